@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# ci/build.sh ARCH...: a static ptear binary per ARCH at target/bin/ptear-ARCH.
+#   x86_64     host, static glibc
+#   i686       Pentium 4 and later (SSE2); runs natively on x86-64
+#   i586       pre-SSE2 PAE CPUs (Pentium Pro/II/III, Athlon XP)
+#   mipsel     MIPS32r2 little-endian (tier 3: std built with -Zbuild-std)
+#   mipsel-r1  MIPS32r1 cores (4Kc, 24K without r2): -C target-cpu=mips32
+#   sh4        the C port (c/): no Rust compiler targets SuperH
+# Recipes: ../shared/TOOLCHAIN.md. Run ci/setup.sh first on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p target/bin
+
+build_rust() { # ARCH TRIPLE [extra rustflags] [cargo -Z flags]
+    local arch=$1 triple=$2 flags=${3:-} zflags=${4:-}
+    local dir=target/cross-$arch
+    # shellcheck disable=SC2086
+    RUSTFLAGS="-C target-feature=+crt-static $flags" CARGO_TARGET_DIR=$dir \
+        cargo build --quiet --release --locked --target "$triple" $zflags
+    cp "$dir/$triple/release/ptear" "target/bin/ptear-$arch"
+}
+
+for arch in "$@"; do
+    echo "build: $arch"
+    case $arch in
+        x86_64) build_rust x86_64 x86_64-unknown-linux-gnu ;;
+        i686) build_rust i686 i686-unknown-linux-gnu ;;
+        i586) build_rust i586 i586-unknown-linux-gnu ;;
+        mipsel) RUSTC_BOOTSTRAP=1 build_rust mipsel mipsel-unknown-linux-gnu "" "-Zbuild-std=std,panic_abort" ;;
+        mipsel-r1) RUSTC_BOOTSTRAP=1 build_rust mipsel-r1 mipsel-unknown-linux-gnu "-C target-cpu=mips32" "-Zbuild-std=std,panic_abort" ;;
+        sh4) bash c/build.sh sh4 && cp target/c/ptear-c-sh4 target/bin/ptear-sh4 ;;
+        *) echo "ci/build.sh: unknown ARCH '$arch' (x86_64 i686 i586 mipsel mipsel-r1 sh4)" >&2; exit 2 ;;
+    esac
+done

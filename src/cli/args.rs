@@ -1,0 +1,163 @@
+//! The command line, declared with clap. Conversion to a checked
+//! `RunConfig` lives in `RunArgs::config`.
+
+use super::parse;
+use crate::config::limits::{MAX_GAP, MAX_THREADS};
+use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
+use crate::pte::encoding::MAX_LOW_PERIOD;
+use crate::report::Verdict;
+use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ptear",
+    version,
+    about = "Hammers split 64-bit page-table entries the way 32-bit kernels read and write them, and counts torn reads",
+    args_conflicts_with_subcommands = true,
+    allow_negative_numbers = true,
+    after_help = "With no subcommand, ptear runs `ptear run` with the options given (default: 5 s).\nExit status: 0 clean, 1 torn (or --expect not met), 2 usage error, 3 runtime failure."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run writers and readers and report torn reads (the default)
+    Run(RunArgs),
+    /// List the readers, writers and barriers this build supports on this CPU
+    List,
+    /// Run the control set: correct configurations must stay clean, broken ones must tear
+    Selftest(SelftestArgs),
+    /// Show JSON reports again: one as a full report, several as a matrix table
+    Report(ReportArgs),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Stop after this long: 500ms, 5s, 2m, 1h [default: 5s, or no limit with --reads]
+    #[arg(short, long, value_parser = parse::duration, allow_hyphen_values = true, value_name = "D")]
+    pub duration: Option<Duration>,
+    /// Stop after this many accepted reads in total
+    #[arg(long, value_parser = value_parser!(u64).range(1..), value_name = "N")]
+    pub reads: Option<u64>,
+    /// Reader threads [default: online CPUs - 1, at least 1]
+    #[arg(long, value_parser = value_parser!(u64).range(1..=MAX_THREADS), value_name = "N")]
+    pub readers: Option<u64>,
+    /// Writer threads; each owns every N-th pair
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..=MAX_THREADS), value_name = "N")]
+    pub writers: u64,
+    /// Entries (8-byte {low, high} pairs) in the shared table
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..), value_name = "N")]
+    pub pairs: u64,
+    /// Pin writers, then readers, to these CPUs in order, cycling (e.g. 0,1 or 0-3)
+    #[arg(long, value_parser = parse::cpu_list, value_name = "LIST")]
+    pub cpus: Option<parse::CpuList>,
+    /// Read protocol
+    #[arg(long, value_enum, default_value_t = ReaderKind::Lockless)]
+    pub reader: ReaderKind,
+    /// Writer store order
+    #[arg(long, value_enum, default_value_t = WriterKind::Documented)]
+    pub writer: WriterKind,
+    /// What smp_rmb/smp_wmb are
+    #[arg(long, value_enum, default_value_t = BarrierKind::Kernel)]
+    pub barrier: BarrierKind,
+    /// Distinct low halves a pair cycles through (small values reproduce the ABA tear)
+    #[arg(long, default_value_t = MAX_LOW_PERIOD, value_parser = value_parser!(u32).range(1..=MAX_LOW_PERIOD as i64), value_name = "N")]
+    pub low_period: u32,
+    /// Spin iterations (±50%) between a writer's two stores
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), value_name = "N")]
+    pub writer_gap: u32,
+    /// Spin iterations (±50%) between a reader's loads
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), value_name = "N")]
+    pub reader_gap: u32,
+    /// Seed for pair order and gaps [default: random; always reported]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Also write the JSON report (ptear/1) to this file, atomically
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Report format on stdout
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 0 when the verdict is this, 1 when not
+    #[arg(long, value_enum)]
+    pub expect: Option<Verdict>,
+    /// Rewrite the --json file every SECS while running
+    #[arg(long, value_parser = parse::duration, allow_hyphen_values = true, value_name = "SECS")]
+    pub checkpoint: Option<Duration>,
+    /// No progress line on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SelftestArgs {
+    /// Keep every control run (ptear-selftest/1) in this file
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Length of each control run
+    #[arg(short, long, default_value = "2s", value_parser = parse::duration, value_name = "D")]
+    pub duration: Duration,
+    /// Seed for the control runs [default: random; always reported]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Print only the verdict table
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// JSON files written by ptear run --json or ptear selftest --json
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// A Markdown matrix table (for a CI job summary)
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+impl RunArgs {
+    /// The engine configuration these arguments ask for (not yet checked
+    /// against the machine: see `RunConfig::check`).
+    pub fn config(&self) -> Result<RunConfig, String> {
+        // Before the usize conversion, which would wrap on 32-bit.
+        crate::engine::memory::check_fits(self.pairs)?;
+        let seed = self.seed.unwrap_or_else(crate::config::random_seed);
+        let mut cfg = RunConfig::new(seed);
+        cfg.reader = self.reader;
+        cfg.writer = self.writer;
+        cfg.barrier = self.barrier;
+        if let Some(r) = self.readers {
+            cfg.readers = r as usize;
+        }
+        cfg.writers = self.writers as usize;
+        cfg.pairs = self.pairs as usize;
+        cfg.reads = self.reads;
+        cfg.duration = match (self.duration, self.reads) {
+            (Some(d), _) => Some(d),
+            (None, Some(_)) => None,
+            (None, None) => cfg.duration,
+        };
+        cfg.low_period = self.low_period;
+        cfg.writer_gap = self.writer_gap;
+        cfg.reader_gap = self.reader_gap;
+        cfg.cpus = self.cpus.clone().map(|c| c.0);
+        if self.checkpoint.is_some() && self.json.is_none() {
+            return Err("--checkpoint needs --json PATH (the file it rewrites)".into());
+        }
+        Ok(cfg)
+    }
+}

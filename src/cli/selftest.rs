@@ -1,0 +1,99 @@
+//! `ptear selftest`: runs the control set, prints a verdict table.
+
+use super::args::SelftestArgs;
+use super::{exit, runtime, usage};
+use crate::config::name_of;
+use crate::export::{json, matrix};
+use crate::report::{self, build::Extra, ControlRecord, SelftestRecord, SELFTEST_SCHEMA};
+use crate::selftest::controls;
+
+pub fn selftest(args: &SelftestArgs) -> i32 {
+    if let Some(path) = &args.json {
+        if let Err(e) = json::check_writable(path) {
+            return usage(format!("cannot write --json file {}: {e}", path.display()));
+        }
+    }
+    let interrupt = match crate::signals::install() {
+        Ok(f) => f,
+        Err(e) => return runtime(format!("cannot install signal handlers: {e}")),
+    };
+    let host = crate::host::detect();
+    let seed = args.seed.unwrap_or_else(crate::config::random_seed);
+    if !args.quiet {
+        println!(
+            "ptear selftest on {} ({}), seed {seed}, {:?} per control",
+            host.arch, host.cpu_model, args.duration
+        );
+        if let Some(note) = &host.emulation_note {
+            println!("  emulated: {note}");
+        }
+    }
+    let mut records = Vec::new();
+    for (i, c) in controls().into_iter().enumerate() {
+        let cfg = c.config(seed.wrapping_add(i as u64), args.duration);
+        if let Err(why) = cfg.check() {
+            return usage(format!("control {}: {why}", c.name));
+        }
+        let m = match crate::engine::run(&cfg, &interrupt, &mut ()) {
+            Ok(m) => m,
+            Err(e) => return runtime(e),
+        };
+        let report = report::build(&cfg, &Extra::default(), &host, &m);
+        let pass = report.verdict == c.expect && !report.interrupted;
+        if !args.quiet {
+            println!(
+                "  {:<13} {:<9} {:<11} {:<9} expect {:<5}  {:>12} reads  {:>9} torn  {}",
+                c.name,
+                name_of(c.reader),
+                name_of(c.writer),
+                name_of(c.barrier),
+                name_of(c.expect),
+                report.totals.reads,
+                report.totals.torn,
+                if pass { "PASS" } else { "FAIL" }
+            );
+        }
+        records.push(ControlRecord {
+            name: c.name.into(),
+            expect: c.expect,
+            pass,
+            report,
+        });
+        if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
+    }
+    let pass = records.iter().all(|r| r.pass) && records.len() == controls().len();
+    let rows: Vec<matrix::Row<'_>> = records
+        .iter()
+        .map(|r| matrix::Row {
+            name: r.name.clone(),
+            expect: Some(r.expect),
+            report: &r.report,
+        })
+        .collect();
+    println!("\n{}", matrix::text(&rows));
+    println!(
+        "selftest: {}",
+        if pass {
+            "PASS: every control behaved"
+        } else {
+            "FAIL"
+        }
+    );
+    if let Some(path) = &args.json {
+        let record = SelftestRecord {
+            schema: SELFTEST_SCHEMA.into(),
+            pass,
+            controls: records,
+        };
+        if let Err(e) = json::write_atomic(path, &record) {
+            return runtime(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    if pass {
+        exit::CLEAN
+    } else {
+        exit::TORN
+    }
+}

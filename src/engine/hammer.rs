@@ -1,0 +1,161 @@
+//! The hammer loops: what reader and writer threads do between start and
+//! stop. This is the product; keep it lean. Per read: pick a pair, run the
+//! read protocol, classify, and bump a counter only when the read retried or
+//! was not a present entry. Every CHUNK operations: one relaxed load of the
+//! stop flag. Every PUBLISH chunks: hand the counters to the monitor.
+
+use super::mailbox::Mailbox;
+use super::stats::{ReaderStats, TornSample};
+use crate::arch::Barriers;
+use crate::pte::read::ReadProtocol;
+use crate::pte::write::WriterProfile;
+use crate::pte::{next_state, Class, Encoding, Gap, Pair};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::time::Instant;
+
+/// Operations between two looks at the stop flag.
+const CHUNK: u64 = 64;
+/// Chunks between two publications to the monitor.
+const PUBLISH: u32 = 64;
+
+/// A full-period walk over `0..n` in a seeded order: an LCG modulo the next
+/// power of two (Hull-Dobell: odd increment, multiplier = 1 mod 4), skipping
+/// values >= n. No table, so any number of pairs costs no memory.
+pub struct PairOrder {
+    at: usize,
+    mul: usize,
+    inc: usize,
+    mask: usize,
+    n: usize,
+}
+
+impl PairOrder {
+    pub fn new(n: usize, seed: u64) -> PairOrder {
+        let mask = n.next_power_of_two() - 1;
+        PairOrder {
+            at: (seed as usize) & mask,
+            mul: ((seed >> 16) as usize & !3) | 1 | 4,
+            inc: ((seed >> 40) as usize) | 1,
+            mask,
+            n,
+        }
+    }
+
+    #[inline(always)]
+    pub fn next_pair(&mut self) -> usize {
+        loop {
+            self.at = self.at.wrapping_mul(self.mul).wrapping_add(self.inc) & self.mask;
+            if self.at < self.n {
+                return self.at;
+            }
+        }
+    }
+}
+
+pub struct ReaderCtx<'a> {
+    pub index: usize,
+    pub pairs: &'a [Pair],
+    pub encoding: Encoding,
+    pub order: PairOrder,
+    /// Reads this reader does before it stops on its own (u64::MAX: none).
+    pub quota: u64,
+    pub stop: &'a AtomicBool,
+    pub start: Instant,
+    pub mailbox: &'a Mailbox<ReaderStats>,
+}
+
+pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
+    mut ctx: ReaderCtx<'_>,
+    gap: &mut G,
+) -> ReaderStats {
+    let mut s = ReaderStats::new();
+    let enc = ctx.encoding;
+    'run: loop {
+        for _ in 0..PUBLISH {
+            let n = CHUNK.min(ctx.quota - s.reads);
+            if n == 0 || ctx.stop.load(Relaxed) {
+                break 'run;
+            }
+            for _ in 0..n {
+                let i = ctx.order.next_pair();
+                let (pte, retries) = R::read::<B, G>(&ctx.pairs[i], gap);
+                if retries != 0 {
+                    s.record_retries(retries);
+                }
+                match enc.classify(pte) {
+                    Class::Present => {}
+                    Class::NotPresent => s.not_present += 1,
+                    Class::Torn => s.record_torn(TornSample {
+                        reader: ctx.index,
+                        pair: i,
+                        pte,
+                        retries,
+                        at: ctx.start.elapsed(),
+                    }),
+                }
+            }
+            s.reads += n;
+        }
+        ctx.mailbox.publish(|m| s.publish_into(m));
+    }
+    ctx.mailbox.publish_final(|m| s.publish_into(m));
+    s
+}
+
+pub struct WriterCtx<'a> {
+    /// The pairs this writer owns (every `writers`-th one).
+    pub pairs: Vec<&'a Pair>,
+    pub encoding: Encoding,
+    pub stop: &'a AtomicBool,
+    pub mailbox: &'a Mailbox<u64>,
+}
+
+/// Cycles its pairs round-robin: clear, then install the next state. Every
+/// pair starts in state 1 (see `engine::run`).
+pub fn writer<W: WriterProfile, B: Barriers, G: Gap>(ctx: WriterCtx<'_>, gap: &mut G) -> u64 {
+    let enc = ctx.encoding;
+    let mut states = vec![1u32; ctx.pairs.len()];
+    let mut at = 0usize;
+    let mut cycles = 0u64;
+    'run: loop {
+        for _ in 0..PUBLISH {
+            if ctx.stop.load(Relaxed) {
+                break 'run;
+            }
+            for _ in 0..CHUNK {
+                let pair = ctx.pairs[at];
+                let k = next_state(states[at]);
+                states[at] = k;
+                W::clear::<B, G>(pair, gap);
+                W::install::<B, G>(pair, enc.pte(k), gap);
+                at += 1;
+                if at == ctx.pairs.len() {
+                    at = 0;
+                }
+            }
+            cycles += CHUNK;
+        }
+        ctx.mailbox.publish(|m| *m = cycles);
+    }
+    ctx.mailbox.publish_final(|m| *m = cycles);
+    cycles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PairOrder;
+
+    #[test]
+    fn pair_order_visits_every_pair_once_per_period() {
+        for n in [1usize, 2, 3, 5, 64, 1000] {
+            for seed in [0u64, 1, 0xdead_beef_cafe_f00d] {
+                let mut o = PairOrder::new(n, seed);
+                let mut seen = vec![0u32; n];
+                for _ in 0..n {
+                    seen[o.next_pair()] += 1;
+                }
+                assert!(seen.iter().all(|&c| c == 1), "n={n} seed={seed}: {seen:?}");
+            }
+        }
+    }
+}

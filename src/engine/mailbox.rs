@@ -1,0 +1,51 @@
+//! How hammer threads hand their counters to the monitor without ever
+//! blocking: a mutex that both sides only `try_lock`. A thread that finds it
+//! taken skips this publication (it publishes again a few thousand
+//! operations later); no side ever waits on a futex, so no syscalls.
+//!
+//! (An atomic per counter is not portable: MIPS32 has no 64-bit atomics, and
+//! counters must be 64-bit to survive a month at full speed.)
+
+use std::sync::{Mutex, TryLockError};
+
+pub struct Mailbox<T> {
+    slot: Mutex<T>,
+}
+
+impl<T: Clone> Mailbox<T> {
+    pub fn new(value: T) -> Mailbox<T> {
+        Mailbox {
+            slot: Mutex::new(value),
+        }
+    }
+
+    /// Lets `fill` update the published copy, unless the monitor holds it.
+    #[inline]
+    pub fn publish(&self, fill: impl FnOnce(&mut T)) {
+        match self.slot.try_lock() {
+            Ok(mut g) => fill(&mut g),
+            Err(TryLockError::Poisoned(p)) => fill(&mut p.into_inner()),
+            Err(TryLockError::WouldBlock) => {}
+        }
+    }
+
+    /// Like `publish`, but retries until it lands: for the last publication.
+    pub fn publish_final(&self, fill: impl FnOnce(&mut T)) {
+        fill(&mut self.wait_lock());
+    }
+
+    /// A copy of what was last published (monitor side).
+    pub fn read(&self) -> T {
+        self.wait_lock().clone()
+    }
+
+    fn wait_lock(&self) -> std::sync::MutexGuard<'_, T> {
+        loop {
+            match self.slot.try_lock() {
+                Ok(g) => return g,
+                Err(TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(TryLockError::WouldBlock) => std::thread::yield_now(),
+            }
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The engine: maps the table, starts writers and readers on their CPUs,
+//! watches the clock and the signal flag, and returns a [`Measurement`].
+//! It knows nothing of the command line or of output formats.
+
+pub mod affinity;
+pub mod gap;
+pub mod hammer;
+pub mod mailbox;
+pub mod memory;
+pub mod stats;
+
+use crate::arch::{Barriers, Compiler};
+use crate::config::{ReaderKind, RunConfig, WriterKind};
+use crate::pte::read::{Atomic64, Lockless, Once, ReadProtocol};
+use crate::pte::write::{self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae};
+use crate::pte::{Encoding, NoGap};
+use gap::SpinGap;
+use hammer::{PairOrder, ReaderCtx, WriterCtx};
+use mailbox::Mailbox;
+use memory::PteTable;
+use stats::ReaderStats;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Hammer threads do no deep calls; a small stack lets a run have many.
+const THREAD_STACK: usize = 256 * 1024;
+/// How often the monitor wakes to look at the clock and the signal flag.
+const MONITOR_TICK: Duration = Duration::from_millis(50);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Writer,
+    Reader,
+}
+
+#[derive(Clone, Debug)]
+pub struct ThreadPlacement {
+    pub role: Role,
+    pub index: usize,
+    pub cpu: Option<usize>,
+    pub pinned: bool,
+}
+
+/// What a run measured, raw: the report module turns it into a report.
+#[derive(Clone)]
+pub struct Measurement {
+    pub elapsed: Duration,
+    pub readers: Vec<ReaderStats>,
+    pub writer_cycles: Vec<u64>,
+    pub placement: Vec<ThreadPlacement>,
+    /// Stopped by a signal before its duration or read count.
+    pub interrupted: bool,
+    /// False for a snapshot taken while the run goes on.
+    pub complete: bool,
+}
+
+/// Told about the run about every MONITOR_TICK by the monitor thread;
+/// `snapshot` gives the counts published so far (a few thousand operations
+/// stale at most). Progress lines and checkpoints are observers.
+pub trait Observer {
+    fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement);
+}
+
+impl Observer for () {
+    fn tick(&mut self, _: Duration, _: &dyn Fn() -> Measurement) {}
+}
+
+/// A failure of the machine, not of the arguments (exit status 3).
+#[derive(Debug)]
+pub struct RuntimeError(pub String);
+
+impl std::fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// SplitMix64: derives independent per-thread seeds from the run's seed.
+fn split_seed(seed: u64, stream: u64) -> u64 {
+    let mut z = seed.wrapping_add(stream.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Runs `cfg` (already checked) until its duration, its read count, or
+/// `interrupt` (set by the signal handler).
+pub fn run(
+    cfg: &RunConfig,
+    interrupt: &AtomicBool,
+    observer: &mut dyn Observer,
+) -> Result<Measurement, RuntimeError> {
+    let enc = Encoding::new(cfg.low_period).expect("low period checked by the CLI");
+    let table = PteTable::map(cfg.pairs).map_err(|e| {
+        RuntimeError(format!(
+            "mmap of {} for {} pairs refused: {e}",
+            memory::human_bytes(cfg.pairs as u64 * 8),
+            cfg.pairs
+        ))
+    })?;
+    for pair in table.pairs() {
+        write::set_pte::<_, Compiler, _>(pair, enc.pte(1), &mut NoGap);
+    }
+
+    let stop = AtomicBool::new(false);
+    let failure: Mutex<Option<String>> = Mutex::new(None);
+    let readers_done = AtomicUsize::new(0);
+    let reader_boxes: Vec<_> = (0..cfg.readers)
+        .map(|_| Mailbox::new(ReaderStats::new()))
+        .collect();
+    let writer_boxes: Vec<_> = (0..cfg.writers).map(|_| Mailbox::new(0u64)).collect();
+    let placement = Mutex::new(
+        (0..cfg.writers)
+            .map(|i| (Role::Writer, i))
+            .chain((0..cfg.readers).map(|i| (Role::Reader, i)))
+            .enumerate()
+            .map(|(t, (role, index))| ThreadPlacement {
+                role,
+                index,
+                cpu: cfg.cpu_for_thread(t),
+                pinned: false,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let fail = |msg: String| {
+        failure.lock().unwrap().get_or_insert(msg);
+        stop.store(true, Relaxed);
+    };
+    // Pins the calling thread as planned; false (and the run fails) if refused.
+    let pin = |t: usize| -> bool {
+        let Some(cpu) = cfg.cpu_for_thread(t) else {
+            return true;
+        };
+        match affinity::pin_current_thread(cpu) {
+            Ok(pinned) => {
+                placement.lock().unwrap()[t].pinned = pinned;
+                true
+            }
+            Err(e) => {
+                fail(format!("pinning a thread to CPU {cpu} was refused: {e}"));
+                false
+            }
+        }
+    };
+
+    let start = Instant::now();
+    let mut elapsed = Duration::ZERO;
+    let mut interrupted = false;
+    let (readers, writer_cycles) = crossbeam::thread::scope(|s| {
+        let mut writers = Vec::new();
+        let mut readers = Vec::new();
+        for (w, mailbox) in writer_boxes.iter().enumerate() {
+            let ctx = WriterCtx {
+                pairs: table.pairs().iter().skip(w).step_by(cfg.writers).collect(),
+                encoding: enc,
+                stop: &stop,
+                mailbox,
+            };
+            let (pin, seed) = (&pin, split_seed(cfg.seed, w as u64));
+            let spawned = s
+                .builder()
+                .name(format!("ptear-writer-{w}"))
+                .stack_size(THREAD_STACK)
+                .spawn(move |_| {
+                    if pin(w) {
+                        run_writer(cfg, ctx, seed)
+                    } else {
+                        0
+                    }
+                });
+            match spawned {
+                Ok(h) => writers.push(h),
+                Err(e) => {
+                    fail(format!("cannot start writer thread {w}: {e}"));
+                    break;
+                }
+            }
+        }
+        let per_reader = cfg
+            .reads
+            .map(|n| (n / cfg.readers as u64, n % cfg.readers as u64));
+        for (r, mailbox) in reader_boxes.iter().enumerate() {
+            if stop.load(Relaxed) {
+                break;
+            }
+            let stream = (cfg.writers + r) as u64;
+            let ctx = ReaderCtx {
+                index: r,
+                pairs: table.pairs(),
+                encoding: enc,
+                order: PairOrder::new(cfg.pairs, split_seed(cfg.seed, stream)),
+                quota: per_reader.map_or(u64::MAX, |(q, rem)| q + u64::from((r as u64) < rem)),
+                stop: &stop,
+                start,
+                mailbox,
+            };
+            let (pin, done, seed) = (
+                &pin,
+                &readers_done,
+                split_seed(cfg.seed, stream + 1_000_003),
+            );
+            let spawned = s
+                .builder()
+                .name(format!("ptear-reader-{r}"))
+                .stack_size(THREAD_STACK)
+                .spawn(move |_| {
+                    let stats = if pin(cfg.writers + r) {
+                        run_reader(cfg, ctx, seed)
+                    } else {
+                        ReaderStats::new()
+                    };
+                    done.fetch_add(1, Relaxed);
+                    stats
+                });
+            match spawned {
+                Ok(h) => readers.push(h),
+                Err(e) => {
+                    fail(format!("cannot start reader thread {r}: {e}"));
+                    break;
+                }
+            }
+        }
+
+        let snapshot = || Measurement {
+            elapsed: start.elapsed(),
+            readers: reader_boxes.iter().map(Mailbox::read).collect(),
+            writer_cycles: writer_boxes.iter().map(Mailbox::read).collect(),
+            placement: placement.lock().unwrap().clone(),
+            interrupted: false,
+            complete: false,
+        };
+        let deadline = cfg.duration.map(|d| start + d);
+        loop {
+            let now = Instant::now();
+            if interrupt.load(Relaxed) {
+                interrupted = true;
+                break;
+            }
+            if stop.load(Relaxed)
+                || deadline.is_some_and(|d| now >= d)
+                || readers_done.load(Relaxed) == cfg.readers
+            {
+                break;
+            }
+            observer.tick(now - start, &snapshot);
+            let left = deadline.map_or(MONITOR_TICK, |d| d - now);
+            std::thread::sleep(left.min(MONITOR_TICK));
+        }
+        elapsed = start.elapsed();
+        stop.store(true, Relaxed);
+        let readers: Vec<ReaderStats> = readers
+            .into_iter()
+            .map(|h| h.join().expect("reader panicked"))
+            .collect();
+        let cycles: Vec<u64> = writers
+            .into_iter()
+            .map(|h| h.join().expect("writer panicked"))
+            .collect();
+        (readers, cycles)
+    })
+    .expect("a hammer thread panicked");
+
+    if let Some(msg) = failure.into_inner().unwrap() {
+        return Err(RuntimeError(msg));
+    }
+    Ok(Measurement {
+        elapsed,
+        readers,
+        writer_cycles,
+        placement: placement.into_inner().unwrap(),
+        interrupted,
+        complete: true,
+    })
+}
+
+fn run_writer(cfg: &RunConfig, ctx: WriterCtx<'_>, seed: u64) -> u64 {
+    fn go<W: WriterProfile, B: Barriers>(ctx: WriterCtx<'_>, gap: u32, seed: u64) -> u64 {
+        match gap {
+            0 => hammer::writer::<W, B, _>(ctx, &mut NoGap),
+            g => hammer::writer::<W, B, _>(ctx, &mut SpinGap::new(g, seed)),
+        }
+    }
+    crate::with_barriers!(cfg.barrier, B => match cfg.writer {
+        WriterKind::Documented => go::<Documented, B>(ctx, cfg.writer_gap, seed),
+        WriterKind::X86Pae => go::<X86Pae, B>(ctx, cfg.writer_gap, seed),
+        WriterKind::Mips | WriterKind::Sh => go::<HighFirstClear, B>(ctx, cfg.writer_gap, seed),
+        WriterKind::Unordered => go::<Unordered, B>(ctx, cfg.writer_gap, seed),
+    })
+}
+
+fn run_reader(cfg: &RunConfig, ctx: ReaderCtx<'_>, seed: u64) -> ReaderStats {
+    fn go<R: ReadProtocol, B: Barriers>(ctx: ReaderCtx<'_>, gap: u32, seed: u64) -> ReaderStats {
+        match gap {
+            0 => hammer::reader::<R, B, _>(ctx, &mut NoGap),
+            g => hammer::reader::<R, B, _>(ctx, &mut SpinGap::new(g, seed)),
+        }
+    }
+    crate::with_barriers!(cfg.barrier, B => match cfg.reader {
+        ReaderKind::Lockless => go::<Lockless, B>(ctx, cfg.reader_gap, seed),
+        ReaderKind::Once => go::<Once, B>(ctx, cfg.reader_gap, seed),
+        ReaderKind::Atomic64 => go::<Atomic64, B>(ctx, cfg.reader_gap, seed),
+    })
+}

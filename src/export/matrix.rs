@@ -1,0 +1,106 @@
+//! `ptear report` with several runs: one row per run, as an aligned text
+//! table or a Markdown table (for a CI job summary).
+
+use super::text::si;
+use crate::report::{Report, Verdict};
+
+/// A run and what to call it (file name or selftest control).
+pub struct Row<'a> {
+    pub name: String,
+    pub expect: Option<Verdict>,
+    pub report: &'a Report,
+}
+
+const HEADER: [&str; 14] = [
+    "run",
+    "arch",
+    "cpu",
+    "env",
+    "impl",
+    "reader",
+    "writer",
+    "barrier",
+    "reads/s",
+    "torn",
+    "first torn",
+    "retry p50/p99/max",
+    "expected",
+    "ok",
+];
+
+fn cells(row: &Row<'_>) -> [String; 14] {
+    let r = row.report;
+    let name = |v: Verdict| match v {
+        Verdict::Clean => "clean",
+        Verdict::Torn => "torn",
+    };
+    let p = &r.retry_percentiles;
+    [
+        row.name.clone(),
+        r.host.arch.clone(),
+        r.host.cpu_model.clone(),
+        if r.host.emulated {
+            "emulated".into()
+        } else {
+            "native".into()
+        },
+        r.tool.implementation.clone(),
+        r.config.reader.clone(),
+        r.config.writer.clone(),
+        r.config.barrier.clone(),
+        si(r.totals.reads_per_s).trim_end().to_owned(),
+        r.totals.torn.to_string(),
+        r.totals
+            .first_torn_s
+            .map_or("-".into(), |s| format!("{s:.4} s")),
+        format!("{}/{}/{}", p.p50, p.p99, p.max),
+        row.expect.map_or("-".into(), |e| name(e).into()),
+        match row.expect {
+            None => "-".into(),
+            Some(e) if e == r.verdict => "yes".into(),
+            Some(_) => "NO".into(),
+        },
+    ]
+}
+
+pub fn text(rows: &[Row<'_>]) -> String {
+    let body: Vec<[String; 14]> = rows.iter().map(cells).collect();
+    let mut width = HEADER.map(str::len);
+    for row in &body {
+        for (w, c) in width.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(width)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        parts.join("  ").trim_end().to_owned() + "\n"
+    };
+    let mut out = line(&HEADER.map(String::from));
+    for row in &body {
+        out += &line(row);
+    }
+    out
+}
+
+pub fn markdown(rows: &[Row<'_>]) -> String {
+    let line = |cells: &[String]| {
+        format!(
+            "| {} |\n",
+            cells
+                .iter()
+                .map(|c| c.replace('|', "\\|"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        )
+    };
+    let mut out = line(&HEADER.map(String::from));
+    out += &line(&HEADER.map(|_| "---".to_string()));
+    for row in rows {
+        out += &line(&cells(row));
+    }
+    out
+}

@@ -1,0 +1,5 @@
+//! Output formats, one module each, all fed from [`crate::report::Report`].
+
+pub mod json;
+pub mod matrix;
+pub mod text;

@@ -1,0 +1,169 @@
+//! The human report: configuration, rates, tears and the retry histogram as
+//! a bar chart.
+
+use crate::report::{Report, Verdict};
+use std::fmt::Write;
+
+const BAR: usize = 40;
+
+pub fn si(v: f64) -> String {
+    match v {
+        v if v >= 1e9 => format!("{:.2} G", v / 1e9),
+        v if v >= 1e6 => format!("{:.2} M", v / 1e6),
+        v if v >= 1e3 => format!("{:.2} k", v / 1e3),
+        v => format!("{v:.0} "),
+    }
+}
+
+pub fn render(r: &Report) -> String {
+    let mut o = String::new();
+    let c = &r.config;
+    let t = &r.totals;
+    let h = &r.host;
+    let _ = writeln!(
+        o,
+        "ptear {} ({}) on {} {}, {} CPUs: {}",
+        r.tool.version, r.tool.implementation, h.arch, h.kernel, h.cpus, h.cpu_model
+    );
+    if let Some(note) = &h.emulation_note {
+        let _ = writeln!(o, "  emulated: {note}");
+    }
+    let stop = match (c.duration_s, c.reads) {
+        (Some(d), Some(n)) => format!("{d} s or {n} reads"),
+        (Some(d), None) => format!("{d} s"),
+        (None, Some(n)) => format!("{n} reads"),
+        (None, None) => "until interrupted".into(),
+    };
+    let _ = writeln!(
+        o,
+        "  reader {}  writer {}  barrier {} ({})",
+        c.reader, c.writer, c.barrier, c.barrier_detail
+    );
+    let _ = writeln!(
+        o,
+        "  {} readers, {} writers, {} pairs, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
+        c.readers, c.writers, c.pairs, c.low_period, c.writer_gap, c.reader_gap, c.seed
+    );
+    if r.placement.requested {
+        let pins: Vec<String> = r
+            .placement
+            .threads
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}{}->{}{}",
+                    &p.role[..1],
+                    p.index,
+                    p.cpu.map_or("-".into(), |c| c.to_string()),
+                    if p.pinned { "" } else { "(not pinned)" }
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "  placement: {} ({})",
+            pins.join(" "),
+            if r.placement.granted {
+                "granted"
+            } else {
+                "NOT granted"
+            }
+        );
+    }
+    let state = match (r.complete, r.interrupted) {
+        (false, _) => " (checkpoint: run still going)",
+        (true, true) => " (interrupted)",
+        _ => "",
+    };
+    let _ = writeln!(o, "\nelapsed {:.3} s{state}", t.elapsed_s);
+    let _ = writeln!(
+        o,
+        "  reads          {:>16}  ({}reads/s)",
+        t.reads,
+        si(t.reads_per_s)
+    );
+    for rd in &r.readers {
+        let _ = writeln!(
+            o,
+            "    reader {:<4}   {:>16}  ({}reads/s, {} torn)",
+            rd.index,
+            rd.reads,
+            si(rd.reads_per_s),
+            rd.torn
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  writer cycles  {:>16}  ({}cycles/s)",
+        t.writer_cycles,
+        si(t.writer_cycles_per_s)
+    );
+    let _ = writeln!(o, "  not present    {:>16}", t.not_present);
+    let _ = writeln!(
+        o,
+        "  retries        {:>16}  (p50 {}, p99 {}, max {})",
+        t.retries, r.retry_percentiles.p50, r.retry_percentiles.p99, r.retry_percentiles.max
+    );
+    let _ = writeln!(o, "  torn           {:>16}", t.torn);
+    if let Some(first) = t.first_torn_s {
+        let _ = writeln!(o, "  first torn at  {first:>14.6} s");
+    }
+
+    if !r.retry_histogram.is_empty() {
+        let _ = writeln!(o, "\nretries per read");
+        let most = r
+            .retry_histogram
+            .iter()
+            .map(|b| b.count)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        for b in &r.retry_histogram {
+            // Log scale: 0 retries dwarfs the rest by orders of magnitude.
+            let len =
+                ((b.count as f64).ln_1p() / (most as f64).ln_1p() * BAR as f64).round() as usize;
+            let _ = writeln!(
+                o,
+                "  {:>6} | {:<BAR$} {}",
+                b.retries,
+                "#".repeat(len.max(1)),
+                b.count
+            );
+        }
+        let _ = writeln!(o, "  (bars on a log scale)");
+    }
+
+    if !r.torn_samples.is_empty() {
+        let _ = writeln!(
+            o,
+            "\ntorn samples (first {} of {})",
+            r.torn_samples.len(),
+            t.torn
+        );
+        let _ = writeln!(
+            o,
+            "  {:>10}  {:>6} {:>8}  {:>10}  {:>10}  {:>23}  {:>7}",
+            "t (s)", "reader", "pair", "low", "high", "valid high", "retries"
+        );
+        for s in &r.torn_samples {
+            let valid: Vec<String> = s.valid_high.iter().map(|v| format!("{v:#010x}")).collect();
+            let _ = writeln!(
+                o,
+                "  {:>10.6}  {:>6} {:>8}  {:#010x}  {:#010x}  {:>23}  {:>7}",
+                s.t_s,
+                s.reader,
+                s.pair,
+                s.low,
+                s.high,
+                valid.join(","),
+                s.retries
+            );
+        }
+    }
+    let verdict = match r.verdict {
+        Verdict::Clean => "clean: no torn read",
+        Verdict::Torn => "TORN: readers accepted entries that were never installed",
+    };
+    let _ = writeln!(o, "\nverdict: {verdict}");
+    o
+}

@@ -1,0 +1,24 @@
+//! The split 64-bit page-table entry: where its halves live, which states
+//! writers install, and the kernel's read and write sequences over it.
+
+pub mod encoding;
+pub mod read;
+pub mod slot;
+pub mod write;
+
+pub use encoding::{next_state, Class, Encoding, Pte, PRESENT};
+pub use slot::{Pair, PteSlot};
+
+/// A pause between the two halves of a read or a write: the knob that widens
+/// a race window (`--reader-gap`, `--writer-gap`) or models an interrupt.
+pub trait Gap {
+    fn gap(&mut self);
+}
+
+/// No pause: the common case, compiled away.
+pub struct NoGap;
+
+impl Gap for NoGap {
+    #[inline(always)]
+    fn gap(&mut self) {}
+}

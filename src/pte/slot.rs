@@ -1,0 +1,57 @@
+//! Where an entry lives: two u32 halves in one 8-byte aligned slot, low half
+//! first, as a 32-bit PAE `pte_t` (little-endian: `pte_low` at offset 0).
+
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+
+/// Access to the two halves of an entry. The engine's [`Pair`] lives in
+/// mmap-shared memory; the loom model implements this over loom's atomics so
+/// it checks the very protocol code the engine runs.
+pub trait PteSlot {
+    fn load_low(&self) -> u32;
+    fn load_high(&self) -> u32;
+    fn store_low(&self, v: u32);
+    fn store_high(&self, v: u32);
+}
+
+/// One entry. Each half is accessed as a Relaxed atomic: a single 32-bit
+/// load or store the compiler may neither split, merge nor invent, which is
+/// what the kernel's READ_ONCE/WRITE_ONCE give (LKMM maps them to relaxed
+/// accesses). Ordering between the halves comes only from the barriers.
+#[repr(C, align(8))]
+#[derive(Default)]
+pub struct Pair {
+    low: AtomicU32,
+    high: AtomicU32,
+}
+
+impl Pair {
+    #[inline(always)]
+    pub fn load_low_relaxed(&self) -> u32 {
+        self.low.load(Relaxed)
+    }
+    #[inline(always)]
+    pub fn load_high_relaxed(&self) -> u32 {
+        self.high.load(Relaxed)
+    }
+}
+
+impl PteSlot for Pair {
+    #[inline(always)]
+    fn load_low(&self) -> u32 {
+        self.low.load(Relaxed)
+    }
+    #[inline(always)]
+    fn load_high(&self) -> u32 {
+        self.high.load(Relaxed)
+    }
+    #[inline(always)]
+    fn store_low(&self, v: u32) {
+        self.low.store(v, Relaxed)
+    }
+    #[inline(always)]
+    fn store_high(&self, v: u32) {
+        self.high.store(v, Relaxed)
+    }
+}
+
+const _: () = assert!(core::mem::size_of::<Pair>() == 8 && core::mem::align_of::<Pair>() == 8);

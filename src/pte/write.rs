@@ -1,0 +1,105 @@
+//! The writers: the exact store order each kernel uses to install and clear
+//! an entry (KERNEL-PROTOCOL.md, "What writers really do").
+
+use super::{Gap, Pair, Pte, PteSlot};
+use crate::arch::{self, Barriers};
+
+/// `set_pte()` of x86 PAE (`native_set_pte`, pgtable-3level.h), MIPS
+/// (arch/mips/include/asm/pgtable.h, 64-bit phys) and SH X2TLB
+/// (arch/sh/include/asm/pgtable_32.h): high half, smp_wmb, low half, so the
+/// PRESENT bit in the low half appears last.
+#[inline(always)]
+pub fn set_pte<S: PteSlot, B: Barriers, G: Gap>(slot: &S, pte: Pte, gap: &mut G) {
+    slot.store_high(pte.high);
+    B::smp_wmb();
+    gap.gap();
+    slot.store_low(pte.low);
+}
+
+/// `pte_clear()` as the reader's comment documents it and x86 PAE's
+/// `native_pte_clear` does: low (PRESENT) to 0 first, smp_wmb, then high.
+#[inline(always)]
+pub fn pte_clear<S: PteSlot, B: Barriers, G: Gap>(slot: &S, gap: &mut G) {
+    slot.store_low(0);
+    B::smp_wmb();
+    gap.gap();
+    slot.store_high(0);
+}
+
+/// `pte_clear()` on MIPS and SH: `set_pte(ptep, __pte(0))`, so the *high*
+/// half is zeroed first while the low half still says present. A reader that
+/// loads the old low, then the new high 0, then the old low again accepts a
+/// torn entry (tear kind 1 in KERNEL-PROTOCOL.md).
+#[inline(always)]
+pub fn pte_clear_high_first<S: PteSlot, B: Barriers, G: Gap>(slot: &S, gap: &mut G) {
+    set_pte::<S, B, G>(slot, Pte::NONE, gap)
+}
+
+/// A broken install for control runs: low (with PRESENT) before high and no
+/// barrier, so a reader can see the new low with the old (cleared) high.
+#[inline(always)]
+pub fn set_pte_unordered<S: PteSlot, G: Gap>(slot: &S, pte: Pte, gap: &mut G) {
+    slot.store_low(pte.low);
+    gap.gap();
+    slot.store_high(pte.high);
+}
+
+/// A writer profile chosen with `--writer`: how one clear+install cycle is
+/// done, as a type so the writer loop is monomorphised per profile.
+pub trait WriterProfile {
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G);
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G);
+}
+
+/// The order the reader's comment in ptep_get_lockless assumes.
+pub struct Documented;
+/// x86 PAE: native_set_pte, and native_ptep_get_and_clear's 64-bit exchange.
+pub struct X86Pae;
+/// MIPS32 with 64-bit phys and SH X2TLB: set_pte, and set_pte(0) as clear.
+pub struct HighFirstClear;
+/// Low before high, no barrier: a known-broken control.
+pub struct Unordered;
+
+impl WriterProfile for Documented {
+    #[inline(always)]
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
+        pte_clear::<_, B, G>(pair, gap)
+    }
+    #[inline(always)]
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
+        set_pte::<_, B, G>(pair, pte, gap)
+    }
+}
+
+impl WriterProfile for X86Pae {
+    #[inline(always)]
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) {
+        arch::ptep_get_and_clear(pair);
+    }
+    #[inline(always)]
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
+        set_pte::<_, B, G>(pair, pte, gap)
+    }
+}
+
+impl WriterProfile for HighFirstClear {
+    #[inline(always)]
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
+        pte_clear_high_first::<_, B, G>(pair, gap)
+    }
+    #[inline(always)]
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
+        set_pte::<_, B, G>(pair, pte, gap)
+    }
+}
+
+impl WriterProfile for Unordered {
+    #[inline(always)]
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
+        pte_clear::<_, B, G>(pair, gap)
+    }
+    #[inline(always)]
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
+        set_pte_unordered(pair, pte, gap)
+    }
+}

@@ -1,0 +1,134 @@
+//! The control set of `ptear selftest`: configurations whose outcome is
+//! known. Correct ones must stay clean, known-broken ones must tear; a
+//! detector that stays silent on a broken one, or fires on a correct one,
+//! fails the selftest. The C port (c/) runs the same table.
+
+use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
+use crate::report::Verdict;
+use std::time::Duration;
+
+pub struct Control {
+    pub name: &'static str,
+    pub reader: ReaderKind,
+    pub writer: WriterKind,
+    pub barrier: BarrierKind,
+    pub low_period: Option<u32>,
+    pub writer_gap: u32,
+    pub reader_gap: u32,
+    pub expect: Verdict,
+}
+
+const fn control(
+    name: &'static str,
+    reader: ReaderKind,
+    writer: WriterKind,
+    barrier: BarrierKind,
+    (low_period, writer_gap, reader_gap): (Option<u32>, u32, u32),
+    expect: Verdict,
+) -> Control {
+    Control {
+        name,
+        reader,
+        writer,
+        barrier,
+        low_period,
+        writer_gap,
+        reader_gap,
+        expect,
+    }
+}
+
+use BarrierKind::{Full, Kernel};
+use ReaderKind::{Lockless, Once};
+use Verdict::{Clean, Torn};
+use WriterKind::{Documented, Mips, Unordered};
+
+/// The table (README "selftest"). Gaps on the broken controls widen their
+/// race windows so they tear within the run even under emulation.
+pub const CONTROLS: &[Control] = &[
+    control("correct", Lockless, Documented, Kernel, (None, 0, 0), Clean),
+    control(
+        "correct-gaps",
+        Lockless,
+        Documented,
+        Kernel,
+        (None, 200, 200),
+        Clean,
+    ),
+    control(
+        "correct-full",
+        Lockless,
+        Documented,
+        Full,
+        (None, 0, 0),
+        Clean,
+    ),
+    control("once", Once, Documented, Kernel, (None, 0, 100), Torn),
+    control(
+        "unordered",
+        Lockless,
+        Unordered,
+        Kernel,
+        (None, 100, 0),
+        Torn,
+    ),
+    control("high-first", Lockless, Mips, Kernel, (None, 200, 0), Torn),
+    control(
+        "aba",
+        Lockless,
+        Documented,
+        Kernel,
+        (Some(2), 0, 5000),
+        Torn,
+    ),
+];
+
+/// Controls that need a 64-bit atomic: only where the arch has one.
+pub const ATOMIC64_CONTROLS: &[Control] = &[
+    control(
+        "atomic64",
+        ReaderKind::Atomic64,
+        Documented,
+        Kernel,
+        (None, 0, 0),
+        Clean,
+    ),
+    control(
+        "x86-pae",
+        Lockless,
+        WriterKind::X86Pae,
+        Kernel,
+        (None, 0, 0),
+        Clean,
+    ),
+];
+
+/// Every control this build can run.
+pub fn controls() -> Vec<&'static Control> {
+    let atomic = if crate::arch::HAS_ATOMIC64.is_ok() {
+        ATOMIC64_CONTROLS
+    } else {
+        &[]
+    };
+    CONTROLS.iter().chain(atomic).collect()
+}
+
+impl Control {
+    /// One writer, one reader, one pair, on two different CPUs where the
+    /// machine has two.
+    pub fn config(&self, seed: u64, duration: Duration) -> RunConfig {
+        let mut cfg = RunConfig::new(seed);
+        cfg.reader = self.reader;
+        cfg.writer = self.writer;
+        cfg.barrier = self.barrier;
+        cfg.readers = 1;
+        cfg.writers = 1;
+        cfg.duration = Some(duration);
+        if let Some(p) = self.low_period {
+            cfg.low_period = p;
+        }
+        cfg.writer_gap = self.writer_gap;
+        cfg.reader_gap = self.reader_gap;
+        cfg
+    }
+}
