@@ -3,8 +3,11 @@
 //! With CONFIG_WEAK_ORDERING (SMP on Loongson, Octeon, BMIPS, MIPS_CPS
 //! cores such as 1004K/interAptiv, P5600 with XPA) the kernel's smp_rmb,
 //! smp_wmb and smp_mb are all `sync` (stype 0, a full barrier). Every block
-//! is wrapped in `.set push; .set mips2; ...; .set pop` as asm/sync.h does,
-//! so it assembles for MIPS32r1 cores too (`-C target-cpu=mips32`).
+//! raises the ISA level inside `.set push ... .set pop` as asm/sync.h's
+//! `__SYNC` does, so it assembles for MIPS32r1 cores too
+//! (`-C target-cpu=mips32`): `.set mips2` for plain `sync`, `.set mips32`
+//! for a non-zero stype (the lowest ISA whose encoding has the field; the
+//! kernel uses MIPS_ISA_LEVEL_RAW there).
 
 use super::{BarrierInfo, BarrierKind, Barriers};
 use core::arch::asm;
@@ -67,7 +70,7 @@ impl Barriers for SyncRmb {
         unsafe {
             asm!(
                 ".set push",
-                ".set mips2",
+                ".set mips32",
                 "sync 0x13",
                 ".set pop",
                 options(nostack, preserves_flags)
@@ -91,7 +94,7 @@ impl Barriers for SyncWmb {
         unsafe {
             asm!(
                 ".set push",
-                ".set mips2",
+                ".set mips32",
                 "sync 0x04",
                 ".set pop",
                 options(nostack, preserves_flags)

@@ -51,16 +51,16 @@ pub struct RunArgs {
     #[arg(short, long, value_parser = parse::duration, allow_hyphen_values = true, value_name = "D")]
     pub duration: Option<Duration>,
     /// Stop after this many accepted reads in total
-    #[arg(long, value_parser = value_parser!(u64).range(1..), value_name = "N")]
+    #[arg(long, value_parser = value_parser!(u64).range(1..), allow_negative_numbers = true, value_name = "N")]
     pub reads: Option<u64>,
     /// Reader threads [default: online CPUs - 1, at least 1]
-    #[arg(long, value_parser = value_parser!(u64).range(1..=MAX_THREADS), value_name = "N")]
+    #[arg(long, value_parser = value_parser!(u64).range(1..=MAX_THREADS), allow_negative_numbers = true, value_name = "N")]
     pub readers: Option<u64>,
     /// Writer threads; each owns every N-th pair
-    #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..=MAX_THREADS), value_name = "N")]
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..=MAX_THREADS), allow_negative_numbers = true, value_name = "N")]
     pub writers: u64,
     /// Entries (8-byte {low, high} pairs) in the shared table
-    #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..), value_name = "N")]
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..), allow_negative_numbers = true, value_name = "N")]
     pub pairs: u64,
     /// Pin writers, then readers, to these CPUs in order, cycling (e.g. 0,1 or 0-3)
     #[arg(long, value_parser = parse::cpu_list, value_name = "LIST")]
@@ -75,16 +75,16 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = BarrierKind::Kernel)]
     pub barrier: BarrierKind,
     /// Distinct low halves a pair cycles through (small values reproduce the ABA tear)
-    #[arg(long, default_value_t = MAX_LOW_PERIOD, value_parser = value_parser!(u32).range(1..=MAX_LOW_PERIOD as i64), value_name = "N")]
+    #[arg(long, default_value_t = MAX_LOW_PERIOD, value_parser = value_parser!(u32).range(1..=MAX_LOW_PERIOD as i64), allow_negative_numbers = true, value_name = "N")]
     pub low_period: u32,
     /// Spin iterations (±50%) between a writer's two stores
-    #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), value_name = "N")]
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), allow_negative_numbers = true, value_name = "N")]
     pub writer_gap: u32,
     /// Spin iterations (±50%) between a reader's loads
-    #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), value_name = "N")]
+    #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), allow_negative_numbers = true, value_name = "N")]
     pub reader_gap: u32,
     /// Seed for pair order and gaps [default: random; always reported]
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
     pub seed: Option<u64>,
     /// Also write the JSON report (ptear/1) to this file, atomically
     #[arg(long, value_name = "PATH")]
@@ -112,7 +112,7 @@ pub struct SelftestArgs {
     #[arg(short, long, default_value = "2s", value_parser = parse::duration, value_name = "D")]
     pub duration: Duration,
     /// Seed for the control runs [default: random; always reported]
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_name = "N")]
     pub seed: Option<u64>,
     /// Print only the verdict table
     #[arg(short, long)]

@@ -1,0 +1,48 @@
+//! Helpers for tests that run the real `ptear` binary (the one cargo built
+//! for the target under test: x86-64, or i686 with --target).
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+pub fn ptear() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ptear"))
+}
+
+pub fn run(args: &[&str]) -> Output {
+    ptear().args(args).output().expect("ptear runs")
+}
+
+pub fn stdout_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+pub fn file_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).expect("report file exists");
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{} is not JSON ({e}): {text}", path.display()))
+}
+
+/// Runs `ptear run --format json -q ARGS` and returns (exit code, report).
+pub fn run_json(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["run", "--format", "json", "-q"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    assert!(
+        out.stderr.is_empty(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().expect("exited"), stdout_json(&out))
+}
+
+pub fn u(v: &Value) -> u64 {
+    v.as_u64()
+        .unwrap_or_else(|| panic!("not an unsigned integer: {v}"))
+}

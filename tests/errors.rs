@@ -1,0 +1,110 @@
+//! Bad input: one clear line on stderr and exit 2 before any thread starts,
+//! never a panic or a backtrace.
+
+mod common;
+use common::*;
+
+fn assert_usage_error(args: &[&str], needle: &str) {
+    let out = run(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{args:?}: {err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line:\n{err}");
+    assert!(err.starts_with("ptear: error: "), "{args:?}: {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: {err:?} does not say {needle:?}"
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{args:?}: ran anyway: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn zero_negative_and_absurd_counts() {
+    assert_usage_error(&["run", "--readers", "0"], "--readers");
+    assert_usage_error(&["run", "--readers", "-1"], "--readers");
+    assert_usage_error(&["run", "--readers", "100000"], "--readers");
+    assert_usage_error(&["run", "--writers", "0"], "--writers");
+    assert_usage_error(&["run", "--pairs", "0"], "--pairs");
+    assert_usage_error(&["run", "--pairs", "1000000000000"], "can give at most");
+    assert_usage_error(
+        &["run", "--readers", "1000", "--writers", "1000"],
+        "threads",
+    );
+    assert_usage_error(
+        &["run", "--writers", "3", "--pairs", "2"],
+        "at least as many pairs",
+    );
+    assert_usage_error(&["run", "--reads", "0"], "--reads");
+    assert_usage_error(&["run", "--low-period", "0"], "--low-period");
+    assert_usage_error(&["run", "--low-period", "4294967295"], "--low-period");
+    assert_usage_error(&["run", "--writer-gap", "-5"], "--writer-gap");
+}
+
+#[test]
+fn bad_durations() {
+    assert_usage_error(&["run", "-d", "5x"], "unknown unit");
+    assert_usage_error(&["run", "-d", "-1s"], "negative");
+    assert_usage_error(&["run", "-d", ""], "empty duration");
+    assert_usage_error(&["run", "-d", "0s"], "more than zero");
+    assert_usage_error(&["run", "--duration", "forever"], "duration");
+}
+
+#[test]
+fn unknown_names_list_the_valid_ones() {
+    assert_usage_error(
+        &["run", "--reader", "twice"],
+        "possible values: lockless, once, atomic64",
+    );
+    assert_usage_error(&["run", "--writer", "arm"], "documented");
+    assert_usage_error(&["run", "--barrier", "synco"], "kernel");
+    assert_usage_error(&["frobnicate"], "frobnicate");
+}
+
+#[test]
+fn cpus_that_do_not_exist() {
+    assert_usage_error(&["run", "--cpus", "4000"], "CPU 4000 does not exist");
+    assert_usage_error(&["run", "--cpus", "0,x"], "not a CPU number");
+    assert_usage_error(&["run", "--cpus", "3-1"], "empty CPU range");
+}
+
+#[test]
+fn json_paths_that_cannot_be_written() {
+    assert_usage_error(
+        &["run", "--json", "/nonexistent-dir/r.json"],
+        "cannot write --json file",
+    );
+    assert_usage_error(
+        &["run", "--json", "/proc/ptear.json"],
+        "cannot write --json file",
+    );
+    assert_usage_error(&["run", "--json", "/tmp"], "directory");
+    assert_usage_error(
+        &["selftest", "--json", "/nonexistent-dir/s.json"],
+        "cannot write --json file",
+    );
+    assert_usage_error(&["run", "--checkpoint", "1"], "--checkpoint needs --json");
+}
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[test]
+fn barriers_of_other_arches_are_not_offered() {
+    assert_usage_error(&["run", "--barrier", "sync-rmb"], "mfence");
+}
+
+#[test]
+fn report_of_a_file_that_is_not_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"hello\": 1}").unwrap();
+    assert_usage_error(&["report", bad.to_str().unwrap()], "not a ptear report");
+    std::fs::write(&bad, "not json").unwrap();
+    assert_usage_error(&["report", bad.to_str().unwrap()], "not a ptear report");
+    assert_usage_error(&["report", "/nonexistent.json"], "cannot read");
+}

@@ -1,0 +1,292 @@
+//! `ptear run` end to end: the detector fires on known-broken
+//! configurations and stays silent on correct ones, and the JSON report
+//! has the ptear/1 keys with consistent numbers.
+
+mod common;
+use common::*;
+
+#[test]
+fn documented_writer_and_lockless_reader_stay_clean_over_millions_of_reads() {
+    let (code, r) = run_json(&["--reads", "3000000", "--readers", "1", "--seed", "1"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["verdict"], "clean");
+    assert_eq!(
+        u(&r["totals"]["reads"]),
+        3_000_000,
+        "the read count stops the run exactly"
+    );
+    assert_eq!(u(&r["totals"]["torn"]), 0);
+    assert!(u(&r["totals"]["writer_cycles"]) > 0);
+}
+
+#[test]
+fn high_first_clear_tears_with_a_writer_gap() {
+    let (code, r) = run_json(&[
+        "-d",
+        "3s",
+        "--writer",
+        "mips",
+        "--writer-gap",
+        "200",
+        "--readers",
+        "1",
+    ]);
+    assert_eq!(r["verdict"], "torn", "{r}");
+    assert_eq!(code, 1, "exit 1 when torn");
+    // The signature of kind-1 tears: an old present low with the new high 0.
+    let s = &r["torn_samples"][0];
+    assert_eq!(u(&s["high"]), 0, "{s}");
+    assert_eq!(u(&s["low"]) & 1, 1);
+}
+
+#[test]
+fn sh_writer_tears_like_mips() {
+    let (_, r) = run_json(&[
+        "-d",
+        "3s",
+        "--writer",
+        "sh",
+        "--writer-gap",
+        "200",
+        "--readers",
+        "1",
+    ]);
+    assert_eq!(r["verdict"], "torn", "{r}");
+}
+
+#[test]
+fn once_reader_tears() {
+    let (code, r) = run_json(&[
+        "-d",
+        "3s",
+        "--reader",
+        "once",
+        "--readers",
+        "1",
+        "--expect",
+        "torn",
+    ]);
+    assert_eq!(code, 0, "--expect torn is met: {}", r["totals"]);
+    assert!(u(&r["totals"]["torn"]) > 0);
+    assert!(r["totals"]["first_torn_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn unordered_writer_tears() {
+    let (_, r) = run_json(&[
+        "-d",
+        "3s",
+        "--writer",
+        "unordered",
+        "--writer-gap",
+        "100",
+        "--readers",
+        "1",
+    ]);
+    assert_eq!(r["verdict"], "torn", "{r}");
+}
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[test]
+fn x86_pae_tears_only_through_aba_with_a_slow_reader() {
+    let (_, clean) = run_json(&["-d", "2s", "--writer", "x86-pae", "--readers", "1"]);
+    assert_eq!(clean["verdict"], "clean", "{}", clean["totals"]);
+    let (_, aba) = run_json(&[
+        "-d",
+        "3s",
+        "--writer",
+        "x86-pae",
+        "--low-period",
+        "2",
+        "--reader-gap",
+        "5000",
+        "--readers",
+        "1",
+    ]);
+    assert_eq!(aba["verdict"], "torn", "{}", aba["totals"]);
+    // ABA: the re-check saw a later entry with the same low half, so the
+    // accepted high (another state's, or 0 read while the entry was
+    // cleared) never went with that low. x86-pae's clear is one 64-bit
+    // exchange, so no other tear is possible here.
+    for s in aba["torn_samples"].as_array().unwrap() {
+        assert_eq!(u(&s["low"]) & 1, 1, "{s}");
+        assert!(!s["valid_high"].as_array().unwrap().is_empty(), "{s}");
+    }
+}
+
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+#[test]
+fn atomic64_reader_is_clean_even_against_the_high_first_clear() {
+    // One 64-bit load cannot split an entry, whatever the writer's order
+    // as long as each store is a real install or clear.
+    let (_, r) = run_json(&[
+        "-d",
+        "2s",
+        "--reader",
+        "atomic64",
+        "--writer",
+        "documented",
+        "--readers",
+        "1",
+    ]);
+    assert_eq!(r["verdict"], "clean", "{}", r["totals"]);
+}
+
+#[test]
+fn expect_not_met_exits_1() {
+    let (code, r) = run_json(&["-d", "1s", "--readers", "1", "--expect", "torn"]);
+    assert_eq!(r["verdict"], "clean");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn json_report_has_the_schema_keys_and_consistent_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    let out = run(&[
+        "run",
+        "-d",
+        "1s",
+        "-q",
+        "--readers",
+        "1",
+        "--seed",
+        "42",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let r = file_json(&path);
+    for key in [
+        "schema",
+        "tool",
+        "host",
+        "config",
+        "totals",
+        "retry_histogram",
+        "torn_samples",
+        "verdict",
+        "interrupted",
+        "complete",
+        "placement",
+        "readers",
+        "retry_percentiles",
+    ] {
+        assert!(r.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(r["schema"], "ptear/1");
+    assert_eq!(r["tool"]["name"], "ptear");
+    assert_eq!(r["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    for key in ["arch", "os", "kernel", "cpu_model", "cpus"] {
+        assert!(r["host"].get(key).is_some(), "missing host.{key}");
+    }
+    for key in [
+        "reads",
+        "torn",
+        "not_present",
+        "retries",
+        "elapsed_s",
+        "reads_per_s",
+        "writer_cycles",
+        "first_torn_s",
+    ] {
+        assert!(r["totals"].get(key).is_some(), "missing totals.{key}");
+    }
+    assert_eq!(u(&r["config"]["seed"]), 42, "the seed is reported");
+    assert_eq!(r["config"]["reader"], "lockless");
+    assert!(r["totals"]["first_torn_s"].is_null());
+    assert_eq!(r["interrupted"], false);
+    let hist = r["retry_histogram"].as_array().unwrap();
+    let sum: u64 = hist.iter().map(|b| u(&b["count"])).sum();
+    assert_eq!(
+        sum,
+        u(&r["totals"]["reads"]),
+        "histogram counts sum to the reads"
+    );
+    let retries: u64 = hist.iter().map(|b| u(&b["count"]) * u(&b["retries"])).sum();
+    assert_eq!(retries, u(&r["totals"]["retries"]));
+    // The text report on stdout says the same.
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("verdict: clean"), "{text}");
+}
+
+#[test]
+fn torn_samples_are_capped_and_sorted() {
+    let (_, r) = run_json(&[
+        "-d",
+        "2s",
+        "--writer",
+        "mips",
+        "--writer-gap",
+        "50",
+        "--readers",
+        "1",
+    ]);
+    let samples = r["torn_samples"].as_array().unwrap();
+    assert!(u(&r["totals"]["torn"]) > 64, "{}", r["totals"]);
+    assert_eq!(samples.len(), 64);
+    let times: Vec<f64> = samples.iter().map(|s| s["t_s"].as_f64().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    assert_eq!(times[0], r["totals"]["first_torn_s"].as_f64().unwrap());
+}
+
+#[test]
+fn many_pairs_and_writers() {
+    let (code, r) = run_json(&[
+        "--reads",
+        "2000000",
+        "--pairs",
+        "4096",
+        "--writers",
+        "2",
+        "--readers",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{}", r["totals"]);
+    assert_eq!(u(&r["totals"]["reads"]), 2_000_000);
+    assert_eq!(r["readers"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn pinning_is_reported() {
+    let (_, r) = run_json(&["-d", "500ms", "--readers", "1", "--cpus", "0"]);
+    assert_eq!(r["placement"]["requested"], true);
+    assert_eq!(r["placement"]["granted"], true, "{}", r["placement"]);
+    let threads = r["placement"]["threads"].as_array().unwrap();
+    assert_eq!(threads.len(), 2);
+    assert!(threads.iter().all(|t| t["cpu"] == 0 && t["pinned"] == true));
+}
+
+#[test]
+fn no_subcommand_runs_with_defaults() {
+    let out = run(&["-d", "500ms"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("verdict: clean"));
+}
+
+#[test]
+fn list_names_every_reader_writer_and_barrier() {
+    let out = run(&["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for name in [
+        "lockless",
+        "once",
+        "atomic64",
+        "documented",
+        "x86-pae",
+        "mips",
+        "sh",
+        "unordered",
+        "kernel",
+        "full",
+        "compiler",
+        "none",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(name)),
+            "{name} missing:\n{text}"
+        );
+    }
+}

@@ -1,0 +1,142 @@
+//! Ctrl-C, SIGTERM and crashes: nothing measured is lost.
+
+mod common;
+use common::*;
+use std::process::{Child, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+fn spawn(args: &[&str]) -> Child {
+    ptear()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ptear starts")
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+}
+
+fn wait_within(child: &mut Child, limit: Duration) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("ptear did not exit within {limit:?} of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn interrupted_run_keeps_the_report(sig: i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    let mut child = spawn(&[
+        "run",
+        "-d",
+        "60s",
+        "--readers",
+        "1",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    std::thread::sleep(Duration::from_millis(1000));
+    signal(&child, sig);
+    let status = wait_within(&mut child, Duration::from_secs(2));
+    assert_eq!(status.code(), Some(0), "a clean interrupted run exits 0");
+    let r = file_json(&path);
+    assert_eq!(r["interrupted"], true);
+    assert_eq!(r["complete"], true);
+    assert!(u(&r["totals"]["reads"]) > 0);
+    assert!(r["totals"]["elapsed_s"].as_f64().unwrap() < 30.0);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(interrupted)"),
+        "the text report is printed too"
+    );
+}
+
+#[test]
+fn sigint_stops_the_run_and_writes_the_full_report() {
+    interrupted_run_keeps_the_report(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_does_the_same() {
+    interrupted_run_keeps_the_report(libc::SIGTERM);
+}
+
+#[test]
+fn a_second_sigint_exits_at_once() {
+    let mut child = spawn(&[
+        "run",
+        "-d",
+        "60s",
+        "--readers",
+        "1",
+        "--reader-gap",
+        "100000000",
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, libc::SIGINT);
+    signal(&child, libc::SIGINT);
+    let status = wait_within(&mut child, Duration::from_secs(2));
+    assert_eq!(status.code(), Some(130), "128 + SIGINT");
+}
+
+#[test]
+fn checkpoints_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.json");
+    let mut child = spawn(&[
+        "run",
+        "-d",
+        "60s",
+        "--readers",
+        "1",
+        "--checkpoint",
+        "1",
+        "--json",
+        path.to_str().unwrap(),
+    ]);
+    std::thread::sleep(Duration::from_millis(2600));
+    child.kill().unwrap(); // SIGKILL: no handler runs
+    child.wait().unwrap();
+    let r = file_json(&path);
+    assert_eq!(r["schema"], "ptear/1");
+    assert_eq!(
+        r["complete"], false,
+        "a checkpoint says the run was still going"
+    );
+    assert!(u(&r["totals"]["reads"]) > 0);
+    assert!(r["totals"]["elapsed_s"].as_f64().unwrap() >= 1.0);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn progress_lines_on_long_runs_and_none_with_quiet() {
+    let out = run(&["run", "-d", "4500ms", "--readers", "1"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(lines.len() >= 2, "a line every 2 s: {err}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.starts_with("ptear: ") && l.contains("reads/s") && l.contains("torn 0")),
+        "{err}"
+    );
+    assert!(
+        lines[0].contains("/5 s") || lines[0].contains("/4 s"),
+        "elapsed/total: {err}"
+    );
+    let quiet = run(&["run", "-d", "4500ms", "--readers", "1", "--quiet"]);
+    assert!(quiet.stderr.is_empty());
+    let short = run(&["run", "-d", "1s", "--readers", "1"]);
+    assert!(short.stderr.is_empty(), "short runs stay quiet");
+}
