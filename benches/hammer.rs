@@ -1,1 +1,84 @@
-fn main() {}
+//! The hammer loop's speed: reads/s of one reader per read protocol against
+//! the default (documented) writer, 1 pair, writer and reader pinned to two
+//! different CPUs. Each figure is the median of 5 runs of 2 s.
+//!
+//!     cargo bench --bench hammer                  # x86-64
+//!     ci/bench.sh                                 # x86-64 and i686, as in BENCHMARKS.md
+//!
+//! A benchmark, not a test: it asserts nothing and prints a table.
+
+use ptear::config::{name_of, BarrierKind, ReaderKind, RunConfig};
+use ptear::engine::{self, affinity};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+const RUNS: usize = 5;
+const EACH: Duration = Duration::from_secs(2);
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes --bench; a filter argument selects protocols.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let cpus = affinity::allowed_cpus();
+    let host = ptear::host::detect();
+    println!(
+        "ptear hammer benchmark: {} on {} ({} CPUs), {} runs of {:?}, median",
+        host.arch, host.cpu_model, host.cpus, RUNS, EACH
+    );
+    if cpus.len() < 2 {
+        println!("(only one CPU allowed: writer and reader share it)");
+    }
+    println!(
+        "{:<10} {:<14} {:>16} {:>20} {:>10}",
+        "reader", "barrier", "reads/s/reader", "writer cycles/s", "retries"
+    );
+    let cases = [
+        (ReaderKind::Lockless, BarrierKind::Kernel),
+        (ReaderKind::Lockless, BarrierKind::Full),
+        (ReaderKind::Once, BarrierKind::Kernel),
+        (ReaderKind::Atomic64, BarrierKind::Kernel),
+    ];
+    let stop = AtomicBool::new(false);
+    for (reader, barrier) in cases {
+        if !filter.is_empty() && !filter.iter().any(|f| name_of(reader).contains(f.as_str())) {
+            continue;
+        }
+        let mut cfg = RunConfig::new(1);
+        cfg.reader = reader;
+        cfg.barrier = barrier;
+        cfg.readers = 1;
+        cfg.duration = Some(EACH);
+        cfg.cpus = (cpus.len() >= 2).then(|| cpus[..2].to_vec());
+        if let Err(why) = cfg.check() {
+            println!(
+                "{:<10} {:<14} skipped: {why}",
+                name_of(reader),
+                name_of(barrier)
+            );
+            continue;
+        }
+        let (mut reads, mut cycles, mut retries) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..RUNS {
+            let m = engine::run(&cfg, &stop, &mut ()).expect("run");
+            let secs = m.elapsed.as_secs_f64();
+            reads.push(m.readers[0].reads as f64 / secs);
+            cycles.push(m.writer_cycles[0] as f64 / secs);
+            retries += m.readers[0].retries;
+        }
+        println!(
+            "{:<10} {:<14} {:>14.1} M {:>18.1} M {:>10}",
+            name_of(reader),
+            name_of(barrier),
+            median(reads) / 1e6,
+            median(cycles) / 1e6,
+            retries
+        );
+    }
+}

