@@ -65,11 +65,13 @@ pub struct ReaderCtx<'a> {
 }
 
 pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
-    mut ctx: ReaderCtx<'_>,
+    ctx: ReaderCtx<'_>,
     gap: &mut G,
 ) -> ReaderStats {
     let mut s = ReaderStats::new();
     let enc = ctx.encoding;
+    // A local, so the walk's state stays in registers, not in `ctx`.
+    let mut order = ctx.order;
     'run: loop {
         for _ in 0..PUBLISH {
             let n = CHUNK.min(ctx.quota - s.reads);
@@ -77,7 +79,7 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
                 break 'run;
             }
             for _ in 0..n {
-                let i = ctx.order.next_pair();
+                let i = order.next_pair();
                 let (pte, retries) = R::read::<B, G>(&ctx.pairs[i], gap);
                 if retries != 0 {
                     s.record_retries(retries);

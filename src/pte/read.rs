@@ -6,10 +6,12 @@ use crate::arch::{self, Barriers};
 /// `ptep_get_lockless()` (mm/gup.c before v6.2 as `ptep_get_lockless`,
 /// include/linux/pgtable.h since, under CONFIG_GUP_GET_PXX_LOW_HIGH):
 ///
-///     do {
-///         pte.pte_low = ptep->pte_low;   smp_rmb();
-///         pte.pte_high = ptep->pte_high; smp_rmb();
-///     } while (unlikely(pte.pte_low != ptep->pte_low));
+/// ```text
+/// do {
+///     pte.pte_low = ptep->pte_low;   smp_rmb();
+///     pte.pte_high = ptep->pte_high; smp_rmb();
+/// } while (unlikely(pte.pte_low != ptep->pte_low));
+/// ```
 ///
 /// Returns the entry and how many times the loop went round again.
 #[inline(always)]
