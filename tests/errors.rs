@@ -108,3 +108,76 @@ fn report_of_a_file_that_is_not_a_report() {
     assert_usage_error(&["report", bad.to_str().unwrap()], "not a ptear report");
     assert_usage_error(&["report", "/nonexistent.json"], "cannot read");
 }
+
+/// Runs ptear with its address space capped (RLIMIT_AS), so the kernel
+/// really refuses the mapping or the thread stacks.
+fn run_with_address_space_limit(bytes: u64, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = ptear();
+    cmd.args(args);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs in the child.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: bytes as libc::rlim_t,
+                rlim_max: bytes as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.output().expect("ptear runs")
+}
+
+fn assert_runtime_failure(out: &std::process::Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.starts_with("ptear: runtime failure: ") && err.contains(needle),
+        "{err}"
+    );
+}
+
+#[test]
+fn refused_mmap_is_a_runtime_failure() {
+    // 100 M pairs = 800 MB: within this machine's RAM (so not a usage
+    // error), beyond a 256 MB address space.
+    let out = run_with_address_space_limit(256 << 20, &["run", "-d", "1s", "--pairs", "100000000"]);
+    assert_runtime_failure(&out, "mmap");
+}
+
+#[test]
+fn threads_that_cannot_start_are_a_runtime_failure() {
+    // RLIMIT_NPROC makes clone() itself fail with EAGAIN. Root is exempt
+    // from it, so as root the child drops to nobody first.
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    // nobody must be able to reach the binary, wherever the checkout is.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.path().join("ptear");
+    std::fs::copy(env!("CARGO_BIN_EXE_ptear"), &bin).unwrap();
+    let mut cmd = std::process::Command::new(&bin);
+    cmd.args(["run", "-d", "1s", "--readers", "200"]);
+    // SAFETY: only async-signal-safe calls in the child before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 20,
+                rlim_max: 20,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if libc::geteuid() == 0 && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().expect("ptear runs");
+    assert_runtime_failure(&out, "cannot start");
+}
