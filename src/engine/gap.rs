@@ -27,6 +27,8 @@ impl SpinGap {
 }
 
 impl Gap for SpinGap {
+    const SLOW: bool = true;
+
     #[inline(always)]
     fn gap(&mut self) {
         let n = self.table[self.at];

@@ -13,8 +13,16 @@ use crate::pte::{next_state, Class, Encoding, Gap, Pair};
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::time::Instant;
 
-/// Operations between two looks at the stop flag.
+/// Operations between two looks at the stop flag (1 with a gap: see Gap::SLOW).
 const CHUNK: u64 = 64;
+
+const fn chunk<G: Gap>() -> u64 {
+    if G::SLOW {
+        1
+    } else {
+        CHUNK
+    }
+}
 /// Chunks between two publications to the monitor.
 const PUBLISH: u32 = 64;
 
@@ -74,7 +82,7 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     let mut order = ctx.order;
     'run: loop {
         for _ in 0..PUBLISH {
-            let n = CHUNK.min(ctx.quota - s.reads);
+            let n = chunk::<G>().min(ctx.quota - s.reads);
             if n == 0 || ctx.stop.load(Relaxed) {
                 break 'run;
             }
@@ -124,7 +132,7 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap>(ctx: WriterCtx<'_>, gap: &m
             if ctx.stop.load(Relaxed) {
                 break 'run;
             }
-            for _ in 0..CHUNK {
+            for _ in 0..chunk::<G>() {
                 let pair = ctx.pairs[at];
                 let k = next_state(states[at]);
                 states[at] = k;
@@ -135,7 +143,7 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap>(ctx: WriterCtx<'_>, gap: &m
                     at = 0;
                 }
             }
-            cycles += CHUNK;
+            cycles += chunk::<G>();
         }
         ctx.mailbox.publish(|m| *m = cycles);
     }

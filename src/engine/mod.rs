@@ -106,6 +106,10 @@ pub fn run(
     let stop = AtomicBool::new(false);
     let failure: Mutex<Option<String>> = Mutex::new(None);
     let readers_done = AtomicUsize::new(0);
+    // With --reads, the last reader to reach its quota ends the run there,
+    // so writers stop and the elapsed time is not padded to the monitor's
+    // next tick.
+    let quota_reached_at: Mutex<Option<Duration>> = Mutex::new(None);
     let reader_boxes: Vec<_> = (0..cfg.readers)
         .map(|_| Mailbox::new(ReaderStats::new()))
         .collect();
@@ -200,6 +204,7 @@ pub fn run(
                 &readers_done,
                 split_seed(cfg.seed, stream + 1_000_003),
             );
+            let (stop, quota_reached_at) = (&stop, &quota_reached_at);
             let spawned = s
                 .builder()
                 .name(format!("ptear-reader-{r}"))
@@ -210,7 +215,10 @@ pub fn run(
                     } else {
                         ReaderStats::new()
                     };
-                    done.fetch_add(1, Relaxed);
+                    let last = done.fetch_add(1, Relaxed) + 1 == cfg.readers;
+                    if last && cfg.reads.is_some() && !stop.swap(true, Relaxed) {
+                        *quota_reached_at.lock().unwrap() = Some(start.elapsed());
+                    }
                     stats
                 });
             match spawned {
@@ -237,18 +245,18 @@ pub fn run(
                 interrupted = true;
                 break;
             }
-            if stop.load(Relaxed)
-                || deadline.is_some_and(|d| now >= d)
-                || readers_done.load(Relaxed) == cfg.readers
-            {
+            if stop.load(Relaxed) || deadline.is_some_and(|d| now >= d) {
                 break;
             }
             observer.tick(now - start, &snapshot);
             let left = deadline.map_or(MONITOR_TICK, |d| d - now);
             std::thread::sleep(left.min(MONITOR_TICK));
         }
-        elapsed = start.elapsed();
         stop.store(true, Relaxed);
+        elapsed = quota_reached_at
+            .lock()
+            .unwrap()
+            .unwrap_or_else(|| start.elapsed());
         let readers: Vec<ReaderStats> = readers
             .into_iter()
             .map(|h| h.join().expect("reader panicked"))

@@ -12,6 +12,9 @@ pub use slot::{Pair, PteSlot};
 /// A pause between the two halves of a read or a write: the knob that widens
 /// a race window (`--reader-gap`, `--writer-gap`) or models an interrupt.
 pub trait Gap {
+    /// Operations are slow with this gap: the hammer loops then look at the
+    /// stop flag after every one, so Ctrl-C takes effect within one gap.
+    const SLOW: bool = false;
     fn gap(&mut self);
 }
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Build the C port of ptear as a static binary: target/c/ptear-c-ARCH.
+#   c/build.sh sh4|i686|mipsel|x86_64
+# Works from any directory. sh4 needs the trixie glibc sysroot that
+# ci/setup.sh installs under target/sh4-sysroot (bookworm's sh4 glibc is
+# broken, see shared/TOOLCHAIN.md), and a GCC plugin that works around a
+# wrong-code bug of bookworm's sh4 gcc 12 (see gcc-plugin/no_treg_combine.cc).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+arch=${1:-}
+CFLAGS=(-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -pthread)
+EXTRA=()
+
+# A zero test of a loaded value: bookworm's sh4-linux-gnu-gcc 12.2 drops the
+# load and the tst at -O1+ (its sh_treg_combine pass). Prints 1 if the
+# compiler, with the given extra flags, keeps them.
+sh4_probe_ok() {
+    printf 'int g(void);\nint f(int *p) { if (!*p) return g(); return 0; }\n' |
+        "$CC" -O2 "$@" -x c -S -o - - | grep -q '@r4' && echo 1 || echo 0
+}
+
+# Build (once) the plugin that turns that pass off; sets EXTRA.
+sh4_plugin() {
+    local major inc cache pkg ver so src tmp
+    if [ "$(sh4_probe_ok)" = 1 ]; then
+        return 0                        # a compiler without the bug
+    fi
+    major=$("$CC" -dumpversion | cut -d. -f1)
+    src="$here/gcc-plugin/no_treg_combine.cc"
+    so="$root/target/c/sh4-gcc$major-no-treg-combine.so"
+    if [ ! -f "$so" ] || [ "$src" -nt "$so" ]; then
+        inc="$("$CC" -print-file-name=plugin)/include"
+        cache="$root/target/sh4-gcc-plugin-dev"
+        if [ ! -f "$inc/gcc-plugin.h" ]; then
+            inc="$cache/usr/lib/gcc-cross/sh4-linux-gnu/$major/plugin/include"
+        fi
+        if [ ! -f "$inc/gcc-plugin.h" ]; then
+            # the headers of exactly the installed compiler, unpacked under
+            # target/ like the sysroot; the system's packages stay as they are
+            pkg="gcc-$major-plugin-dev-sh4-linux-gnu"
+            ver=$(dpkg-query -W -f='${Version}' "gcc-$major-sh4-linux-gnu")
+            echo "build.sh: fetching $pkg=$ver (GCC plugin headers) into $cache" >&2
+            tmp=$(mktemp -d)
+            if ! (cd "$tmp" && apt-get download -q "$pkg=$ver" >/dev/null 2>&1); then
+                rm -rf "$tmp"
+                echo "build.sh: cannot get $pkg=$ver; install it (apt-get install $pkg) or run ci/setup.sh" >&2
+                exit 1
+            fi
+            mkdir -p "$cache"
+            dpkg -x "$tmp"/*.deb "$cache"
+            rm -rf "$tmp"
+        fi
+        command -v g++ >/dev/null || { echo "build.sh: g++ is needed to build the sh4 GCC plugin" >&2; exit 1; }
+        mkdir -p "$root/target/c"
+        g++ -shared -fPIC -fno-rtti -O2 -I"$inc" "$src" -o "$so"
+    fi
+    EXTRA+=(-fplugin="$so")
+    if [ "$(sh4_probe_ok -fplugin="$so")" != 1 ]; then
+        echo "build.sh: $CC still drops zero tests of loaded values with $so; not building a wrong binary" >&2
+        exit 1
+    fi
+}
+
+case "$arch" in
+    sh4)
+        R="$root/target/sh4-sysroot/usr/sh4-linux-gnu"
+        if [ ! -f "$R/lib/libc.a" ]; then
+            echo "build.sh: the sh4 sysroot ($R) is missing: run ci/setup.sh first" >&2
+            exit 1
+        fi
+        CC=sh4-linux-gnu-gcc
+        command -v "$CC" >/dev/null || { echo "build.sh: $CC not found: run ci/setup.sh first" >&2; exit 1; }
+        sh4_plugin
+        # the sysroot's crt files, libc and headers first: --sysroot alone
+        # still picks bookworm's broken crt1.o and libc.a
+        EXTRA+=(-B"$R/lib" -L"$R/lib" -isystem "$R/include")
+        ;;
+    i686)   CC=i686-linux-gnu-gcc ;;
+    mipsel) CC=mipsel-linux-gnu-gcc ;;
+    x86_64) CC=gcc ;;
+    *)
+        echo "usage: c/build.sh sh4|i686|mipsel|x86_64" >&2
+        exit 2
+        ;;
+esac
+command -v "$CC" >/dev/null || { echo "build.sh: $CC not found: run ci/setup.sh first" >&2; exit 1; }
+
+out="$root/target/c/ptear-c-$arch"
+mkdir -p "$root/target/c"
+srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c selftest.c list.c)
+(cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$out" "${srcs[@]}")
+echo "built $out"

@@ -1,0 +1,529 @@
+/* cli.c - parsing and validating the command line. Usage errors are one
+ * line and are all found before any thread starts. */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hostinfo.h"
+#include "json.h"
+#include "rng.h"
+
+void cli_usage(FILE *f)
+{
+    fprintf(f,
+"ptear %s (C port) - stress the split-PTE lockless read protocol\n"
+"\n"
+"usage: ptear [run] [options]      hammer PTE pairs and look for torn reads\n"
+"       ptear selftest [--json PATH] [--quiet] [--seed N]\n"
+"       ptear list                 readers, writers and barriers on this CPU\n"
+"       ptear --help | --version\n"
+"\n"
+"run options (--opt value or --opt=value):\n"
+"  -d, --duration D     500ms, 5s, 2m, 1h or seconds (default 5s)\n"
+"      --reads N        stop after N accepted reads in total (no time limit\n"
+"                       unless --duration is also given)\n"
+"      --readers N      reader threads (default: online CPUs - 1, at least 1)\n"
+"      --writers N      writer threads (default 1; at most --pairs)\n"
+"      --pairs N        PTE pairs in the shared mapping (default 1)\n"
+"      --cpus LIST      pin writers, then readers, to CPUs in this order,\n"
+"                       cycling: 0,1 or 0-3,6\n"
+"      --reader K       lockless (ptep_get_lockless) | once (no re-check)\n"
+"      --writer K       documented | mips | sh (clear = set_pte(0): high\n"
+"                       first) | unordered (install low first, no barrier)\n"
+"      --barrier K      kernel | full | synco (SH-4A) | compiler | none\n"
+"      --low-period N   low half repeats every N states, 1..2^31 (default 2^31)\n"
+"      --writer-gap N   spin ~N (+-50%%) iterations between a writer's stores\n"
+"      --reader-gap N   spin ~N (+-50%%) iterations after each reader load\n"
+"      --seed N         64-bit seed (default: random, always reported)\n"
+"      --json PATH      write the ptear/1 JSON report to PATH (atomically)\n"
+"      --format F       text | json (json: the report on stdout)\n"
+"      --expect V       clean | torn: exit 0 if the verdict is V, else 1\n"
+"      --checkpoint S   with --json: rewrite PATH every S seconds meanwhile\n"
+"      --quiet          no progress line\n"
+"\n"
+"exit status: 0 clean, 1 torn (or --expect not met), 2 usage error,\n"
+"3 runtime failure. The C port has no atomic64 reader and no x86-pae writer.\n",
+            PTEAR_VERSION);
+}
+
+uint64_t cli_random_seed(void)
+{
+    struct timespec ts;
+    uint64_t s;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    s ^= (uint64_t)getpid() << 32;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    s ^= (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull;
+    return splitmix64(&s);
+}
+
+/* ---- value parsers ---------------------------------------------------- */
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        unsigned d;
+        if (*s < '0' || *s > '9')
+            return -1;
+        d = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+int parse_duration(const char *s, double *out)
+{
+    double v = 0, scale = 1, frac = 0.1;
+    int digits = 0, dot = 0;
+    const char *p = s;
+    if (!*p)
+        return -1;
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            if (dot) {
+                v += (*p - '0') * frac;
+                frac /= 10;
+            } else {
+                v = v * 10 + (*p - '0');
+            }
+            digits++;
+        } else if (*p == '.' && !dot) {
+            dot = 1;
+        } else {
+            break;
+        }
+    }
+    if (!digits)
+        return -1;
+    if (!strcmp(p, "") || !strcmp(p, "s"))
+        scale = 1;
+    else if (!strcmp(p, "ms"))
+        scale = 1e-3;
+    else if (!strcmp(p, "m"))
+        scale = 60;
+    else if (!strcmp(p, "h"))
+        scale = 3600;
+    else
+        return -1;
+    *out = v * scale;
+    return 0;
+}
+
+static void fmt_cpuset(char *buf, size_t len, const cpu_set_t *set)
+{
+    int c = 0, o = 0;
+    buf[0] = 0;
+    while (c < CPU_SETSIZE && o >= 0 && (size_t)o < len) {
+        int end;
+        if (!CPU_ISSET(c, set)) {
+            c++;
+            continue;
+        }
+        end = c;
+        while (end + 1 < CPU_SETSIZE && CPU_ISSET(end + 1, set))
+            end++;
+        if (end == c)
+            o += snprintf(buf + o, len - (size_t)o, "%s%d", o ? "," : "", c);
+        else
+            o += snprintf(buf + o, len - (size_t)o, "%s%d-%d", o ? "," : "", c, end);
+        c = end + 1;
+    }
+}
+
+/* "0,1" or "0-3,6" into cfg->cpus, in order; then every CPU must be in the
+ * process's affinity mask. */
+static int parse_cpus(const char *s, struct config *cfg, char *err, size_t errlen)
+{
+    const char *p = s;
+    cpu_set_t allowed;
+    uint32_t n = 0, i;
+    int *list = malloc(PTEAR_MAX_CPU_LIST * sizeof *list);
+    if (!list) {
+        snprintf(err, errlen, "--cpus: out of memory");
+        return 2;
+    }
+    for (;;) {
+        char item[32];
+        const char *comma = strchr(p, ',');
+        size_t l = comma ? (size_t)(comma - p) : strlen(p);
+        char *dash;
+        uint64_t a, b;
+        if (l == 0 || l >= sizeof item) {
+            snprintf(err, errlen, "--cpus '%s': expected a list like 0,1 or 0-3,6", s);
+            goto bad;
+        }
+        memcpy(item, p, l);
+        item[l] = 0;
+        dash = strchr(item, '-');
+        if (dash) {
+            *dash = 0;
+            if (parse_u64(item, &a) || parse_u64(dash + 1, &b) || a > b) {
+                snprintf(err, errlen, "--cpus '%s': bad range in the list (expected like 0-3)", s);
+                goto bad;
+            }
+        } else if (parse_u64(item, &a)) {
+            snprintf(err, errlen, "--cpus '%s': expected a list like 0,1 or 0-3,6", s);
+            goto bad;
+        } else {
+            b = a;
+        }
+        if (b >= CPU_SETSIZE) {
+            snprintf(err, errlen, "--cpus: CPU %llu is beyond the %d CPUs Linux can pin to here",
+                     (unsigned long long)b, CPU_SETSIZE);
+            goto bad;
+        }
+        for (; a <= b; a++) {
+            if (n == PTEAR_MAX_CPU_LIST) {
+                snprintf(err, errlen, "--cpus: more than %u entries", PTEAR_MAX_CPU_LIST);
+                goto bad;
+            }
+            list[n++] = (int)a;
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) {
+        snprintf(err, errlen, "--cpus: cannot read this process's CPU affinity: %s", strerror(errno));
+        goto bad;
+    }
+    for (i = 0; i < n; i++)
+        if (!CPU_ISSET(list[i], &allowed)) {
+            char set[200];
+            fmt_cpuset(set, sizeof set, &allowed);
+            snprintf(err, errlen, "--cpus: CPU %d is not one this process may run on (allowed: %s)", list[i], set);
+            goto bad;
+        }
+    free(cfg->cpus);
+    cfg->cpus = list;
+    cfg->ncpus = n;
+    cfg->has_cpus = 1;
+    return 0;
+bad:
+    free(list);
+    return 2;
+}
+
+static int lookup(const char *v, const char *const *names, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
+
+/* ---- option table ----------------------------------------------------- */
+
+enum opt_id {
+    O_DURATION, O_READS, O_READERS, O_WRITERS, O_PAIRS, O_CPUS, O_READER, O_WRITER, O_BARRIER,
+    O_LOW_PERIOD, O_WRITER_GAP, O_READER_GAP, O_SEED, O_JSON, O_FORMAT, O_EXPECT, O_CHECKPOINT,
+    O_QUIET, O_HELP, O_VERSION
+};
+
+struct opt {
+    const char *name;
+    char shortname;
+    int takes_value;
+    enum opt_id id;
+    int in_selftest;
+};
+
+static const struct opt opts[] = {
+    { "duration", 'd', 1, O_DURATION, 0 },  { "reads", 0, 1, O_READS, 0 },
+    { "readers", 0, 1, O_READERS, 0 },      { "writers", 0, 1, O_WRITERS, 0 },
+    { "pairs", 0, 1, O_PAIRS, 0 },          { "cpus", 0, 1, O_CPUS, 0 },
+    { "reader", 0, 1, O_READER, 0 },        { "writer", 0, 1, O_WRITER, 0 },
+    { "barrier", 0, 1, O_BARRIER, 0 },      { "low-period", 0, 1, O_LOW_PERIOD, 0 },
+    { "writer-gap", 0, 1, O_WRITER_GAP, 0 }, { "reader-gap", 0, 1, O_READER_GAP, 0 },
+    { "seed", 0, 1, O_SEED, 1 },            { "json", 0, 1, O_JSON, 1 },
+    { "format", 0, 1, O_FORMAT, 0 },        { "expect", 0, 1, O_EXPECT, 0 },
+    { "checkpoint", 0, 1, O_CHECKPOINT, 0 }, { "quiet", 0, 0, O_QUIET, 1 },
+    { "help", 'h', 0, O_HELP, 1 },          { "version", 'V', 0, O_VERSION, 1 },
+};
+
+#define ERR(...) do { snprintf(err, errlen, __VA_ARGS__); return 2; } while (0)
+
+/* A count option: 1 ..= max */
+static int count_opt(const char *name, const char *v, uint64_t max, uint32_t *out, char *err, size_t errlen)
+{
+    uint64_t x;
+    if (parse_u64(v, &x))
+        ERR("--%s '%s': expected a whole number", name, v);
+    if (x == 0)
+        ERR("--%s: must be at least 1", name);
+    if (x > max)
+        ERR("--%s %s: at most %llu", name, v, (unsigned long long)max);
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int gap_opt(const char *name, const char *v, uint32_t *out, char *err, size_t errlen)
+{
+    uint64_t x;
+    if (parse_u64(v, &x))
+        ERR("--%s '%s': expected a whole number of spin iterations", name, v);
+    if (x > PTEAR_MAX_GAP)
+        ERR("--%s %s: at most %u", name, v, PTEAR_MAX_GAP);
+    *out = (uint32_t)x;
+    return 0;
+}
+
+static int duration_opt(const char *name, const char *v, double *out, char *err, size_t errlen)
+{
+    double d;
+    if (*v == '-')
+        ERR("--%s %s: must be greater than zero", name, v);
+    if (parse_duration(v, &d))
+        ERR("--%s '%s': not a duration (examples: 500ms, 5s, 2m, 1h, 10)", name, v);
+    if (!(d > 0))
+        ERR("--%s %s: must be greater than zero", name, v);
+    if (d > PTEAR_MAX_DURATION_S)
+        ERR("--%s %s: too long (at most %.0f s)", name, v, PTEAR_MAX_DURATION_S);
+    *out = d;
+    return 0;
+}
+
+static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *given, char *err, size_t errlen)
+{
+    struct config *cfg = &c->cfg;
+    uint64_t x;
+    int k, rc = 0;
+    switch (o->id) {
+    case O_DURATION:
+        rc = duration_opt("duration", v, &cfg->duration_s, err, errlen);
+        cfg->has_duration = 1;
+        break;
+    case O_READS:
+        if (parse_u64(v, &x))
+            ERR("--reads '%s': expected a whole number", v);
+        if (x == 0)
+            ERR("--reads: must be at least 1");
+        cfg->reads = x;
+        cfg->has_reads = 1;
+        break;
+    case O_READERS:
+        rc = count_opt("readers", v, PTEAR_MAX_THREADS, &cfg->readers, err, errlen);
+        break;
+    case O_WRITERS:
+        rc = count_opt("writers", v, PTEAR_MAX_THREADS, &cfg->writers, err, errlen);
+        break;
+    case O_PAIRS:
+        if (parse_u64(v, &x))
+            ERR("--pairs '%s': expected a whole number", v);
+        if (x == 0)
+            ERR("--pairs: must be at least 1");
+        if (x > PTEAR_MAX_PAIRS)
+            ERR("--pairs %s: %llu bytes of PTE pairs is memory the machine cannot give (at most 2^26 = %u pairs)",
+                v, (unsigned long long)x * 8, PTEAR_MAX_PAIRS);
+        cfg->pairs = (uint32_t)x;
+        break;
+    case O_CPUS:
+        rc = parse_cpus(v, cfg, err, errlen);
+        break;
+    case O_READER:
+        if (!strcmp(v, "atomic64"))
+            ERR("--reader atomic64: the C port has no 64-bit atomic reader (use the Rust ptear)");
+        if ((k = lookup(v, reader_names, 2)) < 0)
+            ERR("--reader '%s': expected lockless or once", v);
+        cfg->reader = (enum reader_kind)k;
+        break;
+    case O_WRITER:
+        if (!strcmp(v, "x86-pae"))
+            ERR("--writer x86-pae: not in the C port (it needs cmpxchg8b; use the Rust ptear)");
+        if ((k = lookup(v, writer_names, 4)) < 0)
+            ERR("--writer '%s': expected documented, mips, sh or unordered", v);
+        cfg->writer = (enum writer_kind)k;
+        break;
+    case O_BARRIER:
+        if ((k = lookup(v, barrier_names, 5)) < 0)
+            ERR("--barrier '%s': expected kernel, full, synco, compiler or none", v);
+        cfg->barrier = (enum barrier_kind)k;
+        break;
+    case O_LOW_PERIOD:
+        if (parse_u64(v, &x))
+            ERR("--low-period '%s': expected a whole number", v);
+        if (x < 1 || x > PTEAR_MAX_LOW_PERIOD)
+            ERR("--low-period %s: must be 1 ..= 2147483648", v);
+        cfg->low_period = (uint32_t)x;
+        break;
+    case O_WRITER_GAP:
+        rc = gap_opt("writer-gap", v, &cfg->writer_gap, err, errlen);
+        break;
+    case O_READER_GAP:
+        rc = gap_opt("reader-gap", v, &cfg->reader_gap, err, errlen);
+        break;
+    case O_SEED:
+        if (parse_u64(v, &x))
+            ERR("--seed '%s': expected a whole number 0 ..= 18446744073709551615", v);
+        cfg->seed = c->seed = x;
+        break;
+    case O_JSON:
+        cfg->json_path = c->json_path = v;
+        break;
+    case O_FORMAT:
+        if (!strcmp(v, "text"))
+            cfg->format = FORMAT_TEXT;
+        else if (!strcmp(v, "json"))
+            cfg->format = FORMAT_JSON;
+        else
+            ERR("--format '%s': expected text or json", v);
+        break;
+    case O_EXPECT:
+        if (!strcmp(v, "clean"))
+            cfg->expect = EXPECT_CLEAN;
+        else if (!strcmp(v, "torn"))
+            cfg->expect = EXPECT_TORN;
+        else
+            ERR("--expect '%s': expected clean or torn", v);
+        break;
+    case O_CHECKPOINT:
+        rc = duration_opt("checkpoint", v, &cfg->checkpoint_s, err, errlen);
+        cfg->has_checkpoint = 1;
+        break;
+    case O_QUIET:
+        cfg->quiet = c->quiet = 1;
+        break;
+    case O_HELP:
+        c->cmd = CMD_HELP;
+        break;
+    case O_VERSION:
+        c->cmd = CMD_VERSION;
+        break;
+    }
+    *given |= 1u << o->id;
+    return rc;
+}
+
+static int validate_run(struct cli *c, uint32_t given, char *err, size_t errlen)
+{
+    struct config *cfg = &c->cfg;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    uint64_t ram = (pages > 0 && psize > 0) ? (uint64_t)pages * (uint64_t)psize : 0;
+
+    if (!(given & (1u << O_READERS))) {
+        long n = host_online_cpus() - 1;
+        cfg->readers = (uint32_t)(n < 1 ? 1 : n > 1023 ? 1023 : n);
+    }
+    if (cfg->has_reads && !(given & (1u << O_DURATION)))
+        cfg->has_duration = 0;      /* --reads alone: no time limit */
+    if ((uint64_t)cfg->readers + cfg->writers > PTEAR_MAX_THREADS)
+        ERR("--readers %u + --writers %u = %u threads: at most %u", cfg->readers, cfg->writers,
+            cfg->readers + cfg->writers, PTEAR_MAX_THREADS);
+    if (cfg->writers > cfg->pairs)
+        ERR("--writers %u is more than --pairs %u: each writer owns the pairs i with i %% writers == its index",
+            cfg->writers, cfg->pairs);
+    if (ram && (uint64_t)cfg->pairs * 8 > ram / 2)
+        ERR("--pairs %u: %llu bytes of PTE pairs is memory the machine cannot give (more than half of its %llu bytes of RAM)",
+            cfg->pairs, (unsigned long long)cfg->pairs * 8, (unsigned long long)ram);
+    if (cfg->has_checkpoint && !cfg->json_path)
+        ERR("--checkpoint needs --json PATH (it rewrites that file)");
+    if (cfg->json_path && json_path_check(cfg->json_path, err, errlen))
+        return 2;
+    if (!(given & (1u << O_SEED)))
+        cfg->seed = cli_random_seed();
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
+{
+    struct cli *c = out;
+    struct config *cfg = &c->cfg;
+    uint32_t given = 0;
+    int i = 1;
+
+    memset(c, 0, sizeof *c);
+    c->cmd = CMD_RUN;
+    cfg->reader = READER_LOCKLESS;
+    cfg->writer = WRITER_DOCUMENTED;
+    cfg->barrier = BARRIER_KERNEL;
+    cfg->writers = 1;
+    cfg->pairs = 1;
+    cfg->has_duration = 1;
+    cfg->duration_s = 5.0;
+    cfg->low_period = PTEAR_MAX_LOW_PERIOD;
+    cfg->format = FORMAT_TEXT;
+
+    if (i < argc && argv[i][0] != '-') {
+        if (!strcmp(argv[i], "run"))
+            c->cmd = CMD_RUN;
+        else if (!strcmp(argv[i], "selftest"))
+            c->cmd = CMD_SELFTEST;
+        else if (!strcmp(argv[i], "list"))
+            c->cmd = CMD_LIST;
+        else if (!strcmp(argv[i], "help"))
+            c->cmd = CMD_HELP;
+        else
+            ERR("unknown command '%s' (commands: run, selftest, list; see ptear --help)", argv[i]);
+        i++;
+    }
+    for (; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        const struct opt *o = NULL;
+        size_t k, nlen;
+        enum command sub = c->cmd;
+        int rc;
+        if (a[0] == '-' && a[1] == '-' && a[2]) {
+            const char *eq = strchr(a + 2, '=');
+            nlen = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+            for (k = 0; k < sizeof opts / sizeof opts[0]; k++)
+                if (strlen(opts[k].name) == nlen && !strncmp(opts[k].name, a + 2, nlen))
+                    o = &opts[k];
+            if (!o)
+                ERR("unknown option '%.*s' (see ptear --help)", (int)(nlen + 2), a);
+            if (eq) {
+                if (!o->takes_value)
+                    ERR("--%s takes no value", o->name);
+                val = eq + 1;
+            }
+        } else if (a[0] == '-' && a[1] && a[1] != '-') {
+            for (k = 0; k < sizeof opts / sizeof opts[0]; k++)
+                if (opts[k].shortname == a[1])
+                    o = &opts[k];
+            if (!o)
+                ERR("unknown option '-%c' (see ptear --help)", a[1]);
+            if (a[2]) {
+                if (!o->takes_value)
+                    ERR("-%c takes no value", a[1]);
+                val = a + 2;
+            }
+        } else {
+            ERR("unexpected argument '%s' (see ptear --help)", a);
+        }
+        if (o->takes_value && !val) {
+            if (i + 1 >= argc)
+                ERR("--%s needs a value", o->name);
+            val = argv[++i];
+        }
+        if (sub == CMD_LIST && o->id != O_HELP && o->id != O_VERSION)
+            ERR("ptear list takes no options");
+        if (sub == CMD_SELFTEST && !o->in_selftest)
+            ERR("--%s is a run option; selftest takes --json PATH, --quiet and --seed N", o->name);
+        rc = apply(c, o, val, &given, err, errlen);
+        if (rc)
+            return rc;
+        if (c->cmd == CMD_HELP || c->cmd == CMD_VERSION)
+            return 0;
+    }
+    if (c->cmd == CMD_RUN)
+        return validate_run(c, given, err, errlen);
+    if (c->cmd == CMD_SELFTEST) {
+        if (c->json_path && json_path_check(c->json_path, err, errlen))
+            return 2;
+        if (!(given & (1u << O_SEED)))
+            c->seed = cli_random_seed();
+    }
+    return 0;
+}

@@ -1,0 +1,30 @@
+/* cli.h - the command line: `ptear [run] [options]`, `ptear selftest
+ * [--json PATH] [--quiet] [--seed N]`, `ptear list`, `--help`, `--version`. */
+#ifndef PTEAR_CLI_H
+#define PTEAR_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "config.h"
+
+enum command { CMD_RUN, CMD_SELFTEST, CMD_LIST, CMD_HELP, CMD_VERSION };
+
+struct cli {
+    enum command cmd;
+    struct config cfg;              /* run: complete and validated */
+    const char *json_path;          /* selftest */
+    int quiet;                      /* selftest */
+    uint64_t seed;                  /* selftest: given or random */
+};
+
+/* 0, or 2 with ONE line (no "ptear: error: " prefix, no newline) in err.
+ * Everything that can be checked before a thread starts is checked here,
+ * except what --barrier means on this CPU (barrier_resolve). */
+int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen);
+void cli_usage(FILE *f);
+/* a seed from the clock and the pid */
+uint64_t cli_random_seed(void);
+/* parse a duration: 500ms, 5s, 2m, 1h or plain seconds. 0 or -1 */
+int parse_duration(const char *s, double *out);
+
+#endif

@@ -1,0 +1,416 @@
+/* engine.c - one run: the shared mapping of PTE pairs, starting the
+ * threads (hammer.c) pinned where --cpus asks, the main thread's loop
+ * (stop, progress line, checkpoints) and the signals that interrupt it. */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine_int.h"
+#include "rng.h"
+#include "seqlock.h"
+
+/* ---- signals ---------------------------------------------------------- */
+
+static volatile sig_atomic_t g_signals;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (g_signals)
+        _exit(130);
+    g_signals = 1;
+}
+
+void signals_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int signals_received(void)
+{
+    return g_signals != 0;
+}
+
+double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- thread start ----------------------------------------------------- */
+
+int pin_self(int cpu)
+{
+    cpu_set_t set, got;
+    if (cpu < 0)
+        return 0;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
+        return 0;
+    if (pthread_getaffinity_np(pthread_self(), sizeof got, &got) != 0)
+        return 0;
+    return CPU_COUNT(&got) == 1 && CPU_ISSET(cpu, &got);
+}
+
+/* 1: go, 0: the run was abandoned before it started */
+int gate_wait(struct engine *e)
+{
+    int g;
+    pthread_mutex_lock(&e->gate_mu);
+    e->arrived++;
+    pthread_cond_broadcast(&e->gate_cv);
+    while (e->gate == 0)
+        pthread_cond_wait(&e->gate_cv, &e->gate_mu);
+    g = e->gate;
+    pthread_mutex_unlock(&e->gate_mu);
+    return g > 0;
+}
+
+/* value 1: wait until all n threads are at the gate (pinned, ready), then
+ * let them go; -1: tell them to return at once */
+static void gate_open(struct engine *e, int value, uint32_t n)
+{
+    pthread_mutex_lock(&e->gate_mu);
+    while (value > 0 && e->arrived < n)
+        pthread_cond_wait(&e->gate_cv, &e->gate_mu);
+    if (value > 0)
+        e->t0 = mono_now();
+    e->gate = value;
+    pthread_cond_broadcast(&e->gate_cv);
+    pthread_mutex_unlock(&e->gate_mu);
+}
+
+/* ---- set-up ----------------------------------------------------------- */
+
+/* A random permutation of 0..n-1 (Fisher-Yates). */
+static void permute(uint32_t *a, uint32_t n, uint64_t seed)
+{
+    uint64_t s = seed;
+    uint32_t i;
+    for (i = 0; i < n; i++)
+        a[i] = i;
+    for (i = n; i > 1; i--) {
+        uint32_t j = rng_below(&s, i), t = a[i - 1];
+        a[i - 1] = a[j];
+        a[j] = t;
+    }
+}
+
+/* How many reads (or writer cycles) between two publications: `base`,
+ * fewer when large gaps make each one slow, so that the progress line and
+ * checkpoints stay current. */
+static uint32_t publish_step(uint32_t gap, uint32_t base)
+{
+    if (gap < 1000)
+        return base;
+    if (gap < 100000)
+        return 16;
+    return 1;
+}
+
+static int cpu_for_thread(const struct config *cfg, uint32_t t)
+{
+    return cfg->has_cpus ? cfg->cpus[t % cfg->ncpus] : -1;
+}
+
+/* seeds for the streams derived from --seed */
+enum { SEED_ORDER = 0, SEED_START = 1 << 20, SEED_RGAP = 2 << 20, SEED_WGAP = 3 << 20 };
+
+static void engine_free(struct engine *e)
+{
+    uint32_t i;
+    if (e->rd) {
+        for (i = 0; i < e->cfg->readers; i++)
+            free(e->rd[i]);
+        free(e->rd);
+    }
+    if (e->wr) {
+        for (i = 0; i < e->cfg->writers; i++)
+            free(e->wr[i]);
+        free(e->wr);
+    }
+    if (e->own_orders) {
+        for (i = 0; i < e->cfg->readers; i++)
+            free(e->own_orders[i]);
+        free(e->own_orders);
+    }
+    free(e->shared_order);
+    if (e->pairs)
+        munmap(e->pairs, e->map_len);
+    pthread_mutex_destroy(&e->gate_mu);
+    pthread_cond_destroy(&e->gate_cv);
+}
+
+static int fail(char *err, size_t errlen, const char *what, int errnum)
+{
+    snprintf(err, errlen, "%s: %s", what, strerror(errnum));
+    return 3;
+}
+
+static int engine_setup(struct engine *e, char *err, size_t errlen)
+{
+    const struct config *cfg = e->cfg;
+    long page = sysconf(_SC_PAGESIZE);
+    uint32_t i;
+    char what[160];
+
+    e->map_len = ((size_t)cfg->pairs * sizeof(struct pte_pair) + (size_t)page - 1) & ~((size_t)page - 1);
+    e->pairs = mmap(NULL, e->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (e->pairs == MAP_FAILED) {
+        int en = errno;
+        e->pairs = NULL;
+        snprintf(what, sizeof what, "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) for %u pairs refused",
+                 e->map_len, cfg->pairs);
+        return fail(err, errlen, what, en);
+    }
+    for (i = 0; i < cfg->pairs; i++) {      /* every pair starts as state 1 */
+        e->pairs[i].high = pte_high(1);
+        e->pairs[i].low = pte_low(&e->enc, 1);
+    }
+
+    e->rd = calloc(cfg->readers, sizeof *e->rd);
+    e->wr = calloc(cfg->writers, sizeof *e->wr);
+    if (!e->rd || !e->wr)
+        return fail(err, errlen, "allocating thread state", ENOMEM);
+    if (cfg->pairs <= OWN_ORDER_MAX) {
+        e->own_orders = calloc(cfg->readers, sizeof *e->own_orders);
+        if (!e->own_orders)
+            return fail(err, errlen, "allocating visiting orders", ENOMEM);
+    } else {
+        e->shared_order = malloc((size_t)cfg->pairs * sizeof(uint32_t));
+        if (!e->shared_order)
+            return fail(err, errlen, "allocating the visiting order", ENOMEM);
+        permute(e->shared_order, cfg->pairs, rng_derive(cfg->seed, SEED_ORDER));
+    }
+
+    for (i = 0; i < cfg->readers; i++) {
+        struct reader_ctx *rc;
+        uint64_t s = rng_derive(cfg->seed, SEED_START + i);
+        if (posix_memalign((void **)&rc, CACHELINE, sizeof *rc) != 0)
+            return fail(err, errlen, "allocating reader state", ENOMEM);
+        memset(rc, 0, sizeof *rc);
+        e->rd[i] = rc;
+        rc->eng = e;
+        rc->index = i;
+        rc->cpu = cpu_for_thread(cfg, cfg->writers + i);
+        rc->norder = cfg->pairs;
+        if (e->own_orders) {
+            e->own_orders[i] = malloc((size_t)cfg->pairs * sizeof(uint32_t));
+            if (!e->own_orders[i])
+                return fail(err, errlen, "allocating a visiting order", ENOMEM);
+            permute(e->own_orders[i], cfg->pairs, rng_derive(cfg->seed, SEED_ORDER + 1 + i));
+            rc->order = e->own_orders[i];
+            rc->start = 0;
+        } else {
+            rc->order = e->shared_order;
+            rc->start = rng_below(&s, cfg->pairs);
+        }
+        if (cfg->has_reads)
+            rc->quota = cfg->reads / cfg->readers + (i < cfg->reads % cfg->readers ? 1 : 0);
+        else
+            rc->quota = UINT64_MAX;
+        rc->publish_step = publish_step(cfg->reader_gap, PUBLISH_READS);
+        gap_table_fill(rc->gap_table, cfg->reader_gap, rng_derive(cfg->seed, SEED_RGAP + i));
+    }
+    for (i = 0; i < cfg->writers; i++) {
+        struct writer_ctx *wc;
+        if (posix_memalign((void **)&wc, CACHELINE, sizeof *wc) != 0)
+            return fail(err, errlen, "allocating writer state", ENOMEM);
+        memset(wc, 0, sizeof *wc);
+        e->wr[i] = wc;
+        wc->eng = e;
+        wc->index = i;
+        wc->cpu = cpu_for_thread(cfg, i);
+        wc->publish_step = publish_step(cfg->writer_gap, PUBLISH_CYCLES);
+        gap_table_fill(wc->gap_table, cfg->writer_gap, rng_derive(cfg->seed, SEED_WGAP + i));
+    }
+    return 0;
+}
+
+/* ---- the main thread's loop ------------------------------------------- */
+
+static void fmt_rate(char *buf, size_t len, double r)
+{
+    if (r >= 1e6)
+        snprintf(buf, len, "%.2f M", r / 1e6);
+    else if (r >= 1e3)
+        snprintf(buf, len, "%.1f k", r / 1e3);
+    else
+        snprintf(buf, len, "%.0f", r);
+}
+
+static void progress_line(struct engine *e, double now, uint64_t *last_reads, double *last_t, int tty)
+{
+    const struct config *cfg = e->cfg;
+    uint64_t reads = 0, torn = 0;
+    uint32_t i;
+    char rate[32], line[256];
+    for (i = 0; i < cfg->readers; i++) {
+        uint32_t w[8];          /* reads, torn: the first two u64 of reader_stats */
+        struct reader_ctx *rc = e->rd[i];
+        uint64_t r, t;
+        seq_snapshot(&rc->seq, rc->pub, w, sizeof w);
+        memcpy(&r, &w[0], 8);
+        memcpy(&t, &w[2], 8);
+        reads += r;
+        torn += t;
+    }
+    fmt_rate(rate, sizeof rate, now > *last_t ? (double)(reads - *last_reads) / (now - *last_t) : 0.0);
+    if (cfg->has_duration)
+        snprintf(line, sizeof line, "ptear: %.1f/%.1f s, %s reads/s, %llu torn", now - e->t0, cfg->duration_s,
+                 rate, (unsigned long long)torn);
+    else
+        snprintf(line, sizeof line, "ptear: %.1f s, %llu/%llu reads, %s reads/s, %llu torn", now - e->t0,
+                 (unsigned long long)reads, (unsigned long long)cfg->reads, rate, (unsigned long long)torn);
+    if (tty)
+        fprintf(stderr, "\r%s\033[K", line);
+    else
+        fprintf(stderr, "%s\n", line);
+    fflush(stderr);
+    *last_reads = reads;
+    *last_t = now;
+}
+
+static void checkpoint(struct engine *e, const struct host_info *host)
+{
+    struct results r;
+    char *text, err[512];
+    if (engine_collect(e, host, &r, 0, 0) != 0)
+        return;
+    text = report_json_string(&r);
+    if (text && write_file_atomic(e->cfg->json_path, text, err, sizeof err) != 0)
+        fprintf(stderr, "ptear: warning: checkpoint not written: %s\n", err);
+    free(text);
+    results_free(&r);
+}
+
+int all_readers_done(struct engine *e)
+{
+    uint32_t i;
+    for (i = 0; i < e->cfg->readers; i++)
+        if (!__atomic_load_n(&e->rd[i]->done, __ATOMIC_ACQUIRE))
+            return 0;
+    return 1;
+}
+
+int engine_run(const struct config *cfg, const struct barrier_choice *bar, const struct host_info *host,
+               struct results *res, char *err, size_t errlen)
+{
+    struct engine e;
+    pthread_t *tids;
+    pthread_attr_t attr;
+    sigset_t block, old;
+    uint32_t i, nthreads = cfg->readers + cfg->writers, started = 0;
+    int rc, interrupted = 0, progress, tty = isatty(2), printed = 0;
+    double now, deadline = 0, next_progress, next_ckpt, last_t;
+    uint64_t last_reads = 0;
+
+    memset(&e, 0, sizeof e);
+    e.cfg = cfg;
+    e.bar = *bar;
+    e.enc = pte_enc_make(cfg->low_period);
+    pthread_mutex_init(&e.gate_mu, NULL);
+    pthread_cond_init(&e.gate_cv, NULL);
+    tids = calloc(nthreads, sizeof *tids);
+    if (!tids) {
+        engine_free(&e);
+        return fail(err, errlen, "allocating thread handles", ENOMEM);
+    }
+    rc = engine_setup(&e, err, errlen);
+    if (rc) {
+        free(tids);
+        engine_free(&e);
+        return rc;
+    }
+
+    /* Hammer threads never take SIGINT/SIGTERM: the main thread does. */
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, THREAD_STACK);
+    for (i = 0; i < nthreads; i++) {
+        rc = i < cfg->writers ? pthread_create(&tids[i], &attr, writer_main, e.wr[i])
+                              : pthread_create(&tids[i], &attr, reader_main, e.rd[i - cfg->writers]);
+        if (rc != 0)
+            break;
+        started++;
+    }
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (started < nthreads) {
+        char what[96];
+        gate_open(&e, -1, 0);
+        for (i = 0; i < started; i++)
+            pthread_join(tids[i], NULL);
+        snprintf(what, sizeof what, "pthread_create failed for thread %u of %u", started + 1, nthreads);
+        free(tids);
+        engine_free(&e);
+        return fail(err, errlen, what, rc);
+    }
+
+    gate_open(&e, 1, nthreads);    /* sets t0 once every thread is ready */
+
+    progress = !cfg->quiet && (!cfg->has_duration || cfg->duration_s > 3.0);
+    if (cfg->has_duration)
+        deadline = e.t0 + cfg->duration_s;
+    next_progress = e.t0 + 2.0;
+    next_ckpt = cfg->has_checkpoint ? e.t0 + cfg->checkpoint_s : 0;
+    last_t = e.t0;
+    for (;;) {
+        double nap = 0.02;
+        struct timespec ts;
+        now = mono_now();
+        if (signals_received()) {
+            interrupted = 1;
+            break;
+        }
+        if (all_readers_done(&e))
+            break;
+        if (cfg->has_duration && now >= deadline)
+            break;
+        if (progress && now >= next_progress) {
+            progress_line(&e, now, &last_reads, &last_t, tty);
+            printed = 1;
+            while (next_progress <= now)
+                next_progress += 2.0;
+        }
+        if (cfg->has_checkpoint && now >= next_ckpt) {
+            checkpoint(&e, host);
+            while (next_ckpt <= now)
+                next_ckpt += cfg->checkpoint_s;
+        }
+        if (cfg->has_duration && deadline - now < nap)
+            nap = deadline - now;
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)(nap * 1e9);
+        nanosleep(&ts, NULL);       /* EINTR on a signal: fine */
+    }
+    __atomic_store_n(&e.stop, 1, __ATOMIC_RELAXED);
+    for (i = 0; i < nthreads; i++)
+        pthread_join(tids[i], NULL);
+    free(tids);
+    if (printed && tty) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    rc = engine_collect(&e, host, res, 1, interrupted);
+    engine_free(&e);
+    if (rc != 0)
+        return fail(err, errlen, "collecting the results", ENOMEM);
+    return 0;
+}

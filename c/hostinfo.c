@@ -1,0 +1,111 @@
+/* hostinfo.c - uname, /proc/cpuinfo and sysconf. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "barrier.h"
+#include "hostinfo.h"
+
+static char cpuinfo_arch[16];
+static char cpuinfo_model[256];
+static int cpuinfo_read;
+
+static char *trim(char *s)
+{
+    char *e;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+        *--e = 0;
+    return s;
+}
+
+/* One pass over /proc/cpuinfo: the first model line (x86 "model name", MIPS
+ * "cpu model", SuperH "cpu type") and which architecture the file is from,
+ * told by keys only one architecture's kernel prints. */
+static void read_cpuinfo(void)
+{
+    FILE *f;
+    char line[1024];
+    int x86 = 0, mips = 0, sh = 0, arm = 0, riscv = 0, ppc = 0, s390 = 0;
+    if (cpuinfo_read)
+        return;
+    cpuinfo_read = 1;
+    snprintf(cpuinfo_model, sizeof cpuinfo_model, "unknown");
+    f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':'), *key, *val;
+        if (!colon)
+            continue;
+        *colon = 0;
+        key = trim(line);
+        val = trim(colon + 1);
+        if (!strcmp(key, "model name") || !strcmp(key, "cpu model") || !strcmp(key, "cpu type")) {
+            if (!strcmp(cpuinfo_model, "unknown") && *val)
+                snprintf(cpuinfo_model, sizeof cpuinfo_model, "%s", val);
+        }
+        if (!strcmp(key, "vendor_id") || !strcmp(key, "flags"))
+            x86 = 1;
+        else if (!strcmp(key, "cpu model") && strstr(val, "MIPS"))
+            mips = 1;
+        else if (!strcmp(key, "isa") && !strncmp(val, "mips", 4))
+            mips = 1;
+        else if (!strcmp(key, "cpu family") && !strncmp(val, "sh", 2))
+            sh = 1;
+        else if (!strcmp(key, "cpu type") && !strncmp(val, "SH", 2))
+            sh = 1;
+        else if (!strcmp(key, "CPU implementer") || !strcmp(key, "CPU architecture"))
+            arm = 1;
+        else if (!strcmp(key, "isa") && !strncmp(val, "rv", 2))
+            riscv = 1;
+        else if (!strcmp(key, "cpu") && (strstr(val, "POWER") || strstr(val, "PowerPC")))
+            ppc = 1;
+        else if (!strcmp(key, "vendor_id") && strstr(val, "IBM/S390"))
+            s390 = 1;
+    }
+    fclose(f);
+    /* s390 before x86: its cpuinfo also has a vendor_id line */
+    snprintf(cpuinfo_arch, sizeof cpuinfo_arch, "%s",
+             s390 ? "s390" : x86 ? "x86" : mips ? "mips" : sh ? "sh" : arm ? "arm"
+             : riscv ? "riscv" : ppc ? "powerpc" : "");
+}
+
+const char *host_cpuinfo_arch(void)
+{
+    read_cpuinfo();
+    return cpuinfo_arch;
+}
+
+long host_online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n;
+}
+
+void host_info_get(struct host_info *h)
+{
+    struct utsname u;
+    const char *family;
+    memset(h, 0, sizeof *h);
+    h->arch = ARCH_NAME;
+    snprintf(h->kernel, sizeof h->kernel, "%s", uname(&u) == 0 ? u.release : "unknown");
+    read_cpuinfo();
+    snprintf(h->cpu_model, sizeof h->cpu_model, "%s", cpuinfo_model);
+    h->cpus = host_online_cpus();
+    h->page_size = sysconf(_SC_PAGESIZE);
+    family = !strcmp(h->arch, "x86_64") ? "x86" : h->arch;
+    if (*cpuinfo_arch && strcmp(cpuinfo_arch, family) != 0) {
+        h->emulated = 1;
+        snprintf(h->emulation_note, sizeof h->emulation_note,
+                 "/proc/cpuinfo describes a %s CPU but this binary is %s: running under an emulator "
+                 "(qemu-user), which runs the guest threads as host threads with the host's memory "
+                 "ordering. Only interleaving tears (reversed clear, ABA on the low half) can show, "
+                 "not tears from hardware reordering of the loads or stores; cpu_model is the host's.",
+                 cpuinfo_arch, h->arch);
+    }
+}

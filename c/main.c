@@ -1,0 +1,94 @@
+/* main.c - ptear, C port: dispatch the command, run, report, exit status.
+ * 0 clean, 1 torn (or --expect not met), 2 usage error, 3 runtime failure. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "barrier.h"
+#include "cli.h"
+#include "engine.h"
+#include "hostinfo.h"
+#include "json.h"
+#include "list.h"
+#include "report.h"
+#include "selftest.h"
+
+static int cmd_run(const struct config *cfg)
+{
+    struct barrier_choice bar;
+    struct host_info host;
+    struct results res;
+    char err[512];
+    int rc, torn;
+
+    if (barrier_resolve(cfg->barrier, &bar, err, sizeof err) != 0) {
+        fprintf(stderr, "ptear: error: %s\n", err);
+        return 2;
+    }
+    host_info_get(&host);
+    signals_install();
+    rc = engine_run(cfg, &bar, &host, &res, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "ptear: error: %s\n", err);
+        return rc;
+    }
+    if (cfg->format == FORMAT_JSON || cfg->json_path) {
+        char *text = report_json_string(&res);
+        if (!text) {
+            fprintf(stderr, "ptear: error: out of memory building the JSON report\n");
+            results_free(&res);
+            return 3;
+        }
+        if (cfg->format == FORMAT_JSON)
+            fputs(text, stdout);
+        if (cfg->json_path && write_file_atomic(cfg->json_path, text, err, sizeof err) != 0) {
+            if (cfg->format != FORMAT_JSON)
+                report_text(stdout, &res);
+            fprintf(stderr, "ptear: error: JSON report not written: %s\n", err);
+            free(text);
+            results_free(&res);
+            return 3;
+        }
+        free(text);
+    }
+    if (cfg->format == FORMAT_TEXT)
+        report_text(stdout, &res);
+    fflush(stdout);
+    torn = res.torn > 0;
+    results_free(&res);
+    if (cfg->expect == EXPECT_CLEAN)
+        return torn ? 1 : 0;
+    if (cfg->expect == EXPECT_TORN)
+        return torn ? 0 : 1;
+    return torn ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    char err[512];
+    int rc;
+
+    setvbuf(stderr, NULL, _IONBF, 0);
+    (void)cpu_has_synco();          /* SuperH: decide before any thread exists */
+    if (cli_parse(argc, argv, &c, err, sizeof err) != 0) {
+        fprintf(stderr, "ptear: error: %s\n", err);
+        return 2;
+    }
+    switch (c.cmd) {
+    case CMD_HELP:
+        cli_usage(stdout);
+        return 0;
+    case CMD_VERSION:
+        printf("ptear %s (C port, %s)\n", PTEAR_VERSION, ARCH_NAME);
+        return 0;
+    case CMD_LIST:
+        return cmd_list();
+    case CMD_SELFTEST:
+        return cmd_selftest(&c);
+    case CMD_RUN:
+        break;
+    }
+    rc = cmd_run(&c.cfg);
+    free(c.cfg.cpus);
+    return rc;
+}

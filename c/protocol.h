@@ -1,0 +1,124 @@
+/* protocol.h - the split-PTE accessors, named as the kernel names them.
+ *
+ * Every access to a half is a volatile 32-bit load or store (READ_ONCE /
+ * WRITE_ONCE). The barrier `b` and the gap switch `gap` are compile-time
+ * constants in every caller (engine.c instantiates one loop per
+ * combination), so with gap == 0 nothing at all sits between an access and
+ * its barrier. */
+#ifndef PTEAR_PROTOCOL_H
+#define PTEAR_PROTOCOL_H
+
+#include <stdint.h>
+#include "barrier.h"
+#include "gap.h"
+#include "pte.h"
+
+#define READ_ONCE32(x)      (*(const volatile uint32_t *)&(x))
+#define WRITE_ONCE32(x, v)  (*(volatile uint32_t *)&(x) = (v))
+
+/* mm/gup.c / include/linux/pgtable.h, ptep_get_lockless() for
+ * CONFIG_GUP_GET_PXX_LOW_HIGH:
+ *     do {
+ *         pte.pte_low = ptep->pte_low;   smp_rmb();
+ *         pte.pte_high = ptep->pte_high; smp_rmb();
+ *     } while (unlikely(pte.pte_low != ptep->pte_low));
+ * [reader gap] marks where ptear may stall the reader (an interrupt, a
+ * preemption). Counts retries. Returns 0 only if *stop became set while the
+ * loop kept retrying (checked every 256 retries): the read is then dropped. */
+static PTEAR_ALWAYS_INLINE int ptep_get_lockless(struct pte_pair *ptep, uint32_t *lo_out, uint32_t *hi_out,
+                                                  uint32_t *retries, const enum bar_eff b, const int gap,
+                                                  struct gap_stream *g, const uint32_t *stop)
+{
+    uint32_t lo, hi, r = 0;
+    for (;;) {
+        lo = READ_ONCE32(ptep->low);
+        smp_rmb(b);
+        if (gap)
+            gap_spin(g);
+        hi = READ_ONCE32(ptep->high);
+        smp_rmb(b);
+        if (gap)
+            gap_spin(g);
+        if (__builtin_expect(READ_ONCE32(ptep->low) == lo, 1))
+            break;
+        r++;
+        if ((r & 255) == 0 && __atomic_load_n(stop, __ATOMIC_RELAXED))
+            return 0;
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+    *retries = r;
+    return 1;
+}
+
+/* The known-broken control: the two halves once each, in order, no
+ * re-check (what a plain READ_ONCE/ptep_get() of a 64-bit pte_t amounts to
+ * on a 32-bit CPU). */
+static PTEAR_ALWAYS_INLINE void ptep_get_once(struct pte_pair *ptep, uint32_t *lo_out, uint32_t *hi_out,
+                                              const enum bar_eff b, const int gap, struct gap_stream *g)
+{
+    uint32_t lo, hi;
+    lo = READ_ONCE32(ptep->low);
+    smp_rmb(b);
+    if (gap)
+        gap_spin(g);
+    hi = READ_ONCE32(ptep->high);
+    *lo_out = lo;
+    *hi_out = hi;
+}
+
+/* set_pte(): arch/x86/include/asm/pgtable-3level.h native_set_pte(),
+ * arch/mips/include/asm/pgtable.h set_pte(), arch/sh/include/asm/
+ * pgtable_32.h set_pte(): high half first, smp_wmb(), then the low half,
+ * which holds PRESENT, so no reader sees the new low with the old high. */
+static PTEAR_ALWAYS_INLINE void set_pte(struct pte_pair *ptep, uint32_t lo, uint32_t hi,
+                                        const enum bar_eff b, const int gap, struct gap_stream *g)
+{
+    WRITE_ONCE32(ptep->high, hi);
+    smp_wmb(b);
+    if (gap)
+        gap_spin(g);
+    WRITE_ONCE32(ptep->low, lo);
+}
+
+/* The broken control: the low half (PRESENT) first, no barrier at all. */
+static PTEAR_ALWAYS_INLINE void set_pte_unordered(struct pte_pair *ptep, uint32_t lo, uint32_t hi,
+                                                  const int gap, struct gap_stream *g)
+{
+    WRITE_ONCE32(ptep->low, lo);
+    if (gap)
+        gap_spin(g);
+    WRITE_ONCE32(ptep->high, hi);
+}
+
+/* pte_clear() as the reader's comment documents it and as x86 PAE does it
+ * (pgtable-3level.h native_pte_clear()): low = 0 (not present) first,
+ * smp_wmb(), then high = 0. */
+static PTEAR_ALWAYS_INLINE void pte_clear(struct pte_pair *ptep, const enum bar_eff b, const int gap,
+                                          struct gap_stream *g)
+{
+    WRITE_ONCE32(ptep->low, 0);
+    smp_wmb(b);
+    if (gap)
+        gap_spin(g);
+    WRITE_ONCE32(ptep->high, 0);
+}
+
+/* arch/mips/include/asm/pgtable.h pte_clear(): builds a null pte and calls
+ * set_pte(), so the HIGH half is cleared first while low still says
+ * present: a reader can accept (old low, 0). */
+static PTEAR_ALWAYS_INLINE void mips_pte_clear(struct pte_pair *ptep, const enum bar_eff b, const int gap,
+                                               struct gap_stream *g)
+{
+    set_pte(ptep, 0, 0, b, gap, g);
+}
+
+/* arch/sh/include/asm/pgtable_32.h: pte_clear(mm, addr, xp) is
+ * set_pte_at(mm, addr, xp, __pte(0)): high first, as on MIPS. */
+static PTEAR_ALWAYS_INLINE void sh_pte_clear(struct pte_pair *ptep, const enum bar_eff b, const int gap,
+                                             struct gap_stream *g)
+{
+    set_pte(ptep, 0, 0, b, gap, g);
+}
+
+#endif

@@ -1,0 +1,307 @@
+/* report.c - the text report and the JSON report (schema ptear/1, see
+ * docs/json-schema.md: every key always present, null where noted). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+const char *const reader_names[] = { "lockless", "once" };
+const char *const writer_names[] = { "documented", "mips", "sh", "unordered" };
+
+void results_free(struct results *r)
+{
+    free(r->readers);
+    free(r->hist);
+    free(r->threads);
+    r->readers = NULL;
+    r->hist = NULL;
+    r->threads = NULL;
+}
+
+const char *results_verdict(const struct results *r)
+{
+    return r->torn > 0 ? "torn" : "clean";
+}
+
+static double per_s(uint64_t n, double s)
+{
+    return s > 0 ? (double)n / s : 0.0;
+}
+
+void report_json(struct json *j, const char *key, const struct results *r)
+{
+    const struct config *c = r->cfg;
+    const struct host_info *h = r->host;
+    uint32_t i;
+    size_t k;
+
+    json_obj_begin(j, key);
+    json_str(j, "schema", "ptear/1");
+    json_bool(j, "complete", r->complete);
+    json_bool(j, "interrupted", r->interrupted);
+    json_str(j, "verdict", results_verdict(r));
+
+    json_obj_begin(j, "tool");
+    json_str(j, "name", PTEAR_NAME);
+    json_str(j, "version", PTEAR_VERSION);
+    json_str(j, "implementation", PTEAR_IMPLEMENTATION);
+    json_obj_end(j);
+
+    json_obj_begin(j, "host");
+    json_str(j, "arch", h->arch);
+    json_str(j, "os", "linux");
+    json_str(j, "kernel", h->kernel);
+    json_str(j, "cpu_model", h->cpu_model);
+    json_int(j, "cpus", h->cpus);
+    json_int(j, "page_size", h->page_size);
+    json_bool(j, "emulated", h->emulated);
+    if (h->emulated)
+        json_str(j, "emulation_note", h->emulation_note);
+    else
+        json_null(j, "emulation_note");
+    json_obj_end(j);
+
+    json_obj_begin(j, "config");
+    json_str(j, "reader", reader_names[c->reader]);
+    json_str(j, "writer", writer_names[c->writer]);
+    json_str(j, "barrier", barrier_names[c->barrier]);
+    json_str(j, "barrier_detail", r->bar.detail);
+    json_u64(j, "readers", c->readers);
+    json_u64(j, "writers", c->writers);
+    json_u64(j, "pairs", c->pairs);
+    if (c->has_duration)
+        json_f64(j, "duration_s", c->duration_s);
+    else
+        json_null(j, "duration_s");
+    if (c->has_reads)
+        json_u64(j, "reads", c->reads);
+    else
+        json_null(j, "reads");
+    json_u64(j, "low_period", c->low_period);
+    json_u64(j, "writer_gap", c->writer_gap);
+    json_u64(j, "reader_gap", c->reader_gap);
+    json_u64(j, "seed", c->seed);
+    if (c->has_cpus) {
+        json_arr_begin(j, "cpus");
+        for (i = 0; i < c->ncpus; i++)
+            json_int(j, NULL, c->cpus[i]);
+        json_arr_end(j);
+    } else {
+        json_null(j, "cpus");
+    }
+    if (c->has_checkpoint)
+        json_f64(j, "checkpoint_s", c->checkpoint_s);
+    else
+        json_null(j, "checkpoint_s");
+    json_obj_end(j);
+
+    json_obj_begin(j, "placement");
+    json_bool(j, "requested", r->placement_requested);
+    json_bool(j, "granted", r->placement_granted);
+    json_arr_begin(j, "threads");
+    for (i = 0; i < r->nthreads; i++) {
+        const struct thread_place *p = &r->threads[i];
+        json_obj_begin(j, NULL);
+        json_str(j, "role", p->is_writer ? "writer" : "reader");
+        json_u64(j, "index", p->index);
+        if (p->cpu >= 0)
+            json_int(j, "cpu", p->cpu);
+        else
+            json_null(j, "cpu");
+        json_bool(j, "pinned", p->pinned);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_obj_end(j);
+
+    json_obj_begin(j, "totals");
+    json_u64(j, "reads", r->reads);
+    json_u64(j, "torn", r->torn);
+    json_u64(j, "not_present", r->not_present);
+    json_u64(j, "retries", r->retries);
+    json_f64(j, "elapsed_s", r->elapsed_s);
+    json_f64(j, "reads_per_s", per_s(r->reads, r->elapsed_s));
+    json_u64(j, "writer_cycles", r->writer_cycles);
+    json_f64(j, "writer_cycles_per_s", per_s(r->writer_cycles, r->elapsed_s));
+    if (r->has_first_torn)
+        json_f64(j, "first_torn_s", r->first_torn_s);
+    else
+        json_null(j, "first_torn_s");
+    json_obj_end(j);
+
+    json_arr_begin(j, "readers");
+    for (i = 0; i < r->nreaders; i++) {
+        json_obj_begin(j, NULL);
+        json_u64(j, "index", i);
+        json_u64(j, "reads", r->readers[i].reads);
+        json_f64(j, "reads_per_s", r->readers[i].reads_per_s);
+        json_u64(j, "torn", r->readers[i].torn);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+
+    json_arr_begin(j, "retry_histogram");
+    for (k = 0; k < r->nhist; k++) {
+        json_obj_begin(j, NULL);
+        json_u64(j, "retries", r->hist[k].retries);
+        json_u64(j, "count", r->hist[k].count);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+
+    json_obj_begin(j, "retry_percentiles");
+    json_u64(j, "p50", r->p50);
+    json_u64(j, "p99", r->p99);
+    json_u64(j, "max", r->pmax);
+    json_obj_end(j);
+
+    json_arr_begin(j, "torn_samples");
+    for (i = 0; i < (uint32_t)r->nsamples; i++) {
+        const struct torn_sample *s = &r->samples[i];
+        int v;
+        json_obj_begin(j, NULL);
+        json_u64(j, "reader", s->reader);
+        json_u64(j, "pair", s->pair);
+        json_u64(j, "low", s->low);
+        json_u64(j, "high", s->high);
+        json_arr_begin(j, "valid_high");
+        for (v = 0; v < s->nvalid; v++)
+            json_u64(j, NULL, s->valid_high[v]);
+        json_arr_end(j);
+        json_u64(j, "retries", s->retries);
+        json_f64(j, "t_s", s->t_s);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+    json_obj_end(j);
+}
+
+char *report_json_string(const struct results *r)
+{
+    struct json j;
+    const char *text;
+    char *out = NULL;
+    json_init(&j);
+    report_json(&j, NULL, r);
+    text = json_done(&j);
+    if (text)
+        out = strdup(text);
+    json_free(&j);
+    return out;
+}
+
+/* 12345678 -> "12,345,678" */
+static const char *grouped(char *buf, size_t len, uint64_t v)
+{
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v), i, o = 0;
+    for (i = 0; i < n && (size_t)o + 2 < len; i++) {
+        if (i > 0 && (n - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+static const char *rate(char *buf, size_t len, double r)
+{
+    if (r >= 1e6)
+        snprintf(buf, len, "%.2f M/s", r / 1e6);
+    else if (r >= 1e3)
+        snprintf(buf, len, "%.1f k/s", r / 1e3);
+    else
+        snprintf(buf, len, "%.1f /s", r);
+    return buf;
+}
+
+static void hex_list(char *buf, size_t len, const struct torn_sample *s)
+{
+    int v, o = 0;
+    buf[0] = 0;
+    for (v = 0; v < s->nvalid && o >= 0 && (size_t)o < len; v++)
+        o += snprintf(buf + o, len - (size_t)o, "%s0x%08x", v ? " or " : "", s->valid_high[v]);
+    if (!s->nvalid)
+        snprintf(buf, len, "none");
+}
+
+void report_text(FILE *f, const struct results *r)
+{
+    const struct config *c = r->cfg;
+    const struct host_info *h = r->host;
+    char a[64], b[64], cpus[256];
+    uint64_t most = 0;
+    uint32_t i;
+    size_t k;
+    int o = 0;
+
+    fprintf(f, "ptear %s (C port), %s, %s\n", PTEAR_VERSION, h->arch, h->cpu_model);
+    fprintf(f, "  host:      Linux %s, %ld CPUs online, page size %ld\n", h->kernel, h->cpus, h->page_size);
+    if (h->emulated)
+        fprintf(f, "  emulated:  %s\n", h->emulation_note);
+    fprintf(f, "  reader:    %s\n  writer:    %s\n  barrier:   %s (%s)\n", reader_names[c->reader],
+            writer_names[c->writer], barrier_names[c->barrier], r->bar.detail);
+    fprintf(f, "  threads:   %u reader%s, %u writer%s, %u pair%s\n", c->readers, c->readers == 1 ? "" : "s",
+            c->writers, c->writers == 1 ? "" : "s", c->pairs, c->pairs == 1 ? "" : "s");
+    if (c->has_duration && c->has_reads)
+        fprintf(f, "  stop:      after %g s or %s reads\n", c->duration_s, grouped(a, sizeof a, c->reads));
+    else if (c->has_reads)
+        fprintf(f, "  stop:      after %s reads\n", grouped(a, sizeof a, c->reads));
+    else
+        fprintf(f, "  stop:      after %g s\n", c->duration_s);
+    fprintf(f, "  low period %u, writer gap %u, reader gap %u, seed %llu\n", c->low_period, c->writer_gap,
+            c->reader_gap, (unsigned long long)c->seed);
+    if (c->has_cpus) {
+        cpus[0] = 0;
+        for (i = 0; i < r->nthreads && o >= 0 && (size_t)o < sizeof cpus; i++)
+            o += snprintf(cpus + o, sizeof cpus - (size_t)o, "%s%c%u:%d%s", i ? " " : "",
+                          r->threads[i].is_writer ? 'w' : 'r', r->threads[i].index, r->threads[i].cpu,
+                          r->threads[i].pinned ? "" : "(not pinned)");
+        fprintf(f, "  cpus:      %s%s\n", cpus, r->placement_granted ? "" : "  [some pins did not take effect]");
+    }
+    fprintf(f, "\n");
+    if (r->interrupted)
+        fprintf(f, "INTERRUPTED: the report covers the run up to the signal.\n");
+    if (!r->complete)
+        fprintf(f, "(run still going: a checkpoint)\n");
+    fprintf(f, "elapsed        %.3f s\n", r->elapsed_s);
+    fprintf(f, "reads          %s (%s)\n", grouped(a, sizeof a, r->reads), rate(b, sizeof b, per_s(r->reads, r->elapsed_s)));
+    for (i = 0; i < r->nreaders && r->nreaders > 1; i++)
+        fprintf(f, "  reader %-4u  %s (%s), %s torn\n", i, grouped(a, sizeof a, r->readers[i].reads),
+                rate(b, sizeof b, r->readers[i].reads_per_s), grouped(cpus, sizeof cpus, r->readers[i].torn));
+    fprintf(f, "writer cycles  %s (%s)\n", grouped(a, sizeof a, r->writer_cycles),
+            rate(b, sizeof b, per_s(r->writer_cycles, r->elapsed_s)));
+    fprintf(f, "not present    %s\n", grouped(a, sizeof a, r->not_present));
+    fprintf(f, "torn           %s\n", grouped(a, sizeof a, r->torn));
+    if (r->has_first_torn)
+        fprintf(f, "first torn at  %.6f s\n", r->first_torn_s);
+    if (r->nsamples) {
+        fprintf(f, "torn samples (first %d by time):\n", r->nsamples);
+        fprintf(f, "  %10s %6s %8s %10s %10s %8s  %s\n", "t_s", "reader", "pair", "low", "high", "retries",
+                "valid high");
+        for (i = 0; i < (uint32_t)r->nsamples; i++) {
+            const struct torn_sample *s = &r->samples[i];
+            char vh[64];
+            hex_list(vh, sizeof vh, s);
+            fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u  %s\n", s->t_s, s->reader, s->pair, s->low, s->high,
+                    s->retries, vh);
+        }
+    }
+    fprintf(f, "retries        total %s, p50 %u, p99 %u, max %u\n", grouped(a, sizeof a, r->retries), r->p50,
+            r->p99, r->pmax);
+    for (k = 0; k < r->nhist; k++)
+        if (r->hist[k].count > most)
+            most = r->hist[k].count;
+    if (r->nhist) {
+        fprintf(f, "retry histogram (reads per retry count):\n");
+        for (k = 0; k < r->nhist; k++) {
+            int bars = (int)((r->hist[k].count * 50 + most - 1) / most), x;
+            fprintf(f, "  %8u | ", r->hist[k].retries);
+            for (x = 0; x < bars; x++)
+                fputc('#', f);
+            fprintf(f, " %s\n", grouped(a, sizeof a, r->hist[k].count));
+        }
+    }
+    fprintf(f, "\nverdict: %s\n", r->torn ? "TORN (a read returned a pair that was never installed)"
+                                          : "clean (no torn read)");
+}

@@ -1,0 +1,69 @@
+/* report.h - the outcome of a run, and its text and JSON (ptear/1) forms. */
+#ifndef PTEAR_REPORT_H
+#define PTEAR_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "barrier.h"
+#include "config.h"
+#include "hostinfo.h"
+#include "json.h"
+
+#define TORN_SAMPLES_MAX 64
+
+struct torn_sample {
+    uint32_t reader, pair, low, high, retries;
+    int nvalid;
+    uint32_t valid_high[2];
+    double t_s;
+};
+
+struct reader_result {
+    uint64_t reads, torn;
+    double reads_per_s;
+};
+
+struct hist_entry {
+    uint32_t retries;
+    uint64_t count;
+};
+
+struct thread_place {
+    int is_writer;
+    uint32_t index;
+    int cpu;                        /* -1: none asked for */
+    int pinned;
+};
+
+struct results {
+    const struct config *cfg;
+    const struct host_info *host;
+    struct barrier_choice bar;
+    int complete, interrupted;
+    double elapsed_s;
+    uint64_t reads, torn, not_present, retries, writer_cycles;
+    int has_first_torn;
+    double first_torn_s;
+    uint32_t nreaders;
+    struct reader_result *readers;
+    size_t nhist;
+    struct hist_entry *hist;        /* ascending retries, no zero counts */
+    uint32_t p50, p99, pmax;
+    int nsamples;
+    struct torn_sample samples[TORN_SAMPLES_MAX];
+    int placement_requested, placement_granted;
+    uint32_t nthreads;
+    struct thread_place *threads;   /* writers first */
+};
+
+void results_free(struct results *r);
+const char *results_verdict(const struct results *r);
+
+/* The ptear/1 object, into an emitter; key NULL at the top level or in an
+ * array, "report" when selftest nests it. */
+void report_json(struct json *j, const char *key, const struct results *r);
+/* The whole document as a string (malloc'd). */
+char *report_json_string(const struct results *r);
+void report_text(FILE *f, const struct results *r);
+
+#endif

@@ -1,0 +1,166 @@
+/* selftest.c - the controls, 2 s each, 1 writer, 1 reader, 1 pair. The same
+ * table is used by the Rust ptear: three that must stay clean (the correct
+ * protocol) and four that must tear, each by a different known way. */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "barrier.h"
+#include "engine.h"
+#include "hostinfo.h"
+#include "json.h"
+#include "pte.h"
+#include "report.h"
+#include "rng.h"
+#include "selftest.h"
+
+#define SELFTEST_DURATION_S 2.0
+
+struct control {
+    const char *name;
+    enum reader_kind reader;
+    enum writer_kind writer;
+    enum barrier_kind barrier;
+    uint32_t writer_gap, reader_gap, low_period;
+    int expect_torn;
+};
+
+static const struct control controls[] = {
+    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,    PTEAR_MAX_LOW_PERIOD, 0 },
+    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 200, 200,  PTEAR_MAX_LOW_PERIOD, 0 },
+    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,    PTEAR_MAX_LOW_PERIOD, 0 },
+    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   100,  PTEAR_MAX_LOW_PERIOD, 1 },
+    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 100, 0,    PTEAR_MAX_LOW_PERIOD, 1 },
+    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 200, 0,    PTEAR_MAX_LOW_PERIOD, 1 },
+    { "aba",          READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   1000, 2,                    1 },
+};
+#define NCONTROLS (sizeof controls / sizeof controls[0])
+
+/* Writer and reader on two different CPUs where the process may use two
+ * (the Rust selftest does the same): unpinned, the scheduler may put both on
+ * one core, and then no write lands inside a read, so the interleaving
+ * controls cannot tear. Returns how many CPUs it filled in (0 or 2). */
+static uint32_t two_cpus(int out[2])
+{
+    cpu_set_t allowed;
+    uint32_t n = 0;
+    int cpu;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+        return 0;
+    for (cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++)
+        if (CPU_ISSET(cpu, &allowed))
+            out[n++] = cpu;
+    return n == 2 ? 2 : 0;
+}
+
+int cmd_selftest(const struct cli *c)
+{
+    static int pin[2];
+    uint32_t npin = two_cpus(pin);
+    struct host_info host;
+    struct results res[NCONTROLS];
+    struct config cfgs[NCONTROLS];
+    int pass[NCONTROLS], all = 1, nrun = 0, npass = 0, quiet = c->quiet;
+    const char *bad = pte_selfcheck();
+    char err[512];
+    size_t i;
+
+    host_info_get(&host);
+    memset(res, 0, sizeof res);
+    if (!quiet) {
+        printf("ptear selftest %s (C port), %s, %s%s\n", PTEAR_VERSION, host.arch, host.cpu_model,
+               host.emulated ? " [emulated: only interleaving tears can show]" : "");
+        printf("seed %llu, %.0f s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed,
+               SELFTEST_DURATION_S);
+        printf("encoding: %s\n", bad ? bad : "fmix32, its inverse, classify and valid_high give the known answers");
+        printf("%-13s %-9s %-11s %-9s %-8s %-8s %14s %12s  %s\n", "name", "reader", "writer", "barrier",
+               "expected", "observed", "reads", "torn", "result");
+        fflush(stdout);
+    }
+    if (bad)
+        all = 0;
+    signals_install();
+    for (i = 0; i < NCONTROLS; i++) {
+        const struct control *k = &controls[i];
+        struct config *cfg = &cfgs[i];
+        struct barrier_choice bar;
+        int rc;
+        memset(cfg, 0, sizeof *cfg);
+        cfg->reader = k->reader;
+        cfg->writer = k->writer;
+        cfg->barrier = k->barrier;
+        cfg->readers = cfg->writers = cfg->pairs = 1;
+        cfg->has_cpus = npin > 0;
+        cfg->ncpus = npin;
+        cfg->cpus = npin ? pin : NULL;
+
+        cfg->has_duration = 1;
+        cfg->duration_s = SELFTEST_DURATION_S;
+        cfg->low_period = k->low_period;
+        cfg->writer_gap = k->writer_gap;
+        cfg->reader_gap = k->reader_gap;
+        cfg->seed = rng_derive(c->seed, i);
+        cfg->quiet = 1;
+        if (barrier_resolve(k->barrier, &bar, err, sizeof err) != 0) {
+            fprintf(stderr, "ptear: error: %s\n", err);
+            return 2;
+        }
+        rc = engine_run(cfg, &bar, &host, &res[i], err, sizeof err);
+        if (rc) {
+            fprintf(stderr, "ptear: error: %s\n", err);
+            return rc;
+        }
+        nrun++;
+        pass[i] = !res[i].interrupted && res[i].reads > 0 && ((res[i].torn > 0) == k->expect_torn);
+        if (pass[i])
+            npass++;
+        else
+            all = 0;
+        if (!quiet) {
+            printf("%-13s %-9s %-11s %-9s %-8s %-8s %14llu %12llu  %s\n", k->name, reader_names[k->reader],
+                   writer_names[k->writer], barrier_names[k->barrier], k->expect_torn ? "torn" : "clean",
+                   results_verdict(&res[i]), (unsigned long long)res[i].reads, (unsigned long long)res[i].torn,
+                   pass[i] ? "PASS" : res[i].interrupted ? "FAIL (interrupted)" : "FAIL");
+            fflush(stdout);
+        }
+        if (res[i].interrupted)
+            break;
+    }
+    if (nrun < (int)NCONTROLS)
+        all = 0;
+    printf("selftest: %s (%d of %zu controls behaved%s)\n", all ? "PASS" : "FAIL", npass, NCONTROLS,
+           bad ? "; the encoding check failed" : "");
+
+    if (c->json_path) {
+        struct json j;
+        const char *text;
+        int wrc;
+        json_init(&j);
+        json_obj_begin(&j, NULL);
+        json_str(&j, "schema", "ptear-selftest/1");
+        json_bool(&j, "pass", all);
+        json_arr_begin(&j, "controls");
+        for (i = 0; i < (size_t)nrun; i++) {
+            json_obj_begin(&j, NULL);
+            json_str(&j, "name", controls[i].name);
+            json_str(&j, "expect", controls[i].expect_torn ? "torn" : "clean");
+            json_bool(&j, "pass", pass[i]);
+            report_json(&j, "report", &res[i]);
+            json_obj_end(&j);
+        }
+        json_arr_end(&j);
+        json_obj_end(&j);
+        text = json_done(&j);
+        wrc = text ? write_file_atomic(c->json_path, text, err, sizeof err) : -1;
+        json_free(&j);
+        if (wrc) {
+            fprintf(stderr, "ptear: error: %s\n", text ? err : "out of memory building the JSON");
+            all = -1;
+        }
+    }
+    for (i = 0; i < NCONTROLS; i++)
+        results_free(&res[i]);
+    return all < 0 ? 3 : all ? 0 : 1;
+}

@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# The C port's own checks, on sh4 under qemu-user: the default CPU (sh7785,
+# SH-4A, has synco) and -cpu sh7750r (plain SH-4, no synco). About a minute.
+#   c/test.sh            (from any directory)
+# Last line: "N passed, N failed"; exit status 1 if anything failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+bin="$root/target/c/ptear-c-sh4"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok()   { passed=$((passed + 1)); echo "ok    $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL  $1: $2"; }
+
+SH4A=(timeout 120 qemu-sh4)                 # default CPU: sh7785 (SH-4A)
+SH4=(timeout 120 qemu-sh4 -cpu sh7750r)     # SH-4
+
+# ptear/1: every key of docs/json-schema.md, and what the C port must put there
+check_report_py='
+import json, sys
+
+def check(d, where):
+    top = ["schema", "complete", "interrupted", "verdict", "tool", "host", "config", "placement",
+           "totals", "readers", "retry_histogram", "retry_percentiles", "torn_samples"]
+    sub = {
+        "tool": ["name", "version", "implementation"],
+        "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note"],
+        "config": ["reader", "writer", "barrier", "barrier_detail", "readers", "writers", "pairs",
+                   "duration_s", "reads", "low_period", "writer_gap", "reader_gap", "seed", "cpus",
+                   "checkpoint_s"],
+        "placement": ["requested", "granted", "threads"],
+        "totals": ["reads", "torn", "not_present", "retries", "elapsed_s", "reads_per_s",
+                   "writer_cycles", "writer_cycles_per_s", "first_torn_s"],
+        "retry_percentiles": ["p50", "p99", "max"],
+    }
+    for k in top:
+        assert k in d, "%s: no key %s" % (where, k)
+    for s, keys in sub.items():
+        for k in keys:
+            assert k in d[s], "%s: no key %s.%s" % (where, s, k)
+    assert d["schema"] == "ptear/1", where
+    assert d["tool"]["implementation"] == "c" and d["tool"]["name"] == "ptear", where
+    assert d["host"]["arch"] == "sh", where
+    assert d["verdict"] == ("torn" if d["totals"]["torn"] > 0 else "clean"), where
+    assert isinstance(d["totals"]["elapsed_s"], float), where
+    for t in d["placement"]["threads"]:
+        assert set(t) == {"role", "index", "cpu", "pinned"}, where
+    for r in d["readers"]:
+        assert set(r) == {"index", "reads", "reads_per_s", "torn"}, where
+    h = d["retry_histogram"]
+    assert sum(e["count"] for e in h) == d["totals"]["reads"], where + ": histogram does not sum to reads"
+    assert all(e["count"] > 0 for e in h) and [e["retries"] for e in h] == sorted(e["retries"] for e in h), where
+    assert len(d["torn_samples"]) <= 64, where
+    for s in d["torn_samples"]:
+        assert set(s) == {"reader", "pair", "low", "high", "valid_high", "retries", "t_s"}, where
+        assert 0 < len(s["valid_high"]) <= 2 or s["low"] & 1 == 0, where
+    if d["totals"]["torn"] > 0:
+        assert d["torn_samples"] and d["totals"]["first_torn_s"] is not None, where
+'
+
+# 1. build
+if "$here/build.sh" sh4 >"$tmp/build.log" 2>&1; then
+    ok "build.sh sh4"
+else
+    fail "build.sh sh4" "$(tail -3 "$tmp/build.log")"
+    echo "$passed passed, $((failed)) failed"
+    exit 1
+fi
+
+# 2. selftest on both CPUs, with the JSON of the first checked
+for cpu in sh7785 sh7750r; do
+    if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
+    start=$(date +%s.%N)
+    "${Q[@]}" "$bin" selftest --json "$tmp/selftest-$cpu.json" >"$tmp/selftest-$cpu.txt" 2>&1
+    rc=$?
+    secs=$(python3 -c "print('%.1f' % ($(date +%s.%N) - $start))")
+    if [ $rc -eq 0 ] && tail -1 "$tmp/selftest-$cpu.txt" | grep -q '^selftest: PASS'; then
+        ok "selftest under qemu-sh4 -cpu $cpu (${secs}s)"
+    else
+        fail "selftest under qemu-sh4 -cpu $cpu" "exit $rc"
+        sed 's/^/      /' "$tmp/selftest-$cpu.txt"
+    fi
+    if python3 - "$tmp/selftest-$cpu.json" <<EOF
+$check_report_py
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "ptear-selftest/1" and d["pass"] is True
+names = [c["name"] for c in d["controls"]]
+assert names == ["correct", "correct-gaps", "correct-full", "once", "unordered", "high-first", "aba"], names
+for c in d["controls"]:
+    assert set(c) == {"name", "expect", "pass", "report"}
+    check(c["report"], c["name"])
+    assert c["report"]["config"]["duration_s"] == 2.0
+EOF
+    then ok "selftest --json ($cpu): ptear-selftest/1 with 7 full ptear/1 reports"
+    else fail "selftest --json ($cpu)" "see above"; fi
+done
+
+# 3. synco: a usage error on SH-4, fine on SH-4A
+"${SH4[@]}" "$bin" run --barrier synco -d 1s >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q '^ptear: error: .*synco' "$tmp/e" && [ ! -s "$tmp/o" ]; then
+    ok "sh7750r --barrier synco: exit 2, one line: $(cat "$tmp/e")"
+else
+    fail "sh7750r --barrier synco" "exit $rc, stderr: $(head -c 300 "$tmp/e")"
+fi
+"${SH4A[@]}" "$bin" run --barrier synco -d 300ms --quiet >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 0 ] && grep -q 'synco (SH-4A)' "$tmp/o"; then
+    ok "sh7785 --barrier synco runs clean"
+else
+    fail "sh7785 --barrier synco" "exit $rc: $(head -c 300 "$tmp/e")"
+fi
+if "${SH4[@]}" "$bin" list | grep -q '^barrier  synco .*not available: this CPU is SH-4' &&
+   "${SH4A[@]}" "$bin" list | grep '^barrier  kernel' | grep -q synco; then
+    ok "list: synco unavailable on sh7750r, kernel barrier is synco on sh7785"
+else
+    fail "list" "$("${SH4[@]}" "$bin" list 2>&1 | grep barrier)"
+fi
+
+# 4. usage errors: exit 2, exactly one line on stderr, nothing on stdout
+bad=(
+    "--duration 5x" "--duration 0" "--duration -1s" "--duration=" "--reads 0" "--readers 0"
+    "--writers 2 --pairs 1" "--pairs 67108865" "--readers 1000 --writers 25" "--reader atomic64"
+    "--writer x86-pae" "--low-period 0" "--cpus 4096" "--checkpoint 1"
+    "--json $tmp/no/such/dir/r.json" "--format yaml" "--bogus" "frobnicate"
+)
+for args in "${bad[@]}"; do
+    # shellcheck disable=SC2086
+    "${SH4A[@]}" "$bin" $args >"$tmp/o" 2>"$tmp/e"; rc=$?
+    if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q '^ptear: error: ' "$tmp/e" && [ ! -s "$tmp/o" ]; then
+        ok "usage error: ptear $args"
+    else
+        fail "usage error: ptear $args" "exit $rc, stderr: $(head -c 300 "$tmp/e")"
+    fi
+done
+
+# 5. a run's --json file
+"${SH4A[@]}" "$bin" run -d 1s --quiet --readers 2 --pairs 64 --writers 2 --json "$tmp/run.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 0 ] && python3 -m json.tool "$tmp/run.json" >/dev/null && python3 - "$tmp/run.json" <<EOF
+$check_report_py
+d = json.load(open(sys.argv[1]))
+check(d, "run")
+assert d["complete"] is True and d["interrupted"] is False and d["verdict"] == "clean"
+assert d["host"]["emulated"] is True and d["host"]["emulation_note"]
+assert d["config"]["readers"] == 2 and d["config"]["pairs"] == 64 and d["config"]["reads"] is None
+assert d["totals"]["reads"] > 0 and d["totals"]["writer_cycles"] > 0
+assert 0.9 < d["totals"]["elapsed_s"] < 1.5
+EOF
+then
+    ok "run --json: json.tool parses it, every schema key present ($(python3 -c "import json; t=json.load(open('$tmp/run.json'))['totals']; print('%.2f M reads/s' % (t['reads_per_s']/1e6))"))"
+else
+    fail "run --json" "exit $rc: $(head -c 300 "$tmp/e")"
+fi
+
+# 6. --format json on stdout, a torn run, --expect
+"${SH4A[@]}" "$bin" run --reader once --reader-gap 100 -d 1s --format json --expect torn >"$tmp/torn.json" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 0 ] && python3 - "$tmp/torn.json" <<EOF
+$check_report_py
+d = json.load(open(sys.argv[1]))
+check(d, "torn")
+assert d["verdict"] == "torn" and d["torn_samples"]
+EOF
+then
+    ok "--format json --expect torn: exit 0, torn samples with valid_high"
+else
+    fail "--format json --expect torn" "exit $rc: $(head -c 300 "$tmp/e")"
+fi
+"${SH4A[@]}" "$bin" run -d 300ms --quiet --expect torn >/dev/null 2>&1; rc=$?
+[ $rc -eq 1 ] && ok "--expect torn on a clean run: exit 1" || fail "--expect torn on a clean run" "exit $rc"
+
+# 7. --reads without --duration
+"${SH4A[@]}" "$bin" run --reads 200001 --readers 2 --format json >"$tmp/reads.json" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 0 ] && python3 - "$tmp/reads.json" <<EOF
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["totals"]["reads"] == 200001, d["totals"]["reads"]
+assert sorted(r["reads"] for r in d["readers"]) == [100000, 100001]
+assert d["config"]["duration_s"] is None and d["config"]["reads"] == 200001
+EOF
+then ok "--reads 200001: exactly that many, split 100001 + 100000, no time limit"
+else fail "--reads" "exit $rc: $(head -c 300 "$tmp/e")"; fi
+
+# 8. --checkpoint and SIGINT
+"${SH4A[@]}" "$bin" run -d 60s --checkpoint 1 --json "$tmp/ck.json" --quiet >"$tmp/ck.txt" 2>"$tmp/e" &
+pid=$!
+sleep 2.5
+mid=$(python3 -c "import json; print(json.load(open('$tmp/ck.json'))['complete'])" 2>&1)
+kill -INT $pid
+wait $pid; rc=$?
+if [ "$mid" = False ] && [ $rc -le 1 ] && grep -q INTERRUPTED "$tmp/ck.txt" && python3 - "$tmp/ck.json" <<EOF
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["complete"] is True and d["interrupted"] is True, (d["complete"], d["interrupted"])
+assert d["totals"]["elapsed_s"] < 10 and d["config"]["checkpoint_s"] == 1.0
+EOF
+then ok "--checkpoint writes complete=false meanwhile; SIGINT gives the full report with interrupted=true"
+else fail "--checkpoint / SIGINT" "mid=$mid exit $rc: $(head -c 300 "$tmp/e")"; fi
+
+# 9. --help, --version
+if "${SH4A[@]}" "$bin" --help | grep -q '^usage: ptear' && "${SH4A[@]}" "$bin" --version | grep -q '^ptear 0.1.0 (C port, sh)'; then
+    ok "--help, --version"
+else
+    fail "--help, --version" "unexpected output"
+fi
+
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
