@@ -34,31 +34,7 @@ impl Barriers for Full {
     }
 }
 
-#[macro_export]
-macro_rules! with_barriers {
-    ($kind:expr, $B:ident => $body:expr) => {
-        match $kind {
-            $crate::config::BarrierKind::Kernel => {
-                type $B = $crate::arch::Kernel;
-                $body
-            }
-            $crate::config::BarrierKind::Full => {
-                type $B = $crate::arch::Full;
-                $body
-            }
-            $crate::config::BarrierKind::Compiler => {
-                type $B = $crate::arch::Compiler;
-                $body
-            }
-            $crate::config::BarrierKind::None => {
-                type $B = $crate::arch::NoBarrier;
-                $body
-            }
-        }
-    };
-}
-
-pub fn barrier_info() -> Vec<BarrierInfo> {
+pub fn arch_barrier_info() -> Vec<BarrierInfo> {
     vec![
         BarrierInfo {
             kind: BarrierKind::Kernel,
@@ -68,16 +44,6 @@ pub fn barrier_info() -> Vec<BarrierInfo> {
         BarrierInfo {
             kind: BarrierKind::Full,
             detail: "no ptear asm for this arch yet: core SeqCst fence",
-            unavailable: None,
-        },
-        BarrierInfo {
-            kind: BarrierKind::Compiler,
-            detail: "barrier(): compiler barrier only",
-            unavailable: None,
-        },
-        BarrierInfo {
-            kind: BarrierKind::None,
-            detail: "no barrier between the two 32-bit accesses",
             unavailable: None,
         },
     ]

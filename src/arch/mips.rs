@@ -43,103 +43,51 @@ impl Barriers for Kernel {
 }
 
 /// smp_mb: also `sync`, so on MIPS `full` and `kernel` are the same
-/// instruction (kept separate so the same command line works everywhere).
-pub struct Full;
+/// instruction (both names exist so one command line works everywhere).
+pub type Full = Kernel;
 
-impl Barriers for Full {
-    #[inline(always)]
-    fn smp_rmb() {
-        sync()
-    }
-    #[inline(always)]
-    fn smp_wmb() {
-        sync()
-    }
-}
+/// `sync STYPE` with a lightweight stype at both places: asm/sync.h's
+/// `__SYNC(rmb|wmb, ...)` form, which Linux itself only uses on Octeon.
+/// Cores before MIPS32r2 treat an unknown stype as `sync 0`.
+pub struct SyncStype<const STYPE: u32>;
 
-/// `sync 0x13` (stype RMB, MIPS32r2+: orders loads against loads) at both
-/// places. Correct for the reader; for the writer it orders nothing that
-/// matters, so on weakly ordered hardware it is a control that can tear.
-/// Cores before r2 treat the unknown stype as `sync 0`.
-pub struct SyncRmb;
-
-impl Barriers for SyncRmb {
+impl<const STYPE: u32> SyncStype<STYPE> {
     #[inline(always)]
-    fn smp_rmb() {
-        // SAFETY: a memory barrier only.
+    fn sync() {
+        // SAFETY: a memory barrier; no registers or memory are changed.
         unsafe {
             asm!(
                 ".set push",
                 ".set mips32",
-                "sync 0x13",
+                "sync {stype}",
                 ".set pop",
+                stype = const STYPE,
                 options(nostack, preserves_flags)
             )
         }
     }
-    #[inline(always)]
-    fn smp_wmb() {
-        Self::smp_rmb()
-    }
 }
 
-/// `sync 0x04` (stype WMB: orders stores against stores) at both places,
-/// what Octeon's kernel uses for wmb. Correct for the writer, not the reader.
-pub struct SyncWmb;
-
-impl Barriers for SyncWmb {
+impl<const STYPE: u32> Barriers for SyncStype<STYPE> {
     #[inline(always)]
     fn smp_rmb() {
-        // SAFETY: a memory barrier only.
-        unsafe {
-            asm!(
-                ".set push",
-                ".set mips32",
-                "sync 0x04",
-                ".set pop",
-                options(nostack, preserves_flags)
-            )
-        }
+        Self::sync()
     }
     #[inline(always)]
     fn smp_wmb() {
-        Self::smp_rmb()
+        Self::sync()
     }
 }
 
-#[macro_export]
-macro_rules! with_barriers {
-    ($kind:expr, $B:ident => $body:expr) => {
-        match $kind {
-            $crate::config::BarrierKind::Kernel => {
-                type $B = $crate::arch::Kernel;
-                $body
-            }
-            $crate::config::BarrierKind::Full => {
-                type $B = $crate::arch::Full;
-                $body
-            }
-            $crate::config::BarrierKind::SyncRmb => {
-                type $B = $crate::arch::SyncRmb;
-                $body
-            }
-            $crate::config::BarrierKind::SyncWmb => {
-                type $B = $crate::arch::SyncWmb;
-                $body
-            }
-            $crate::config::BarrierKind::Compiler => {
-                type $B = $crate::arch::Compiler;
-                $body
-            }
-            $crate::config::BarrierKind::None => {
-                type $B = $crate::arch::NoBarrier;
-                $body
-            }
-        }
-    };
-}
+/// `sync 0x13` (stype RMB: orders loads against loads). Right for the
+/// reader; for the writer it orders nothing that matters, so on weakly
+/// ordered hardware it is a control that can tear.
+pub type SyncRmb = SyncStype<0x13>;
+/// `sync 0x04` (stype WMB: orders stores against stores), what Octeon's
+/// kernel uses for wmb. Right for the writer, not the reader.
+pub type SyncWmb = SyncStype<0x04>;
 
-pub fn barrier_info() -> Vec<BarrierInfo> {
+pub fn arch_barrier_info() -> Vec<BarrierInfo> {
     vec![
         BarrierInfo {
             kind: BarrierKind::Kernel,
@@ -159,16 +107,6 @@ pub fn barrier_info() -> Vec<BarrierInfo> {
         BarrierInfo {
             kind: BarrierKind::SyncWmb,
             detail: "sync 0x04 (stype WMB) for both smp_rmb and smp_wmb",
-            unavailable: None,
-        },
-        BarrierInfo {
-            kind: BarrierKind::Compiler,
-            detail: "barrier(): compiler barrier only (a kernel without WEAK_ORDERING)",
-            unavailable: None,
-        },
-        BarrierInfo {
-            kind: BarrierKind::None,
-            detail: "no barrier between the two 32-bit accesses",
             unavailable: None,
         },
     ]

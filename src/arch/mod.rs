@@ -66,6 +66,71 @@ impl Barriers for NoBarrier {
     fn smp_wmb() {}
 }
 
+/// Maps a [`BarrierKind`] to its type and evaluates `$body` with `$B` bound to
+/// it, so callers write one generic call and get one instantiation per kind.
+/// Arch-specific kinds have `cfg`'d arms, as their enum variants do.
+#[macro_export]
+macro_rules! with_barriers {
+    ($kind:expr, $B:ident => $body:expr) => {{
+        use $crate::config::BarrierKind as K;
+        match $kind {
+            K::Kernel => {
+                type $B = $crate::arch::Kernel;
+                $body
+            }
+            K::Full => {
+                type $B = $crate::arch::Full;
+                $body
+            }
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            K::Mfence => {
+                type $B = $crate::arch::Mfence;
+                $body
+            }
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            K::LfenceSfence => {
+                type $B = $crate::arch::LfenceSfence;
+                $body
+            }
+            #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
+            K::SyncRmb => {
+                type $B = $crate::arch::SyncRmb;
+                $body
+            }
+            #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
+            K::SyncWmb => {
+                type $B = $crate::arch::SyncWmb;
+                $body
+            }
+            K::Compiler => {
+                type $B = $crate::arch::Compiler;
+                $body
+            }
+            K::None => {
+                type $B = $crate::arch::NoBarrier;
+                $body
+            }
+        }
+    }};
+}
+
+/// Every barrier kind of this build: the arch's own (`arch_barrier_info`)
+/// then the two every arch has.
+pub fn barrier_info() -> Vec<BarrierInfo> {
+    let mut all = arch_barrier_info();
+    all.push(BarrierInfo {
+        kind: BarrierKind::Compiler,
+        detail: "barrier(): compiler barrier only",
+        unavailable: None,
+    });
+    all.push(BarrierInfo {
+        kind: BarrierKind::None,
+        detail: "no barrier between the two 32-bit accesses",
+        unavailable: None,
+    });
+    all
+}
+
 /// Why a barrier kind cannot run on this CPU, if it cannot.
 pub type Unavailable = Option<&'static str>;
 

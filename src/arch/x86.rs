@@ -80,42 +80,8 @@ impl Barriers for LfenceSfence {
     }
 }
 
-/// Maps a [`BarrierKind`] to its type and evaluates `$body` with `$B` bound to
-/// it, so callers write one generic call and get one instantiation per kind.
-#[macro_export]
-macro_rules! with_barriers {
-    ($kind:expr, $B:ident => $body:expr) => {
-        match $kind {
-            $crate::config::BarrierKind::Kernel => {
-                type $B = $crate::arch::Kernel;
-                $body
-            }
-            $crate::config::BarrierKind::Full => {
-                type $B = $crate::arch::Full;
-                $body
-            }
-            $crate::config::BarrierKind::Mfence => {
-                type $B = $crate::arch::Mfence;
-                $body
-            }
-            $crate::config::BarrierKind::LfenceSfence => {
-                type $B = $crate::arch::LfenceSfence;
-                $body
-            }
-            $crate::config::BarrierKind::Compiler => {
-                type $B = $crate::arch::Compiler;
-                $body
-            }
-            $crate::config::BarrierKind::None => {
-                type $B = $crate::arch::NoBarrier;
-                $body
-            }
-        }
-    };
-}
-
 /// What each barrier kind is on this CPU, and whether the CPU can run it.
-pub fn barrier_info() -> Vec<BarrierInfo> {
+pub fn arch_barrier_info() -> Vec<BarrierInfo> {
     let sse = std::arch::is_x86_feature_detected!("sse");
     let sse2 = std::arch::is_x86_feature_detected!("sse2");
     let no_sse2: super::Unavailable =
@@ -144,16 +110,6 @@ pub fn barrier_info() -> Vec<BarrierInfo> {
             kind: BarrierKind::LfenceSfence,
             detail: "rmb() = lfence (SSE2), wmb() = sfence (SSE)",
             unavailable: no_sse2.or(no_sse),
-        },
-        BarrierInfo {
-            kind: BarrierKind::Compiler,
-            detail: "barrier(): compiler barrier only",
-            unavailable: None,
-        },
-        BarrierInfo {
-            kind: BarrierKind::None,
-            detail: "no barrier between the two 32-bit accesses",
-            unavailable: None,
         },
     ]
 }

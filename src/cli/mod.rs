@@ -31,6 +31,19 @@ pub(crate) fn runtime(msg: impl std::fmt::Display) -> i32 {
     exit::RUNTIME
 }
 
+/// What `run` and `selftest` do before any thread starts: check that the
+/// `--json` file can be written (a usage error if not) and catch SIGINT and
+/// SIGTERM. `Err` carries the exit status, the message already printed.
+pub(crate) fn prepare(
+    json: Option<&std::path::Path>,
+) -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, i32> {
+    if let Some(path) = json {
+        crate::export::json::check_writable(path)
+            .map_err(|e| usage(format!("cannot write --json file {}: {e}", path.display())))?;
+    }
+    crate::signals::install().map_err(|e| runtime(format!("cannot install signal handlers: {e}")))
+}
+
 /// Folds clap's multi-line error into one line: the error and its possible
 /// values, without the usage block or the "--help" hint.
 fn one_line(e: &clap::Error) -> String {

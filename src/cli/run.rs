@@ -21,15 +21,11 @@ pub fn run(args: &RunArgs) -> i32 {
         Ok(c) => c,
         Err(msg) => return usage(msg),
     };
-    if let Some(path) = &args.json {
-        if let Err(e) = json::check_writable(path) {
-            return usage(format!("cannot write --json file {}: {e}", path.display()));
-        }
-    }
-    let interrupt = match crate::signals::install() {
+    let interrupt = match super::prepare(args.json.as_deref()) {
         Ok(f) => f,
-        Err(e) => return runtime(format!("cannot install signal handlers: {e}")),
+        Err(code) => return code,
     };
+
     let extra = Extra {
         checkpoint_s: args.checkpoint.map(|d| d.as_secs_f64()),
     };

@@ -8,15 +8,11 @@ use crate::report::{self, build::Extra, ControlRecord, SelftestRecord, SELFTEST_
 use crate::selftest::controls;
 
 pub fn selftest(args: &SelftestArgs) -> i32 {
-    if let Some(path) = &args.json {
-        if let Err(e) = json::check_writable(path) {
-            return usage(format!("cannot write --json file {}: {e}", path.display()));
-        }
-    }
-    let interrupt = match crate::signals::install() {
+    let interrupt = match super::prepare(args.json.as_deref()) {
         Ok(f) => f,
-        Err(e) => return runtime(format!("cannot install signal handlers: {e}")),
+        Err(code) => return code,
     };
+
     let host = crate::host::detect();
     let seed = args.seed.unwrap_or_else(crate::config::random_seed);
     if !args.quiet {
