@@ -2,9 +2,11 @@
 # ci/build.sh ARCH...: a static ptear binary per ARCH at target/bin/ptear-ARCH.
 #   x86_64     host, static glibc
 #   i686       Pentium 4 and later (SSE2); runs natively on x86-64
-#   i586       pre-SSE2 PAE CPUs (Pentium Pro/II/III, Athlon XP)
+#   i586       P5 Pentium and later without SSE2 (Pentium Pro/II/III, Athlon
+#              XP: the pre-SSE2 PAE CPUs): musl, no cmov (ci/musl.sh)
 #   mipsel     MIPS32r2 little-endian (tier 3: std built with -Zbuild-std)
-#   mipsel-r1  MIPS32r1 cores (4Kc, 24K without r2): -C target-cpu=mips32
+#   mipsel-r1  any MIPS32 (r1) little-endian core, FPU or not: soft-float
+#              musl (ci/musl.sh)
 #   sh4        the C port (c/): no Rust compiler targets SuperH
 # Recipes: ../shared/TOOLCHAIN.md. Run ci/setup.sh first on a fresh machine.
 set -euo pipefail
@@ -25,9 +27,11 @@ for arch in "$@"; do
     case $arch in
         x86_64) build_rust x86_64 x86_64-unknown-linux-gnu ;;
         i686) build_rust i686 i686-unknown-linux-gnu ;;
-        i586) build_rust i586 i586-unknown-linux-gnu ;;
+        i586|mipsel-r1)
+            bin=$(bash ci/musl.sh "$arch")
+            cp "$bin" "target/bin/ptear-$arch" ;;
         mipsel) RUSTC_BOOTSTRAP=1 build_rust mipsel mipsel-unknown-linux-gnu "" "-Zbuild-std=std,panic_abort" ;;
-        mipsel-r1) RUSTC_BOOTSTRAP=1 build_rust mipsel-r1 mipsel-unknown-linux-gnu "-C target-cpu=mips32" "-Zbuild-std=std,panic_abort" ;;
+
         sh4) bash c/build.sh sh4 && cp target/c/ptear-c-sh4 target/bin/ptear-sh4 ;;
         *) echo "ci/build.sh: unknown ARCH '$arch' (x86_64 i686 i586 mipsel mipsel-r1 sh4)" >&2; exit 2 ;;
     esac

@@ -4,7 +4,7 @@
 #   i586       a real P5 Pentium: no CMOV, no SSE. Debian's i386 cross glibc is
 #              compiled for i686 and runs `cmov` in its static start-up, so
 #              ci/build.sh i586 dies with SIGILL under `qemu-i386 -cpu pentium`.
-#   mipsel-r1  MIPS32r1 cores without an FPU (4Kc, 4KEc, 24Kc without r2 ...).
+#   mipsel-r1  MIPS32r1 cores, with or without an FPU (4Kc, 4Km, 4KEc, ...).
 #              Debian's mipsel glibc is MIPS32r2 and hard-float: under
 #              `qemu-mipsel -cpu 4Kc` (no FPU emulation in qemu-user; real
 #              boards have the kernel's FPU emulator) it dies with SIGILL at
@@ -64,8 +64,10 @@ case $ARCH in
         CXX=(mipsel-linux-gnu-g++)
         MUSL_TARGET=mipsel
         ARCH_CFLAGS=(-march=mips32 -msoft-float)
-        # The target spec says cpu mips32r2 with features +mips32r2,+soft-float;
-        # the explicit -mips32r2 keeps the spec's feature from raising the ISA.
+        # The target spec says cpu mips32r2 with features +mips32r2,+soft-float,
+        # and the spec's +mips32r2 wins over target-cpu=mips32 (rel2 ELF flags,
+        # ~500 ext/ins/seb/seh): -mips32r2 turns it off. rustc warns that the
+        # feature is "unknown and unstable"; the warning is expected.
         RUST_CPU_FLAGS="-C target-cpu=mips32 -C target-feature=-mips32r2"
         PKGS="gcc-mipsel-linux-gnu g++-mipsel-linux-gnu"
         QEMU=(qemu-mipsel -cpu 4Kc)
@@ -183,12 +185,12 @@ BIN=$S/cargo/$TRIPLE/release/ptear
 
 # 6. Instruction checks.
 dis=$S/ptear.dis
-"${XP}objdump" -d "$BIN" >"$dis"
 file_out=$(file -b "$BIN" 2>/dev/null || true)
 case $file_out in *dynamic*) die "$BIN is not static: $file_out" ;; esac
 if [ "$ARCH" = i586 ]; then
     # No CMOV, no SSE registers (the only SSE instructions allowed are ptear's
     # own mfence/lfence/sfence and std_detect's cpuid/xgetbv, all CPUID-guarded).
+    "${XP}objdump" -d "$BIN" >"$dis"
     ncmov=$(grep -cE $'\tcmov' "$dis" || true)
     nxmm=$(grep -cE '%(x|y|z)mm[0-9]' "$dis" || true)
     [ "$ncmov" = 0 ] || die "$BIN has $ncmov cmov instructions (see $dis)"
@@ -201,13 +203,16 @@ else
     case $flags in *mips32*) ;; *) die "$BIN ELF flags lack mips32: $flags" ;; esac
     fpabi=$("${XP}readelf" -A "$BIN" | sed -n 's/^ *FP ABI: *//p' | head -1)
     case $fpabi in *[Ss]oft*) ;; *) die "$BIN FP ABI is not soft-float: '$fpabi'" ;; esac
-    # FPU instructions: loads/stores/moves of FP registers, FP arithmetic,
-    # compares and branches (any mnemonic with a .s/.d/.w/.l/.ps format, bc1*).
-    fpu_re=$'\t(lwc1|swc1|ldc1|sdc1|lwxc1|swxc1|ldxc1|sdxc1|luxc1|suxc1|mtc1|mfc1|mthc1|mfhc1|ctc1|cfc1|bc1[tf]l?|mov[fnzt]?\\.[sd]|movf|movt|[a-z0-9]+\\.(s|d|w|l|ps))([\t ]|$)'
-    # MIPS32r2-only: ext, ins, seb, seh, wsbh, rotr/rotrv, di, ei, rdhwr is r2
-    # too but musl's TLS uses it through the kernel's emulation (MIPS32r1
-    # Linux emulates rdhwr $29), as every MIPS32r1 Linux userland does.
-    r2_re=$'\t(ext|ins|seb|seh|wsbh|rotr|rotrv|di|ei|ehb|synci|jalr\\.hb|jr\\.hb|madd\\.[sd]|msub\\.[sd])([\t ]|$)'
+    # Disassembled as MIPS32r2 (-m mips:isa32r2) so that r2-only encodings get
+    # their names instead of `.word`. FPU instructions: loads/stores/moves of
+    # FP registers, FP compares/branches and any FP-format mnemonic
+    # (add.d, cvt.s.w, c.eq.s, madd.d ...).
+    "${XP}objdump" -d -m mips:isa32r2 "$BIN" >"$dis"
+    fpu_re=$'\t(lwc1|swc1|ldc1|sdc1|lwxc1|swxc1|ldxc1|sdxc1|luxc1|suxc1|mtc1|mfc1|mthc1|mfhc1|ctc1|cfc1|bc1[tf]l?|movf|movt|[a-z0-9.]+\\.(s|d|w|l|ps))([\t ]|$)'
+    # MIPS32r2-only: ext, ins, seb, seh, wsbh, rotr(v), di, ei, ehb, synci,
+    # jalr.hb/jr.hb, and rdhwr except `rdhwr rX,$29`: musl reads the TLS
+    # pointer that way, and Linux emulates it on MIPS32r1 cores (as qemu does).
+    r2_re=$'\t(ext|ins|seb|seh|wsbh|rotr|rotrv|di|ei|ehb|synci|jalr\\.hb|jr\\.hb)([\t ]|$)|\trdhwr\t[a-z0-9]+,\\$([0-9]|1[0-9]|2[0-8]|3[01])$'
     nfpu=$(grep -cE "$fpu_re" "$dis" || true)
     nr2=$(grep -cE "$r2_re" "$dis" || true)
     [ "$nfpu" = 0 ] || { grep -E "$fpu_re" "$dis" | head >&2; die "$BIN has $nfpu FPU instructions (see $dis)"; }

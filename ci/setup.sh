@@ -12,7 +12,9 @@ cd "$(dirname "$0")/.."
 # a pass of bookworm's sh4 gcc 12 that miscompiles zero tests (c/README.md).
 APT_PKGS=(qemu-user gcc-i686-linux-gnu libc6-dev-i386-cross
           gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-sh4-linux-gnu
-          gcc-12-plugin-dev-sh4-linux-gnu g++ python3)
+          gcc-12-plugin-dev-sh4-linux-gnu g++ python3
+          g++-mipsel-linux-gnu make file)
+
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 

@@ -122,7 +122,15 @@ else
 
     rm -rf target/reports
     matrix "${ALL[@]}"
+    step "acceptance runs (issue: ptear core), x86-64 and i686 release binaries"
+    for arch in x86_64 i686; do
+        b=dist/ptear-$arch
+        check "$arch: run -d 2s is clean" "$b" run -q -d 2s --expect clean
+        check "$arch: mips writer with a gap tears" "$b" run -q -d 5s --writer mips --writer-gap 200 --expect torn
+        check "$arch: once reader tears" "$b" run -q -d 5s --reader once --expect torn
+    done
     step "differential: Rust and C on the same controls"
+
     check "differential i686" differential i686
     check "differential mipsel" differential mipsel
 fi
