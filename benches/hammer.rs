@@ -1,6 +1,6 @@
 //! The hammer loop's speed: reads/s of one reader per read protocol against
 //! the default (documented) writer, 1 pair, writer and reader pinned to two
-//! different CPUs. Each figure is the median of 5 runs of 2 s.
+//! different CPUs. Each figure is the median (and range) of 5 runs of 2 s.
 //!
 //!     cargo bench --bench hammer                  # x86-64
 //!     ci/bench.sh                                 # x86-64 and i686, as in BENCHMARKS.md
@@ -15,9 +15,16 @@ use std::time::Duration;
 const RUNS: usize = 5;
 const EACH: Duration = Duration::from_secs(2);
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// "median (min-max)" in millions.
+fn spread(mut v: Vec<f64>) -> String {
     v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+    let m = |x: f64| x / 1e6;
+    format!(
+        "{:.1} M ({:.1}-{:.1})",
+        m(v[v.len() / 2]),
+        m(v[0]),
+        m(v[v.len() - 1])
+    )
 }
 
 fn main() {
@@ -29,15 +36,15 @@ fn main() {
     let cpus = affinity::allowed_cpus();
     let host = ptear::host::detect();
     println!(
-        "ptear hammer benchmark: {} on {} ({} CPUs), {} runs of {:?}, median",
+        "ptear hammer benchmark: {} on {} ({} CPUs), {} runs of {:?}, median (min-max)",
         host.arch, host.cpu_model, host.cpus, RUNS, EACH
     );
     if cpus.len() < 2 {
         println!("(only one CPU allowed: writer and reader share it)");
     }
     println!(
-        "{:<10} {:<14} {:>16} {:>20} {:>10}",
-        "reader", "barrier", "reads/s/reader", "writer cycles/s", "retries"
+        "{:<10} {:<10} {:>26} {:>26} {:>10}",
+        "reader", "barrier", "reads/s/reader (min-max)", "writer cycles/s (min-max)", "retries"
     );
     let cases = [
         (ReaderKind::Lockless, BarrierKind::Kernel),
@@ -58,7 +65,7 @@ fn main() {
         cfg.cpus = (cpus.len() >= 2).then(|| cpus[..2].to_vec());
         if let Err(why) = cfg.check() {
             println!(
-                "{:<10} {:<14} skipped: {why}",
+                "{:<10} {:<10} skipped: {why}",
                 name_of(reader),
                 name_of(barrier)
             );
@@ -73,11 +80,11 @@ fn main() {
             retries += m.readers[0].retries;
         }
         println!(
-            "{:<10} {:<14} {:>14.1} M {:>18.1} M {:>10}",
+            "{:<10} {:<10} {:>26} {:>26} {:>10}",
             name_of(reader),
             name_of(barrier),
-            median(reads) / 1e6,
-            median(cycles) / 1e6,
+            spread(reads),
+            spread(cycles),
             retries
         );
     }
