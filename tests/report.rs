@@ -78,3 +78,44 @@ fn selftest_passes_and_its_json_reads_back_as_a_matrix() {
         2 + controls.len()
     );
 }
+
+#[test]
+fn on_one_cpu_the_aba_control_is_skipped_not_failed() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one-cpu.json");
+    let mut cmd = ptear();
+    // 1.5 s per control: on one CPU `once` tears only ~10 times a second.
+    cmd.args(["selftest", "-d", "1500ms", "--json", path.to_str().unwrap()]);
+
+    // SAFETY: sched_setaffinity only, in the child before exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(0, &mut set);
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("aba           skipped: needs 2 CPUs"),
+        "{text}"
+    );
+    let s = file_json(&path);
+    assert_eq!(s["skipped"][0]["name"], "aba");
+    assert!(s["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["name"] != "aba"));
+    // The other broken controls still tear on one CPU: one preemption in
+    // the window is enough.
+    for c in s["controls"].as_array().unwrap() {
+        assert_eq!(c["report"]["verdict"], c["expect"], "{}", c["name"]);
+    }
+}

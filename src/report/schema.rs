@@ -125,6 +125,16 @@ pub struct SelftestRecord {
     pub schema: String,
     pub pass: bool,
     pub controls: Vec<ControlRecord>,
+    /// Controls this machine cannot run meaningfully (absent in files
+    /// written before the field existed).
+    #[serde(default)]
+    pub skipped: Vec<SkippedRecord>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SkippedRecord {
+    pub name: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
