@@ -35,6 +35,23 @@ static uint32_t percentile(const struct hist_entry *h, size_t n, uint64_t total,
     return n ? h[n - 1].retries : 0;
 }
 
+/* Appends one histogram entry, growing the array; -1 when memory runs out
+ * (the caller fails the whole collection rather than report a histogram
+ * with entries missing). */
+static int hist_push(struct results *res, size_t *n, size_t *cap, uint32_t retries, uint64_t count)
+{
+    if (*n == *cap) {
+        struct hist_entry *p = realloc(res->hist, 2 * *cap * sizeof *p);
+        if (!p)
+            return -1;
+        res->hist = p;
+        *cap *= 2;
+    }
+    res->hist[*n].retries = retries;
+    res->hist[(*n)++].count = count;
+    return 0;
+}
+
 int engine_collect(struct engine *e, const struct host_info *host, struct results *res, int final,
                           int interrupted)
 {
@@ -91,28 +108,14 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
         for (k = 0; k < HIST_EXACT; k++)
             exact[k] += st->hist[k];
         for (k = 0; k < st->n_over && k < HIST_OVER; k++) {
-            if (nhist == cap) {
-                struct hist_entry *p = realloc(res->hist, 2 * cap * sizeof *p);
-                if (!p)
-                    continue;
-                res->hist = p;
-                cap *= 2;
-            }
-            res->hist[nhist].retries = st->over[k].retries;
-            res->hist[nhist++].count = st->over[k].count;
+            if (hist_push(res, &nhist, &cap, st->over[k].retries, st->over[k].count) != 0)
+                goto oom;
         }
         for (k = 0; k < 32; k++) {
             if (!st->pow2[k])
                 continue;
-            if (nhist == cap) {
-                struct hist_entry *p = realloc(res->hist, 2 * cap * sizeof *p);
-                if (!p)
-                    continue;
-                res->hist = p;
-                cap *= 2;
-            }
-            res->hist[nhist].retries = 1u << k;
-            res->hist[nhist++].count = st->pow2[k];
+            if (hist_push(res, &nhist, &cap, 1u << k, st->pow2[k]) != 0)
+                goto oom;
         }
         for (k = 0; k < st->n_samples && k < TORN_SAMPLES_MAX; k++) {
             struct torn_sample *ts = &all[nsamp++];
@@ -129,15 +132,8 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
     for (i = 0; i < HIST_EXACT; i++) {
         if (!exact[i])
             continue;
-        if (nhist == cap) {
-            struct hist_entry *p = realloc(res->hist, 2 * cap * sizeof *p);
-            if (!p)
-                continue;
-            res->hist = p;
-            cap *= 2;
-        }
-        res->hist[nhist].retries = i;
-        res->hist[nhist++].count = exact[i];
+        if (hist_push(res, &nhist, &cap, i, exact[i]) != 0)
+            goto oom;
     }
     qsort(res->hist, nhist, sizeof *res->hist, cmp_hist);
     for (s = 0, i = 0; s < nhist; s++) {            /* merge equal retry counts */
@@ -179,4 +175,11 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
     free(st);
     free(all);
     return 0;
+
+oom:
+    free(st);
+    free(all);
+    results_free(res);
+    return -1;
 }
+

@@ -51,15 +51,19 @@ double mono_now(void)
 
 /* ---- thread start ----------------------------------------------------- */
 
-int pin_self(int cpu)
+int pin_self(int cpu, int *pin_errno)
 {
     cpu_set_t set, got;
+    int rc;
     if (cpu < 0)
         return 0;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
+    rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    if (rc != 0) {
+        *pin_errno = rc;    /* e.g. EINVAL: the CPU exists but a cpuset or taskset forbids it */
         return 0;
+    }
     if (pthread_getaffinity_np(pthread_self(), sizeof got, &got) != 0)
         return 0;
     return CPU_COUNT(&got) == 1 && CPU_ISSET(cpu, &got);
@@ -363,7 +367,29 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
         return fail(err, errlen, what, rc);
     }
 
+    /* Every thread pins itself before it reaches the gate: once all are
+     * there, a refused pin is a runtime failure (exit 3), like the Rust
+     * engine's, rather than a run on CPUs nobody asked for. */
+    pthread_mutex_lock(&e.gate_mu);
+    while (e.arrived < nthreads)
+        pthread_cond_wait(&e.gate_cv, &e.gate_mu);
+    pthread_mutex_unlock(&e.gate_mu);
+    for (i = 0; i < nthreads; i++) {
+        int cpu = i < cfg->writers ? e.wr[i]->cpu : e.rd[i - cfg->writers]->cpu;
+        int perr = i < cfg->writers ? e.wr[i]->pin_errno : e.rd[i - cfg->writers]->pin_errno;
+        if (perr) {
+            char what[96];
+            gate_open(&e, -1, 0);
+            for (i = 0; i < started; i++)
+                pthread_join(tids[i], NULL);
+            snprintf(what, sizeof what, "pinning a thread to CPU %d was refused", cpu);
+            free(tids);
+            engine_free(&e);
+            return fail(err, errlen, what, perr);
+        }
+    }
     gate_open(&e, 1, nthreads);    /* sets t0 once every thread is ready */
+
 
     progress = !cfg->quiet && (!cfg->has_duration || cfg->duration_s > 3.0);
     if (cfg->has_duration)

@@ -58,6 +58,7 @@ struct reader_ctx {
     struct reader_stats live;
     struct torn_raw samples[TORN_SAMPLES_MAX];  /* immutable once counted in n_samples */
     int pinned;
+    int pin_errno;                  /* non-zero: the kernel refused the pin */
     double t_end;
     uint32_t done;
     /* shared with the main thread */
@@ -72,6 +73,7 @@ struct writer_ctx {
     uint32_t publish_step;
     uint32_t gap_table[GAP_TABLE_SIZE];
     int pinned;
+    int pin_errno;                  /* non-zero: the kernel refused the pin */
     uint32_t seq __attribute__((aligned(CACHELINE)));
     uint32_t pub[2] __attribute__((aligned(CACHELINE)));
 } __attribute__((aligned(CACHELINE)));
@@ -96,7 +98,7 @@ struct engine {
 };
 
 /* engine.c */
-int pin_self(int cpu);
+int pin_self(int cpu, int *pin_errno);
 int gate_wait(struct engine *e);
 int all_readers_done(struct engine *e);
 /* hammer.c: thread entry points, argument a reader_ctx / writer_ctx */

@@ -140,7 +140,7 @@ void *reader_main(void *arg)
 {
     struct reader_ctx *rc = arg;
     struct engine *e = rc->eng;
-    rc->pinned = pin_self(rc->cpu);
+    rc->pinned = pin_self(rc->cpu, &rc->pin_errno);
     if (!gate_wait(e))
         return NULL;
     reader_fns[e->cfg->reader == READER_ONCE][e->bar.eff][e->cfg->reader_gap != 0](rc);
@@ -248,7 +248,7 @@ void *writer_main(void *arg)
     enum wkind kind = e->cfg->writer == WRITER_UNORDERED ? WK_UNORDERED
                     : (e->cfg->writer == WRITER_MIPS || e->cfg->writer == WRITER_SH) ? WK_HIGH_FIRST
                     : WK_DOCUMENTED;
-    wc->pinned = pin_self(wc->cpu);
+    wc->pinned = pin_self(wc->cpu, &wc->pin_errno);
     if (!gate_wait(e))
         return NULL;
     writer_fns[kind][e->bar.eff][e->cfg->writer_gap != 0](wc);

@@ -181,3 +181,61 @@ fn threads_that_cannot_start_are_a_runtime_failure() {
     let out = cmd.output().expect("ptear runs");
     assert_runtime_failure(&out, "cannot start");
 }
+
+/// A cpuset cgroup (v1) holding only CPU 0, removed when dropped.
+struct CpusetOfCpu0(std::path::PathBuf);
+
+impl CpusetOfCpu0 {
+    fn create() -> Option<CpusetOfCpu0> {
+        let dir = std::path::PathBuf::from(format!(
+            "/sys/fs/cgroup/cpuset/ptear-test-{}",
+            std::process::id()
+        ));
+        std::fs::create_dir(&dir).ok()?;
+        let set = CpusetOfCpu0(dir);
+        std::fs::write(set.0.join("cpuset.cpus"), "0").ok()?;
+        std::fs::write(set.0.join("cpuset.mems"), "0").ok()?;
+        Some(set)
+    }
+}
+
+impl Drop for CpusetOfCpu0 {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn a_pin_the_kernel_refuses_is_a_runtime_failure() {
+    use std::os::unix::process::CommandExt;
+    let cpus = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_CONF) };
+    let Some(set) = (cpus >= 2).then(CpusetOfCpu0::create).flatten() else {
+        // Needs root, cgroup v1's cpuset hierarchy and two CPUs.
+        eprintln!("skipped: cannot create a cpuset cgroup here");
+        return;
+    };
+    let tasks =
+        std::ffi::CString::new(set.0.join("tasks").into_os_string().into_encoded_bytes()).unwrap();
+    let mut cmd = ptear();
+    cmd.args(["run", "-d", "1s", "--readers", "1", "--cpus", "1"]);
+    // SAFETY: open/write/close only (no allocation after fork), in the child
+    // before exec: "0" moves the writing process into the cpuset.
+    unsafe {
+        cmd.pre_exec(move || {
+            let fd = libc::open(tasks.as_ptr(), libc::O_WRONLY);
+            let ok = fd >= 0 && libc::write(fd, b"0".as_ptr().cast(), 1) == 1;
+            if fd >= 0 {
+                libc::close(fd);
+            }
+            if ok {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+
+    let out = cmd.output().unwrap();
+    assert_runtime_failure(&out, "pinning a thread to CPU 1 was refused");
+    drop(set);
+}

@@ -45,13 +45,29 @@ pub fn format_cpu_list(cpus: &[usize]) -> String {
     out.join(",")
 }
 
-/// Every CPU in `--cpus` must exist and be allowed for this process.
+/// CPUs configured in this machine: 0 .. n-1 exist, online or not.
+fn configured_cpus() -> usize {
+    // SAFETY: sysconf has no memory-safety preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_CONF) };
+    if n > 0 {
+        n as usize
+    } else {
+        1
+    }
+}
+
+/// Every CPU in `--cpus` must exist: a usage error if not. Whether the
+/// kernel lets a thread onto it is only known when the thread asks
+/// (`pin_current_thread`): the current affinity mask is no limit (a thread
+/// may widen it, as after `taskset`), a cpuset cgroup is, and a refusal
+/// there is a runtime failure.
 pub fn check_cpus(cpus: &[usize]) -> Result<(), String> {
-    let allowed = allowed_cpus();
-    match cpus.iter().find(|c| !allowed.contains(c)) {
+    let exist = configured_cpus().min(libc::CPU_SETSIZE as usize);
+    match cpus.iter().find(|&&c| c >= exist) {
         Some(c) => Err(format!(
-            "--cpus: CPU {c} does not exist or is not allowed for this process (allowed: {})",
-            format_cpu_list(&allowed)
+            "--cpus: CPU {c} does not exist (this machine has CPUs 0-{}; this process runs on {})",
+            exist - 1,
+            format_cpu_list(&allowed_cpus())
         )),
         None => Ok(()),
     }

@@ -142,7 +142,10 @@ pub fn run(
                 true
             }
             Err(e) => {
-                fail(format!("pinning a thread to CPU {cpu} was refused: {e}"));
+                fail(format!(
+                    "pinning a thread to CPU {cpu} was refused: {e} (a cpuset allows only CPUs {})",
+                    affinity::format_cpu_list(&affinity::allowed_cpus())
+                ));
                 false
             }
         }
