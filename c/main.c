@@ -28,13 +28,14 @@ static int cmd_run(const struct config *cfg)
     signals_install();
     rc = engine_run(cfg, &bar, &host, &res, err, sizeof err);
     if (rc) {
-        fprintf(stderr, "ptear: error: %s\n", err);
+        /* the same words as the Rust ptear: exit 2 is the user's, 3 the machine's */
+        fprintf(stderr, "ptear: %s: %s\n", rc == 3 ? "runtime failure" : "error", err);
         return rc;
     }
     if (cfg->format == FORMAT_JSON || cfg->json_path) {
         char *text = report_json_string(&res);
         if (!text) {
-            fprintf(stderr, "ptear: error: out of memory building the JSON report\n");
+            fprintf(stderr, "ptear: runtime failure: out of memory building the JSON report\n");
             results_free(&res);
             return 3;
         }
@@ -43,7 +44,7 @@ static int cmd_run(const struct config *cfg)
         if (cfg->json_path && write_file_atomic(cfg->json_path, text, err, sizeof err) != 0) {
             if (cfg->format != FORMAT_JSON)
                 report_text(stdout, &res);
-            fprintf(stderr, "ptear: error: JSON report not written: %s\n", err);
+            fprintf(stderr, "ptear: runtime failure: JSON report not written: %s\n", err);
             free(text);
             results_free(&res);
             return 3;

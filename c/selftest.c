@@ -121,7 +121,7 @@ int cmd_selftest(const struct cli *c)
         }
         rc = engine_run(cfg, &bar, &host, &res[i], err, sizeof err);
         if (rc) {
-            fprintf(stderr, "ptear: error: %s\n", err);
+            fprintf(stderr, "ptear: %s: %s\n", rc == 3 ? "runtime failure" : "error", err);
             return rc;
         }
         nrun++;
@@ -181,7 +181,7 @@ int cmd_selftest(const struct cli *c)
         wrc = text ? write_file_atomic(c->json_path, text, err, sizeof err) : -1;
         json_free(&j);
         if (wrc) {
-            fprintf(stderr, "ptear: error: %s\n", text ? err : "out of memory building the JSON");
+            fprintf(stderr, "ptear: runtime failure: %s\n", text ? err : "out of memory building the JSON");
             all = -1;
         }
     }
