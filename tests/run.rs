@@ -91,6 +91,15 @@ fn unordered_writer_tears() {
 fn x86_pae_tears_only_through_aba_with_a_slow_reader() {
     let (_, clean) = run_json(&["-d", "2s", "--writer", "x86-pae", "--readers", "1"]);
     assert_eq!(clean["verdict"], "clean", "{}", clean["totals"]);
+    // ABA needs the writer running during the reader's read: pinned to
+    // two CPUs (unpinned, a loaded scheduler may share one core between
+    // them and then it cannot tear; on one CPU it cannot either).
+    let cpus = ptear::engine::affinity::allowed_cpus();
+    if cpus.len() < 2 {
+        eprintln!("skipped: the ABA tear needs two CPUs");
+        return;
+    }
+    let pin = format!("{},{}", cpus[0], cpus[1]);
     let (_, aba) = run_json(&[
         "-d",
         "3s",
@@ -102,7 +111,10 @@ fn x86_pae_tears_only_through_aba_with_a_slow_reader() {
         "5000",
         "--readers",
         "1",
+        "--cpus",
+        &pin,
     ]);
+
     assert_eq!(aba["verdict"], "torn", "{}", aba["totals"]);
     // ABA: the re-check saw a later entry with the same low half, so the
     // accepted high (another state's, or 0 read while the entry was
