@@ -128,9 +128,9 @@ fn x86_pae_tears_only_through_aba_with_a_slow_reader() {
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 #[test]
-fn atomic64_reader_is_clean_even_against_the_high_first_clear() {
-    // One 64-bit load cannot split an entry, whatever the writer's order
-    // as long as each store is a real install or clear.
+fn atomic64_reader_is_clean_with_the_documented_writer_but_not_the_high_first_clear() {
+    // One 64-bit load cannot split an entry, so against the documented
+    // order it never tears.
     let (_, r) = run_json(&[
         "-d",
         "2s",
@@ -138,10 +138,29 @@ fn atomic64_reader_is_clean_even_against_the_high_first_clear() {
         "atomic64",
         "--writer",
         "documented",
+        "--writer-gap",
+        "200",
         "--readers",
         "1",
     ]);
     assert_eq!(r["verdict"], "clean", "{}", r["totals"]);
+    // But MIPS/SH's clear stores high = 0 while low still says present: the
+    // writer itself publishes a half-cleared entry, which a 64-bit load
+    // reads whole. The reader protocol cannot fix a writer-side tear.
+    let (_, r) = run_json(&[
+        "-d",
+        "2s",
+        "--reader",
+        "atomic64",
+        "--writer",
+        "mips",
+        "--writer-gap",
+        "200",
+        "--readers",
+        "1",
+    ]);
+    assert_eq!(r["verdict"], "torn", "{}", r["totals"]);
+    assert_eq!(u(&r["torn_samples"][0]["high"]), 0);
 }
 
 #[test]

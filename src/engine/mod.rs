@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 const THREAD_STACK: usize = 256 * 1024;
 /// How often the monitor wakes to look at the clock and the signal flag.
 const MONITOR_TICK: Duration = Duration::from_millis(50);
+/// Seed streams: thread t (writers first) draws from stream t (a writer's
+/// gaps, a reader's pair order) and a reader's gaps from READER_GAPS + t,
+/// so no two uses share a stream.
+const READER_GAPS: u64 = 1 << 32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -205,7 +209,7 @@ pub fn run(
             let (pin, done, seed) = (
                 &pin,
                 &readers_done,
-                split_seed(cfg.seed, stream + 1_000_003),
+                split_seed(cfg.seed, READER_GAPS + stream),
             );
             let (stop, quota_reached_at) = (&stop, &quota_reached_at);
             let spawned = s

@@ -28,7 +28,9 @@ pub struct ReaderStats {
     pub torn: u64,
     pub not_present: u64,
     pub retries: u64,
-    pub max_retries: u32,
+    /// Largest retry count that went to `rare` (the exact ones are in
+    /// `retried`); see `max_retries()` for the largest of all.
+    pub rare_max: u32,
     /// `retried[r]` = reads that needed exactly r >= 1 retries; reads with
     /// no retry are `reads` minus the rest, so the common case costs nothing.
     pub retried: [u64; EXACT_RETRIES],
@@ -44,7 +46,7 @@ impl ReaderStats {
             torn: 0,
             not_present: 0,
             retries: 0,
-            max_retries: 0,
+            rare_max: 0,
             retried: [0; EXACT_RETRIES],
             // 2 significant digits keeps it ~25 KiB; values this large are
             // reported to within 1%.
@@ -69,7 +71,7 @@ impl ReaderStats {
     #[inline(never)]
     fn record_rare(&mut self, r: u32) {
         self.rare.saturating_record(u64::from(r));
-        self.max_retries = self.max_retries.max(r);
+        self.rare_max = self.rare_max.max(r);
     }
 
     #[cold]
@@ -90,7 +92,7 @@ impl ReaderStats {
         dst.torn = self.torn;
         dst.not_present = self.not_present;
         dst.retries = self.retries;
-        dst.max_retries = self.max_retries;
+        dst.rare_max = self.rare_max;
         dst.retried = self.retried;
         dst.first_torn = self.first_torn;
         if dst.samples.len() != self.samples.len() {
@@ -122,7 +124,7 @@ impl ReaderStats {
             .rev()
             .find(|&r| self.retried[r] > 0)
             .unwrap_or(0) as u32;
-        exact.max(self.max_retries)
+        exact.max(self.rare_max)
     }
 }
 
