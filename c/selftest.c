@@ -29,13 +29,14 @@ struct control {
     int needs_two_cpus;     /* see src/selftest.rs, Control::needs_two_cpus */
 };
 
+/*  name              reader           writer             barrier         wgap rgap  low period            torn 2cpus */
 static const struct control controls[] = {
-    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,    PTEAR_MAX_LOW_PERIOD, 0 },
-    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 200, 200,  PTEAR_MAX_LOW_PERIOD, 0 },
-    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,    PTEAR_MAX_LOW_PERIOD, 0 },
-    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   100,  PTEAR_MAX_LOW_PERIOD, 1 },
-    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 100, 0,    PTEAR_MAX_LOW_PERIOD, 1 },
-    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 200, 0,    PTEAR_MAX_LOW_PERIOD, 1 },
+    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,    PTEAR_MAX_LOW_PERIOD, 0, 0 },
+    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 200, 200,  PTEAR_MAX_LOW_PERIOD, 0, 0 },
+    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,    PTEAR_MAX_LOW_PERIOD, 0, 0 },
+    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   100,  PTEAR_MAX_LOW_PERIOD, 1, 0 },
+    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 100, 0,    PTEAR_MAX_LOW_PERIOD, 1, 0 },
+    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 200, 0,    PTEAR_MAX_LOW_PERIOD, 1, 0 },
     { "aba",          READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   1000, 2,                    1, 1 },
 };
 #define NCONTROLS (sizeof controls / sizeof controls[0])
