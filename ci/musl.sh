@@ -96,7 +96,10 @@ if ! ls -d "$SRC"/musl-*/configure >/dev/null 2>&1; then
     step "fetching musl source (Debian bookworm deb-src) into $SRC"
     rm -rf "$SRC"
     mkdir -p "$SRC/apt/lists/partial" "$SRC/apt/cache/archives/partial" "$SRC/dl"
-    echo 'deb-src http://deb.debian.org/debian bookworm main' >"$SRC/apt/sources.list"
+    # shellcheck source=ci/apt-mirror.sh
+    . ci/apt-mirror.sh
+    mirror=$(debian_mirror)
+    echo "deb-src $mirror bookworm main" >"$SRC/apt/sources.list"
     apt_o=(-o "Dir::Etc::SourceList=$SRC/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
         -o "Dir::State::Lists=$SRC/apt/lists" -o "Dir::Cache=$SRC/apt/cache"
         -o APT::Sandbox::User=root)

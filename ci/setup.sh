@@ -4,7 +4,7 @@
 #   apt:    qemu-user and the i686, mipsel and sh4 cross compilers
 #   rustup: i686/i586 std, rust-src (for -Zbuild-std on mipsel), loom deps come from crates.io
 #   sh4:    a trixie glibc sysroot under target/sh4-sysroot (bookworm's is broken,
-#           see shared/TOOLCHAIN.md), fetched without touching the system's packages
+#           see docs/toolchains.md), fetched without touching the system's packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +41,10 @@ SYSROOT=target/sh4-sysroot
 if [ ! -f "$SYSROOT/usr/sh4-linux-gnu/lib/libc.a" ]; then
     echo "setup: fetching trixie's sh4 glibc into $SYSROOT"
     t=$(mktemp -d); mkdir -p "$t/lists/partial" "$t/debs" "$SYSROOT"
-    echo 'deb http://deb.debian.org/debian trixie main' > "$t/sources.list"
+    # shellcheck source=ci/apt-mirror.sh
+    . ci/apt-mirror.sh
+    mirror=$(debian_mirror)
+    echo "deb $mirror trixie main" > "$t/sources.list"
     o=(-o "Dir::Etc::SourceList=$t/sources.list" -o Dir::Etc::SourceParts=/dev/null
        -o "Dir::State::Lists=$t/lists" -o "Dir::Cache=$t/cache")
     mkdir -p "$t/cache/archives/partial"
