@@ -87,6 +87,17 @@ case "$arch" in
 esac
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found: run ci/setup.sh first" >&2; exit 1; }
 
+# the version of Cargo.toml's [package] section, the one the Rust tool reports
+version=$(awk '
+    /^\[/ { pkg = ($0 == "[package]") }
+    pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }
+' "$root/Cargo.toml")
+if [ -z "$version" ]; then
+    echo "build.sh: no [package] version in $root/Cargo.toml" >&2
+    exit 1
+fi
+CFLAGS+=(-DPTEAR_VERSION="\"$version\"")
+
 out="$root/target/c/ptear-c-$arch"
 mkdir -p "$root/target/c"
 srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c selftest.c list.c)

@@ -1,5 +1,5 @@
 /* cli.h - the command line: `ptear [run] [options]`, `ptear selftest
- * [--json PATH] [--quiet] [--seed N]`, `ptear list`, `--help`, `--version`. */
+ * [--json PATH] [--quiet] [--seed N]`, `ptear list [--json]`, `--help`, `--version`. */
 #ifndef PTEAR_CLI_H
 #define PTEAR_CLI_H
 
@@ -15,6 +15,7 @@ struct cli {
     const char *json_path;          /* selftest */
     int quiet;                      /* selftest */
     uint64_t seed;                  /* selftest: given or random */
+    int list_json;                  /* list --json */
 };
 
 /* 0, or 2 with ONE line (no "ptear: error: " prefix, no newline) in err.
@@ -22,7 +23,8 @@ struct cli {
  * except what --barrier means on this CPU (barrier_resolve). */
 int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen);
 void cli_usage(FILE *f);
-/* a seed from the clock and the pid */
+/* a seed from getrandom(GRND_NONBLOCK), else from the clocks and the pid;
+ * never blocks */
 uint64_t cli_random_seed(void);
 /* parse a duration: 500ms, 5s, 2m, 1h or plain seconds. 0 or -1 */
 int parse_duration(const char *s, double *out);

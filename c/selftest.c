@@ -12,34 +12,34 @@
 #include "json.h"
 #include "pte.h"
 #include "report.h"
-#include "rng.h"
 #include "selftest.h"
 
 #define SELFTEST_DURATION_S 2.0
 #define ABA_SKIP_REASON "needs 2 CPUs: on one CPU an ABA tear needs two preemptions inside one read"
 
 
-struct control {
-    const char *name;
-    enum reader_kind reader;
-    enum writer_kind writer;
-    enum barrier_kind barrier;
-    uint32_t writer_gap, reader_gap, low_period;
-    int expect_torn;
-    int needs_two_cpus;     /* see src/selftest.rs, Control::needs_two_cpus */
-};
-
-/*  name              reader           writer             barrier         wgap rgap  low period            torn 2cpus */
+/*  name              reader           writer             barrier         low  wgap rgap torn 2cpus a64 */
 static const struct control controls[] = {
-    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,    PTEAR_MAX_LOW_PERIOD, 0, 0 },
-    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 200, 200,  PTEAR_MAX_LOW_PERIOD, 0, 0 },
-    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,    PTEAR_MAX_LOW_PERIOD, 0, 0 },
-    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   100,  PTEAR_MAX_LOW_PERIOD, 1, 0 },
-    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 100, 0,    PTEAR_MAX_LOW_PERIOD, 1, 0 },
-    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 200, 0,    PTEAR_MAX_LOW_PERIOD, 1, 0 },
-    { "aba",          READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   1000, 2,                    1, 1 },
+    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   0,    0, 0, 0 },
+    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   200, 200,  0, 0, 0 },
+    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,   0,    0, 0, 0 },
+    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   100,  1, 0, 0 },
+    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 0,   100, 0,    1, 0, 0 },
+    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 0,   200, 0,    1, 0, 0 },
+    { "aba",          READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 2,   0,   1000, 1, 1, 0 },
+#if defined(PTEAR_HAS_ATOMIC64)
+    /* src/selftest.rs ATOMIC64_CONTROLS */
+    { "atomic64",     READER_ATOMIC64, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   0,    0, 0, 1 },
+    { "x86-pae",      READER_LOCKLESS, WRITER_X86_PAE,    BARRIER_KERNEL, 0,   0,   0,    0, 0, 1 },
+#endif
 };
 #define NCONTROLS (sizeof controls / sizeof controls[0])
+
+const struct control *selftest_controls(size_t *n)
+{
+    *n = NCONTROLS;
+    return controls;
+}
 
 /* Writer and reader on two different CPUs where the process may use two
  * (the Rust selftest does the same): unpinned, the scheduler may put both on
@@ -113,10 +113,10 @@ int cmd_selftest(const struct cli *c)
 
         cfg->has_duration = 1;
         cfg->duration_s = SELFTEST_DURATION_S;
-        cfg->low_period = k->low_period;
+        cfg->low_period = k->low_period ? k->low_period : PTEAR_MAX_LOW_PERIOD;
         cfg->writer_gap = k->writer_gap;
         cfg->reader_gap = k->reader_gap;
-        cfg->seed = rng_derive(c->seed, i);
+        cfg->seed = c->seed + (uint64_t)i;     /* wrapping, as src/cli/selftest.rs */
         cfg->quiet = 1;
         if (barrier_resolve(k->barrier, &bar, err, sizeof err) != 0) {
             fprintf(stderr, "ptear: error: %s\n", err);
