@@ -28,20 +28,19 @@ def check(d, where):
            "totals", "readers", "retry_histogram", "retry_percentiles", "torn_samples"]
     sub = {
         "tool": ["name", "version", "implementation"],
-        "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note"],
+        "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note", "vm"],
         "config": ["reader", "writer", "barrier", "barrier_detail", "readers", "writers", "pairs",
                    "duration_s", "reads", "low_period", "writer_gap", "reader_gap", "seed", "cpus",
                    "checkpoint_s"],
         "placement": ["requested", "granted", "threads"],
-        "totals": ["reads", "torn", "not_present", "retries", "elapsed_s", "reads_per_s",
-                   "writer_cycles", "writer_cycles_per_s", "first_torn_s"],
+        "totals": ["reads", "torn", "not_present", "retries", "inexact_retry_reads", "elapsed_s",
+                   "reads_per_s", "writer_cycles", "writer_cycles_per_s", "first_torn_s"],
         "retry_percentiles": ["p50", "p99", "max"],
     }
     for k in top:
         assert k in d, "%s: no key %s" % (where, k)
     for s, keys in sub.items():
-        for k in keys:
-            assert k in d[s], "%s: no key %s.%s" % (where, s, k)
+        assert list(d[s]) == keys, "%s: %s keys are %s" % (where, s, list(d[s]))
     assert d["schema"] == "ptear/1", where
     assert d["tool"]["implementation"] == "c" and d["tool"]["name"] == "ptear", where
     assert d["host"]["arch"] == "sh", where
@@ -53,6 +52,9 @@ def check(d, where):
         assert set(r) == {"index", "reads", "reads_per_s", "torn"}, where
     h = d["retry_histogram"]
     assert sum(e["count"] for e in h) == d["totals"]["reads"], where + ": histogram does not sum to reads"
+    if d["totals"]["inexact_retry_reads"] == 0:
+        assert sum(e["count"] * e["retries"] for e in h) == d["totals"]["retries"], where + ": retries not exact"
+        assert d["retry_percentiles"]["max"] == (h[-1]["retries"] if h else 0), where
     assert all(e["count"] > 0 for e in h) and [e["retries"] for e in h] == sorted(e["retries"] for e in h), where
     assert len(d["torn_samples"]) <= 64, where
     for s in d["torn_samples"]:
@@ -122,7 +124,7 @@ fi
 # 4. usage errors: exit 2, exactly one line on stderr, nothing on stdout
 bad=(
     "--duration 5x" "--duration 0" "--duration -1s" "--duration=" "--reads 0" "--readers 0"
-    "--writers 2 --pairs 1" "--pairs 67108865" "--readers 1000 --writers 25" "--reader atomic64"
+    "--writers 2 --pairs 1" "--pairs 134217729" "--duration 8785h" "--readers 1000 --writers 25" "--reader atomic64"
     "--writer x86-pae" "--low-period 0" "--cpus 4096" "--checkpoint 1"
     "--json $tmp/no/such/dir/r.json" "--format yaml" "--bogus" "frobnicate"
 )
@@ -198,12 +200,47 @@ EOF
 then ok "--checkpoint writes complete=false meanwhile; SIGINT gives the full report with interrupted=true"
 else fail "--checkpoint / SIGINT" "mid=$mid exit $rc: $(head -c 300 "$tmp/e")"; fi
 
-# 9. --help, --version
-if "${SH4A[@]}" "$bin" --help | grep -q '^usage: ptear' && "${SH4A[@]}" "$bin" --version | grep -q '^ptear 0.1.0 (C port, sh)'; then
-    ok "--help, --version"
+# 9. --help, --version (the version is Cargo.toml's)
+version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }' "$root/Cargo.toml")
+want="ptear $version (c; sh; target-cpu sh4)"
+got=$("${SH4A[@]}" "$bin" --version)
+if "${SH4A[@]}" "$bin" --help | grep -q '^usage: ptear' && [ "$got" = "$want" ]; then
+    ok "--help, --version: $got"
 else
-    fail "--help, --version" "unexpected output"
+    fail "--help, --version" "got '$got', want '$want'"
 fi
+
+# 10. list --json: ptear-list/1 for this build on both CPUs
+for cpu in sh7785 sh7750r; do
+    if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
+    if "${Q[@]}" "$bin" list --json >"$tmp/list.json" 2>"$tmp/e" && python3 - "$tmp/list.json" "$cpu" "$version" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+sh4a = sys.argv[2] == "sh7785"
+assert list(d) == ["schema", "tool", "arch", "readers", "writers", "barriers", "limits", "controls"], list(d)
+assert d["schema"] == "ptear-list/1" and d["arch"] == "sh"
+assert d["tool"] == {"name": "ptear", "version": sys.argv[3], "implementation": "c"}
+no64 = "SuperH has no 64-bit atomic load or exchange"
+assert [(r["name"], r["unavailable"]) for r in d["readers"]] == [("lockless", None), ("once", None), ("atomic64", no64)]
+assert [(w["name"], w["unavailable"]) for w in d["writers"]] == [
+    ("documented", None), ("x86-pae", no64), ("mips", None), ("sh", None), ("unordered", None)]
+assert [b["name"] for b in d["barriers"]] == ["kernel", "full", "synco", "compiler", "none"]
+assert all(list(x) == ["name", "help", "unavailable"] for x in d["readers"] + d["writers"])
+assert all(list(b) == ["name", "detail", "unavailable"] for b in d["barriers"])
+synco = d["barriers"][2]["unavailable"]
+assert (synco is None) == sh4a, synco
+assert d["limits"] == {"max_threads": 1024, "max_pairs": 134217728, "max_gap": 100000000,
+                       "max_low_period": 2147483648, "max_duration_s": 31622400, "max_samples": 64,
+                       "exact_retries": 256, "rare_retry_slots": 1024}, d["limits"]
+assert [c["name"] for c in d["controls"]] == ["correct", "correct-gaps", "correct-full", "once", "unordered",
+                                              "high-first", "aba"]
+assert all(list(c) == ["name", "reader", "writer", "barrier", "low_period", "writer_gap", "reader_gap",
+                       "expect", "needs_two_cpus", "needs_atomic64"] for c in d["controls"])
+assert d["controls"][6]["low_period"] == 2 and d["controls"][0]["low_period"] is None
+EOF
+    then ok "list --json ($cpu): ptear-list/1"
+    else fail "list --json ($cpu)" "$(head -c 300 "$tmp/e")"; fi
+done
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
