@@ -3,7 +3,7 @@
 #   c/build.sh sh4|i686|mipsel|x86_64
 # Works from any directory. sh4 needs the trixie glibc sysroot that
 # ci/setup.sh installs under target/sh4-sysroot (bookworm's sh4 glibc is
-# broken, see shared/TOOLCHAIN.md), and a GCC plugin that works around a
+# broken, see c/README.md), and a GCC plugin that works around a
 # wrong-code bug of bookworm's sh4 gcc 12 (see gcc-plugin/no_treg_combine.cc).
 set -euo pipefail
 

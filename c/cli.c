@@ -21,7 +21,7 @@ void cli_usage(FILE *f)
 "\n"
 "usage: ptear [run] [options]      hammer PTE pairs and look for torn reads\n"
 "       ptear selftest [--json PATH] [--quiet] [--seed N]\n"
-"       ptear list                 readers, writers and barriers on this CPU\n"
+"       ptear list [--json]        readers, writers and barriers on this CPU\n"
 "       ptear --help | --version\n"
 "\n"
 "run options (--opt value or --opt=value):\n"
@@ -51,8 +51,7 @@ void cli_usage(FILE *f)
 "      --checkpoint S   with --json: rewrite PATH every S seconds meanwhile\n"
 "  -q, --quiet          no progress line\n"
 "\n"
-"list options: --json (ptear-list/1 on stdout)\n"
-"\n"
+
 "exit status: 0 clean, 1 torn (or --expect not met), 2 usage error,\n"
 "3 runtime failure.\n",
             PTEAR_VERSION);

@@ -1,6 +1,8 @@
 /* selftest.c - the controls, 2 s each, 1 writer, 1 reader, 1 pair. The same
- * table is used by the Rust ptear: three that must stay clean (the correct
- * protocol) and four that must tear, each by a different known way. */
+ * table as the Rust ptear's (src/selftest.rs): three that must stay clean
+ * (the correct protocol), four that must tear, each by a different known
+ * way, and on x86 two more that must stay clean (the 64-bit atomic reader
+ * and the x86 PAE writer). Control i runs with seed + i. */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
