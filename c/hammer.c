@@ -43,23 +43,32 @@ static __attribute__((noinline, cold)) void reader_torn(struct reader_ctx *rc, u
     rc->live.n_samples = n + 1;
 }
 
-/* A read that needed r >= 256 retries: its exact count in rare[] (a new
- * count takes the next free slot), or, when the table is full, an overflow
- * counted at the largest power of two <= r. */
+/* A read that needed r >= 256 retries: its exact count in rare[], kept
+ * sorted by retry count (binary search; a new count is inserted in place,
+ * as the Rust tool's RareRetries does), or, when the table is full and r is
+ * new, an overflow counted at the largest power of two <= r. */
 static __attribute__((noinline, cold)) void reader_rare(struct reader_stats *s, uint32_t r)
 {
-    uint32_t i, n = s->n_rare;
+    uint32_t lo = 0, hi = s->n_rare, i;
     if (r > s->max_retries)
         s->max_retries = r;
-    for (i = 0; i < n; i++)
-        if (s->rare[i].retries == r) {
-            s->rare[i].count++;
-            return;
-        }
-    if (n < PTEAR_RARE_SLOTS) {
-        s->rare[n].retries = r;
-        s->rare[n].count = 1;
-        s->n_rare = n + 1;
+    while (lo < hi) {                   /* first slot with retries >= r */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->rare[mid].retries < r)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < s->n_rare && s->rare[lo].retries == r) {
+        s->rare[lo].count++;
+        return;
+    }
+    if (s->n_rare < PTEAR_RARE_SLOTS) {
+        for (i = s->n_rare; i > lo; i--)
+            s->rare[i] = s->rare[i - 1];
+        s->rare[lo].retries = r;
+        s->rare[lo].count = 1;
+        s->n_rare++;
         return;
     }
     s->pow2[31 - __builtin_clz(r)]++;

@@ -50,7 +50,7 @@ struct reader_stats {
     uint32_t n_rare, n_samples, pad_;
     uint64_t retried[PTEAR_EXACT_RETRIES];  /* [r]: reads with exactly r retries, 1 <= r < 256 */
     uint64_t pow2[32];              /* overflow reads by the largest power of two <= r */
-    struct rare_retry rare[PTEAR_RARE_SLOTS];   /* in order of first appearance */
+    struct rare_retry rare[PTEAR_RARE_SLOTS];   /* ascending retries */
 };
 
 /* bytes of a reader_stats that hold data: the fixed part and rare[0..n) */
