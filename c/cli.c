@@ -143,39 +143,68 @@ static int parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+/* Where the unit starts: after the digits and dots (leading blanks skipped). */
+static const char *duration_unit_start(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    while ((*s >= '0' && *s <= '9') || *s == '.')
+        s++;
+    return s;
+}
+
+const char *parse_duration_unit(const char *s)
+{
+    static char unit[32];
+    size_t n;
+    const char *u = duration_unit_start(s);
+    while (*u == ' ' || *u == '\t')
+        u++;
+    n = strlen(u);
+    while (n && (u[n - 1] == ' ' || u[n - 1] == '\t'))
+        n--;
+    snprintf(unit, sizeof unit, "%.*s", (int)n, u);
+    return unit;
+}
+
+/* As src/cli/parse.rs: 500ms, 5s, 5sec, 5secs, 2m, 2min, 1h, 1.5s or plain
+ * seconds, blanks around allowed. 0, -1 not a number, -2 empty, -3
+ * negative, -4 unknown unit. */
 int parse_duration(const char *s, double *out)
 {
-    double v = 0, scale = 1, frac = 0.1;
-    int digits = 0, dot = 0;
-    const char *p = s;
+    double v = 0, scale, frac = 0.1;
+    int digits = 0, dots = 0;
+    const char *p = s, *unit;
+    while (*p == ' ' || *p == '\t')
+        p++;
     if (!*p)
-        return -1;
-    for (; *p; p++) {
-        if (*p >= '0' && *p <= '9') {
-            if (dot) {
-                v += (*p - '0') * frac;
-                frac /= 10;
-            } else {
-                v = v * 10 + (*p - '0');
-            }
-            digits++;
-        } else if (*p == '.' && !dot) {
-            dot = 1;
-        } else {
-            break;
-        }
-    }
-    if (!digits)
-        return -1;
-    if (!strcmp(p, "") || !strcmp(p, "s"))
+        return -2;
+    if (*p == '-')
+        return -3;
+    unit = parse_duration_unit(s);
+    if (!strcmp(unit, "") || !strcmp(unit, "s") || !strcmp(unit, "sec") || !strcmp(unit, "secs"))
         scale = 1;
-    else if (!strcmp(p, "ms"))
+    else if (!strcmp(unit, "ms"))
         scale = 1e-3;
-    else if (!strcmp(p, "m"))
+    else if (!strcmp(unit, "m") || !strcmp(unit, "min"))
         scale = 60;
-    else if (!strcmp(p, "h"))
+    else if (!strcmp(unit, "h"))
         scale = 3600;
     else
+        return -4;
+    for (; (*p >= '0' && *p <= '9') || *p == '.'; p++) {
+        if (*p == '.') {
+            dots++;
+        } else if (dots) {
+            v += (*p - '0') * frac;
+            frac /= 10;
+            digits++;
+        } else {
+            v = v * 10 + (*p - '0');
+            digits++;
+        }
+    }
+    if (!digits || dots > 1)
         return -1;
     *out = v * scale;
     return 0;
@@ -335,7 +364,7 @@ static int count_opt(const char *name, const char *v, uint64_t max, uint32_t *ou
     if (parse_u64(v, &x))
         ERR("--%s '%s': expected a whole number", name, v);
     if (x == 0)
-        ERR("--%s: must be at least 1", name);
+        ERR("--%s must be at least 1", name);
     if (x > max)
         ERR("--%s %s: at most %llu", name, v, (unsigned long long)max);
     *out = (uint32_t)x;
@@ -348,22 +377,28 @@ static int gap_opt(const char *name, const char *v, uint32_t *out, char *err, si
     if (parse_u64(v, &x))
         ERR("--%s '%s': expected a whole number of spin iterations", name, v);
     if (x > PTEAR_MAX_GAP)
-        ERR("--%s %s: at most %u", name, v, PTEAR_MAX_GAP);
+        ERR("--%s %s is more than %u", name, v, PTEAR_MAX_GAP);
     *out = (uint32_t)x;
     return 0;
 }
 
+/* The Rust tool's words (src/cli/parse.rs duration), after "--NAME 'V': ". */
 static int duration_opt(const char *name, const char *v, double *out, char *err, size_t errlen)
 {
     double d;
-    if (*v == '-')
-        ERR("--%s %s: must be greater than zero", name, v);
-    if (parse_duration(v, &d))
-        ERR("--%s '%s': not a duration (examples: 500ms, 5s, 2m, 1h, 10)", name, v);
+    int rc = parse_duration(v, &d);
+    if (rc == -2)
+        ERR("--%s '%s': empty duration (try 5s, 500ms, 2m, 1h)", name, v);
+    if (rc == -3)
+        ERR("--%s '%s': a duration cannot be negative", name, v);
+    if (rc == -4)
+        ERR("--%s '%s': unknown unit '%s' (use ms, s, m or h)", name, v, parse_duration_unit(v));
+    if (rc)
+        ERR("--%s '%s': '%s' is not a duration (try 5s, 500ms, 2m, 1h)", name, v, v);
     if (!(d > 0))
-        ERR("--%s %s: must be greater than zero", name, v);
+        ERR("--%s '%s': a duration must be more than zero", name, v);
     if (d > PTEAR_MAX_DURATION_S)
-        ERR("--%s: %s is longer than a year", name, v);
+        ERR("--%s '%s': %s is longer than a year", name, v, v);
     *out = d;
     return 0;
 }
@@ -382,7 +417,7 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         if (parse_u64(v, &x))
             ERR("--reads '%s': expected a whole number", v);
         if (x == 0)
-            ERR("--reads: must be at least 1");
+            ERR("--reads must be at least 1");
         cfg->reads = x;
         cfg->has_reads = 1;
         break;
@@ -396,7 +431,7 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         if (parse_u64(v, &x))
             ERR("--pairs '%s': expected a whole number", v);
         if (x == 0)
-            ERR("--pairs: must be at least 1");
+            ERR("--pairs must be at least 1");
         if (check_fits(x, err, errlen))
             return 2;
         cfg->pairs = (uint32_t)x;
@@ -438,7 +473,7 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         if (parse_u64(v, &x))
             ERR("--low-period '%s': expected a whole number", v);
         if (x < 1 || x > PTEAR_MAX_LOW_PERIOD)
-            ERR("--low-period %s: must be 1 ..= 2147483648", v);
+            ERR("--low-period %s is outside 1 ..= %u", v, PTEAR_MAX_LOW_PERIOD);
         cfg->low_period = (uint32_t)x;
         break;
     case O_WRITER_GAP:
@@ -500,13 +535,12 @@ static int validate_run(struct cli *c, uint32_t given, char *err, size_t errlen)
     if (cfg->has_reads && !(given & (1u << O_DURATION)))
         cfg->has_duration = 0;      /* --reads alone: no time limit */
     if ((uint64_t)cfg->readers + cfg->writers > PTEAR_MAX_THREADS)
-        ERR("--readers %u + --writers %u = %u threads: at most %u", cfg->readers, cfg->writers,
-            cfg->readers + cfg->writers, PTEAR_MAX_THREADS);
+        ERR("%u readers + %u writers is more than %u threads", cfg->readers, cfg->writers, PTEAR_MAX_THREADS);
     if (cfg->writers > cfg->pairs)
-        ERR("--writers %u is more than --pairs %u: each writer owns the pairs i with i %% writers == its index",
+        ERR("--writers %u needs at least as many pairs (--pairs %u): each writer owns its own pairs",
             cfg->writers, cfg->pairs);
     if (cfg->has_checkpoint && !cfg->json_path)
-        ERR("--checkpoint needs --json PATH (it rewrites that file)");
+        ERR("--checkpoint needs --json PATH (the file it rewrites)");
     if (cfg->json_path && json_path_check(cfg->json_path, err, errlen))
         return 2;
     if (!(given & (1u << O_SEED)))

@@ -26,7 +26,10 @@ void cli_usage(FILE *f);
 /* a seed from getrandom(GRND_NONBLOCK), else from the clocks and the pid;
  * never blocks */
 uint64_t cli_random_seed(void);
-/* parse a duration: 500ms, 5s, 2m, 1h or plain seconds. 0 or -1 */
+/* parse a duration: 500ms, 5s, 2m, 1h or plain seconds. 0, or < 0 (see
+ * cli.c) */
 int parse_duration(const char *s, double *out);
+/* the unit part of a duration (for messages; a static buffer) */
+const char *parse_duration_unit(const char *s);
 
 #endif
