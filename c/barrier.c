@@ -107,6 +107,13 @@ static void x86_sse(int *sse, int *sse2)
     *sse = (d >> 25) & 1;
     *sse2 = (d >> 26) & 1;
 }
+
+int x86_cpu_has_sse2(void)
+{
+    int sse, sse2;
+    x86_sse(&sse, &sse2);
+    return sse2;
+}
 #endif
 
 static int info(struct barrier_info *out, enum barrier_kind kind, enum bar_eff eff, const char *detail,

@@ -128,6 +128,11 @@ const char *barrier_describe(enum barrier_kind kind, char *buf, size_t len);
  * arch fence only where this CPU has one (never synco on SH-4). */
 void smp_mb_runtime(void);
 
+#if defined(__x86_64__) || defined(__i386__)
+/* CPUID leaf 1 says SSE2 (mfence, lfence). */
+int x86_cpu_has_sse2(void);
+#endif
+
 /* SuperH only: does this CPU have synco, and how was that found out. */
 int cpu_has_synco(void);
 const char *cpu_synco_method(void);
