@@ -20,7 +20,7 @@ void cli_usage(FILE *f)
 "ptear %s (C port) - stress the split-PTE lockless read protocol\n"
 "\n"
 "usage: ptear [run] [options]      hammer PTE pairs and look for torn reads\n"
-"       ptear selftest [--json PATH] [--quiet] [--seed N]\n"
+"       ptear selftest [-d D] [--json PATH] [--quiet] [--seed N]\n"
 "       ptear list [--json]        readers, writers and barriers on this CPU\n"
 "       ptear --help | --version\n"
 "\n"
@@ -50,6 +50,12 @@ void cli_usage(FILE *f)
 "      --expect V       clean | torn: exit 0 if the verdict is V, else 1\n"
 "      --checkpoint S   with --json: rewrite PATH every S seconds meanwhile\n"
 "  -q, --quiet          no progress line\n"
+"\n"
+"selftest options:\n"
+"  -d, --duration D     length of each control run (default 2s)\n"
+"      --json PATH      keep every control run (ptear-selftest/1) in PATH\n"
+"      --seed N         control i runs with seed N + i (default: random)\n"
+"  -q, --quiet          print only the final verdict line\n"
 "\n"
 
 "exit status: 0 clean, 1 torn (or --expect not met), 2 usage error,\n"
@@ -343,7 +349,7 @@ struct opt {
 };
 
 static const struct opt opts[] = {
-    { "duration", 'd', 1, O_DURATION, 0 },  { "reads", 0, 1, O_READS, 0 },
+    { "duration", 'd', 1, O_DURATION, 1 },  { "reads", 0, 1, O_READS, 0 },
     { "readers", 0, 1, O_READERS, 0 },      { "writers", 0, 1, O_WRITERS, 0 },
     { "pairs", 0, 1, O_PAIRS, 0 },          { "cpus", 0, 1, O_CPUS, 0 },
     { "reader", 0, 1, O_READER, 0 },        { "writer", 0, 1, O_WRITER, 0 },
@@ -410,6 +416,12 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
     int k, rc = 0;
     switch (o->id) {
     case O_DURATION:
+        /* the same parser and errors for run -d and selftest -d, as the
+         * Rust tool's (both parse::duration) */
+        if (c->cmd == CMD_SELFTEST) {
+            rc = duration_opt("duration", v, &c->selftest_duration_s, err, errlen);
+            break;
+        }
         rc = duration_opt("duration", v, &cfg->duration_s, err, errlen);
         cfg->has_duration = 1;
         break;
@@ -557,6 +569,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
 
     memset(c, 0, sizeof *c);
     c->cmd = CMD_RUN;
+    c->selftest_duration_s = 2.0;   /* src/cli/args.rs SelftestArgs: default_value = "2s" */
     cfg->reader = READER_LOCKLESS;
     cfg->writer = WRITER_DOCUMENTED;
     cfg->barrier = BARRIER_KERNEL;
@@ -625,7 +638,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
         if (sub == CMD_LIST && o->id != O_HELP && o->id != O_VERSION)
             ERR("ptear list takes only --json");
         if (sub == CMD_SELFTEST && !o->in_selftest)
-            ERR("--%s is a run option; selftest takes --json PATH, --quiet and --seed N", o->name);
+            ERR("--%s is a run option; selftest takes -d D, --json PATH, --quiet and --seed N", o->name);
         rc = apply(c, o, val, &given, err, errlen);
         if (rc)
             return rc;

@@ -1,5 +1,6 @@
 /* cli.h - the command line: `ptear [run] [options]`, `ptear selftest
- * [--json PATH] [--quiet] [--seed N]`, `ptear list [--json]`, `--help`, `--version`. */
+ * [-d D] [--json PATH] [--quiet] [--seed N]`, `ptear list [--json]`,
+ * `--help`, `--version`. */
 #ifndef PTEAR_CLI_H
 #define PTEAR_CLI_H
 
@@ -15,6 +16,7 @@ struct cli {
     const char *json_path;          /* selftest */
     int quiet;                      /* selftest */
     uint64_t seed;                  /* selftest: given or random */
+    double selftest_duration_s;     /* selftest -d: each control's length (default 2 s) */
     int list_json;                  /* list --json */
 };
 

@@ -1,4 +1,4 @@
-/* selftest.c - the controls, 2 s each, 1 writer, 1 reader, 1 pair. The same
+/* selftest.c - the controls, 2 s each (-d D), 1 writer, 1 reader, 1 pair. The same
  * table as the Rust ptear's (src/selftest.rs): three that must stay clean
  * (the correct protocol), four that must tear, each by a different known
  * way, and on x86 two more that must stay clean (the 64-bit atomic reader
@@ -16,7 +16,6 @@
 #include "report.h"
 #include "selftest.h"
 
-#define SELFTEST_DURATION_S 2.0
 #define ABA_SKIP_REASON "needs 2 CPUs: on one CPU an ABA tear needs two preemptions inside one read"
 
 
@@ -61,6 +60,18 @@ static uint32_t two_cpus(int out[2])
     return n == 2 ? 2 : 0;
 }
 
+/* A control's length as Rust prints a Duration with {:?} (the Rust
+ * selftest's header): 2s, 1.5s, 300ms. */
+static void fmt_duration(char *buf, size_t len, double s)
+{
+    if (s >= 1.0)
+        snprintf(buf, len, "%gs", s);
+    else if (s >= 1e-3)
+        snprintf(buf, len, "%gms", s * 1e3);
+    else
+        snprintf(buf, len, "%gus", s * 1e6);
+}
+
 int cmd_selftest(const struct cli *c)
 {
     static int pin[2];
@@ -71,7 +82,7 @@ int cmd_selftest(const struct cli *c)
     int pass[NCONTROLS], ran[NCONTROLS] = { 0 }, skipped[NCONTROLS] = { 0 };
     int all = 1, nrun = 0, nskip = 0, npass = 0, quiet = c->quiet;
     const char *bad = pte_selfcheck();
-    char err[512];
+    char err[512], dur[32];
     size_t i;
 
     host_info_get(&host);
@@ -79,8 +90,8 @@ int cmd_selftest(const struct cli *c)
     if (!quiet) {
         printf("ptear selftest %s (C port), %s, %s%s\n", PTEAR_VERSION, host.arch, host.cpu_model,
                host.emulated ? " [emulated: only interleaving tears can show]" : "");
-        printf("seed %llu, %.0f s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed,
-               SELFTEST_DURATION_S);
+        fmt_duration(dur, sizeof dur, c->selftest_duration_s);
+        printf("seed %llu, %s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed, dur);
         printf("encoding: %s\n", bad ? bad : "fmix32, its inverse, classify and valid_high give the known answers");
         printf("%-13s %-9s %-11s %-9s %-8s %-8s %14s %12s  %s\n", "name", "reader", "writer", "barrier",
                "expected", "observed", "reads", "torn", "result");
@@ -114,7 +125,7 @@ int cmd_selftest(const struct cli *c)
         cfg->cpus = npin ? pin : NULL;
 
         cfg->has_duration = 1;
-        cfg->duration_s = SELFTEST_DURATION_S;
+        cfg->duration_s = c->selftest_duration_s;
         cfg->low_period = k->low_period ? k->low_period : PTEAR_MAX_LOW_PERIOD;
         cfg->writer_gap = k->writer_gap;
         cfg->reader_gap = k->reader_gap;

@@ -101,6 +101,21 @@ EOF
     else fail "selftest --json ($cpu)" "see above"; fi
 done
 
+# selftest -d D: every control runs D (src/cli/args.rs SelftestArgs --duration)
+"${SH4A[@]}" "$bin" selftest -d 300ms --quiet --json "$tmp/selftest-d.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 0 ] && python3 - "$tmp/selftest-d.json" <<EOF
+$check_report_py
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "ptear-selftest/1" and d["pass"] is True
+assert len(d["controls"]) == 7
+for c in d["controls"]:
+    check(c["report"], c["name"])
+    assert c["report"]["config"]["duration_s"] == 0.3, (c["name"], c["report"]["config"]["duration_s"])
+    assert c["report"]["totals"]["elapsed_s"] < 1.0, (c["name"], c["report"]["totals"]["elapsed_s"])
+EOF
+then ok "selftest -d 300ms: duration_s 0.3 in every control's config, PASS"
+else fail "selftest -d 300ms" "exit $rc: $(head -c 300 "$tmp/e")"; fi
+
 # 3. synco: a usage error on SH-4, fine on SH-4A
 "${SH4[@]}" "$bin" run --barrier synco -d 1s >"$tmp/o" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q '^ptear: error: .*synco' "$tmp/e" && [ ! -s "$tmp/o" ]; then
@@ -127,6 +142,8 @@ bad=(
     "--writers 2 --pairs 1" "--pairs 134217729" "--duration 8785h" "--readers 1000 --writers 25" "--reader atomic64"
     "--writer x86-pae" "--low-period 0" "--cpus 4096" "--checkpoint 1"
     "--json $tmp/no/such/dir/r.json" "--format yaml" "--bogus" "frobnicate"
+    "selftest -d 0" "selftest --duration 5x" "selftest -d -1s" "selftest -d 8785h" "selftest --duration="
+    "selftest --readers 2"
 )
 for args in "${bad[@]}"; do
     # shellcheck disable=SC2086
