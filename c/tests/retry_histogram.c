@@ -22,8 +22,9 @@
  *
  *   retry-histogram-ARCH [A.json [B.json]]
  * writes the ptear/1 report of each schedule where asked (c/test.sh checks
- * those with Python too). Prints one line per schedule; exit 0 if all
- * checks passed, 1 if not. Built by `c/build.sh ARCH tests`. */
+ * those with Python too). Prints an ok or FAIL line per schedule, and for a
+ * probe that shows where the stall sits; exit 0 if all checks passed, 1 if
+ * not. Built by `c/build.sh ARCH tests`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,18 +54,28 @@ static struct stall_state {
     size_t n;
     size_t read;                    /* the read being made */
     uint32_t attempt;               /* stalls it has had so far */
-    int second;                     /* the next gap is the one after the high load */
-    uint64_t gaps;                  /* gap calls, 2 per attempt */
+    uint64_t gaps;                  /* gap calls, 2 per attempt: odd after the low load, even after the high */
     uint64_t extra;                 /* gap calls past the schedule's end: a bug */
+    int probe;                      /* 1 or 2: the placement probe of main()'s part 3 */
 } st;
 
 static void stall_gap(struct gap_stream *g)
 {
     (void)g;
-    st.gaps++;
-    st.second = !st.second;
-    if (!st.second)
-        return;                     /* the gap after the low load: no stall */
+    /* ptep_get_lockless: low load, gap 1, high load, gap 2, re-check */
+    const int which = (++st.gaps & 1) ? 1 : 2;
+    if (st.probe) {
+        /* in gap st.probe of the first read, only the high half changes
+         * (to the next state's): the re-check passes either way, and the
+         * read is torn only if the high half was loaded after the change */
+        if (which == st.probe && st.read == 0)
+            WRITE_ONCE32(st.pair->high, pte_high(pte_next_state(st.k)));
+        if (which == 2)
+            st.read++;
+        return;
+    }
+    if (which == 1)
+        return;                     /* gap 1, after the low load: no stall */
     if (st.read >= st.n) {
         st.extra++;
         return;
@@ -96,7 +107,7 @@ static int failures;
     } while (0)
 
 /* Runs one reader through `schedule` and builds its report into res. */
-static int hammer(const char *name, const uint32_t *schedule, size_t n, struct results *res,
+static int hammer(const char *name, const uint32_t *schedule, size_t n, int probe, struct results *res,
                   const struct host_info *host, struct config *cfg, struct run_shared *sh, struct pte_pair *pair)
 {
     static const uint32_t order[1] = { 0 };
@@ -149,6 +160,7 @@ static int hammer(const char *name, const uint32_t *schedule, size_t n, struct r
     st.k = 1;
     st.schedule = schedule;
     st.n = n;
+    st.probe = probe;
     pair->low = pair->high = 0;
     set_pte(pair, pte_low(&st.enc, 1), pte_high(1), st.b, 0, NULL);
 
@@ -248,7 +260,7 @@ int main(int argc, char **argv)
         memcpy(sorted, sched, n * sizeof *sched);
         qsort(sorted, n, sizeof *sorted, cmp_u32);
         bad = failures;
-        if (hammer(name, sched, n, &res, &host, &cfg, &sh, &pair) != 0)
+        if (hammer(name, sched, n, 0, &res, &host, &cfg, &sh, &pair) != 0)
             return 1;
         check_common(name, sched, n, &res);
         /* the wanted histogram: the sorted schedule, run-length coded */
@@ -295,7 +307,7 @@ int main(int argc, char **argv)
         for (i = 0; i < n; i++)
             sched[i] = 300 + (uint32_t)i;
         bad = failures;
-        if (hammer(name, sched, n, &res, &host, &cfg, &sh, &pair) != 0)
+        if (hammer(name, sched, n, 0, &res, &host, &cfg, &sh, &pair) != 0)
             return 1;
         check_common(name, sched, n, &res);
         CHECK(res.inexact_retry_reads == 6, "inexact_retry_reads %llu", (unsigned long long)res.inexact_retry_reads);
@@ -318,6 +330,32 @@ int main(int argc, char **argv)
                    (unsigned long long)res.inexact_retry_reads, res.pmax);
         results_free(&res);
         free(sched);
+    }
+
+    /* 3. where the stall is: a change of the high half alone in gap 2 is
+     * not seen (the high half was loaded before it), the same change in
+     * gap 1 is (a torn read). So gap 2, where the stalls of 1. and 2. go,
+     * sits between the high load and the re-check of the low half. */
+    {
+        const char *name = "stall placement";
+        static const uint32_t one[1] = { 0 };
+        uint64_t torn[3] = { 0, 0, 0 };
+        int probe;
+        bad = failures;
+        for (probe = 1; probe <= 2; probe++) {
+            if (hammer(name, one, 1, probe, &res, &host, &cfg, &sh, &pair) != 0)
+                return 1;
+            torn[probe] = res.torn;
+            CHECK(res.reads == 1 && res.retries == 0 && st.gaps == 2, "gap %d: %llu reads, %llu retries, %llu gaps",
+                  probe, (unsigned long long)res.reads, (unsigned long long)res.retries,
+                  (unsigned long long)st.gaps);
+            results_free(&res);
+        }
+        CHECK(torn[1] == 1 && torn[2] == 0, "a high-half change in gap 1 gave %llu torn reads, in gap 2 %llu",
+              (unsigned long long)torn[1], (unsigned long long)torn[2]);
+        if (failures == bad)
+            printf("ok    %s: a high-half change in gap 1 tears the read, in gap 2 it does not: the stalls sit "
+                   "between the high load and the re-check\n", name);
     }
     return failures ? 1 : 0;
 }
