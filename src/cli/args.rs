@@ -41,6 +41,10 @@ pub enum Command {
     Selftest(SelftestArgs),
     /// Show JSON reports again: one as a full report, several as a matrix table
     Report(ReportArgs),
+    /// Search the knobs not given for the highest rate of torn reads on this machine
+    Hunt(super::hunt::HuntArgs),
+    /// Run a grid of knob values and tabulate (and plot) tears/s and reads/s
+    Sweep(super::sweep::SweepArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
     Completions(CompletionsArgs),
     /// Print the man page, ptear(1), in roff
@@ -158,6 +162,9 @@ pub struct ReportArgs {
     /// A Markdown matrix table (for a CI job summary)
     #[arg(long)]
     pub markdown: bool,
+    /// Also draw every run's retry histogram into this SVG file
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
 }
 
 impl RunArgs {

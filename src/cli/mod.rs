@@ -3,11 +3,13 @@
 
 pub mod args;
 mod completions;
+pub mod hunt;
 mod list;
 pub mod parse;
 mod report;
 mod run;
 mod selftest;
+pub mod sweep;
 
 use crate::error::{exit, runtime, usage, Error};
 use args::{Cli, Command};
@@ -81,6 +83,8 @@ pub fn main() -> i32 {
         Some(Command::List(a)) => list::list(&a),
         Some(Command::Selftest(a)) => selftest::selftest(&a),
         Some(Command::Report(a)) => report::report(&a),
+        Some(Command::Hunt(a)) => hunt::hunt(&a),
+        Some(Command::Sweep(a)) => sweep::sweep(&a),
         Some(Command::Completions(a)) => completions::completions(&a),
         Some(Command::Man) => completions::man(),
     };

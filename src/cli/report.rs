@@ -47,6 +47,11 @@ pub fn report(args: &ReportArgs) -> Result<i32, Error> {
     for f in &args.files {
         runs.extend(load(f).map_err(usage)?);
     }
+    if let Some(path) = &args.plot {
+        let reports: Vec<(String, &Report)> = runs.iter().map(|(n, _, r)| (n.clone(), r)).collect();
+        crate::export::plot::histograms(path, &reports)
+            .map_err(|e| crate::error::runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
     if runs.len() == 1 && !args.markdown {
         print!("{}", text::render(&runs[0].2));
         return Ok(exit::CLEAN);

@@ -2,4 +2,5 @@
 
 pub mod json;
 pub mod matrix;
+pub mod plot;
 pub mod text;

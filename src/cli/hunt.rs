@@ -1,0 +1,307 @@
+//! `ptear hunt`: the options, the progress line and the printed result of
+//! a search (the search itself is [`crate::hunt`]).
+
+use super::parse;
+use crate::error::{exit, runtime, Error};
+use crate::export::text::si;
+use crate::hunt::space::Space;
+use crate::hunt::trial::{Progress, Runner};
+use crate::hunt::{self, Found, HuntRecord, HuntResult, Plan, Status, HUNT_SCHEMA};
+use crate::report::Verdict;
+use clap::{value_parser, Args};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The `ptear run` options hunt and sweep pass to every trial. Reader,
+/// writer and barrier are names, checked by the binary that runs them (an
+/// `--exec` binary may offer others, such as the C port's `synco`).
+#[derive(Args, Debug, Clone, Default)]
+pub struct FixedArgs {
+    /// --reader for every trial (lockless, once, atomic64)
+    #[arg(long, value_name = "NAME")]
+    pub reader: Option<String>,
+    /// --writer for every trial (documented, x86-pae, mips, sh, unordered)
+    #[arg(long, value_name = "NAME")]
+    pub writer: Option<String>,
+    /// --barrier for every trial (see `ptear list`)
+    #[arg(long, value_name = "NAME")]
+    pub barrier: Option<String>,
+    /// --low-period for every trial
+    #[arg(long, value_parser = value_parser!(u32).range(1..), value_name = "N")]
+    pub low_period: Option<u32>,
+    /// --writers for every trial
+    #[arg(long, value_parser = value_parser!(u64).range(1..), value_name = "N")]
+    pub writers: Option<u64>,
+    /// --readers for every trial (not searched then)
+    #[arg(long, value_parser = value_parser!(u64).range(1..), value_name = "N")]
+    pub readers: Option<u64>,
+    /// --pairs for every trial (not searched then)
+    #[arg(long, value_parser = value_parser!(u64).range(1..), value_name = "N")]
+    pub pairs: Option<u64>,
+    /// --cpus for every trial (placement not searched then)
+    #[arg(long, value_parser = parse::cpu_list, value_name = "LIST")]
+    pub cpus: Option<parse::CpuList>,
+    /// --writer-gap for every trial (not searched then)
+    #[arg(long, value_name = "N")]
+    pub writer_gap: Option<u32>,
+    /// --reader-gap for every trial (not searched then)
+    #[arg(long, value_name = "N")]
+    pub reader_gap: Option<u32>,
+}
+
+impl FixedArgs {
+    /// The options as `ptear run` arguments, in a fixed order.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut a = Vec::new();
+        let mut opt = |name: &str, v: Option<String>| {
+            if let Some(v) = v {
+                a.push(format!("--{name}"));
+                a.push(v);
+            }
+        };
+        opt("reader", self.reader.clone());
+        opt("writer", self.writer.clone());
+        opt("barrier", self.barrier.clone());
+        opt("low-period", self.low_period.map(|v| v.to_string()));
+        opt("writers", self.writers.map(|v| v.to_string()));
+        opt("readers", self.readers.map(|v| v.to_string()));
+        opt("pairs", self.pairs.map(|v| v.to_string()));
+        opt(
+            "cpus",
+            self.cpus
+                .as_ref()
+                .map(|c| crate::affinity::format_cpu_list(&c.0)),
+        );
+        opt("writer-gap", self.writer_gap.map(|v| v.to_string()));
+        opt("reader-gap", self.reader_gap.map(|v| v.to_string()));
+        a
+    }
+}
+
+/// `ptear hunt`'s options.
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    /// Wall-clock budget of each hunt
+    #[arg(long, default_value = "20s", value_parser = parse::duration, value_name = "D")]
+    pub budget: Duration,
+    /// Run trials with this command instead of this executable, split on
+    /// whitespace (e.g. 'qemu-mipsel target/bin/ptear-mipsel')
+    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
+    pub exec: Option<String>,
+    /// Seed of the search and of every trial [default: random; always printed]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Also write the result (ptear-hunt/1) to this file
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// No progress line
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// The options that fix part of the configuration (the rest is searched)
+    #[command(flatten)]
+    pub fixed: FixedArgs,
+}
+
+fn space(fixed: &FixedArgs) -> Space {
+    Space::new(
+        &crate::affinity::allowed_cpus(),
+        fixed.cpus.is_some(),
+        fixed.writer_gap.is_some(),
+        fixed.reader_gap.is_some(),
+        fixed.pairs.is_some(),
+        fixed.readers.is_some(),
+    )
+}
+
+/// The hunts to run: the options given, or with no reader, writer,
+/// barrier or low period given, each broken selftest control in turn.
+fn plans(args: &HuntArgs, seed: u64) -> Vec<Plan> {
+    let f = &args.fixed;
+    let one =
+        f.reader.is_some() || f.writer.is_some() || f.barrier.is_some() || f.low_period.is_some();
+    if one {
+        return vec![Plan {
+            control: None,
+            fixed: f.to_args(),
+            space: space(f),
+            budget: args.budget,
+            seed,
+        }];
+    }
+    crate::selftest::controls()
+        .into_iter()
+        .filter(|c| c.expect == Verdict::Torn)
+        .enumerate()
+        .map(|(i, c)| {
+            let mut cf = f.clone();
+            cf.reader = Some(crate::config::name_of(c.reader));
+            cf.writer = Some(crate::config::name_of(c.writer));
+            cf.barrier = Some(crate::config::name_of(c.barrier));
+            cf.low_period = c.low_period;
+            Plan {
+                control: Some(c.name.to_owned()),
+                fixed: cf.to_args(),
+                space: space(&cf),
+                budget: args.budget,
+                seed: crate::seed::splitmix64(seed.wrapping_add(i as u64)),
+            }
+        })
+        .collect()
+}
+
+fn rate(v: f64) -> String {
+    format!("{}tears/s", si(v))
+}
+
+fn found_line(f: &Found) -> String {
+    format!(
+        "{} [{} .. {}] over {} runs of {:.1} s",
+        rate(f.tears_per_s),
+        si(f.interval[0]).trim_end(),
+        si(f.interval[1]).trim_end(),
+        f.runs.len(),
+        f.run_s
+    )
+}
+
+/// The printed result of one hunt.
+pub fn render(r: &HuntResult) -> String {
+    let mut o = String::new();
+    let name = r
+        .control
+        .as_deref()
+        .map_or(String::new(), |c| format!(" ({c})"));
+    let _ = writeln!(
+        o,
+        "hunt{name}: {} trials in {:.1} s, fixed: {}",
+        r.trials,
+        r.elapsed_s,
+        if r.fixed.is_empty() {
+            "nothing".into()
+        } else {
+            r.fixed.join(" ")
+        }
+    );
+    match &r.best {
+        None => {
+            let _ = writeln!(o, "  no trial finished");
+        }
+        Some(b) => {
+            let _ = writeln!(o, "  best: {}", found_line(b));
+            let _ = writeln!(o, "    {}", b.command);
+            if !r.runners_up.is_empty() {
+                let _ = writeln!(o, "  runners-up (search runs):");
+                for f in &r.runners_up {
+                    let _ = writeln!(
+                        o,
+                        "    {:>16}  {}",
+                        rate(f.tears_per_s),
+                        if f.args.is_empty() {
+                            "as fixed".into()
+                        } else {
+                            f.args.join(" ")
+                        }
+                    );
+                }
+            }
+        }
+    }
+    o
+}
+
+/// The table of a hunt over the controls.
+pub fn table(rs: &[HuntResult]) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{:<12} {:>16} {:>24}  best configuration",
+        "control", "tears/s", "95% interval"
+    );
+    for r in rs {
+        let (rate_s, iv, args) = match &r.best {
+            Some(b) => (
+                rate(b.tears_per_s),
+                format!(
+                    "{} .. {}",
+                    si(b.interval[0]).trim_end(),
+                    si(b.interval[1]).trim_end()
+                ),
+                b.command.clone(),
+            ),
+            None => ("-".into(), "-".into(), "no trial finished".into()),
+        };
+        let _ = writeln!(
+            o,
+            "{:<12} {:>16} {:>24}  {}",
+            r.control.as_deref().unwrap_or("-"),
+            rate_s,
+            iv,
+            args
+        );
+    }
+    o
+}
+
+/// `ptear hunt`.
+pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
+    let runner = Runner::new(args.exec.as_deref())?;
+    let interrupt = super::prepare(args.json.as_deref())?;
+    let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
+    let plans = plans(args, seed);
+    eprintln!(
+        "ptear hunt: seed {seed}, budget {:.1} s per hunt, {} hunt(s), trials run by {}",
+        args.budget.as_secs_f64(),
+        plans.len(),
+        runner.exec().unwrap_or("this ptear")
+    );
+    let mut progress = Progress::new(args.quiet);
+    let mut results = Vec::new();
+    for plan in &plans {
+        let label = plan
+            .control
+            .as_deref()
+            .map_or(String::new(), |c| format!(" {c}"));
+        let budget = plan.budget.as_secs_f64();
+        let mut show = |s: &Status| {
+            let best = s.best.map_or("none yet".into(), |(r, k)| {
+                format!("best {} ({})", rate(r), k.short())
+            });
+            progress.show(&format!(
+                "ptear hunt{label}: {:.0}/{budget:.0} s  {}  trial {}  {best}",
+                s.elapsed_s, s.phase, s.trials
+            ));
+        };
+        let r = hunt::hunt(&runner, plan, &interrupt, &mut show);
+        progress.finish();
+        let r = r?;
+        if plans.len() == 1 {
+            print!("{}", render(&r));
+        } else {
+            eprint!("{}", render(&r));
+        }
+        results.push(r);
+        if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+            break;
+        }
+    }
+    if plans.len() > 1 {
+        print!("{}", table(&results));
+    }
+    println!("seed {seed}");
+    let interrupted = interrupt.load(std::sync::atomic::Ordering::Relaxed);
+    if let Some(path) = &args.json {
+        let rec = HuntRecord {
+            schema: HUNT_SCHEMA.into(),
+            tool: hunt::tool(),
+            seed,
+            budget_s: args.budget.as_secs_f64(),
+            exec: runner.exec().map(str::to_owned),
+            interrupted,
+            hunts: results,
+        };
+        crate::export::json::write_atomic(path, &rec)
+            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(exit::CLEAN)
+}

@@ -1,0 +1,161 @@
+//! `ptear sweep`: runs a grid of knob values as child runs, prints the
+//! table, draws the plot, writes `ptear-sweep/1`.
+
+use super::hunt::FixedArgs;
+use super::parse;
+use crate::error::{exit, runtime, usage, Error};
+use crate::hunt::trial::{Progress, Runner};
+use crate::sweep::{self, SweepRecord, Vary, SWEEP_SCHEMA};
+use clap::{value_parser, Args};
+use rand::{Rng, SeedableRng};
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+/// `ptear sweep`'s options.
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// A knob and its values: NAME=V1,V2,... (reader-gap, writer-gap, pairs,
+    /// readers, writers, low-period); repeat for a grid, the first is the x axis
+    #[arg(long, required = true, value_parser = sweep::parse_vary, value_name = "NAME=V,...")]
+    pub vary: Vec<Vary>,
+    /// Length of each run
+    #[arg(short, long, default_value = "1s", value_parser = parse::duration, value_name = "D")]
+    pub duration: Duration,
+    /// Runs per point
+    #[arg(long, default_value_t = 3, value_parser = value_parser!(u32).range(1..=100), value_name = "N")]
+    pub repeat: u32,
+    /// Draw tears/s and reads/s against the first knob into this SVG file
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// Run with this command instead of this executable, split on whitespace
+    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
+    pub exec: Option<String>,
+    /// Seed of every run [default: random; always printed]
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Also write the result (ptear-sweep/1) to this file
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// No progress line
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Options every run gets
+    #[command(flatten)]
+    pub fixed: FixedArgs,
+}
+
+/// `ptear sweep`.
+pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
+    let grid = sweep::grid(&args.vary).map_err(usage)?;
+    let fixed = args.fixed.to_args();
+    for v in &args.vary {
+        if fixed.iter().any(|a| *a == format!("--{}", v.name)) {
+            return Err(usage(format!(
+                "--{} is both given and varied (--vary {}=...)",
+                v.name, v.name
+            )));
+        }
+    }
+    if let Some(p) = &args.plot {
+        crate::export::json::check_writable(p)
+            .map_err(|e| usage(format!("cannot write --plot file {}: {e}", p.display())))?;
+    }
+    let runner = Runner::new(args.exec.as_deref())?;
+    let interrupt = super::prepare(args.json.as_deref())?;
+    let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
+    eprintln!(
+        "ptear sweep: seed {seed}, {} points x {} runs of {:.1} s, run by {}",
+        grid.len(),
+        args.repeat,
+        args.duration.as_secs_f64(),
+        runner.exec().unwrap_or("this ptear")
+    );
+    let mut progress = Progress::new(args.quiet);
+    let mut points = Vec::new();
+    let mut host = None;
+    'grid: for (n, values) in grid.iter().enumerate() {
+        let mut run_args = fixed.clone();
+        for (v, x) in args.vary.iter().zip(values) {
+            run_args.push(format!("--{}", v.name));
+            run_args.push(x.to_string());
+        }
+        let desc: Vec<String> = args
+            .vary
+            .iter()
+            .zip(values)
+            .map(|(v, x)| format!("{}={x}", v.name))
+            .collect();
+        let mut trials = Vec::new();
+        for r in 0..args.repeat {
+            if interrupt.load(Ordering::Relaxed) {
+                break;
+            }
+            progress.show(&format!(
+                "ptear sweep: point {}/{} run {}/{}  {}",
+                n + 1,
+                grid.len(),
+                r + 1,
+                args.repeat,
+                desc.join(" ")
+            ));
+            let s = rng.random::<u64>();
+            let t = match runner.run(&run_args, args.duration, s) {
+                Ok(t) => t,
+                Err(e) => {
+                    progress.finish();
+                    return Err(e);
+                }
+            };
+            if t.report.interrupted {
+                break;
+            }
+            host.get_or_insert_with(|| t.report.host.clone());
+            trials.push((s, t));
+        }
+        if !trials.is_empty() {
+            points.push(sweep::point(values.clone(), &trials));
+        }
+        if interrupt.load(Ordering::Relaxed) {
+            break 'grid;
+        }
+    }
+    progress.finish();
+    let rec = SweepRecord {
+        schema: SWEEP_SCHEMA.into(),
+        tool: crate::hunt::tool(),
+        seed,
+        exec: runner.exec().map(str::to_owned),
+        fixed: fixed.clone(),
+        vary: args.vary.clone(),
+        duration_s: args.duration.as_secs_f64(),
+        repeat: args.repeat,
+        interrupted: interrupt.load(Ordering::Relaxed),
+        points,
+    };
+    print!("{}", sweep::table(&rec));
+    println!("seed {seed}");
+    if let Some(path) = &args.plot {
+        let on = host.map_or(String::new(), |h| {
+            format!(" on {} {} ({} CPUs)", h.arch, h.cpu_model, h.cpus)
+        });
+        let title = format!(
+            "ptear sweep {}{on}, {} x {:.1} s per point",
+            if fixed.is_empty() {
+                "(defaults)".into()
+            } else {
+                fixed.join(" ")
+            },
+            args.repeat,
+            args.duration.as_secs_f64()
+        );
+        crate::export::plot::write_svg(path, &title, &sweep::panels(&rec))
+            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if let Some(path) = &args.json {
+        crate::export::json::write_atomic(path, &rec)
+            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(exit::CLEAN)
+}

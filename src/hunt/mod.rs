@@ -1,0 +1,481 @@
+//! `ptear hunt`: searches the knobs the user did not fix for the highest
+//! rate of torn reads on this machine, within a time budget.
+//!
+//! The search, seeded: successive halving over a shuffled coarse grid
+//! (three rounds, each keeping the best third and running it longer), then
+//! a greedy local refinement around the best point (gaps times and divided
+//! by 3, then by 1.7; pairs, readers, placement), then repeated short runs
+//! of the winner for its rate and a 95% interval. Each trial is a child
+//! `ptear run` (see [`trial`]), scored by `torn / elapsed_s`, ties broken
+//! by retries per second (a read that overlapped a write retries: the
+//! race window is being hit even before it tears). The seed fixes the
+//! grid order and every trial's seed; which points survive depends on what
+//! this machine measures.
+
+pub mod space;
+pub mod trial;
+
+use crate::error::Error;
+use crate::report::{ConfigRecord, Tool};
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use space::{Knobs, Space};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use trial::{Runner, Trial};
+
+/// The `schema` value of `ptear hunt --json`.
+pub const HUNT_SCHEMA: &str = "ptear-hunt/1";
+
+/// `ptear hunt --json`: every hunt of one invocation.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct HuntRecord {
+    /// Always [`HUNT_SCHEMA`].
+    pub schema: String,
+    /// The program that hunted.
+    pub tool: Tool,
+    /// The hunt's seed (`--seed`).
+    pub seed: u64,
+    /// The budget of each hunt, in seconds.
+    pub budget_s: f64,
+    /// The `--exec` prefix, `null` for this executable.
+    pub exec: Option<String>,
+    /// Stopped by SIGINT or SIGTERM.
+    pub interrupted: bool,
+    /// One per hunt: one, or one per broken control.
+    pub hunts: Vec<HuntResult>,
+}
+
+/// One hunt's outcome.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct HuntResult {
+    /// The selftest control hunted, `null` for a hunt of the options given.
+    pub control: Option<String>,
+    /// The options every trial had (not searched).
+    pub fixed: Vec<String>,
+    /// Trials run.
+    pub trials: u64,
+    /// Seconds the hunt took.
+    pub elapsed_s: f64,
+    /// The best configuration, `null` if no trial finished.
+    pub best: Option<Found>,
+    /// The next best configurations, best first.
+    pub runners_up: Vec<Found>,
+}
+
+/// A configuration and its measured rate.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Found {
+    /// A ready-to-paste `ptear run ...` command.
+    pub command: String,
+    /// The searched options (the command's options beyond `fixed`).
+    pub args: Vec<String>,
+    /// Torn reads per second: the mean of `runs`.
+    pub tears_per_s: f64,
+    /// A 95% interval of the mean (Student t), `[lo, hi]`.
+    pub interval: [f64; 2],
+    /// Torn reads per second of each run counted.
+    pub runs: Vec<f64>,
+    /// Seconds of each counted run.
+    pub run_s: f64,
+    /// The configuration of the last run, as the child reported it.
+    pub config: ConfigRecord,
+}
+
+/// What a hunt searches and how long.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The selftest control hunted, if any.
+    pub control: Option<String>,
+    /// The options every trial gets.
+    pub fixed: Vec<String>,
+    /// The knobs searched.
+    pub space: Space,
+    /// Wall-clock budget.
+    pub budget: Duration,
+    /// Seed of the grid order and of every trial.
+    pub seed: u64,
+}
+
+/// What the progress line shows.
+pub struct Status<'a> {
+    /// The phase: `grid r/3`, `refine`, `confirm`.
+    pub phase: String,
+    /// Seconds since the hunt started.
+    pub elapsed_s: f64,
+    /// Trials so far.
+    pub trials: u64,
+    /// The best rate so far and its knobs.
+    pub best: Option<(f64, &'a Knobs)>,
+}
+
+/// A point and everything measured there.
+struct Cand {
+    knobs: Knobs,
+    torn: u64,
+    retries: u64,
+    elapsed: f64,
+    longest: f64,
+    runs: Vec<f64>,
+    run_s: f64,
+    config: Option<ConfigRecord>,
+}
+
+impl Cand {
+    fn new(knobs: Knobs) -> Cand {
+        Cand {
+            knobs,
+            torn: 0,
+            retries: 0,
+            elapsed: 0.0,
+            longest: 0.0,
+            runs: Vec::new(),
+            run_s: 0.0,
+            config: None,
+        }
+    }
+
+    fn score(&self) -> (f64, f64) {
+        (
+            trial::rate(self.torn, self.elapsed),
+            trial::rate(self.retries, self.elapsed),
+        )
+    }
+
+    fn add(&mut self, t: &Trial) {
+        let tot = &t.report.totals;
+        self.torn += tot.torn;
+        self.retries += tot.retries;
+        self.elapsed += tot.elapsed_s;
+        self.longest = self.longest.max(tot.elapsed_s);
+        self.runs.push(t.tears_per_s());
+        self.run_s = tot.elapsed_s;
+        self.config = Some(t.report.config.clone());
+    }
+}
+
+fn better(a: (f64, f64), b: (f64, f64)) -> bool {
+    a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
+}
+
+/// Mean and 95% interval (Student t) of `xs`.
+pub fn interval(xs: &[f64]) -> (f64, [f64; 2]) {
+    let n = xs.len();
+    if n == 0 {
+        return (0.0, [0.0, 0.0]);
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    if n == 1 {
+        return (mean, [mean, mean]);
+    }
+    const T: [f64; 9] = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26];
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let t = T.get(n - 2).copied().unwrap_or(1.96);
+    let half = t * (var / n as f64).sqrt();
+    (mean, [(mean - half).max(0.0), mean + half])
+}
+
+/// The hunt's state: the runner, the clock, the seeded stream.
+struct Hunt<'a> {
+    runner: &'a Runner,
+    plan: &'a Plan,
+    interrupt: &'a AtomicBool,
+    start: Instant,
+    rng: rand::rngs::SmallRng,
+    trials: u64,
+    overhead: f64,
+    stopped: bool,
+    phase: String,
+    cands: Vec<Cand>,
+}
+
+impl Hunt<'_> {
+    fn at(&self, frac: f64) -> Instant {
+        self.start + self.plan.budget.mul_f64(frac)
+    }
+
+    fn left(&self, until: Instant) -> f64 {
+        until
+            .saturating_duration_since(Instant::now())
+            .as_secs_f64()
+    }
+
+    fn best(&self) -> Option<usize> {
+        (0..self.cands.len())
+            .filter(|&i| !self.cands[i].runs.is_empty())
+            .reduce(|a, b| {
+                if better(self.cands[b].score(), self.cands[a].score()) {
+                    b
+                } else {
+                    a
+                }
+            })
+    }
+
+    fn index_of(&mut self, k: &Knobs) -> usize {
+        match self.cands.iter().position(|c| &c.knobs == k) {
+            Some(i) => i,
+            None => {
+                self.cands.push(Cand::new(k.clone()));
+                self.cands.len() - 1
+            }
+        }
+    }
+
+    fn args(&self, k: &Knobs) -> Vec<String> {
+        let mut a = self.plan.fixed.clone();
+        a.extend(k.args());
+        a
+    }
+
+    /// One trial of candidate `i`; its result, or None when stopped.
+    fn trial(
+        &mut self,
+        i: usize,
+        secs: f64,
+        show: &mut dyn FnMut(&Status),
+    ) -> Result<Option<Trial>, Error> {
+        if self.stopped || self.interrupt.load(Ordering::Relaxed) {
+            self.stopped = true;
+            return Ok(None);
+        }
+        let seed = self.rng.random::<u64>();
+        let args = self.args(&self.cands[i].knobs);
+        let t = self
+            .runner
+            .run(&args, Duration::from_secs_f64(secs.max(0.01)), seed)?;
+        if t.report.interrupted || self.interrupt.load(Ordering::Relaxed) {
+            self.stopped = true;
+            return Ok(None);
+        }
+        self.trials += 1;
+        let o = (t.wall_s - t.report.totals.elapsed_s).max(0.0);
+        self.overhead = if self.trials == 1 {
+            o
+        } else {
+            0.8 * self.overhead + 0.2 * o
+        };
+        self.cands[i].add(&t);
+        let best = self.best();
+        show(&Status {
+            phase: self.phase.clone(),
+            elapsed_s: self.start.elapsed().as_secs_f64(),
+            trials: self.trials,
+            best: best.map(|b| (self.cands[b].score().0, &self.cands[b].knobs)),
+        });
+        Ok(Some(t))
+    }
+
+    /// Indices of the evaluated candidates among `idx`, best first.
+    fn ranked(&self, idx: &[usize]) -> Vec<usize> {
+        let mut v: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| !self.cands[i].runs.is_empty())
+            .collect();
+        v.sort_by(|&a, &b| {
+            let (sa, sb) = (self.cands[a].score(), self.cands[b].score());
+            sb.0.total_cmp(&sa.0).then(sb.1.total_cmp(&sa.1))
+        });
+        v
+    }
+
+    fn found(&self, i: usize, runs: Vec<f64>, run_s: f64) -> Option<Found> {
+        let c = &self.cands[i];
+        let config = c.config.clone()?;
+        let (mean, iv) = interval(&runs);
+        let args = c.knobs.args();
+        let mut cmd = vec![self.runner.program().to_owned(), "run".into()];
+        cmd.extend(self.args(&c.knobs));
+        cmd.push("-d".into());
+        cmd.push(format!("{}s", (run_s.max(1.0) * 10.0).round() / 10.0));
+        cmd.push("--seed".into());
+        cmd.push(config.seed.to_string());
+        Some(Found {
+            command: cmd.join(" "),
+            args,
+            tears_per_s: mean,
+            interval: iv,
+            runs,
+            run_s,
+            config,
+        })
+    }
+}
+
+/// Budget shares: the grid rounds end at 25%, 42% and 55% of the budget,
+/// the refinement at 75%; the rest confirms the winner.
+const ROUND_ENDS: [f64; 3] = [0.25, 0.42, 0.55];
+const REFINE_END: f64 = 0.75;
+const CONFIRM_RUNS: usize = 5;
+/// The shortest trial of the first round.
+const MIN_TRIAL_S: f64 = 0.05;
+
+/// Runs one hunt. `show` gets the progress after every trial. On SIGINT
+/// (`interrupt`) it stops and returns the best so far.
+pub fn hunt(
+    runner: &Runner,
+    plan: &Plan,
+    interrupt: &AtomicBool,
+    show: &mut dyn FnMut(&Status),
+) -> Result<HuntResult, Error> {
+    let mut grid = plan.space.grid();
+    let mut rng = rand::rngs::SmallRng::seed_from_u64(plan.seed);
+    grid.shuffle(&mut rng);
+    let mut h = Hunt {
+        runner,
+        plan,
+        interrupt,
+        start: Instant::now(),
+        rng,
+        trials: 0,
+        overhead: 0.0,
+        stopped: false,
+        phase: String::new(),
+        cands: grid.into_iter().map(Cand::new).collect(),
+    };
+
+    // Successive halving.
+    let mut alive: Vec<usize> = (0..h.cands.len()).collect();
+    let mut secs = MIN_TRIAL_S;
+    for (r, &end) in ROUND_ENDS.iter().enumerate() {
+        h.phase = format!("grid {}/{}", r + 1, ROUND_ENDS.len());
+        let end = h.at(end);
+        if r > 0 {
+            secs = (h.left(end) / alive.len() as f64 - h.overhead)
+                .max(secs)
+                .min(5.0);
+        }
+        for (n, &i) in alive.clone().iter().enumerate() {
+            if n > 0 && Instant::now() >= end {
+                break;
+            }
+            if h.trial(i, secs, show)?.is_none() {
+                break;
+            }
+            if r == 0 && n == 0 {
+                // The first trial measured the start-up cost: fit the rest.
+                secs = (h.left(end) / (alive.len() - 1).max(1) as f64 - h.overhead)
+                    .clamp(MIN_TRIAL_S, 1.0);
+            }
+        }
+        if h.stopped {
+            break;
+        }
+        let ranked = h.ranked(&alive);
+        let keep = ranked.len().div_ceil(3).max(2).min(ranked.len());
+        alive = ranked[..keep].to_vec();
+        if alive.len() <= 1 {
+            break;
+        }
+    }
+
+    // Local refinement around the best.
+    h.phase = "refine".into();
+    let refine_end = h.at(REFINE_END);
+    let mut step = 3.0;
+    if let (false, Some(mut inc)) = (h.stopped, h.best()) {
+        'climb: while step > 1.3 {
+            let mut improved = false;
+            for k in plan.space.neighbours(&h.cands[inc].knobs.clone(), step) {
+                if Instant::now() + Duration::from_secs_f64(secs + h.overhead) > refine_end {
+                    break 'climb;
+                }
+                let j = h.index_of(&k);
+                if h.cands[j].longest >= secs * 0.9 {
+                    continue;
+                }
+                if h.trial(j, secs, show)?.is_none() {
+                    break 'climb;
+                }
+                if better(h.cands[j].score(), h.cands[inc].score()) {
+                    // Once more each before moving: one short run may be luck.
+                    if h.trial(j, secs, show)?.is_none() || h.trial(inc, secs, show)?.is_none() {
+                        break 'climb;
+                    }
+                    if better(h.cands[j].score(), h.cands[inc].score()) {
+                        inc = j;
+                        improved = true;
+                        break;
+                    }
+                }
+            }
+            if !improved {
+                step = step.sqrt();
+            }
+        }
+    }
+
+    // The finalists: points run at the last length; the winner confirmed.
+    let finalists: Vec<usize> = (0..h.cands.len())
+        .filter(|&i| h.cands[i].longest >= secs * 0.9)
+        .collect();
+    let mut ranked = h.ranked(&finalists);
+    if ranked.is_empty() {
+        ranked = h.ranked(&(0..h.cands.len()).collect::<Vec<_>>());
+    }
+    let mut best = None;
+    if let Some(&b) = ranked.first() {
+        h.phase = "confirm".into();
+        let end = h.at(1.0);
+        let per = (h.left(end) / CONFIRM_RUNS as f64 - h.overhead).clamp(0.2, 3.0);
+        let mut runs = Vec::new();
+        let mut run_s = per;
+        if !h.stopped {
+            h.cands[b].config = None;
+            for _ in 0..CONFIRM_RUNS {
+                match h.trial(b, per, show)? {
+                    Some(t) => {
+                        runs.push(t.tears_per_s());
+                        run_s = t.report.totals.elapsed_s;
+                    }
+                    None => break,
+                }
+            }
+        }
+        if runs.len() < 2 {
+            // Interrupted: what the search measured.
+            runs = h.cands[b].runs.clone();
+            run_s = h.cands[b].run_s;
+        }
+        best = h.found(b, runs, run_s);
+    }
+    let runners_up = ranked
+        .iter()
+        .skip(1)
+        .take(3)
+        .filter_map(|&i| h.found(i, h.cands[i].runs.clone(), h.cands[i].run_s))
+        .collect();
+    Ok(HuntResult {
+        control: plan.control.clone(),
+        fixed: plan.fixed.clone(),
+        trials: h.trials,
+        elapsed_s: h.start.elapsed().as_secs_f64(),
+        best,
+        runners_up,
+    })
+}
+
+/// The tool record of this build.
+pub fn tool() -> Tool {
+    Tool {
+        name: "ptear".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        implementation: "rust".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(interval(&[]), (0.0, [0.0, 0.0]));
+        assert_eq!(interval(&[4.0]), (4.0, [4.0, 4.0]));
+        let (m, [lo, hi]) = interval(&[1.0, 2.0, 3.0]);
+        assert!((m - 2.0).abs() < 1e-12);
+        assert!((hi - m - 4.30 / 3f64.sqrt()).abs() < 1e-9 && lo < m);
+    }
+}
