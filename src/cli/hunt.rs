@@ -191,12 +191,13 @@ pub fn render(r: &HuntResult) -> String {
             let _ = writeln!(o, "  best: {}", found_line(b));
             let _ = writeln!(o, "    {}", b.command);
             if !r.runners_up.is_empty() {
-                let _ = writeln!(o, "  runners-up (search runs):");
+                let _ = writeln!(o, "  runners-up:");
                 for f in &r.runners_up {
                     let _ = writeln!(
                         o,
-                        "    {:>16}  {}",
+                        "    {:>16} {:<9} {}",
                         rate(f.tears_per_s),
+                        if f.confirmed { "(confirm)" } else { "(search)" },
                         if f.args.is_empty() {
                             "as fixed".into()
                         } else {

@@ -5,6 +5,7 @@
 //! (three rounds, each keeping the best third and running it longer), then
 //! a greedy local refinement around the best point (gaps times and divided
 //! by 3, then by 1.7; pairs, readers, placement), then repeated short runs
+//! of the three best, in turn, ranked by those runs alone, then fresh runs
 //! of the winner for its rate and a 95% interval. Each trial is a child
 //! `ptear run` (see [`trial`]), scored by `torn / elapsed_s`, ties broken
 //! by retries per second (a read that overlapped a write retries: the
@@ -79,6 +80,10 @@ pub struct Found {
     pub runs: Vec<f64>,
     /// Seconds of each counted run.
     pub run_s: f64,
+    /// `runs` are confirmation runs at the end of the hunt (the best: its
+    /// fresh runs after the choice; a runner-up: the runs that ranked the
+    /// best three); false: the search's runs of this point.
+    pub confirmed: bool,
     /// The configuration of the last run, as the child reported it.
     pub config: ConfigRecord,
 }
@@ -281,7 +286,7 @@ impl Hunt<'_> {
         v
     }
 
-    fn found(&self, i: usize, runs: Vec<f64>, run_s: f64) -> Option<Found> {
+    fn found(&self, i: usize, runs: Vec<f64>, run_s: f64, confirmed: bool) -> Option<Found> {
         let c = &self.cands[i];
         let config = c.config.clone()?;
         let (mean, iv) = interval(&runs);
@@ -299,16 +304,23 @@ impl Hunt<'_> {
             interval: iv,
             runs,
             run_s,
+            confirmed,
             config,
         })
     }
 }
 
 /// Budget shares: the grid rounds end at 25%, 42% and 55% of the budget,
-/// the refinement at 75%; the rest confirms the winner.
+/// the refinement at 70%; the rest confirms the top three.
 const ROUND_ENDS: [f64; 3] = [0.25, 0.42, 0.55];
-const REFINE_END: f64 = 0.75;
-const CONFIRM_RUNS: usize = 5;
+const REFINE_END: f64 = 0.70;
+/// Finalists confirmed, runs of each that choose the winner, and the
+/// winner's fresh runs that give its rate.
+const CONFIRM_TOP: usize = 3;
+const SELECT_ROUNDS: usize = 2;
+const WINNER_RUNS: usize = 4;
+/// The shortest confirmation run.
+const MIN_CONFIRM_S: f64 = 0.2;
 /// The shortest trial of the first round.
 const MIN_TRIAL_S: f64 = 0.05;
 
@@ -415,38 +427,67 @@ pub fn hunt(
     if ranked.is_empty() {
         ranked = h.ranked(&(0..h.cands.len()).collect::<Vec<_>>());
     }
-    let mut best = None;
-    if let Some(&b) = ranked.first() {
-        h.phase = "confirm".into();
-        let end = h.at(1.0);
-        let per = (h.left(end) / CONFIRM_RUNS as f64 - h.overhead).clamp(0.2, 3.0);
-        let mut runs = Vec::new();
-        let mut run_s = per;
-        if !h.stopped {
-            h.cands[b].config = None;
-            for _ in 0..CONFIRM_RUNS {
-                match h.trial(b, per, show)? {
-                    Some(t) => {
-                        runs.push(t.tears_per_s());
-                        run_s = t.report.totals.elapsed_s;
-                    }
-                    None => break,
+    // The top finalists, run in turn (so a burst of load elsewhere hits
+    // them all) and ranked by these runs alone; then the winner's rate
+    // from fresh runs, not those that chose it (the best of three noisy
+    // means is biased upwards).
+    // On a small budget, fewer finalists (one: no choice to make).
+    h.phase = "confirm".into();
+    let end = h.at(1.0);
+    let slots = |n: usize| (if n > 1 { SELECT_ROUNDS * n } else { 0 }) + WINNER_RUNS;
+    let mut n_top = ranked.len().min(CONFIRM_TOP);
+    while n_top > 1 && h.left(end) < slots(n_top) as f64 * (MIN_CONFIRM_S + h.overhead) {
+        n_top -= 1;
+    }
+    let top: Vec<usize> = ranked.iter().copied().take(n_top).collect();
+    let mut confirm: Vec<(usize, Vec<f64>, f64)> =
+        top.iter().map(|&i| (i, Vec::new(), 0.0)).collect();
+    let per = (h.left(end) / slots(n_top) as f64 - h.overhead).clamp(MIN_CONFIRM_S, 3.0);
+    let rounds = if n_top > 1 { SELECT_ROUNDS } else { 0 };
+    'select: for _ in 0..rounds {
+        for c in confirm.iter_mut() {
+            match h.trial(c.0, per, show)? {
+                Some(t) => {
+                    c.1.push(t.tears_per_s());
+                    c.2 = t.report.totals.elapsed_s;
                 }
+                None => break 'select,
             }
         }
-        if runs.len() < 2 {
-            // Interrupted: what the search measured.
-            runs = h.cands[b].runs.clone();
-            run_s = h.cands[b].run_s;
-        }
-        best = h.found(b, runs, run_s);
     }
-    let runners_up = ranked
-        .iter()
-        .skip(1)
-        .take(3)
-        .filter_map(|&i| h.found(i, h.cands[i].runs.clone(), h.cands[i].run_s))
-        .collect();
+    let mut found: Vec<Found> = Vec::new();
+    if !h.stopped && (rounds == 0 || confirm.iter().all(|c| !c.1.is_empty())) {
+        confirm.sort_by(|a, b| interval(&b.1).0.total_cmp(&interval(&a.1).0));
+        let w = confirm[0].0;
+        let mut runs = Vec::new();
+        let mut run_s = per;
+        for _ in 0..WINNER_RUNS {
+            match h.trial(w, per, show)? {
+                Some(t) => {
+                    runs.push(t.tears_per_s());
+                    run_s = t.report.totals.elapsed_s;
+                }
+                None => break,
+            }
+        }
+        if runs.len() >= 2 {
+            confirm[0].1 = runs;
+            confirm[0].2 = run_s;
+            for (i, runs, run_s) in confirm {
+                found.extend(h.found(i, runs, run_s, true));
+            }
+        }
+    }
+    // Interrupted, or the rest: what the search measured.
+    for &i in &ranked {
+        if found.len() > CONFIRM_TOP || found.iter().any(|f| f.args == h.cands[i].knobs.args()) {
+            continue;
+        }
+        found.extend(h.found(i, h.cands[i].runs.clone(), h.cands[i].run_s, false));
+    }
+    let mut found = found.into_iter();
+    let best = found.next();
+    let runners_up = found.take(CONFIRM_TOP).collect();
     Ok(HuntResult {
         control: plan.control.clone(),
         fixed: plan.fixed.clone(),
