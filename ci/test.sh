@@ -171,7 +171,7 @@ esac
 
 if compgen -G "target/reports/*.json" >/dev/null; then
     step "matrix (ptear report --markdown target/reports/*.json)"
-    check "ptear report" cargo run --quiet --locked --release -- report --markdown target/reports/*.json
+    check "ptear report" cargo run --quiet --locked --release -- report --markdown --plot target/reports/matrix.svg target/reports/*.json
 fi
 
 echo
