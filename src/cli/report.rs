@@ -44,12 +44,24 @@ fn load(path: &Path) -> Result<Vec<(String, Option<crate::report::Verdict>, Repo
 /// `ptear report FILE...`.
 pub fn report(args: &ReportArgs) -> Result<i32, Error> {
     let mut runs = Vec::new();
+    let mut per_file = Vec::new();
     for f in &args.files {
-        runs.extend(load(f).map_err(usage)?);
+        let loaded = load(f).map_err(usage)?;
+        per_file.push((f.display().to_string(), loaded.len()));
+        runs.extend(loaded);
     }
     if let Some(path) = &args.plot {
-        let reports: Vec<(String, &Report)> = runs.iter().map(|(n, _, r)| (n.clone(), r)).collect();
-        crate::export::plot::histograms(path, &reports)
+        let mut groups = Vec::new();
+        let mut at = 0;
+        for (file, n) in per_file {
+            let reports: Vec<(String, &Report)> = runs[at..at + n]
+                .iter()
+                .map(|(name, _, r)| (name.clone(), r))
+                .collect();
+            groups.push((file, reports));
+            at += n;
+        }
+        crate::export::plot::histograms(path, &groups)
             .map_err(|e| crate::error::runtime(format!("cannot write {}: {e}", path.display())))?;
     }
     if runs.len() == 1 && !args.markdown {

@@ -280,33 +280,56 @@ pub fn run_label(name: &str, r: &crate::report::Report) -> String {
 }
 
 /// `ptear report --plot`: every run's retry histogram (share of reads by
-/// retries per read, log scales), one line per run.
-pub fn histograms(path: &Path, runs: &[(String, &crate::report::Report)]) -> std::io::Result<()> {
-    let series = runs
-        .iter()
-        .map(|(name, r)| {
-            let total: u64 = r.retry_histogram.iter().map(|b| b.count).sum();
-            Series {
-                label: run_label(name, r),
-                points: r
-                    .retry_histogram
-                    .iter()
-                    .filter(|b| b.count > 0)
-                    .map(|b| (b.retries as f64, b.count as f64 / total.max(1) as f64))
-                    .collect(),
-            }
-        })
-        .collect();
-    let panel = Panel {
-        title: "retries per accepted read".into(),
+/// retries per read, log scales), one line per run. `files` are the input
+/// files and their runs: files of one run each share one chart; when a
+/// file holds several (a selftest file: one arch's controls), each file
+/// gets its own chart.
+pub fn histograms(
+    path: &Path,
+    files: &[(String, Vec<(String, &crate::report::Report)>)],
+) -> std::io::Result<()> {
+    let series = |runs: &[(String, &crate::report::Report)]| -> Vec<Series> {
+        runs.iter()
+            .map(|(name, r)| {
+                let total: u64 = r.retry_histogram.iter().map(|b| b.count).sum();
+                Series {
+                    label: run_label(name, r),
+                    points: r
+                        .retry_histogram
+                        .iter()
+                        .filter(|b| b.count > 0)
+                        .map(|b| (b.retries as f64, b.count as f64 / total.max(1) as f64))
+                        .collect(),
+                }
+            })
+            .collect()
+    };
+    let panel = |title: String, s: Vec<Series>| Panel {
+        title,
         x_label: "retries of a read".into(),
         y_label: "share of reads".into(),
-        series,
+        series: s,
+    };
+    let n: usize = files.iter().map(|f| f.1.len()).sum();
+    let panels: Vec<Panel> = if files.iter().all(|f| f.1.len() <= 1) {
+        let all: Vec<(String, &crate::report::Report)> =
+            files.iter().flat_map(|f| f.1.iter().cloned()).collect();
+        vec![panel("retries per accepted read".into(), series(&all))]
+    } else {
+        files
+            .iter()
+            .map(|(file, runs)| {
+                let host = runs.first().map_or(String::new(), |(_, r)| {
+                    format!(": {} {}", r.host.arch, r.host.cpu_model)
+                });
+                panel(format!("{file}{host}"), series(runs))
+            })
+            .collect()
     };
     write_svg(
         path,
-        &format!("ptear retry histograms, {} run(s)", runs.len()),
-        &[panel],
+        &format!("ptear retry histograms, {n} run(s)"),
+        &panels,
     )
 }
 
