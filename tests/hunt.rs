@@ -232,3 +232,30 @@ fn the_hunt_and_sweep_schemas_are_documented() {
         }
     }
 }
+
+#[test]
+fn sigint_stops_a_hunt_with_the_best_so_far() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hunt.json");
+    let child = ptear()
+        .args([
+            "hunt", "--writer", "mips", "--budget", "60s", "-q", "--json",
+        ])
+        .arg(&json)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: kill on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let start = std::time::Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(start.elapsed().as_secs_f64() < 10.0);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("interrupted"), "{stdout}");
+    let rec: HuntRecord = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(rec.interrupted);
+    assert!(rec.hunts[0].best.is_some());
+}

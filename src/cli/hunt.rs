@@ -289,8 +289,11 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
     if plans.len() > 1 {
         print!("{}", table(&results));
     }
-    println!("seed {seed}");
     let interrupted = interrupt.load(std::sync::atomic::Ordering::Relaxed);
+    if interrupted {
+        println!("interrupted: the best so far, from the search's runs");
+    }
+    println!("seed {seed}");
     if let Some(path) = &args.json {
         let rec = HuntRecord {
             schema: HUNT_SCHEMA.into(),
