@@ -366,7 +366,11 @@ mod tests {
             series: (0..3)
                 .map(|i| Series {
                     label: format!("s{i}"),
-                    points: vec![(0.0, 1.0), (10.0, 100.0 * i as f64), (1000.0, 5.0)],
+                    points: if i == 2 {
+                        vec![(0.0, 1.0)]
+                    } else {
+                        vec![(0.0, 1.0), (10.0, 100.0 * i as f64), (1000.0, 5.0)]
+                    },
                 })
                 .collect(),
         };
