@@ -10,6 +10,7 @@
 //! older than 3.17; EPERM: a seccomp filter) a mix of the clocks, the pid
 //! and a counter. The C port does the same (c/cli.c).
 
+// AtomicU32: MIPS32 has no 64-bit atomics.
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// SplitMix64's finaliser: spreads a counter or a mix into 64 good bits.
