@@ -7,8 +7,9 @@
 //!
 //! A benchmark, not a test: it asserts nothing and prints a table.
 
+use ptear::affinity;
 use ptear::config::{name_of, BarrierKind, ReaderKind, RunConfig};
-use ptear::engine::{self, affinity};
+use ptear::engine;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -63,14 +64,17 @@ fn main() {
         cfg.readers = 1;
         cfg.duration = Some(EACH);
         cfg.cpus = (cpus.len() >= 2).then(|| cpus[..2].to_vec());
-        if let Err(why) = cfg.check() {
-            println!(
-                "{:<10} {:<10} skipped: {why}",
-                name_of(reader),
-                name_of(barrier)
-            );
-            continue;
-        }
+        let cfg = match cfg.check() {
+            Ok(cfg) => cfg,
+            Err(why) => {
+                println!(
+                    "{:<10} {:<10} skipped: {why}",
+                    name_of(reader),
+                    name_of(barrier)
+                );
+                continue;
+            }
+        };
         let (mut reads, mut cycles, mut retries) = (Vec::new(), Vec::new(), 0);
         for _ in 0..RUNS {
             let m = engine::run(&cfg, &stop, &mut ()).expect("run");

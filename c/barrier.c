@@ -6,11 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 
 #include "barrier.h"
 #include "hostinfo.h"
 
-const char *const barrier_names[] = { "kernel", "full", "synco", "compiler", "none" };
+const char *const barrier_names[] = { "kernel", "full", "mfence", "lfence-sfence", "sync-rmb",
+                                     "sync-wmb", "synco", "compiler", "none" };
 
 #if defined(__sh__)
 /* The kernel's ELF_HWCAP on SuperH is boot_cpu_data.flags; every SH-4A sets
@@ -91,64 +95,149 @@ void smp_mb_runtime(void)
 #endif
 }
 
-static int set(struct barrier_choice *out, enum bar_eff eff, const char *detail)
+#if defined(__x86_64__) || defined(__i386__)
+/* CPUID leaf 1, EDX: bit 25 SSE (sfence), bit 26 SSE2 (mfence, lfence).
+ * Raw CPUID, as the Rust tool's is_x86_feature_detected!: a Pentium III
+ * (or qemu-i386 -cpu pentium3) has SSE but no SSE2. */
+static void x86_sse(int *sse, int *sse2)
 {
-    out->eff = eff;
-    snprintf(out->detail, sizeof out->detail, "%s", detail);
-    return 0;
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        a = b = c = d = 0;
+    *sse = (d >> 25) & 1;
+    *sse2 = (d >> 26) & 1;
 }
 
-int barrier_resolve(enum barrier_kind kind, struct barrier_choice *out, char *err, size_t errlen)
+int x86_cpu_has_sse2(void)
+{
+    int sse, sse2;
+    x86_sse(&sse, &sse2);
+    return sse2;
+}
+#endif
+
+static int info(struct barrier_info *out, enum barrier_kind kind, enum bar_eff eff, const char *detail,
+                const char *unavailable)
+{
+    out->kind = kind;
+    out->eff = eff;
+    out->detail = detail;
+    out->unavailable = unavailable;
+    return 1;
+}
+
+/* The details are the Rust tool's (src/arch/x86.rs, mips.rs, mod.rs), word
+ * for word: `ptear list --json` and config.barrier_detail must match it. */
+int barrier_info_get(enum barrier_kind kind, struct barrier_info *out)
 {
     switch (kind) {
     case BARRIER_COMPILER:
-        return set(out, BAR_COMPILER, "compiler barrier only: asm volatile(\"\" ::: \"memory\")");
+        return info(out, kind, BAR_COMPILER, "barrier(): compiler barrier only", NULL);
     case BARRIER_NONE:
-        return set(out, BAR_NONE, "none: nothing between the two loads or the two stores");
+        return info(out, kind, BAR_NONE, "no barrier between the two 32-bit accesses", NULL);
     default:
         break;
     }
 #if defined(__x86_64__) || defined(__i386__)
-    if (kind == BARRIER_KERNEL)
-        return set(out, BAR_COMPILER, "smp_rmb/smp_wmb: compiler barrier only (x86 is TSO)");
-    if (kind == BARRIER_FULL)
-        return set(out, BAR_FENCE, "smp_mb: " ARCH_FENCE_TEXT);
-    snprintf(err, errlen, "--barrier synco: synco is a SuperH (SH-4A) instruction; this build is for %s", ARCH_NAME);
-    return -1;
+    {
+        int sse, sse2;
+        const char *no_sse2 = "this CPU has no SSE2 (Pentium III or older): no mfence/lfence";
+        const char *no_sse = "this CPU has no SSE: no sfence";
+        x86_sse(&sse, &sse2);
+        switch (kind) {
+        case BARRIER_KERNEL:
+            return info(out, kind, BAR_COMPILER, "smp_rmb/smp_wmb: compiler barrier only (x86 is TSO)", NULL);
+        case BARRIER_FULL:
+            return info(out, kind, BAR_FENCE, "smp_mb: " ARCH_FENCE_TEXT, NULL);
+        case BARRIER_MFENCE:
+            return info(out, kind, BAR_MFENCE, "mb(): mfence for both smp_rmb and smp_wmb (SSE2)",
+                        sse2 ? NULL : no_sse2);
+        case BARRIER_LFENCE_SFENCE:
+            return info(out, kind, BAR_LFENCE_SFENCE, "rmb() = lfence (SSE2), wmb() = sfence (SSE)",
+                        !sse2 ? no_sse2 : !sse ? no_sse : NULL);
+        default:
+            return 0;
+        }
+    }
 #elif defined(__mips__)
-    if (kind == BARRIER_KERNEL)
-        return set(out, BAR_FENCE, "smp_rmb/smp_wmb: sync (CONFIG_WEAK_ORDERING)");
-    if (kind == BARRIER_FULL)
-        return set(out, BAR_FENCE, "smp_mb: sync");
-    snprintf(err, errlen, "--barrier synco: synco is a SuperH (SH-4A) instruction; this build is for mips");
-    return -1;
+    switch (kind) {
+    case BARRIER_KERNEL:
+        return info(out, kind, BAR_FENCE, "smp_rmb/smp_wmb: sync (CONFIG_WEAK_ORDERING)", NULL);
+    case BARRIER_FULL:
+        return info(out, kind, BAR_FENCE, "smp_mb: sync", NULL);
+    case BARRIER_SYNC_RMB:
+        return info(out, kind, BAR_SYNC_RMB, "sync 0x13 (stype RMB) for both smp_rmb and smp_wmb", NULL);
+    case BARRIER_SYNC_WMB:
+        return info(out, kind, BAR_SYNC_WMB, "sync 0x04 (stype WMB) for both smp_rmb and smp_wmb", NULL);
+    default:
+        return 0;
+    }
 #elif defined(__sh__)
-    int has = cpu_has_synco();
-    if (kind == BARRIER_KERNEL)
-        return has ? set(out, BAR_FENCE, "smp_rmb/smp_wmb: synco (SH-4A)")
-                   : set(out, BAR_COMPILER, "smp_rmb/smp_wmb: compiler barrier only (SH-4: no synco)");
-    if (kind == BARRIER_FULL)
-        return has ? set(out, BAR_FENCE, "smp_mb: synco (SH-4A)")
-                   : set(out, BAR_COMPILER, "smp_mb: compiler barrier only (SH-4: no synco)");
-    if (has)
-        return set(out, BAR_FENCE, "synco (SH-4A)");
-    snprintf(err, errlen, "--barrier synco: this CPU is SH-4, which has no synco (SH-4A only)");
-    return -1;
+    {
+        int has = cpu_has_synco();
+        switch (kind) {
+        case BARRIER_KERNEL:
+            return has ? info(out, kind, BAR_FENCE, "smp_rmb/smp_wmb: synco (SH-4A)", NULL)
+                       : info(out, kind, BAR_COMPILER, "smp_rmb/smp_wmb: compiler barrier only (SH-4: no synco)", NULL);
+        case BARRIER_FULL:
+            return has ? info(out, kind, BAR_FENCE, "smp_mb: synco (SH-4A)", NULL)
+                       : info(out, kind, BAR_COMPILER, "smp_mb: compiler barrier only (SH-4: no synco)", NULL);
+        case BARRIER_SYNCO:
+            return info(out, kind, has ? BAR_FENCE : BAR_COMPILER, "synco (SH-4A)",
+                        has ? NULL : "this CPU is SH-4, which has no synco (SH-4A only)");
+        default:
+            return 0;
+        }
+    }
 #endif
+}
+
+/* Which build has a barrier this one lacks. */
+static const char *owner(enum barrier_kind kind)
+{
+    switch (kind) {
+    case BARRIER_MFENCE:
+    case BARRIER_LFENCE_SFENCE:
+        return "an x86 barrier (SSE/SSE2)";
+    case BARRIER_SYNC_RMB:
+    case BARRIER_SYNC_WMB:
+        return "a MIPS barrier (sync with an stype)";
+    case BARRIER_SYNCO:
+        return "a SuperH (SH-4A) instruction";
+    default:
+        return "not a barrier of this build";
+    }
+}
+
+int barrier_resolve(enum barrier_kind kind, struct barrier_choice *out, char *err, size_t errlen)
+{
+    struct barrier_info bi;
+    if (!barrier_info_get(kind, &bi)) {
+        snprintf(err, errlen, "--barrier %s: %s; this build is for %s", barrier_names[kind], owner(kind),
+                 ARCH_NAME);
+        return -1;
+    }
+    if (bi.unavailable) {
+        snprintf(err, errlen, "--barrier %s: %s", barrier_names[kind], bi.unavailable);
+        return -1;
+    }
+    out->kind = kind;
+    out->eff = bi.eff;
+    snprintf(out->detail, sizeof out->detail, "%s", bi.detail);
+    return 0;
 }
 
 const char *barrier_describe(enum barrier_kind kind, char *buf, size_t len)
 {
-    struct barrier_choice c;
-    char err[160];
+    struct barrier_info bi;
+    if (!barrier_info_get(kind, &bi))
+        return NULL;
     switch (kind) {
     case BARRIER_KERNEL:
-        barrier_resolve(kind, &c, err, sizeof err);
-        snprintf(buf, len, "what the kernel uses for this protocol: %s", c.detail);
+        snprintf(buf, len, "what the kernel uses for this protocol: %s", bi.detail);
         return buf;
     case BARRIER_FULL:
-        barrier_resolve(kind, &c, err, sizeof err);
-        snprintf(buf, len, "a full barrier on both sides: %s", c.detail);
+        snprintf(buf, len, "a full barrier on both sides: %s", bi.detail);
         return buf;
     case BARRIER_SYNCO:
 #if defined(__sh__)
@@ -156,16 +245,17 @@ const char *barrier_describe(enum barrier_kind kind, char *buf, size_t len)
             snprintf(buf, len, "SH-4A synco, whatever the kernel would use (this CPU has it: %s)", cpu_synco_method());
         else
             snprintf(buf, len, "SH-4A synco (not available: this CPU is SH-4; %s)", cpu_synco_method());
-        return buf;
-#else
-        return NULL;
 #endif
+        return buf;
     case BARRIER_COMPILER:
         snprintf(buf, len, "compiler barrier only, no instruction: asm volatile(\"\" ::: \"memory\")");
         return buf;
     case BARRIER_NONE:
         snprintf(buf, len, "nothing between the loads or the stores (they stay volatile 32-bit accesses)");
         return buf;
+    default:
+        snprintf(buf, len, "%s%s%s%s", bi.detail, bi.unavailable ? "  [not available: " : "",
+                 bi.unavailable ? bi.unavailable : "", bi.unavailable ? "]" : "");
+        return buf;
     }
-    return NULL;
 }

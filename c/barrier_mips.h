@@ -8,6 +8,10 @@
 #define PTEAR_BARRIER_MIPS_H
 
 #define ARCH_NAME "mips"
+/* No 64-bit atomic load or exchange: --reader atomic64 and --writer x86-pae
+ * are refused with this reason (src/arch/mips.rs NO_ATOMIC64). */
+#define PTEAR_NO_ATOMIC64 "MIPS32 has no 64-bit atomic load or exchange (no lld/scd)"
+
 /* `sync` (stype 0): every load and store before it completes before any
  * after it (a full barrier). Wrapped in .set mips2 like the kernel's
  * __SYNC_insn so that it assembles whatever -march the file is built for. */
@@ -16,5 +20,23 @@ static inline __attribute__((always_inline)) void arch_fence(void)
     __asm__ __volatile__(".set push\n\t.set mips2\n\tsync\n\t.set pop" ::: "memory");
 }
 #define ARCH_FENCE_TEXT "sync"
+
+/* `sync 0x13` (stype RMB): orders loads against loads only; asm/sync.h's
+ * __SYNC(rmb, ...) form, which Linux itself uses only on Octeon. Right for
+ * the reader, not for the writer (--barrier sync-rmb uses it for both).
+ * .set mips32: the lowest ISA whose sync encoding has the stype field (the
+ * kernel uses MIPS_ISA_LEVEL_RAW there). Cores before MIPS32r2 treat an
+ * unknown stype as `sync 0`. */
+static inline __attribute__((always_inline)) void mips_sync_rmb(void)
+{
+    __asm__ __volatile__(".set push\n\t.set mips32\n\tsync 0x13\n\t.set pop" ::: "memory");
+}
+
+/* `sync 0x04` (stype WMB): orders stores against stores only, what Octeon's
+ * kernel uses for wmb(). Right for the writer, not for the reader. */
+static inline __attribute__((always_inline)) void mips_sync_wmb(void)
+{
+    __asm__ __volatile__(".set push\n\t.set mips32\n\tsync 0x04\n\t.set pop" ::: "memory");
+}
 
 #endif

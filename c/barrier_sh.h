@@ -8,6 +8,9 @@
 #define PTEAR_BARRIER_SH_H
 
 #define ARCH_NAME "sh"
+/* No 64-bit atomic load or exchange: --reader atomic64 and --writer x86-pae
+ * are refused with this reason. */
+#define PTEAR_NO_ATOMIC64 "SuperH has no 64-bit atomic load or exchange"
 /* `synco` (SH-4A, opcode 0x00ab): data accesses before it complete before
  * any after it; the kernel's __mb()/__rmb()/__wmb() on SH-4A. */
 static inline __attribute__((always_inline)) void arch_fence(void)

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
 # Build the C port of ptear as a static binary: target/c/ptear-c-ARCH.
-#   c/build.sh sh4|i686|mipsel|x86_64
+#   c/build.sh sh4|i686|mipsel|x86_64 [tests]
+# With `tests`, instead of ptear: the test programs of c/tests/, with the
+# same compiler and flags: target/c/retry-histogram-ARCH (c/test.sh runs it).
 # Works from any directory. sh4 needs the trixie glibc sysroot that
 # ci/setup.sh installs under target/sh4-sysroot (bookworm's sh4 glibc is
-# broken, see shared/TOOLCHAIN.md), and a GCC plugin that works around a
+# broken, see c/README.md), and a GCC plugin that works around a
 # wrong-code bug of bookworm's sh4 gcc 12 (see gcc-plugin/no_treg_combine.cc).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 arch=${1:-}
+tests=${2:-}
+if [ $# -gt 2 ] || { [ -n "$tests" ] && [ "$tests" != tests ]; }; then
+    echo "usage: c/build.sh sh4|i686|mipsel|x86_64 [tests]" >&2
+    exit 2
+fi
 CFLAGS=(-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static -pthread)
 EXTRA=()
 
@@ -81,14 +88,34 @@ case "$arch" in
     mipsel) CC=mipsel-linux-gnu-gcc ;;
     x86_64) CC=gcc ;;
     *)
-        echo "usage: c/build.sh sh4|i686|mipsel|x86_64" >&2
+        echo "usage: c/build.sh sh4|i686|mipsel|x86_64 [tests]" >&2
         exit 2
         ;;
 esac
 command -v "$CC" >/dev/null || { echo "build.sh: $CC not found: run ci/setup.sh first" >&2; exit 1; }
 
+# the version of Cargo.toml's [package] section, the one the Rust tool reports
+version=$(awk '
+    /^\[/ { pkg = ($0 == "[package]") }
+    pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }
+' "$root/Cargo.toml")
+if [ -z "$version" ]; then
+    echo "build.sh: no [package] version in $root/Cargo.toml" >&2
+    exit 1
+fi
+CFLAGS+=(-DPTEAR_VERSION="\"$version\"")
+
 out="$root/target/c/ptear-c-$arch"
 mkdir -p "$root/target/c"
 srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c selftest.c list.c)
-(cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$out" "${srcs[@]}")
-echo "built $out"
+if [ -z "$tests" ]; then
+    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$out" "${srcs[@]}")
+    echo "built $out"
+else
+    # tests/retry_histogram.c includes hammer.c itself (the real reader
+    # loop, with its own gap); it links the rest of what a report needs
+    t="$root/target/c/retry-histogram-$arch"
+    tsrcs=(tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c)
+    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
+    echo "built $t"
+fi

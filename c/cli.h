@@ -1,5 +1,6 @@
 /* cli.h - the command line: `ptear [run] [options]`, `ptear selftest
- * [--json PATH] [--quiet] [--seed N]`, `ptear list`, `--help`, `--version`. */
+ * [-d D] [--json PATH] [--quiet] [--seed N]`, `ptear list [--json]`,
+ * `--help`, `--version`. */
 #ifndef PTEAR_CLI_H
 #define PTEAR_CLI_H
 
@@ -15,6 +16,8 @@ struct cli {
     const char *json_path;          /* selftest */
     int quiet;                      /* selftest */
     uint64_t seed;                  /* selftest: given or random */
+    double selftest_duration_s;     /* selftest -d: each control's length (default 2 s) */
+    int list_json;                  /* list --json */
 };
 
 /* 0, or 2 with ONE line (no "ptear: error: " prefix, no newline) in err.
@@ -22,9 +25,13 @@ struct cli {
  * except what --barrier means on this CPU (barrier_resolve). */
 int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen);
 void cli_usage(FILE *f);
-/* a seed from the clock and the pid */
+/* a seed from getrandom(GRND_NONBLOCK), else from the clocks and the pid;
+ * never blocks */
 uint64_t cli_random_seed(void);
-/* parse a duration: 500ms, 5s, 2m, 1h or plain seconds. 0 or -1 */
+/* parse a duration: 500ms, 5s, 2m, 1h or plain seconds. 0, or < 0 (see
+ * cli.c) */
 int parse_duration(const char *s, double *out);
+/* the unit part of a duration (for messages; a static buffer) */
+const char *parse_duration_unit(const char *s);
 
 #endif

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine_int.h"
+#include "collect.h"
 #include "seqlock.h"
 
 static int cmp_hist(const void *a, const void *b)
@@ -21,18 +21,46 @@ static int cmp_sample(const void *a, const void *b)
     return x->reader < y->reader ? -1 : x->reader > y->reader;
 }
 
+/* The smallest r such that the reads with <= r retries are at least
+ * ceil(pct% of total); 0 without reads. Exact integer arithmetic. */
 static uint32_t percentile(const struct hist_entry *h, size_t n, uint64_t total, unsigned pct)
 {
-    uint64_t need = (total * pct + 99) / 100, cum = 0;     /* nearest rank */
+    uint64_t need = total / 100 * pct + ((total % 100) * pct + 99) / 100, cum = 0;
     size_t i;
-    if (need == 0)
-        need = 1;
+    if (total == 0)
+        return 0;
     for (i = 0; i < n; i++) {
         cum += h[i].count;
         if (cum >= need)
             return h[i].retries;
     }
     return n ? h[n - 1].retries : 0;
+}
+
+/* A consistent copy of what reader rc published: the fixed part and its
+ * rare-retry entries, under one sequence number. */
+static void snapshot_reader(const struct reader_ctx *rc, struct reader_stats *st)
+{
+    uint32_t a;
+    do {
+        a = seq_read_begin(&rc->seq);
+        seq_copy_out(rc->pub, st, 0, READER_STATS_FIXED);
+        if (st->n_rare > PTEAR_RARE_SLOTS)  /* torn: the check below retries */
+            st->n_rare = 0;
+        seq_copy_out(rc->pub, st, READER_STATS_FIXED, reader_stats_used(st->n_rare) - READER_STATS_FIXED);
+    } while (seq_read_retry(&rc->seq, a));
+}
+
+void collect_progress(const struct collect_src *src, uint64_t *reads, uint64_t *torn)
+{
+    uint32_t i;
+    *reads = *torn = 0;
+    for (i = 0; i < src->sh->cfg->readers; i++) {
+        uint64_t w[2];          /* reads, torn: the first two u64 of reader_stats */
+        seq_snapshot(&src->rd[i]->seq, src->rd[i]->pub, w, sizeof w);
+        *reads += w[0];
+        *torn += w[1];
+    }
 }
 
 /* Appends one histogram entry, growing the array; -1 when memory runs out
@@ -52,21 +80,21 @@ static int hist_push(struct results *res, size_t *n, size_t *cap, uint32_t retri
     return 0;
 }
 
-int engine_collect(struct engine *e, const struct host_info *host, struct results *res, int final,
-                          int interrupted)
+int collect_results(const struct collect_src *src, struct results *res, int final, int interrupted)
 {
-    const struct config *cfg = e->cfg;
+    const struct run_shared *sh = src->sh;
+    const struct config *cfg = sh->cfg;
     uint32_t i, t, nr = cfg->readers;
-    uint64_t exact[HIST_EXACT];
-    size_t nhist = 0, cap = HIST_EXACT + 32, nsamp = 0, s;
+    uint64_t exact[PTEAR_EXACT_RETRIES];
+    size_t nhist = 0, cap = PTEAR_EXACT_RETRIES + 64, nsamp = 0, s;
     struct torn_sample *all = NULL;
     struct reader_stats *st = malloc(sizeof *st);
     double t_end = 0;
 
     memset(res, 0, sizeof *res);
     res->cfg = cfg;
-    res->host = host;
-    res->bar = e->bar;
+    res->host = src->host;
+    res->bar = sh->bar;
     res->complete = final;
     res->interrupted = interrupted;
     res->nreaders = nr;
@@ -74,7 +102,7 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
     res->hist = malloc(cap * sizeof *res->hist);
     res->nthreads = cfg->readers + cfg->writers;
     res->threads = calloc(res->nthreads, sizeof *res->threads);
-    all = malloc((size_t)nr * TORN_SAMPLES_MAX * sizeof *all);
+    all = malloc((size_t)nr * PTEAR_MAX_SAMPLES * sizeof *all);
     if (!st || !res->readers || !res->hist || !res->threads || !all) {
         free(st);
         free(all);
@@ -85,39 +113,50 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
 
     if (final) {
         for (i = 0; i < nr; i++)
-            if (e->rd[i]->t_end > t_end)
-                t_end = e->rd[i]->t_end;
-        res->elapsed_s = t_end - e->t0;
+            if (src->rd[i]->t_end > t_end)
+                t_end = src->rd[i]->t_end;
+        res->elapsed_s = t_end - sh->t0;
     } else {
-        res->elapsed_s = mono_now() - e->t0;
+        res->elapsed_s = mono_now() - sh->t0;
     }
     if (res->elapsed_s < 0)
         res->elapsed_s = 0;
 
     for (i = 0; i < nr; i++) {
-        struct reader_ctx *rc = e->rd[i];
+        const struct reader_ctx *rc = src->rd[i];
+        uint64_t retried = 0;
         uint32_t k;
-        seq_snapshot(&rc->seq, rc->pub, st, sizeof *st);
+        snapshot_reader(rc, st);
         res->reads += st->reads;
         res->torn += st->torn;
         res->not_present += st->not_present;
         res->retries += st->retries;
+        res->inexact_retry_reads += st->inexact;
         res->readers[i].reads = st->reads;
         res->readers[i].torn = st->torn;
         res->readers[i].reads_per_s = res->elapsed_s > 0 ? (double)st->reads / res->elapsed_s : 0.0;
-        for (k = 0; k < HIST_EXACT; k++)
-            exact[k] += st->hist[k];
-        for (k = 0; k < st->n_over && k < HIST_OVER; k++) {
-            if (hist_push(res, &nhist, &cap, st->over[k].retries, st->over[k].count) != 0)
+        if (st->max_retries > res->pmax)
+            res->pmax = st->max_retries;
+        for (k = 1; k < PTEAR_EXACT_RETRIES; k++) {
+            exact[k] += st->retried[k];
+            retried += st->retried[k];
+            if (st->retried[k] && k > res->pmax)
+                res->pmax = k;
+        }
+        for (k = 0; k < st->n_rare; k++) {
+            retried += st->rare[k].count;
+            if (hist_push(res, &nhist, &cap, st->rare[k].retries, st->rare[k].count) != 0)
                 goto oom;
         }
         for (k = 0; k < 32; k++) {
             if (!st->pow2[k])
                 continue;
+            retried += st->pow2[k];
             if (hist_push(res, &nhist, &cap, 1u << k, st->pow2[k]) != 0)
                 goto oom;
         }
-        for (k = 0; k < st->n_samples && k < TORN_SAMPLES_MAX; k++) {
+        exact[0] += st->reads >= retried ? st->reads - retried : 0;   /* reads with no retry */
+        for (k = 0; k < st->n_samples && k < PTEAR_MAX_SAMPLES; k++) {
             struct torn_sample *ts = &all[nsamp++];
             const struct torn_raw *raw = &rc->samples[k];
             ts->reader = i;
@@ -126,17 +165,17 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
             ts->high = raw->high;
             ts->retries = raw->retries;
             ts->t_s = raw->t_s;
-            ts->nvalid = pte_valid_high(&e->enc, raw->low, raw->high, ts->valid_high);
+            ts->nvalid = pte_valid_high(&sh->enc, raw->low, raw->high, ts->valid_high);
         }
     }
-    for (i = 0; i < HIST_EXACT; i++) {
+    for (i = 0; i < PTEAR_EXACT_RETRIES; i++) {
         if (!exact[i])
             continue;
         if (hist_push(res, &nhist, &cap, i, exact[i]) != 0)
             goto oom;
     }
     qsort(res->hist, nhist, sizeof *res->hist, cmp_hist);
-    for (s = 0, i = 0; s < nhist; s++) {            /* merge equal retry counts */
+    for (s = 0, i = 0; s < nhist; s++) {            /* sum the counts of equal retry counts */
         if (i > 0 && res->hist[i - 1].retries == res->hist[s].retries)
             res->hist[i - 1].count += res->hist[s].count;
         else
@@ -145,10 +184,9 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
     res->nhist = i;
     res->p50 = percentile(res->hist, res->nhist, res->reads, 50);
     res->p99 = percentile(res->hist, res->nhist, res->reads, 99);
-    res->pmax = res->nhist ? res->hist[res->nhist - 1].retries : 0;
 
     qsort(all, nsamp, sizeof *all, cmp_sample);
-    res->nsamples = (int)(nsamp < TORN_SAMPLES_MAX ? nsamp : TORN_SAMPLES_MAX);
+    res->nsamples = (int)(nsamp < PTEAR_MAX_SAMPLES ? nsamp : PTEAR_MAX_SAMPLES);
     memcpy(res->samples, all, (size_t)res->nsamples * sizeof *all);
     if (nsamp) {
         res->has_first_torn = 1;
@@ -157,7 +195,7 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
 
     for (i = 0; i < cfg->writers; i++) {
         uint64_t c;
-        seq_snapshot(&e->wr[i]->seq, e->wr[i]->pub, &c, sizeof c);
+        seq_snapshot(&src->wr[i]->seq, src->wr[i]->pub, &c, sizeof c);
         res->writer_cycles += c;
     }
     res->placement_requested = cfg->has_cpus;
@@ -166,9 +204,9 @@ int engine_collect(struct engine *e, const struct host_info *host, struct result
         struct thread_place *p = &res->threads[t];
         p->is_writer = t < cfg->writers;
         p->index = p->is_writer ? t : t - cfg->writers;
-        p->cpu = p->is_writer ? e->wr[p->index]->cpu : e->rd[p->index]->cpu;
+        p->cpu = p->is_writer ? src->wr[p->index]->cpu : src->rd[p->index]->cpu;
         /* each thread set its pinned flag before arriving at the gate */
-        p->pinned = p->is_writer ? e->wr[p->index]->pinned : e->rd[p->index]->pinned;
+        p->pinned = p->is_writer ? src->wr[p->index]->pinned : src->rd[p->index]->pinned;
         if (p->cpu >= 0 && !p->pinned)
             res->placement_granted = 0;
     }
@@ -182,4 +220,3 @@ oom:
     results_free(res);
     return -1;
 }
-

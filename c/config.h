@@ -6,19 +6,35 @@
 #include <stdint.h>
 
 #define PTEAR_NAME          "ptear"
-#define PTEAR_VERSION       "0.1.0"          /* keep equal to Cargo.toml */
+/* PTEAR_VERSION comes from Cargo.toml's [package] version: build.sh passes
+ * it with -DPTEAR_VERSION="\"x.y.z\"". */
+#ifndef PTEAR_VERSION
+#error "PTEAR_VERSION is not defined: build with c/build.sh (it reads Cargo.toml)"
+#endif
 #define PTEAR_IMPLEMENTATION "c"
 
 #define PTEAR_MAX_THREADS   1024u            /* readers + writers */
-#define PTEAR_MAX_PAIRS     (1u << 26)
+#define PTEAR_MAX_PAIRS     (1u << 27)       /* 1 GiB of pairs, as src/config.rs */
 #define PTEAR_MAX_GAP       100000000u       /* spin iterations */
 #define PTEAR_MAX_LOW_PERIOD 2147483648u     /* 2^31 */
-#define PTEAR_MAX_DURATION_S 1e9
+#define PTEAR_MAX_DURATION_S 31622400u     /* 366 days: "longer than a year" */
 #define PTEAR_MAX_CPU_LIST  4096u            /* entries of --cpus once expanded */
+#define PTEAR_MAX_SAMPLES   64u              /* torn reads kept in full per reader and report */
+#define PTEAR_EXACT_RETRIES 256u             /* retries 1..255 counted in a plain array */
+#define PTEAR_RARE_SLOTS    1024u            /* distinct retry counts >= 256 kept exactly */
 
-enum reader_kind { READER_LOCKLESS, READER_ONCE };
-enum writer_kind { WRITER_DOCUMENTED, WRITER_MIPS, WRITER_SH, WRITER_UNORDERED };
-enum barrier_kind { BARRIER_KERNEL, BARRIER_FULL, BARRIER_SYNCO, BARRIER_COMPILER, BARRIER_NONE };
+/* In the Rust tool's order (src/config.rs), which `ptear list` keeps. The
+ * kinds another arch's build has are refused (reader/writer: with the arch's
+ * reason, barrier: as unknown values). */
+enum reader_kind { READER_LOCKLESS, READER_ONCE, READER_ATOMIC64, READER_NKINDS };
+enum writer_kind { WRITER_DOCUMENTED, WRITER_X86_PAE, WRITER_MIPS, WRITER_SH, WRITER_UNORDERED, WRITER_NKINDS };
+enum barrier_kind {
+    BARRIER_KERNEL, BARRIER_FULL,
+    BARRIER_MFENCE, BARRIER_LFENCE_SFENCE,  /* x86 builds */
+    BARRIER_SYNC_RMB, BARRIER_SYNC_WMB,     /* mipsel build */
+    BARRIER_SYNCO,                          /* sh4 build */
+    BARRIER_COMPILER, BARRIER_NONE, BARRIER_NKINDS
+};
 enum out_format { FORMAT_TEXT, FORMAT_JSON };
 enum expect_kind { EXPECT_NONE, EXPECT_CLEAN, EXPECT_TORN };
 

@@ -1,7 +1,9 @@
 /* engine.c - one run: the shared mapping of PTE pairs, starting the
- * threads (hammer.c) pinned where --cpus asks, the main thread's loop
- * (stop, progress line, checkpoints) and the signals that interrupt it. */
+ * threads pinned where --cpus asks and running the hot loops of hammer.c in
+ * them, the main thread's loop (stop, progress line, checkpoints, with
+ * collect.c) and the signals that interrupt it. */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,9 +13,38 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine_int.h"
+#include "collect.h"
+#include "engine.h"
+#include "hammer.h"
 #include "rng.h"
-#include "seqlock.h"
+
+#define PUBLISH_READS       4096u   /* reads between two publications */
+#define PUBLISH_CYCLES      1024u
+#define OWN_ORDER_MAX       65536u  /* pairs up to which each reader gets its own order */
+#define THREAD_STACK        (128u * 1024u)
+#define PROGRESS_AFTER_S    3.0     /* runs this short or shorter get no progress line */
+#define PROGRESS_EVERY_S    2.0
+
+/* The state of one run that only this file sees. */
+struct engine {
+    struct run_shared sh;           /* what every thread reads */
+    size_t map_len;
+    pthread_mutex_t gate_mu;
+    pthread_cond_t gate_cv;
+    int gate;                       /* 0 wait, 1 go, -1 abort */
+    uint32_t arrived;               /* threads waiting at the gate */
+    struct reader_ctx **rd;
+    struct writer_ctx **wr;
+    struct thread_start *starts;    /* one per thread: writers, then readers */
+    uint32_t *shared_order;
+    uint32_t **own_orders;
+};
+
+/* A thread's argument: its engine and its context. */
+struct thread_start {
+    struct engine *e;
+    void *ctx;
+};
 
 /* ---- signals ---------------------------------------------------------- */
 
@@ -42,16 +73,9 @@ int signals_received(void)
     return g_signals != 0;
 }
 
-double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* ---- thread start ----------------------------------------------------- */
 
-int pin_self(int cpu, int *pin_errno)
+static int pin_self(int cpu, int *pin_errno)
 {
     cpu_set_t set, got;
     int rc;
@@ -70,7 +94,7 @@ int pin_self(int cpu, int *pin_errno)
 }
 
 /* 1: go, 0: the run was abandoned before it started */
-int gate_wait(struct engine *e)
+static int gate_wait(struct engine *e)
 {
     int g;
     pthread_mutex_lock(&e->gate_mu);
@@ -91,10 +115,51 @@ static void gate_open(struct engine *e, int value, uint32_t n)
     while (value > 0 && e->arrived < n)
         pthread_cond_wait(&e->gate_cv, &e->gate_mu);
     if (value > 0)
-        e->t0 = mono_now();
+        e->sh.t0 = mono_now();
     e->gate = value;
     pthread_cond_broadcast(&e->gate_cv);
     pthread_mutex_unlock(&e->gate_mu);
+}
+
+static int all_readers_done(struct engine *e)
+{
+    uint32_t i;
+    for (i = 0; i < e->sh.cfg->readers; i++)
+        if (!__atomic_load_n(&e->rd[i]->done, __ATOMIC_ACQUIRE))
+            return 0;
+    return 1;
+}
+
+static void *reader_thread(void *arg)
+{
+    struct thread_start *ts = arg;
+    struct engine *e = ts->e;
+    struct reader_ctx *rc = ts->ctx;
+    rc->pinned = pin_self(rc->cpu, &rc->pin_errno);
+    if (!gate_wait(e))
+        return NULL;
+    hammer_reader(rc);
+    rc->t_end = mono_now();
+    __atomic_store_n(&rc->done, 1, __ATOMIC_RELEASE);
+    /* --reads: the last reader to meet its quota stops the writers at once
+     * rather than at the main thread's next look (their cycles/s would be
+     * off). The fence makes sure two readers finishing together cannot both
+     * miss each other's done flag. */
+    smp_mb_runtime();
+    if (all_readers_done(e))
+        __atomic_store_n(&e->sh.stop, 1, __ATOMIC_RELAXED);
+    return NULL;
+}
+
+static void *writer_thread(void *arg)
+{
+    struct thread_start *ts = arg;
+    struct writer_ctx *wc = ts->ctx;
+    wc->pinned = pin_self(wc->cpu, &wc->pin_errno);
+    if (!gate_wait(ts->e))
+        return NULL;
+    hammer_writer(wc);
+    return NULL;
 }
 
 /* ---- set-up ----------------------------------------------------------- */
@@ -136,24 +201,26 @@ enum { SEED_ORDER = 0, SEED_START = 1 << 20, SEED_RGAP = 2 << 20, SEED_WGAP = 3 
 static void engine_free(struct engine *e)
 {
     uint32_t i;
+    const struct config *cfg = e->sh.cfg;
     if (e->rd) {
-        for (i = 0; i < e->cfg->readers; i++)
+        for (i = 0; i < cfg->readers; i++)
             free(e->rd[i]);
         free(e->rd);
     }
     if (e->wr) {
-        for (i = 0; i < e->cfg->writers; i++)
+        for (i = 0; i < cfg->writers; i++)
             free(e->wr[i]);
         free(e->wr);
     }
     if (e->own_orders) {
-        for (i = 0; i < e->cfg->readers; i++)
+        for (i = 0; i < cfg->readers; i++)
             free(e->own_orders[i]);
         free(e->own_orders);
     }
     free(e->shared_order);
-    if (e->pairs)
-        munmap(e->pairs, e->map_len);
+    free(e->starts);
+    if (e->sh.pairs)
+        munmap(e->sh.pairs, e->map_len);
     pthread_mutex_destroy(&e->gate_mu);
     pthread_cond_destroy(&e->gate_cv);
 }
@@ -166,28 +233,29 @@ static int fail(char *err, size_t errlen, const char *what, int errnum)
 
 static int engine_setup(struct engine *e, char *err, size_t errlen)
 {
-    const struct config *cfg = e->cfg;
+    const struct config *cfg = e->sh.cfg;
     long page = sysconf(_SC_PAGESIZE);
     uint32_t i;
     char what[160];
 
     e->map_len = ((size_t)cfg->pairs * sizeof(struct pte_pair) + (size_t)page - 1) & ~((size_t)page - 1);
-    e->pairs = mmap(NULL, e->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (e->pairs == MAP_FAILED) {
+    e->sh.pairs = mmap(NULL, e->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (e->sh.pairs == MAP_FAILED) {
         int en = errno;
-        e->pairs = NULL;
+        e->sh.pairs = NULL;
         snprintf(what, sizeof what, "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) for %u pairs refused",
                  e->map_len, cfg->pairs);
         return fail(err, errlen, what, en);
     }
     for (i = 0; i < cfg->pairs; i++) {      /* every pair starts as state 1 */
-        e->pairs[i].high = pte_high(1);
-        e->pairs[i].low = pte_low(&e->enc, 1);
+        e->sh.pairs[i].high = pte_high(1);
+        e->sh.pairs[i].low = pte_low(&e->sh.enc, 1);
     }
 
     e->rd = calloc(cfg->readers, sizeof *e->rd);
     e->wr = calloc(cfg->writers, sizeof *e->wr);
-    if (!e->rd || !e->wr)
+    e->starts = calloc((size_t)cfg->readers + cfg->writers, sizeof *e->starts);
+    if (!e->rd || !e->wr || !e->starts)
         return fail(err, errlen, "allocating thread state", ENOMEM);
     if (cfg->pairs <= OWN_ORDER_MAX) {
         e->own_orders = calloc(cfg->readers, sizeof *e->own_orders);
@@ -207,7 +275,9 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
             return fail(err, errlen, "allocating reader state", ENOMEM);
         memset(rc, 0, sizeof *rc);
         e->rd[i] = rc;
-        rc->eng = e;
+        rc->sh = &e->sh;
+        e->starts[cfg->writers + i].e = e;
+        e->starts[cfg->writers + i].ctx = rc;
         rc->index = i;
         rc->cpu = cpu_for_thread(cfg, cfg->writers + i);
         rc->norder = cfg->pairs;
@@ -235,7 +305,9 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
             return fail(err, errlen, "allocating writer state", ENOMEM);
         memset(wc, 0, sizeof *wc);
         e->wr[i] = wc;
-        wc->eng = e;
+        wc->sh = &e->sh;
+        e->starts[i].e = e;
+        e->starts[i].ctx = wc;
         wc->index = i;
         wc->cpu = cpu_for_thread(cfg, i);
         wc->publish_step = publish_step(cfg->writer_gap, PUBLISH_CYCLES);
@@ -246,68 +318,58 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
 
 /* ---- the main thread's loop ------------------------------------------- */
 
-static void fmt_rate(char *buf, size_t len, double r)
+/* The Rust tool's text::si(): 3 significant-ish digits and a unit prefix,
+ * a space after it ("12 reads/s", "1.50 M reads/s"). */
+static void fmt_si(char *buf, size_t len, double v)
 {
-    if (r >= 1e6)
-        snprintf(buf, len, "%.2f M", r / 1e6);
-    else if (r >= 1e3)
-        snprintf(buf, len, "%.1f k", r / 1e3);
+    if (v >= 1e9)
+        snprintf(buf, len, "%.2f G", v / 1e9);
+    else if (v >= 1e6)
+        snprintf(buf, len, "%.2f M", v / 1e6);
+    else if (v >= 1e3)
+        snprintf(buf, len, "%.2f k", v / 1e3);
     else
-        snprintf(buf, len, "%.0f", r);
+        snprintf(buf, len, "%.0f ", v);
 }
 
-static void progress_line(struct engine *e, double now, uint64_t *last_reads, double *last_t, int tty)
+/* The status line on stderr, as src/cli/run.rs Progress prints it:
+ * "ptear: 4/10 s  1.23 M reads/s  torn 0", the rate over the time since the
+ * previous line. Rewritten in place on a terminal, plain lines otherwise. */
+static void progress_line(const struct collect_src *src, double now, uint64_t *last_reads, double *last_t,
+                          int tty)
 {
-    const struct config *cfg = e->cfg;
-    uint64_t reads = 0, torn = 0;
-    uint32_t i;
-    char rate[32], line[256];
-    for (i = 0; i < cfg->readers; i++) {
-        uint32_t w[8];          /* reads, torn: the first two u64 of reader_stats */
-        struct reader_ctx *rc = e->rd[i];
-        uint64_t r, t;
-        seq_snapshot(&rc->seq, rc->pub, w, sizeof w);
-        memcpy(&r, &w[0], 8);
-        memcpy(&t, &w[2], 8);
-        reads += r;
-        torn += t;
-    }
-    fmt_rate(rate, sizeof rate, now > *last_t ? (double)(reads - *last_reads) / (now - *last_t) : 0.0);
+    const struct config *cfg = src->sh->cfg;
+    uint64_t reads, torn;
+    double t = now - src->sh->t0;
+    char rate[32], total[32], line[256];
+    collect_progress(src, &reads, &torn);
+    fmt_si(rate, sizeof rate,
+           t > *last_t ? (double)(reads - (*last_reads < reads ? *last_reads : reads)) / (t - *last_t) : 0.0);
     if (cfg->has_duration)
-        snprintf(line, sizeof line, "ptear: %.1f/%.1f s, %s reads/s, %llu torn", now - e->t0, cfg->duration_s,
-                 rate, (unsigned long long)torn);
+        snprintf(total, sizeof total, "%.0f", cfg->duration_s);
     else
-        snprintf(line, sizeof line, "ptear: %.1f s, %llu/%llu reads, %s reads/s, %llu torn", now - e->t0,
-                 (unsigned long long)reads, (unsigned long long)cfg->reads, rate, (unsigned long long)torn);
+        snprintf(total, sizeof total, "-");
+    snprintf(line, sizeof line, "ptear: %.0f/%s s  %sreads/s  torn %llu", t, total, rate, (unsigned long long)torn);
     if (tty)
         fprintf(stderr, "\r%s\033[K", line);
     else
         fprintf(stderr, "%s\n", line);
     fflush(stderr);
     *last_reads = reads;
-    *last_t = now;
+    *last_t = t;
 }
 
-static void checkpoint(struct engine *e, const struct host_info *host)
+static void checkpoint(const struct collect_src *src)
 {
     struct results r;
     char *text, err[512];
-    if (engine_collect(e, host, &r, 0, 0) != 0)
+    if (collect_results(src, &r, 0, 0) != 0)
         return;
     text = report_json_string(&r);
-    if (text && write_file_atomic(e->cfg->json_path, text, err, sizeof err) != 0)
+    if (text && write_file_atomic(src->sh->cfg->json_path, text, err, sizeof err) != 0)
         fprintf(stderr, "ptear: warning: checkpoint not written: %s\n", err);
     free(text);
     results_free(&r);
-}
-
-int all_readers_done(struct engine *e)
-{
-    uint32_t i;
-    for (i = 0; i < e->cfg->readers; i++)
-        if (!__atomic_load_n(&e->rd[i]->done, __ATOMIC_ACQUIRE))
-            return 0;
-    return 1;
 }
 
 int engine_run(const struct config *cfg, const struct barrier_choice *bar, const struct host_info *host,
@@ -319,13 +381,14 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     sigset_t block, old;
     uint32_t i, nthreads = cfg->readers + cfg->writers, started = 0;
     int rc, interrupted = 0, progress, tty = isatty(2), printed = 0;
-    double now, deadline = 0, next_progress, next_ckpt, last_t;
+    double now, deadline = 0, next_progress, next_ckpt, last_t = 0;
     uint64_t last_reads = 0;
+    struct collect_src src;
 
     memset(&e, 0, sizeof e);
-    e.cfg = cfg;
-    e.bar = *bar;
-    e.enc = pte_enc_make(cfg->low_period);
+    e.sh.cfg = cfg;
+    e.sh.bar = *bar;
+    e.sh.enc = pte_enc_make(cfg->low_period);
     pthread_mutex_init(&e.gate_mu, NULL);
     pthread_cond_init(&e.gate_cv, NULL);
     tids = calloc(nthreads, sizeof *tids);
@@ -348,8 +411,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, THREAD_STACK);
     for (i = 0; i < nthreads; i++) {
-        rc = i < cfg->writers ? pthread_create(&tids[i], &attr, writer_main, e.wr[i])
-                              : pthread_create(&tids[i], &attr, reader_main, e.rd[i - cfg->writers]);
+        rc = pthread_create(&tids[i], &attr, i < cfg->writers ? writer_thread : reader_thread, &e.starts[i]);
         if (rc != 0)
             break;
         started++;
@@ -391,12 +453,15 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     gate_open(&e, 1, nthreads);    /* sets t0 once every thread is ready */
 
 
-    progress = !cfg->quiet && (!cfg->has_duration || cfg->duration_s > 3.0);
+    src.sh = &e.sh;
+    src.host = host;
+    src.rd = e.rd;
+    src.wr = e.wr;
+    progress = !cfg->quiet && (!cfg->has_duration || cfg->duration_s > PROGRESS_AFTER_S);
     if (cfg->has_duration)
-        deadline = e.t0 + cfg->duration_s;
-    next_progress = e.t0 + 2.0;
-    next_ckpt = cfg->has_checkpoint ? e.t0 + cfg->checkpoint_s : 0;
-    last_t = e.t0;
+        deadline = e.sh.t0 + cfg->duration_s;
+    next_progress = e.sh.t0 + PROGRESS_EVERY_S;
+    next_ckpt = cfg->has_checkpoint ? e.sh.t0 + cfg->checkpoint_s : 0;
     for (;;) {
         double nap = 0.02;
         struct timespec ts;
@@ -410,13 +475,12 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
         if (cfg->has_duration && now >= deadline)
             break;
         if (progress && now >= next_progress) {
-            progress_line(&e, now, &last_reads, &last_t, tty);
+            progress_line(&src, now, &last_reads, &last_t, tty);
             printed = 1;
-            while (next_progress <= now)
-                next_progress += 2.0;
+            next_progress = now + PROGRESS_EVERY_S;     /* as Rust: 2 s after this line */
         }
         if (cfg->has_checkpoint && now >= next_ckpt) {
-            checkpoint(&e, host);
+            checkpoint(&src);
             while (next_ckpt <= now)
                 next_ckpt += cfg->checkpoint_s;
         }
@@ -426,7 +490,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
         ts.tv_nsec = (long)(nap * 1e9);
         nanosleep(&ts, NULL);       /* EINTR on a signal: fine */
     }
-    __atomic_store_n(&e.stop, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&e.sh.stop, 1, __ATOMIC_RELAXED);
     for (i = 0; i < nthreads; i++)
         pthread_join(tids[i], NULL);
     free(tids);
@@ -434,7 +498,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
         fputs("\r\033[K", stderr);
         fflush(stderr);
     }
-    rc = engine_collect(&e, host, res, 1, interrupted);
+    rc = collect_results(&src, res, 1, interrupted);
     engine_free(&e);
     if (rc != 0)
         return fail(err, errlen, "collecting the results", ENOMEM);

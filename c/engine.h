@@ -20,6 +20,4 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
 void signals_install(void);
 int signals_received(void);
 
-double mono_now(void);
-
 #endif

@@ -1,17 +1,23 @@
-/* hammer.c - the reader and writer threads: the hot loops.
+/* hammer.c - the reader and writer hot loops.
  *
  * They allocate nothing, take no lock and make no system call. Counters
  * live in local variables and are published through a seqlock (seqlock.h)
  * every few thousand reads; torn reads beyond the first 64 per reader are
- * only counted. Each loop is compiled once per (kind, barrier, gap on/off)
- * so that none of the three is a run-time test between two accesses. */
+ * only counted, reads with 256 or more retries go to a fixed table on a
+ * cold path. Each loop is compiled once per (kind, barrier, gap on/off) so
+ * that none of the three is a run-time test between two accesses. */
 #include <stdint.h>
 
-#include "engine_int.h"
+#include "hammer.h"
 #include "protocol.h"
 #include "seqlock.h"
 
+#define STOP_CHECK_READS    32u     /* reads between two looks at the stop flag */
+#define STOP_CHECK_CYCLES   16u
+
 /* ---- readers ---------------------------------------------------------- */
+
+enum rkind { RK_LOCKLESS, RK_ONCE, RK_ATOMIC64, RK_N };
 
 static __attribute__((noinline, cold)) void reader_publish(struct reader_ctx *rc, uint64_t reads, uint64_t torn,
                                                            uint64_t np, uint64_t retries)
@@ -20,53 +26,68 @@ static __attribute__((noinline, cold)) void reader_publish(struct reader_ctx *rc
     rc->live.torn = torn;
     rc->live.not_present = np;
     rc->live.retries = retries;
-    seq_publish(&rc->seq, rc->pub, &rc->live, sizeof rc->live);
+    seq_publish(&rc->seq, rc->pub, &rc->live, reader_stats_used(rc->live.n_rare));
 }
 
 static __attribute__((noinline, cold)) void reader_torn(struct reader_ctx *rc, uint32_t pair, uint32_t lo,
                                                         uint32_t hi, uint32_t retries)
 {
     uint32_t n = rc->live.n_samples;
-    if (n >= TORN_SAMPLES_MAX)
+    if (n >= PTEAR_MAX_SAMPLES)
         return;
     rc->samples[n].pair = pair;
     rc->samples[n].low = lo;
     rc->samples[n].high = hi;
     rc->samples[n].retries = retries;
-    rc->samples[n].t_s = mono_now() - rc->eng->t0;
+    rc->samples[n].t_s = mono_now() - rc->sh->t0;
     rc->live.n_samples = n + 1;
 }
 
-static __attribute__((noinline, cold)) void hist_over_add(struct reader_stats *s, uint32_t r)
+/* A read that needed r >= 256 retries: its exact count in rare[], kept
+ * sorted by retry count (binary search; a new count is inserted in place,
+ * as the Rust tool's RareRetries does), or, when the table is full and r is
+ * new, an overflow counted at the largest power of two <= r. */
+static __attribute__((noinline, cold)) void reader_rare(struct reader_stats *s, uint32_t r)
 {
-    uint32_t i;
-    for (i = 0; i < s->n_over; i++)
-        if (s->over[i].retries == r) {
-            s->over[i].count++;
-            return;
-        }
-    if (s->n_over < HIST_OVER) {
-        s->over[s->n_over].retries = r;
-        s->over[s->n_over].count = 1;
-        s->n_over++;
+    uint32_t lo = 0, hi = s->n_rare, i;
+    if (r > s->max_retries)
+        s->max_retries = r;
+    while (lo < hi) {                   /* first slot with retries >= r */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (s->rare[mid].retries < r)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < s->n_rare && s->rare[lo].retries == r) {
+        s->rare[lo].count++;
+        return;
+    }
+    if (s->n_rare < PTEAR_RARE_SLOTS) {
+        for (i = s->n_rare; i > lo; i--)
+            s->rare[i] = s->rare[i - 1];
+        s->rare[lo].retries = r;
+        s->rare[lo].count = 1;
+        s->n_rare++;
         return;
     }
     s->pow2[31 - __builtin_clz(r)]++;
+    s->inexact++;
 }
 
-static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const int once, const enum bar_eff b,
+static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rkind kind, const enum bar_eff b,
                                             const int gap)
 {
-    struct engine *const e = rc->eng;
-    struct pte_pair *const pairs = e->pairs;
-    const struct pte_enc enc = e->enc;
+    struct run_shared *const sh = rc->sh;
+    struct pte_pair *const pairs = sh->pairs;
+    const struct pte_enc enc = sh->enc;
     const uint32_t *const order = rc->order;
     const uint32_t norder = rc->norder;
     const uint64_t quota = rc->quota;
-    const uint32_t *const stop = &e->stop;
+    const uint32_t *const stop = &sh->stop;
     const uint32_t batch = gap ? 1 : STOP_CHECK_READS;
     const uint32_t step = rc->publish_step;
-    uint64_t *const hist = rc->live.hist;
+    uint64_t *const retried = rc->live.retried;
     struct gap_stream g = { rc->gap_table, 0 };
     uint32_t pos = rc->start;
     uint64_t reads = 0, torn = 0, np = 0, retries_sum = 0, next_pub = step;
@@ -84,22 +105,32 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const int onc
             enum pte_class c;
             if (++pos == norder)
                 pos = 0;
-            if (once)
+            if (kind == RK_ONCE) {
                 ptep_get_once(ptep, &lo, &hi, b, gap, &g);
-            else if (!ptep_get_lockless(ptep, &lo, &hi, &r, b, gap, &g, stop))
+            } else if (kind == RK_ATOMIC64) {
+#if defined(PTEAR_HAS_ATOMIC64)
+                pte_load_atomic64(ptep, &lo, &hi);
+#else
+                __builtin_unreachable();    /* refused when the command line is checked */
+#endif
+            } else if (!ptep_get_lockless(ptep, &lo, &hi, &r, b, gap, &g, stop)) {
                 goto out;
+            }
             c = pte_classify(&enc, lo, hi);
             if (c == PTE_NOT_PRESENT) {
                 np++;
             } else if (__builtin_expect(c == PTE_TORN, 0)) {
-                if (++torn <= TORN_SAMPLES_MAX)
+                if (++torn <= PTEAR_MAX_SAMPLES)
                     reader_torn(rc, idx, lo, hi, r);
             }
-            if (__builtin_expect(r < HIST_EXACT, 1))
-                hist[r]++;
-            else
-                hist_over_add(&rc->live, r);
-            retries_sum += r;
+            /* r is the constant 0 for once and atomic64: all of this folds away */
+            if (__builtin_expect(r != 0, 0)) {
+                if (__builtin_expect(r < PTEAR_EXACT_RETRIES, 1))
+                    retried[r]++;
+                else
+                    reader_rare(&rc->live, r);
+                retries_sum += r;
+            }
             if (++reads == quota)
                 goto out;
         }
@@ -113,52 +144,35 @@ out:
 }
 
 /* One copy of the loop per (reader, barrier, gap) with all three constant. */
-#define READER_FN(name, once, b, gap) \
-    static void name(struct reader_ctx *rc) { reader_loop(rc, once, b, gap); }
-READER_FN(rd_lockless_none_0, 0, BAR_NONE, 0)
-READER_FN(rd_lockless_none_g, 0, BAR_NONE, 1)
-READER_FN(rd_lockless_comp_0, 0, BAR_COMPILER, 0)
-READER_FN(rd_lockless_comp_g, 0, BAR_COMPILER, 1)
-READER_FN(rd_lockless_fence_0, 0, BAR_FENCE, 0)
-READER_FN(rd_lockless_fence_g, 0, BAR_FENCE, 1)
-READER_FN(rd_once_none_0, 1, BAR_NONE, 0)
-READER_FN(rd_once_none_g, 1, BAR_NONE, 1)
-READER_FN(rd_once_comp_0, 1, BAR_COMPILER, 0)
-READER_FN(rd_once_comp_g, 1, BAR_COMPILER, 1)
-READER_FN(rd_once_fence_0, 1, BAR_FENCE, 0)
-READER_FN(rd_once_fence_g, 1, BAR_FENCE, 1)
-
 typedef void (*reader_fn)(struct reader_ctx *);
-static const reader_fn reader_fns[2][3][2] = {
-    { { rd_lockless_none_0, rd_lockless_none_g }, { rd_lockless_comp_0, rd_lockless_comp_g },
-      { rd_lockless_fence_0, rd_lockless_fence_g } },
-    { { rd_once_none_0, rd_once_none_g }, { rd_once_comp_0, rd_once_comp_g },
-      { rd_once_fence_0, rd_once_fence_g } },
+#define READER_FNS(kind, b) \
+    static void rd_##kind##_##b##_0(struct reader_ctx *rc) { reader_loop(rc, kind, b, 0); } \
+    static void rd_##kind##_##b##_1(struct reader_ctx *rc) { reader_loop(rc, kind, b, 1); }
+#define READER_ROW(kind, b) [b] = { rd_##kind##_##b##_0, rd_##kind##_##b##_1 },
+FOR_EACH_BAR_EFF(READER_FNS, RK_LOCKLESS)
+FOR_EACH_BAR_EFF(READER_FNS, RK_ONCE)
+#if defined(PTEAR_HAS_ATOMIC64)
+FOR_EACH_BAR_EFF(READER_FNS, RK_ATOMIC64)
+#endif
+static const reader_fn reader_fns[RK_N][BAR_NEFF][2] = {
+    [RK_LOCKLESS] = { FOR_EACH_BAR_EFF(READER_ROW, RK_LOCKLESS) },
+    [RK_ONCE] = { FOR_EACH_BAR_EFF(READER_ROW, RK_ONCE) },
+#if defined(PTEAR_HAS_ATOMIC64)
+    [RK_ATOMIC64] = { FOR_EACH_BAR_EFF(READER_ROW, RK_ATOMIC64) },
+#endif
 };
 
-void *reader_main(void *arg)
+void hammer_reader(struct reader_ctx *rc)
 {
-    struct reader_ctx *rc = arg;
-    struct engine *e = rc->eng;
-    rc->pinned = pin_self(rc->cpu, &rc->pin_errno);
-    if (!gate_wait(e))
-        return NULL;
-    reader_fns[e->cfg->reader == READER_ONCE][e->bar.eff][e->cfg->reader_gap != 0](rc);
-    rc->t_end = mono_now();
-    __atomic_store_n(&rc->done, 1, __ATOMIC_RELEASE);
-    /* --reads: the last reader to meet its quota stops the writers at once
-     * rather than at the main thread's next look (their cycles/s would be
-     * off). The fence makes sure two readers finishing together cannot both
-     * miss each other's done flag. */
-    smp_mb_runtime();
-    if (all_readers_done(e))
-        __atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED);
-    return NULL;
+    const struct run_shared *sh = rc->sh;
+    enum rkind k = sh->cfg->reader == READER_ONCE ? RK_ONCE
+                 : sh->cfg->reader == READER_ATOMIC64 ? RK_ATOMIC64 : RK_LOCKLESS;
+    reader_fns[k][sh->bar.eff][sh->cfg->reader_gap != 0](rc);
 }
 
 /* ---- writers ---------------------------------------------------------- */
 
-enum wkind { WK_DOCUMENTED, WK_HIGH_FIRST, WK_UNORDERED };
+enum wkind { WK_DOCUMENTED, WK_X86_PAE, WK_HIGH_FIRST, WK_UNORDERED, WK_N };
 
 static __attribute__((noinline, cold)) void writer_publish(struct writer_ctx *wc, uint64_t cycles)
 {
@@ -172,11 +186,11 @@ static __attribute__((noinline, cold)) void writer_publish(struct writer_ctx *wc
 static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
                                             const int gap)
 {
-    struct engine *const e = wc->eng;
-    struct pte_pair *const pairs = e->pairs;
-    const struct pte_enc enc = e->enc;
-    const uint32_t npairs = e->cfg->pairs, stride = e->cfg->writers, first = wc->index;
-    const uint32_t *const stop = &e->stop;
+    struct run_shared *const sh = wc->sh;
+    struct pte_pair *const pairs = sh->pairs;
+    const struct pte_enc enc = sh->enc;
+    const uint32_t npairs = sh->cfg->pairs, stride = sh->cfg->writers, first = wc->index;
+    const uint32_t *const stop = &sh->stop;
     const uint32_t batch = gap ? 1 : STOP_CHECK_CYCLES;
     const uint32_t step = wc->publish_step;
     struct gap_stream g = { wc->gap_table, 0 };
@@ -188,10 +202,17 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
         uint32_t i;
         for (i = 0; i < batch; i++) {
             struct pte_pair *const ptep = &pairs[j];
-            if (kind == WK_HIGH_FIRST)
+            if (kind == WK_HIGH_FIRST) {
                 mips_pte_clear(ptep, b, gap, &g);   /* == sh_pte_clear */
-            else
+            } else if (kind == WK_X86_PAE) {
+#if defined(PTEAR_HAS_ATOMIC64)
+                ptep_get_and_clear(ptep);
+#else
+                __builtin_unreachable();    /* refused when the command line is checked */
+#endif
+            } else {
                 pte_clear(ptep, b, gap, &g);
+            }
             if (kind == WK_UNORDERED)
                 set_pte_unordered(ptep, lo, hi, gap, &g);
             else
@@ -213,44 +234,33 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     writer_publish(wc, cycles);
 }
 
-#define WRITER_FN(name, kind, b, gap) \
-    static void name(struct writer_ctx *wc) { writer_loop(wc, kind, b, gap); }
-WRITER_FN(wr_doc_none_0, WK_DOCUMENTED, BAR_NONE, 0)
-WRITER_FN(wr_doc_none_g, WK_DOCUMENTED, BAR_NONE, 1)
-WRITER_FN(wr_doc_comp_0, WK_DOCUMENTED, BAR_COMPILER, 0)
-WRITER_FN(wr_doc_comp_g, WK_DOCUMENTED, BAR_COMPILER, 1)
-WRITER_FN(wr_doc_fence_0, WK_DOCUMENTED, BAR_FENCE, 0)
-WRITER_FN(wr_doc_fence_g, WK_DOCUMENTED, BAR_FENCE, 1)
-WRITER_FN(wr_hf_none_0, WK_HIGH_FIRST, BAR_NONE, 0)
-WRITER_FN(wr_hf_none_g, WK_HIGH_FIRST, BAR_NONE, 1)
-WRITER_FN(wr_hf_comp_0, WK_HIGH_FIRST, BAR_COMPILER, 0)
-WRITER_FN(wr_hf_comp_g, WK_HIGH_FIRST, BAR_COMPILER, 1)
-WRITER_FN(wr_hf_fence_0, WK_HIGH_FIRST, BAR_FENCE, 0)
-WRITER_FN(wr_hf_fence_g, WK_HIGH_FIRST, BAR_FENCE, 1)
-WRITER_FN(wr_un_none_0, WK_UNORDERED, BAR_NONE, 0)
-WRITER_FN(wr_un_none_g, WK_UNORDERED, BAR_NONE, 1)
-WRITER_FN(wr_un_comp_0, WK_UNORDERED, BAR_COMPILER, 0)
-WRITER_FN(wr_un_comp_g, WK_UNORDERED, BAR_COMPILER, 1)
-WRITER_FN(wr_un_fence_0, WK_UNORDERED, BAR_FENCE, 0)
-WRITER_FN(wr_un_fence_g, WK_UNORDERED, BAR_FENCE, 1)
-
 typedef void (*writer_fn)(struct writer_ctx *);
-static const writer_fn writer_fns[3][3][2] = {
-    { { wr_doc_none_0, wr_doc_none_g }, { wr_doc_comp_0, wr_doc_comp_g }, { wr_doc_fence_0, wr_doc_fence_g } },
-    { { wr_hf_none_0, wr_hf_none_g }, { wr_hf_comp_0, wr_hf_comp_g }, { wr_hf_fence_0, wr_hf_fence_g } },
-    { { wr_un_none_0, wr_un_none_g }, { wr_un_comp_0, wr_un_comp_g }, { wr_un_fence_0, wr_un_fence_g } },
+#define WRITER_FNS(kind, b) \
+    static void wr_##kind##_##b##_0(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0); } \
+    static void wr_##kind##_##b##_1(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1); }
+#define WRITER_ROW(kind, b) [b] = { wr_##kind##_##b##_0, wr_##kind##_##b##_1 },
+FOR_EACH_BAR_EFF(WRITER_FNS, WK_DOCUMENTED)
+FOR_EACH_BAR_EFF(WRITER_FNS, WK_HIGH_FIRST)
+FOR_EACH_BAR_EFF(WRITER_FNS, WK_UNORDERED)
+#if defined(PTEAR_HAS_ATOMIC64)
+FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE)
+#endif
+static const writer_fn writer_fns[WK_N][BAR_NEFF][2] = {
+    [WK_DOCUMENTED] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_DOCUMENTED) },
+    [WK_HIGH_FIRST] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_HIGH_FIRST) },
+    [WK_UNORDERED] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_UNORDERED) },
+#if defined(PTEAR_HAS_ATOMIC64)
+    [WK_X86_PAE] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_X86_PAE) },
+#endif
 };
 
-void *writer_main(void *arg)
+void hammer_writer(struct writer_ctx *wc)
 {
-    struct writer_ctx *wc = arg;
-    struct engine *e = wc->eng;
-    enum wkind kind = e->cfg->writer == WRITER_UNORDERED ? WK_UNORDERED
-                    : (e->cfg->writer == WRITER_MIPS || e->cfg->writer == WRITER_SH) ? WK_HIGH_FIRST
+    const struct run_shared *sh = wc->sh;
+    enum writer_kind w = sh->cfg->writer;
+    enum wkind kind = w == WRITER_UNORDERED ? WK_UNORDERED
+                    : (w == WRITER_MIPS || w == WRITER_SH) ? WK_HIGH_FIRST
+                    : w == WRITER_X86_PAE ? WK_X86_PAE
                     : WK_DOCUMENTED;
-    wc->pinned = pin_self(wc->cpu, &wc->pin_errno);
-    if (!gate_wait(e))
-        return NULL;
-    writer_fns[kind][e->bar.eff][e->cfg->writer_gap != 0](wc);
-    return NULL;
+    writer_fns[kind][sh->bar.eff][sh->cfg->writer_gap != 0](wc);
 }

@@ -10,6 +10,9 @@
 
 static char cpuinfo_arch[16];
 static char cpuinfo_model[256];
+static char cpuinfo_system_type[256];   /* MIPS "system type" */
+static char cpuinfo_machine[256];       /* SuperH "machine" */
+static int cpuinfo_sse2;                /* an x86 "flags" line lists sse2 */
 static int cpuinfo_read;
 
 static char *trim(char *s)
@@ -49,6 +52,16 @@ static void read_cpuinfo(void)
             if (!strcmp(cpuinfo_model, "unknown") && *val)
                 snprintf(cpuinfo_model, sizeof cpuinfo_model, "%s", val);
         }
+        if (!strcmp(key, "system type") && !cpuinfo_system_type[0])
+            snprintf(cpuinfo_system_type, sizeof cpuinfo_system_type, "%s", val);
+        if (!strcmp(key, "machine") && !cpuinfo_machine[0])
+            snprintf(cpuinfo_machine, sizeof cpuinfo_machine, "%s", val);
+        if (!strcmp(key, "flags")) {
+            char *f = val, *tok;
+            while ((tok = strtok_r(f, " \t", &f)) != NULL)
+                if (!strcmp(tok, "sse2"))
+                    cpuinfo_sse2 = 1;
+        }
         if (!strcmp(key, "vendor_id") || !strcmp(key, "flags"))
             x86 = 1;
         else if (!strcmp(key, "cpu model") && strstr(val, "MIPS"))
@@ -87,6 +100,29 @@ long host_online_cpus(void)
     return n < 1 ? 1 : n;
 }
 
+/* Is the kernel we run on itself a QEMU full-system guest? The same three
+ * tests, in the same order, as the Rust tool (src/host.rs). */
+static void detect_vm(char *out, size_t len)
+{
+    FILE *f = fopen("/sys/class/dmi/id/sys_vendor", "r");
+    char line[256];
+    out[0] = 0;
+    if (f) {
+        int qemu = fgets(line, sizeof line, f) && !strcmp(trim(line), "QEMU");
+        fclose(f);
+        if (qemu) {
+            snprintf(out, len, "QEMU full-system guest (DMI sys_vendor QEMU)");
+            return;
+        }
+    }
+    if (strstr(cpuinfo_system_type, "MIPS Malta")) {
+        snprintf(out, len, "MIPS Malta board (qemu-system-mips's default machine)");
+        return;
+    }
+    if (strstr(cpuinfo_machine, "RTS7751R2D"))
+        snprintf(out, len, "Renesas R2D board (qemu-system-sh4's machine)");
+}
+
 void host_info_get(struct host_info *h)
 {
     struct utsname u;
@@ -107,5 +143,19 @@ void host_info_get(struct host_info *h)
                  "ordering. Only interleaving tears (reversed clear, ABA on the low half) can show, "
                  "not tears from hardware reordering of the loads or stores; cpu_model is the host's.",
                  cpuinfo_arch, h->arch);
+#if defined(__x86_64__) || defined(__i386__)
+    } else if (cpuinfo_sse2 && !x86_cpu_has_sse2()) {
+        /* qemu-i386 with an old -cpu (pentium3...): the kernel's CPU has
+         * SSE2, CPUID says no. As src/host.rs. */
+        h->emulated = 1;
+        snprintf(h->emulation_note, sizeof h->emulation_note,
+                 "CPUID reports no SSE2 but the kernel's CPU has it (qemu-i386 with an old -cpu): running "
+                 "under an emulator (qemu-user), which runs the guest threads as host threads with the "
+                 "host's memory ordering. Only interleaving tears (reversed clear, ABA on the low half) "
+                 "can show, not tears from hardware reordering of the loads or stores; cpu_model is the "
+                 "host's.");
+#endif
+    } else {
+        detect_vm(h->vm, sizeof h->vm);
     }
 }

@@ -11,6 +11,7 @@ struct host_info {
     long page_size;
     int emulated;
     char emulation_note[512];
+    char vm[128];                   /* "" or why the kernel is a QEMU full-system guest */
 };
 
 void host_info_get(struct host_info *h);

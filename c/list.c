@@ -1,29 +1,182 @@
-/* list.c - `ptear list`: every reader, writer and barrier of this build,
- * one line each, as they behave on this CPU. */
+/* list.c - `ptear list`: every reader, writer and barrier of this build, as
+ * they behave on this CPU; one line each, or with --json the ptear-list/1
+ * document the Rust tool prints too (same keys, order and words). */
 #include <stdio.h>
 
 #include "barrier.h"
+#include "config.h"
+#include "json.h"
 #include "list.h"
+#include "selftest.h"
 
-int cmd_list(void)
+/* The Rust tool's help text for each kind (the doc comments of src/config.rs
+ * ReaderKind and WriterKind, as clap prints them in its `ptear list`). */
+static const char *const reader_help[READER_NKINDS] = {
+    "ptep_get_lockless: low, smp_rmb, high, smp_rmb, re-check low, retry",
+    "low, smp_rmb, high, no re-check (a known-broken control)",
+    "one 64-bit atomic load (x86-64: mov; i686: lock cmpxchg8b)",
+};
+static const char *const writer_help[WRITER_NKINDS] = {
+    "install high, smp_wmb, low; clear low, smp_wmb, high (the reader's comment)",
+    "native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange",
+    "MIPS32 64-bit phys: set_pte; clear = set_pte(0), high first",
+    "SH X2TLB: set_pte; clear = set_pte(0), high first",
+    "install low before high, no barrier (a known-broken control)",
+};
+
+/* The plain list's own words. */
+static const char *const reader_text[READER_NKINDS] = {
+    "ptep_get_lockless(): low, smp_rmb, high, smp_rmb, again until low is unchanged (retries counted)",
+    "low, smp_rmb, high, no re-check: a known-broken control",
+    "one 64-bit atomic load of the pair (x86-64: mov; i686: lock cmpxchg8b): the reference",
+};
+static const char *const writer_text[WRITER_NKINDS] = {
+    "set_pte: high, smp_wmb, low; pte_clear: low = 0, smp_wmb, high = 0 (what the reader assumes; x86 PAE)",
+    "set_pte as documented; clear = native_ptep_get_and_clear: one 64-bit exchange with 0 (x86 PAE)",
+    "set_pte as documented; pte_clear = set_pte(0): high = 0 first, then low (arch/mips pgtable.h)",
+    "set_pte as documented; pte_clear = set_pte(0): high = 0 first, then low (arch/sh pgtable_32.h)",
+    "install: low, then high, no barrier; clear as documented: a known-broken control",
+};
+
+/* Why this CPU cannot run a reader or writer kind: NULL if it can. */
+static const char *reader_unavailable(enum reader_kind k)
 {
-    static const char *const readers[][2] = {
-        { "lockless", "ptep_get_lockless(): low, smp_rmb, high, smp_rmb, again until low is unchanged (retries counted)" },
-        { "once", "low, smp_rmb, high, no re-check: a known-broken control" },
-    };
-    static const char *const writers[][2] = {
-        { "documented", "set_pte: high, smp_wmb, low; pte_clear: low = 0, smp_wmb, high = 0 (what the reader assumes; x86 PAE)" },
-        { "mips", "set_pte as documented; pte_clear = set_pte(0): high = 0 first, then low (arch/mips pgtable.h)" },
-        { "sh", "set_pte as documented; pte_clear = set_pte(0): high = 0 first, then low (arch/sh pgtable_32.h)" },
-        { "unordered", "install: low, then high, no barrier; clear as documented: a known-broken control" },
-    };
-    char buf[256];
-    size_t i;
-    for (i = 0; i < sizeof readers / sizeof readers[0]; i++)
-        printf("reader   %-11s %s\n", readers[i][0], readers[i][1]);
-    for (i = 0; i < sizeof writers / sizeof writers[0]; i++)
-        printf("writer   %-11s %s\n", writers[i][0], writers[i][1]);
-    for (i = 0; i <= BARRIER_NONE; i++) {
+#if defined(PTEAR_HAS_ATOMIC64)
+    (void)k;
+    return NULL;
+#else
+    return k == READER_ATOMIC64 ? PTEAR_NO_ATOMIC64 : NULL;
+#endif
+}
+
+static const char *writer_unavailable(enum writer_kind k)
+{
+#if defined(PTEAR_HAS_ATOMIC64)
+    (void)k;
+    return NULL;
+#else
+    return k == WRITER_X86_PAE ? PTEAR_NO_ATOMIC64 : NULL;
+#endif
+}
+
+static void json_str_or_null(struct json *j, const char *key, const char *v)
+{
+    if (v)
+        json_str(j, key, v);
+    else
+        json_null(j, key);
+}
+
+static int list_json(void)
+{
+    struct json j;
+    const struct control *ctl;
+    const char *text;
+    size_t n, i;
+    int k;
+
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "schema", "ptear-list/1");
+    json_obj_begin(&j, "tool");
+    json_str(&j, "name", PTEAR_NAME);
+    json_str(&j, "version", PTEAR_VERSION);
+    json_str(&j, "implementation", PTEAR_IMPLEMENTATION);
+    json_obj_end(&j);
+    json_str(&j, "arch", ARCH_NAME);
+
+    json_arr_begin(&j, "readers");
+    for (k = 0; k < READER_NKINDS; k++) {
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", reader_names[k]);
+        json_str(&j, "help", reader_help[k]);
+        json_str_or_null(&j, "unavailable", reader_unavailable((enum reader_kind)k));
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_arr_begin(&j, "writers");
+    for (k = 0; k < WRITER_NKINDS; k++) {
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", writer_names[k]);
+        json_str(&j, "help", writer_help[k]);
+        json_str_or_null(&j, "unavailable", writer_unavailable((enum writer_kind)k));
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_arr_begin(&j, "barriers");
+    for (k = 0; k < BARRIER_NKINDS; k++) {      /* kernel, full, the arch's own, compiler, none */
+        struct barrier_info bi;
+        if (!barrier_info_get((enum barrier_kind)k, &bi))
+            continue;
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", barrier_names[k]);
+        json_str(&j, "detail", bi.detail);
+        json_str_or_null(&j, "unavailable", bi.unavailable);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+
+    json_obj_begin(&j, "limits");
+    json_u64(&j, "max_threads", PTEAR_MAX_THREADS);
+    json_u64(&j, "max_pairs", PTEAR_MAX_PAIRS);
+    json_u64(&j, "max_gap", PTEAR_MAX_GAP);
+    json_u64(&j, "max_low_period", PTEAR_MAX_LOW_PERIOD);
+    json_u64(&j, "max_duration_s", PTEAR_MAX_DURATION_S);
+    json_u64(&j, "max_samples", PTEAR_MAX_SAMPLES);
+    json_u64(&j, "exact_retries", PTEAR_EXACT_RETRIES);
+    json_u64(&j, "rare_retry_slots", PTEAR_RARE_SLOTS);
+    json_obj_end(&j);
+
+    json_arr_begin(&j, "controls");
+    ctl = selftest_controls(&n);
+    for (i = 0; i < n; i++) {
+        const struct control *c = &ctl[i];
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", c->name);
+        json_str(&j, "reader", reader_names[c->reader]);
+        json_str(&j, "writer", writer_names[c->writer]);
+        json_str(&j, "barrier", barrier_names[c->barrier]);
+        if (c->low_period)
+            json_u64(&j, "low_period", c->low_period);
+        else
+            json_null(&j, "low_period");
+        json_u64(&j, "writer_gap", c->writer_gap);
+        json_u64(&j, "reader_gap", c->reader_gap);
+        json_str(&j, "expect", c->expect_torn ? "torn" : "clean");
+        json_bool(&j, "needs_two_cpus", c->needs_two_cpus);
+        json_bool(&j, "needs_atomic64", c->needs_atomic64);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    text = json_done(&j);
+    if (!text) {
+        json_free(&j);
+        fprintf(stderr, "ptear: runtime failure: out of memory building the JSON\n");
+        return 3;
+    }
+    fputs(text, stdout);
+    json_free(&j);
+    return 0;
+}
+
+int cmd_list(int json)
+{
+    char buf[320];
+    int i;
+    if (json)
+        return list_json();
+    for (i = 0; i < READER_NKINDS; i++) {
+        const char *why = reader_unavailable((enum reader_kind)i);
+        printf("reader   %-11s %s%s%s%s\n", reader_names[i], reader_text[i], why ? "  [not available: " : "",
+               why ? why : "", why ? "]" : "");
+    }
+    for (i = 0; i < WRITER_NKINDS; i++) {
+        const char *why = writer_unavailable((enum writer_kind)i);
+        printf("writer   %-11s %s%s%s%s\n", writer_names[i], writer_text[i], why ? "  [not available: " : "",
+               why ? why : "", why ? "]" : "");
+    }
+    for (i = 0; i < BARRIER_NKINDS; i++) {
         const char *d = barrier_describe((enum barrier_kind)i, buf, sizeof buf);
         if (d)
             printf("barrier  %-11s %s\n", barrier_names[i], d);

@@ -12,6 +12,44 @@
 #include "report.h"
 #include "selftest.h"
 
+/* What the compiler built for, from its predefined macros (build.sh passes
+ * no -march: each cross compiler's default). */
+#if defined(__x86_64__)
+#if defined(__AVX512F__)
+#define TARGET_CPU "x86-64-v4"
+#elif defined(__AVX2__)
+#define TARGET_CPU "x86-64-v3"
+#elif defined(__SSE4_2__)
+#define TARGET_CPU "x86-64-v2"
+#else
+#define TARGET_CPU "x86-64"
+#endif
+#elif defined(__i386__)
+#if defined(__i686__)
+#define TARGET_CPU "i686"             /* i686-linux-gnu-gcc's default -march */
+#elif defined(__i586__)
+#define TARGET_CPU "i586"
+#elif defined(__i486__)
+#define TARGET_CPU "i486"
+#else
+#define TARGET_CPU "i386"
+#endif
+#elif defined(__mips__)
+#if defined(_MIPS_ARCH)
+#define TARGET_CPU _MIPS_ARCH          /* "mips32r2": gcc's -march as a string */
+#else
+#define TARGET_CPU "mips"
+#endif
+#elif defined(__sh__)
+#if defined(__SH4A__)
+#define TARGET_CPU "sh4a"
+#elif defined(__SH4__)
+#define TARGET_CPU "sh4"
+#else
+#define TARGET_CPU "sh"
+#endif
+#endif
+
 static int cmd_run(const struct config *cfg)
 {
     struct barrier_choice bar;
@@ -80,10 +118,10 @@ int main(int argc, char **argv)
         cli_usage(stdout);
         return 0;
     case CMD_VERSION:
-        printf("ptear %s (C port, %s)\n", PTEAR_VERSION, ARCH_NAME);
+        printf("ptear %s (c; %s; target-cpu %s)\n", PTEAR_VERSION, ARCH_NAME, TARGET_CPU);
         return 0;
     case CMD_LIST:
-        return cmd_list();
+        return cmd_list(c.list_json);
     case CMD_SELFTEST:
         return cmd_selftest(&c);
     case CMD_RUN:

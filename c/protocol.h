@@ -2,7 +2,7 @@
  *
  * Every access to a half is a volatile 32-bit load or store (READ_ONCE /
  * WRITE_ONCE). The barrier `b` and the gap switch `gap` are compile-time
- * constants in every caller (engine.c instantiates one loop per
+ * constants in every caller (hammer.c instantiates one loop per
  * combination), so with gap == 0 nothing at all sits between an access and
  * its barrier. */
 #ifndef PTEAR_PROTOCOL_H
@@ -120,5 +120,60 @@ static PTEAR_ALWAYS_INLINE void sh_pte_clear(struct pte_pair *ptep, const enum b
 {
     set_pte(ptep, 0, 0, b, gap, g);
 }
+
+#if defined(PTEAR_HAS_ATOMIC64)
+/* --reader atomic64: one 64-bit atomic load of the whole entry, what a
+ * 64-bit kernel's ptep_get() is; the reference the split reader is measured
+ * against. Copies the Rust tool's asm (src/arch/x86.rs pte_load_atomic64). */
+static PTEAR_ALWAYS_INLINE void pte_load_atomic64(struct pte_pair *ptep, uint32_t *lo_out, uint32_t *hi_out)
+{
+#if defined(__x86_64__)
+    /* A plain aligned 8-byte mov is single-copy atomic (Intel SDM vol. 3,
+     * 9.1.1): both halves come from one moment. The "m" input tells the
+     * compiler the pair is read; volatile keeps one load per read. */
+    uint64_t v;
+    __asm__ __volatile__("movq (%1), %0" : "=r"(v) : "r"(ptep), "m"(*ptep));
+    *lo_out = (uint32_t)v;
+    *hi_out = (uint32_t)(v >> 32);
+#else
+    /* i686: `lock cmpxchg8b` with edx:eax = ecx:ebx = 0, the trick of
+     * arch/x86/include/asm/atomic64_32.h (arch_atomic64_read via
+     * atomic64_read_cx8 in atomic64_cx8_32.S): it either fails and loads the
+     * current value into edx:eax, or finds 0 and stores 0 back; both leave
+     * memory unchanged and read the 8 bytes atomically. */
+    uint32_t lo = 0, hi = 0;
+    __asm__ __volatile__("lock; cmpxchg8b (%%edi)"
+                         : "+a"(lo), "+d"(hi)
+                         : "D"(ptep), "b"(0u), "c"(0u)
+                         : "memory", "cc");
+    *lo_out = lo;
+    *hi_out = hi;
+#endif
+}
+
+/* --writer x86-pae's clear: native_ptep_get_and_clear() (SMP) of
+ * arch/x86/include/asm/pgtable-3level.h: the whole entry is exchanged with
+ * 0 in one atomic step, so no reader can see a half-cleared entry. Copies
+ * the Rust tool's asm (src/arch/x86.rs ptep_get_and_clear). */
+static PTEAR_ALWAYS_INLINE void ptep_get_and_clear(struct pte_pair *ptep)
+{
+#if defined(__x86_64__)
+    /* `xchg` with memory is implicitly locked: a full barrier and one
+     * atomic 8-byte swap with 0. */
+    uint64_t v = 0;
+    __asm__ __volatile__("xchgq %0, (%1)" : "+r"(v) : "r"(ptep) : "memory");
+#else
+    /* i686: arch_atomic64_xchg (atomic64_32.h, atomic64_cx8_32.S xchg): a
+     * `lock cmpxchg8b` retry loop. Each failed attempt loads the current
+     * value into edx:eax and tries again; the one that succeeds swaps in
+     * ecx:ebx = 0 atomically. */
+    uint32_t lo = READ_ONCE32(ptep->low), hi = READ_ONCE32(ptep->high);
+    __asm__ __volatile__("1:\n\tlock; cmpxchg8b (%%edi)\n\tjnz 1b"
+                         : "+a"(lo), "+d"(hi)
+                         : "D"(ptep), "b"(0u), "c"(0u)
+                         : "memory", "cc");
+#endif
+}
+#endif
 
 #endif

@@ -5,8 +5,8 @@
 
 #include "report.h"
 
-const char *const reader_names[] = { "lockless", "once" };
-const char *const writer_names[] = { "documented", "mips", "sh", "unordered" };
+const char *const reader_names[] = { "lockless", "once", "atomic64" };
+const char *const writer_names[] = { "documented", "x86-pae", "mips", "sh", "unordered" };
 
 void results_free(struct results *r)
 {
@@ -59,6 +59,10 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_str(j, "emulation_note", h->emulation_note);
     else
         json_null(j, "emulation_note");
+    if (h->vm[0])
+        json_str(j, "vm", h->vm);
+    else
+        json_null(j, "vm");
     json_obj_end(j);
 
     json_obj_begin(j, "config");
@@ -119,6 +123,7 @@ void report_json(struct json *j, const char *key, const struct results *r)
     json_u64(j, "torn", r->torn);
     json_u64(j, "not_present", r->not_present);
     json_u64(j, "retries", r->retries);
+    json_u64(j, "inexact_retry_reads", r->inexact_retry_reads);
     json_f64(j, "elapsed_s", r->elapsed_s);
     json_f64(j, "reads_per_s", per_s(r->reads, r->elapsed_s));
     json_u64(j, "writer_cycles", r->writer_cycles);
@@ -239,6 +244,8 @@ void report_text(FILE *f, const struct results *r)
     fprintf(f, "  host:      Linux %s, %ld CPUs online, page size %ld\n", h->kernel, h->cpus, h->page_size);
     if (h->emulated)
         fprintf(f, "  emulated:  %s\n", h->emulation_note);
+    if (h->vm[0])
+        fprintf(f, "  vm:        %s\n", h->vm);
     fprintf(f, "  reader:    %s\n  writer:    %s\n  barrier:   %s (%s)\n", reader_names[c->reader],
             writer_names[c->writer], barrier_names[c->barrier], r->bar.detail);
     fprintf(f, "  threads:   %u reader%s, %u writer%s, %u pair%s\n", c->readers, c->readers == 1 ? "" : "s",
@@ -289,6 +296,9 @@ void report_text(FILE *f, const struct results *r)
     }
     fprintf(f, "retries        total %s, p50 %u, p99 %u, max %u\n", grouped(a, sizeof a, r->retries), r->p50,
             r->p99, r->pmax);
+    if (r->inexact_retry_reads)
+        fprintf(f, "               %s reads had a retry count that did not fit the %u exact slots: counted at "
+                "the power of two below it\n", grouped(a, sizeof a, r->inexact_retry_reads), PTEAR_RARE_SLOTS);
     for (k = 0; k < r->nhist; k++)
         if (r->hist[k].count > most)
             most = r->hist[k].count;

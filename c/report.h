@@ -9,7 +9,7 @@
 #include "hostinfo.h"
 #include "json.h"
 
-#define TORN_SAMPLES_MAX 64
+#define TORN_SAMPLES_MAX PTEAR_MAX_SAMPLES
 
 struct torn_sample {
     uint32_t reader, pair, low, high, retries;
@@ -42,13 +42,14 @@ struct results {
     int complete, interrupted;
     double elapsed_s;
     uint64_t reads, torn, not_present, retries, writer_cycles;
+    uint64_t inexact_retry_reads;   /* reads put in the histogram at a power of two */
     int has_first_torn;
     double first_torn_s;
     uint32_t nreaders;
     struct reader_result *readers;
     size_t nhist;
     struct hist_entry *hist;        /* ascending retries, no zero counts */
-    uint32_t p50, p99, pmax;
+    uint32_t p50, p99, pmax;        /* pmax: the exact largest retry count */
     int nsamples;
     struct torn_sample samples[TORN_SAMPLES_MAX];
     int placement_requested, placement_granted;

@@ -1,6 +1,8 @@
-/* selftest.c - the controls, 2 s each, 1 writer, 1 reader, 1 pair. The same
- * table is used by the Rust ptear: three that must stay clean (the correct
- * protocol) and four that must tear, each by a different known way. */
+/* selftest.c - the controls, 2 s each (-d D), 1 writer, 1 reader, 1 pair. The same
+ * table as the Rust ptear's (src/selftest.rs): three that must stay clean
+ * (the correct protocol), four that must tear, each by a different known
+ * way, and on x86 two more that must stay clean (the 64-bit atomic reader
+ * and the x86 PAE writer). Control i runs with seed + i. */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,34 +14,33 @@
 #include "json.h"
 #include "pte.h"
 #include "report.h"
-#include "rng.h"
 #include "selftest.h"
 
-#define SELFTEST_DURATION_S 2.0
 #define ABA_SKIP_REASON "needs 2 CPUs: on one CPU an ABA tear needs two preemptions inside one read"
 
 
-struct control {
-    const char *name;
-    enum reader_kind reader;
-    enum writer_kind writer;
-    enum barrier_kind barrier;
-    uint32_t writer_gap, reader_gap, low_period;
-    int expect_torn;
-    int needs_two_cpus;     /* see src/selftest.rs, Control::needs_two_cpus */
-};
-
-/*  name              reader           writer             barrier         wgap rgap  low period            torn 2cpus */
+/*  name              reader           writer             barrier         low  wgap rgap torn 2cpus a64 */
 static const struct control controls[] = {
-    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,    PTEAR_MAX_LOW_PERIOD, 0, 0 },
-    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 200, 200,  PTEAR_MAX_LOW_PERIOD, 0, 0 },
-    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,    PTEAR_MAX_LOW_PERIOD, 0, 0 },
-    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   100,  PTEAR_MAX_LOW_PERIOD, 1, 0 },
-    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 100, 0,    PTEAR_MAX_LOW_PERIOD, 1, 0 },
-    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 200, 0,    PTEAR_MAX_LOW_PERIOD, 1, 0 },
-    { "aba",          READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   1000, 2,                    1, 1 },
+    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   0,    0, 0, 0 },
+    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   200, 200,  0, 0, 0 },
+    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,   0,    0, 0, 0 },
+    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   100,  1, 0, 0 },
+    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 0,   100, 0,    1, 0, 0 },
+    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 0,   200, 0,    1, 0, 0 },
+    { "aba",          READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 2,   0,   1000, 1, 1, 0 },
+#if defined(PTEAR_HAS_ATOMIC64)
+    /* src/selftest.rs ATOMIC64_CONTROLS */
+    { "atomic64",     READER_ATOMIC64, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   0,    0, 0, 1 },
+    { "x86-pae",      READER_LOCKLESS, WRITER_X86_PAE,    BARRIER_KERNEL, 0,   0,   0,    0, 0, 1 },
+#endif
 };
 #define NCONTROLS (sizeof controls / sizeof controls[0])
+
+const struct control *selftest_controls(size_t *n)
+{
+    *n = NCONTROLS;
+    return controls;
+}
 
 /* Writer and reader on two different CPUs where the process may use two
  * (the Rust selftest does the same): unpinned, the scheduler may put both on
@@ -59,6 +60,18 @@ static uint32_t two_cpus(int out[2])
     return n == 2 ? 2 : 0;
 }
 
+/* A control's length as Rust prints a Duration with {:?} (the Rust
+ * selftest's header): 2s, 1.5s, 300ms. */
+static void fmt_duration(char *buf, size_t len, double s)
+{
+    if (s >= 1.0)
+        snprintf(buf, len, "%gs", s);
+    else if (s >= 1e-3)
+        snprintf(buf, len, "%gms", s * 1e3);
+    else
+        snprintf(buf, len, "%gus", s * 1e6);
+}
+
 int cmd_selftest(const struct cli *c)
 {
     static int pin[2];
@@ -69,7 +82,7 @@ int cmd_selftest(const struct cli *c)
     int pass[NCONTROLS], ran[NCONTROLS] = { 0 }, skipped[NCONTROLS] = { 0 };
     int all = 1, nrun = 0, nskip = 0, npass = 0, quiet = c->quiet;
     const char *bad = pte_selfcheck();
-    char err[512];
+    char err[512], dur[32];
     size_t i;
 
     host_info_get(&host);
@@ -77,8 +90,8 @@ int cmd_selftest(const struct cli *c)
     if (!quiet) {
         printf("ptear selftest %s (C port), %s, %s%s\n", PTEAR_VERSION, host.arch, host.cpu_model,
                host.emulated ? " [emulated: only interleaving tears can show]" : "");
-        printf("seed %llu, %.0f s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed,
-               SELFTEST_DURATION_S);
+        fmt_duration(dur, sizeof dur, c->selftest_duration_s);
+        printf("seed %llu, %s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed, dur);
         printf("encoding: %s\n", bad ? bad : "fmix32, its inverse, classify and valid_high give the known answers");
         printf("%-13s %-9s %-11s %-9s %-8s %-8s %14s %12s  %s\n", "name", "reader", "writer", "barrier",
                "expected", "observed", "reads", "torn", "result");
@@ -112,11 +125,11 @@ int cmd_selftest(const struct cli *c)
         cfg->cpus = npin ? pin : NULL;
 
         cfg->has_duration = 1;
-        cfg->duration_s = SELFTEST_DURATION_S;
-        cfg->low_period = k->low_period;
+        cfg->duration_s = c->selftest_duration_s;
+        cfg->low_period = k->low_period ? k->low_period : PTEAR_MAX_LOW_PERIOD;
         cfg->writer_gap = k->writer_gap;
         cfg->reader_gap = k->reader_gap;
-        cfg->seed = rng_derive(c->seed, i);
+        cfg->seed = c->seed + (uint64_t)i;     /* wrapping, as src/cli/selftest.rs */
         cfg->quiet = 1;
         if (barrier_resolve(k->barrier, &bar, err, sizeof err) != 0) {
             fprintf(stderr, "ptear: error: %s\n", err);

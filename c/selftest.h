@@ -2,7 +2,28 @@
 #ifndef PTEAR_SELFTEST_H
 #define PTEAR_SELFTEST_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "cli.h"
+#include "config.h"
+
+/* One control: src/selftest.rs Control, field for field. */
+struct control {
+    const char *name;
+    enum reader_kind reader;
+    enum writer_kind writer;
+    enum barrier_kind barrier;
+    uint32_t low_period;    /* 0: the default (2^31), null in ptear list --json */
+    uint32_t writer_gap, reader_gap;
+    int expect_torn;
+    int needs_two_cpus;     /* see src/selftest.rs, Control::needs_two_cpus */
+    int needs_atomic64;     /* one of ATOMIC64_CONTROLS: only where the arch has one */
+};
+
+/* This build's full control list (CONTROLS, then ATOMIC64_CONTROLS on x86),
+ * in order; control i runs with seed + i. */
+const struct control *selftest_controls(size_t *n);
 
 /* exit status: 0 if every control behaved, 1 if not, 2/3 as for run */
 int cmd_selftest(const struct cli *c);

@@ -31,27 +31,47 @@ static inline void seq_publish(uint32_t *seq, uint32_t *words, const void *src, 
     __atomic_store_n(seq, v + 2, __ATOMIC_RELAXED);
 }
 
-/* Reader side: a consistent copy into dst. */
-static inline void seq_snapshot(uint32_t *seq, const uint32_t *words, void *dst, size_t n)
+/* Reader side, in three steps for copies whose length depends on what was
+ * copied (a reader's rare-retry table): wait for an even sequence number,
+ * copy words out, then check that the number did not move. */
+static inline uint32_t seq_read_begin(const uint32_t *seq)
+{
+    for (;;) {
+        uint32_t a = __atomic_load_n(seq, __ATOMIC_RELAXED);
+        if (!(a & 1)) {
+            smp_mb_runtime();
+            return a;
+        }
+        sched_yield();              /* the thread is mid-publish */
+    }
+}
+
+/* n bytes (a multiple of 4) from word offset `from` */
+static inline void seq_copy_out(const uint32_t *words, void *dst, size_t from, size_t n)
 {
     unsigned char *d = dst;
-    for (;;) {
-        uint32_t a = __atomic_load_n(seq, __ATOMIC_RELAXED), b;
-        size_t i;
-        if (a & 1) {
-            sched_yield();          /* the thread is mid-publish */
-            continue;
-        }
-        smp_mb_runtime();
-        for (i = 0; i < n / 4; i++) {
-            uint32_t w = __atomic_load_n(&words[i], __ATOMIC_RELAXED);
-            memcpy(d + 4 * i, &w, 4);
-        }
-        smp_mb_runtime();
-        b = __atomic_load_n(seq, __ATOMIC_RELAXED);
-        if (a == b)
-            return;
+    size_t i;
+    for (i = from / 4; i < (from + n) / 4; i++) {
+        uint32_t w = __atomic_load_n(&words[i], __ATOMIC_RELAXED);
+        memcpy(d + 4 * i, &w, 4);
     }
+}
+
+/* 1 if the copy since seq_read_begin() may be torn: start again */
+static inline int seq_read_retry(const uint32_t *seq, uint32_t start)
+{
+    smp_mb_runtime();
+    return __atomic_load_n(seq, __ATOMIC_RELAXED) != start;
+}
+
+/* Reader side: a consistent copy of n bytes into dst. */
+static inline void seq_snapshot(const uint32_t *seq, const uint32_t *words, void *dst, size_t n)
+{
+    uint32_t a;
+    do {
+        a = seq_read_begin(seq);
+        seq_copy_out(words, dst, 0, n);
+    } while (seq_read_retry(seq, a));
 }
 
 #endif

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The C port's own checks, on sh4 under qemu-user: the default CPU (sh7785,
-# SH-4A, has synco) and -cpu sh7750r (plain SH-4, no synco). About a minute.
+# SH-4A, has synco) and -cpu sh7750r (plain SH-4, no synco); and the retry
+# histogram test (c/tests/retry_histogram.c) natively on x86_64 and on both
+# sh4 CPUs. About a minute.
 #   c/test.sh            (from any directory)
 # Last line: "N passed, N failed"; exit status 1 if anything failed.
 set -uo pipefail
@@ -23,28 +25,27 @@ SH4=(timeout 120 qemu-sh4 -cpu sh7750r)     # SH-4
 check_report_py='
 import json, sys
 
-def check(d, where):
+def check(d, where, arch="sh"):
     top = ["schema", "complete", "interrupted", "verdict", "tool", "host", "config", "placement",
            "totals", "readers", "retry_histogram", "retry_percentiles", "torn_samples"]
     sub = {
         "tool": ["name", "version", "implementation"],
-        "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note"],
+        "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note", "vm"],
         "config": ["reader", "writer", "barrier", "barrier_detail", "readers", "writers", "pairs",
                    "duration_s", "reads", "low_period", "writer_gap", "reader_gap", "seed", "cpus",
                    "checkpoint_s"],
         "placement": ["requested", "granted", "threads"],
-        "totals": ["reads", "torn", "not_present", "retries", "elapsed_s", "reads_per_s",
-                   "writer_cycles", "writer_cycles_per_s", "first_torn_s"],
+        "totals": ["reads", "torn", "not_present", "retries", "inexact_retry_reads", "elapsed_s",
+                   "reads_per_s", "writer_cycles", "writer_cycles_per_s", "first_torn_s"],
         "retry_percentiles": ["p50", "p99", "max"],
     }
     for k in top:
         assert k in d, "%s: no key %s" % (where, k)
     for s, keys in sub.items():
-        for k in keys:
-            assert k in d[s], "%s: no key %s.%s" % (where, s, k)
+        assert list(d[s]) == keys, "%s: %s keys are %s" % (where, s, list(d[s]))
     assert d["schema"] == "ptear/1", where
     assert d["tool"]["implementation"] == "c" and d["tool"]["name"] == "ptear", where
-    assert d["host"]["arch"] == "sh", where
+    assert d["host"]["arch"] == arch, where
     assert d["verdict"] == ("torn" if d["totals"]["torn"] > 0 else "clean"), where
     assert isinstance(d["totals"]["elapsed_s"], float), where
     for t in d["placement"]["threads"]:
@@ -53,6 +54,9 @@ def check(d, where):
         assert set(r) == {"index", "reads", "reads_per_s", "torn"}, where
     h = d["retry_histogram"]
     assert sum(e["count"] for e in h) == d["totals"]["reads"], where + ": histogram does not sum to reads"
+    if d["totals"]["inexact_retry_reads"] == 0:
+        assert sum(e["count"] * e["retries"] for e in h) == d["totals"]["retries"], where + ": retries not exact"
+        assert d["retry_percentiles"]["max"] == (h[-1]["retries"] if h else 0), where
     assert all(e["count"] > 0 for e in h) and [e["retries"] for e in h] == sorted(e["retries"] for e in h), where
     assert len(d["torn_samples"]) <= 64, where
     for s in d["torn_samples"]:
@@ -71,7 +75,76 @@ else
     exit 1
 fi
 
-# 2. selftest on both CPUs, with the JSON of the first checked
+# 2. retry counts are exact, however large (the counterpart of
+# tests/retry_histogram.rs): the port's own reader loop and stats, stalled
+# between the high load and the re-check while the entry is cleared and
+# re-installed, as a schedule says; the reports built the normal way. The
+# program prints an ok/FAIL line per schedule and for where the stall sits,
+# and writes both schedules' reports.
+hist_py='
+import json, sys
+from collections import Counter
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+for d, where in ((a, "exact"), (b, "inexact")):
+    check(d, where, sys.argv[3])
+    c = d["config"]
+    assert (c["reader"], c["writer"], c["barrier"], c["readers"]) == ("lockless", "documented", "kernel", 1), c
+    assert d["totals"]["torn"] == 0 and d["totals"]["not_present"] == 0, where
+sched = [0] * 100 + [1, 255, 256, 1000, 1000, 1000, 1001, 4096, 70000, 3]
+h, t = a["retry_histogram"], a["totals"]
+assert {e["retries"]: e["count"] for e in h} == dict(Counter(sched)), h
+assert sum(e["retries"] * e["count"] for e in h) == t["retries"] == sum(sched), t
+assert t["reads"] == len(sched) and t["inexact_retry_reads"] == 0, t
+assert a["retry_percentiles"] == {"p50": 0, "p99": 4096, "max": 70000}, a["retry_percentiles"]
+sched = list(range(300, 300 + 1024 + 6))
+h, t = b["retry_histogram"], b["totals"]
+want = {r: 1 for r in range(300, 300 + 1024)}
+want[1024] += 6
+assert {e["retries"]: e["count"] for e in h} == want
+assert t["inexact_retry_reads"] == 6 and t["reads"] == len(sched) == sum(e["count"] for e in h), t
+assert b["retry_percentiles"]["max"] == sched[-1], b["retry_percentiles"]
+lost = sum(r - 1024 for r in sched[-6:])
+assert sum(e["retries"] * e["count"] for e in h) + lost == t["retries"] == sum(sched), t
+'
+hist_test() {                   # label arch host-arch runner...
+    local label=$1 arch=$2 harch=$3 line rc
+    shift 3
+    "$@" "$root/target/c/retry-histogram-$arch" "$tmp/hist-a.json" "$tmp/hist-b.json" >"$tmp/hist.txt" 2>&1
+    rc=$?
+    while IFS= read -r line; do
+        case "$line" in
+            "ok    "*) ok "retry histogram ($label): ${line#ok    }" ;;
+            "FAIL  "*) fail "retry histogram ($label)" "${line#FAIL  }" ;;
+        esac
+    done <"$tmp/hist.txt"
+    if [ $rc -ne 0 ] && ! grep -q '^FAIL  ' "$tmp/hist.txt"; then
+        fail "retry histogram ($label)" "exit $rc: $(head -c 300 "$tmp/hist.txt")"
+    elif [ $rc -eq 0 ] && [ "$(grep -c '^ok    ' "$tmp/hist.txt")" -ne 3 ]; then
+        fail "retry histogram ($label)" "exit 0 but not three ok lines: $(head -c 300 "$tmp/hist.txt")"
+    fi
+    if [ $rc -eq 0 ]; then
+        if python3 - "$tmp/hist-a.json" "$tmp/hist-b.json" "$harch" <<EOF
+$check_report_py
+$hist_py
+EOF
+        then ok "retry histogram ($label): both ptear/1 reports have the schedules' histograms, totals and percentiles"
+        else fail "retry histogram ($label)" "the JSON reports, see above"; fi
+    fi
+}
+for arch in x86_64 sh4; do
+    if "$here/build.sh" $arch tests >"$tmp/build-tests.log" 2>&1; then
+        if [ $arch = x86_64 ]; then
+            hist_test "native x86_64" x86_64 x86_64 timeout 60
+        else
+            hist_test "qemu-sh4 -cpu sh7785" sh4 sh "${SH4A[@]}"
+            hist_test "qemu-sh4 -cpu sh7750r" sh4 sh "${SH4[@]}"
+        fi
+    else
+        fail "build.sh $arch tests" "$(tail -3 "$tmp/build-tests.log")"
+    fi
+done
+
+# 3. selftest on both CPUs, with the JSON of the first checked
 for cpu in sh7785 sh7750r; do
     if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
     start=$(date +%s.%N)
@@ -99,7 +172,22 @@ EOF
     else fail "selftest --json ($cpu)" "see above"; fi
 done
 
-# 3. synco: a usage error on SH-4, fine on SH-4A
+# selftest -d D: every control runs D (src/cli/args.rs SelftestArgs --duration)
+"${SH4A[@]}" "$bin" selftest -d 300ms --quiet --json "$tmp/selftest-d.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 0 ] && python3 - "$tmp/selftest-d.json" <<EOF
+$check_report_py
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "ptear-selftest/1" and d["pass"] is True
+assert len(d["controls"]) == 7
+for c in d["controls"]:
+    check(c["report"], c["name"])
+    assert c["report"]["config"]["duration_s"] == 0.3, (c["name"], c["report"]["config"]["duration_s"])
+    assert c["report"]["totals"]["elapsed_s"] < 1.0, (c["name"], c["report"]["totals"]["elapsed_s"])
+EOF
+then ok "selftest -d 300ms: duration_s 0.3 in every control's config, PASS"
+else fail "selftest -d 300ms" "exit $rc: $(head -c 300 "$tmp/e")"; fi
+
+# 4. synco: a usage error on SH-4, fine on SH-4A
 "${SH4[@]}" "$bin" run --barrier synco -d 1s >"$tmp/o" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q '^ptear: error: .*synco' "$tmp/e" && [ ! -s "$tmp/o" ]; then
     ok "sh7750r --barrier synco: exit 2, one line: $(cat "$tmp/e")"
@@ -119,12 +207,14 @@ else
     fail "list" "$("${SH4[@]}" "$bin" list 2>&1 | grep barrier)"
 fi
 
-# 4. usage errors: exit 2, exactly one line on stderr, nothing on stdout
+# 5. usage errors: exit 2, exactly one line on stderr, nothing on stdout
 bad=(
     "--duration 5x" "--duration 0" "--duration -1s" "--duration=" "--reads 0" "--readers 0"
-    "--writers 2 --pairs 1" "--pairs 67108865" "--readers 1000 --writers 25" "--reader atomic64"
+    "--writers 2 --pairs 1" "--pairs 134217729" "--duration 8785h" "--readers 1000 --writers 25" "--reader atomic64"
     "--writer x86-pae" "--low-period 0" "--cpus 4096" "--checkpoint 1"
     "--json $tmp/no/such/dir/r.json" "--format yaml" "--bogus" "frobnicate"
+    "selftest -d 0" "selftest --duration 5x" "selftest -d -1s" "selftest -d 8785h" "selftest --duration="
+    "selftest --readers 2"
 )
 for args in "${bad[@]}"; do
     # shellcheck disable=SC2086
@@ -136,7 +226,7 @@ for args in "${bad[@]}"; do
     fi
 done
 
-# 5. a run's --json file
+# 6. a run's --json file
 "${SH4A[@]}" "$bin" run -d 1s --quiet --readers 2 --pairs 64 --writers 2 --json "$tmp/run.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 0 ] && python3 -m json.tool "$tmp/run.json" >/dev/null && python3 - "$tmp/run.json" <<EOF
 $check_report_py
@@ -154,7 +244,7 @@ else
     fail "run --json" "exit $rc: $(head -c 300 "$tmp/e")"
 fi
 
-# 6. --format json on stdout, a torn run, --expect
+# 7. --format json on stdout, a torn run, --expect
 "${SH4A[@]}" "$bin" run --reader once --reader-gap 100 -d 1s --format json --expect torn >"$tmp/torn.json" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 0 ] && python3 - "$tmp/torn.json" <<EOF
 $check_report_py
@@ -170,7 +260,7 @@ fi
 "${SH4A[@]}" "$bin" run -d 300ms --quiet --expect torn >/dev/null 2>&1; rc=$?
 [ $rc -eq 1 ] && ok "--expect torn on a clean run: exit 1" || fail "--expect torn on a clean run" "exit $rc"
 
-# 7. --reads without --duration
+# 8. --reads without --duration
 "${SH4A[@]}" "$bin" run --reads 200001 --readers 2 --format json >"$tmp/reads.json" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 0 ] && python3 - "$tmp/reads.json" <<EOF
 import json, sys
@@ -182,8 +272,11 @@ EOF
 then ok "--reads 200001: exactly that many, split 100001 + 100000, no time limit"
 else fail "--reads" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 
-# 8. --checkpoint and SIGINT
-"${SH4A[@]}" "$bin" run -d 60s --checkpoint 1 --json "$tmp/ck.json" --quiet >"$tmp/ck.txt" 2>"$tmp/e" &
+# 9. --checkpoint and SIGINT
+# timeout --foreground: a plain timeout passes SIGINT on to qemu-sh4 AND
+# signals its whole process group, so ptear could get two SIGINTs and take
+# the second as "exit now" (130); --foreground sends it to qemu-sh4 only.
+timeout --foreground 120 qemu-sh4 "$bin" run -d 60s --checkpoint 1 --json "$tmp/ck.json" --quiet >"$tmp/ck.txt" 2>"$tmp/e" &
 pid=$!
 sleep 2.5
 mid=$(python3 -c "import json; print(json.load(open('$tmp/ck.json'))['complete'])" 2>&1)
@@ -198,12 +291,47 @@ EOF
 then ok "--checkpoint writes complete=false meanwhile; SIGINT gives the full report with interrupted=true"
 else fail "--checkpoint / SIGINT" "mid=$mid exit $rc: $(head -c 300 "$tmp/e")"; fi
 
-# 9. --help, --version
-if "${SH4A[@]}" "$bin" --help | grep -q '^usage: ptear' && "${SH4A[@]}" "$bin" --version | grep -q '^ptear 0.1.0 (C port, sh)'; then
-    ok "--help, --version"
+# 10. --help, --version (the version is Cargo.toml's)
+version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }' "$root/Cargo.toml")
+want="ptear $version (c; sh; target-cpu sh4)"
+got=$("${SH4A[@]}" "$bin" --version)
+if "${SH4A[@]}" "$bin" --help | grep -q '^usage: ptear' && [ "$got" = "$want" ]; then
+    ok "--help, --version: $got"
 else
-    fail "--help, --version" "unexpected output"
+    fail "--help, --version" "got '$got', want '$want'"
 fi
+
+# 11. list --json: ptear-list/1 for this build on both CPUs
+for cpu in sh7785 sh7750r; do
+    if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
+    if "${Q[@]}" "$bin" list --json >"$tmp/list.json" 2>"$tmp/e" && python3 - "$tmp/list.json" "$cpu" "$version" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+sh4a = sys.argv[2] == "sh7785"
+assert list(d) == ["schema", "tool", "arch", "readers", "writers", "barriers", "limits", "controls"], list(d)
+assert d["schema"] == "ptear-list/1" and d["arch"] == "sh"
+assert d["tool"] == {"name": "ptear", "version": sys.argv[3], "implementation": "c"}
+no64 = "SuperH has no 64-bit atomic load or exchange"
+assert [(r["name"], r["unavailable"]) for r in d["readers"]] == [("lockless", None), ("once", None), ("atomic64", no64)]
+assert [(w["name"], w["unavailable"]) for w in d["writers"]] == [
+    ("documented", None), ("x86-pae", no64), ("mips", None), ("sh", None), ("unordered", None)]
+assert [b["name"] for b in d["barriers"]] == ["kernel", "full", "synco", "compiler", "none"]
+assert all(list(x) == ["name", "help", "unavailable"] for x in d["readers"] + d["writers"])
+assert all(list(b) == ["name", "detail", "unavailable"] for b in d["barriers"])
+synco = d["barriers"][2]["unavailable"]
+assert (synco is None) == sh4a, synco
+assert d["limits"] == {"max_threads": 1024, "max_pairs": 134217728, "max_gap": 100000000,
+                       "max_low_period": 2147483648, "max_duration_s": 31622400, "max_samples": 64,
+                       "exact_retries": 256, "rare_retry_slots": 1024}, d["limits"]
+assert [c["name"] for c in d["controls"]] == ["correct", "correct-gaps", "correct-full", "once", "unordered",
+                                              "high-first", "aba"]
+assert all(list(c) == ["name", "reader", "writer", "barrier", "low_period", "writer_gap", "reader_gap",
+                       "expect", "needs_two_cpus", "needs_atomic64"] for c in d["controls"])
+assert d["controls"][6]["low_period"] == 2 and d["controls"][0]["low_period"] is None
+EOF
+    then ok "list --json ($cpu): ptear-list/1"
+    else fail "list --json ($cpu)" "$(head -c 300 "$tmp/e")"; fi
+done
 
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

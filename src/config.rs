@@ -1,8 +1,14 @@
-//! What a run is asked to do, checked: the engine's input. The command line
-//! (`cli`) builds it; nothing here parses text.
+//! What a run is asked to do ([`RunConfig`]) and the same, checked
+//! ([`CheckedConfig`]): the engine only takes the latter. The command line
+//! (`cli`), `selftest` and the benchmark build a `RunConfig`; nothing here
+//! parses text.
 
+use crate::error::UsageError;
 use clap::ValueEnum;
 use std::time::Duration;
+
+use crate::arch::BarrierInfo;
+pub use crate::arch::BarrierKind;
 
 /// `--reader`: how readers assemble an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -30,32 +36,6 @@ pub enum WriterKind {
     Unordered,
 }
 
-/// `--barrier`: what smp_rmb/smp_wmb are. Arch-specific kinds exist only on
-/// builds for that arch; CPU-specific ones are checked at start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BarrierKind {
-    /// Linux's SMP smp_rmb/smp_wmb for this arch
-    Kernel,
-    /// the arch's smp_mb for both
-    Full,
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    /// mfence for both (SSE2)
-    Mfence,
-    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    /// lfence as rmb, sfence as wmb (SSE2)
-    LfenceSfence,
-    #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
-    /// sync 0x13 (stype RMB) for both
-    SyncRmb,
-    #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
-    /// sync 0x04 (stype WMB) for both
-    SyncWmb,
-    /// compiler barrier only
-    Compiler,
-    /// nothing between the two accesses
-    None,
-}
-
 /// The command-line name of a value (`lockless`, `x86-pae`, ...).
 pub fn name_of<T: ValueEnum>(v: T) -> String {
     v.to_possible_value()
@@ -63,7 +43,9 @@ pub fn name_of<T: ValueEnum>(v: T) -> String {
         .unwrap_or_default()
 }
 
-/// Hard limits that keep a run inside what one machine and one process can do.
+/// Hard limits that keep a run inside what one machine and one process can
+/// do. The C port has the same values (`ptear list --json`, checked by
+/// tests/c_port.rs).
 pub mod limits {
     /// Threads (readers + writers) in one run.
     pub const MAX_THREADS: u64 = 1024;
@@ -73,31 +55,75 @@ pub mod limits {
     pub const MAX_GAP: u64 = 100_000_000;
     /// A run longer than a year is a typo.
     pub const MAX_DURATION_S: u64 = 366 * 24 * 3600;
+    /// Distinct low halves a pair can cycle through (`--low-period`).
+    pub const MAX_LOW_PERIOD: u32 = crate::pte::encoding::MAX_LOW_PERIOD;
 }
 
-/// A checked run configuration.
+/// A run as asked for: every option, not yet checked against the limits,
+/// this machine or this build.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
+    /// `--reader`.
     pub reader: ReaderKind,
+    /// `--writer`.
     pub writer: WriterKind,
+    /// `--barrier`.
     pub barrier: BarrierKind,
+    /// Reader threads.
     pub readers: usize,
+    /// Writer threads; writer w owns pairs w, w + writers, ...
     pub writers: usize,
+    /// Entries in the shared table.
     pub pairs: usize,
     /// Stop after this long (None: only a read count or a signal stops it).
     pub duration: Option<Duration>,
     /// Stop after this many reads in total.
     pub reads: Option<u64>,
+    /// Distinct low halves each pair cycles through.
     pub low_period: u32,
+    /// Spin iterations (±50%) between a writer's two stores.
     pub writer_gap: u32,
+    /// Spin iterations (±50%) between a reader's loads.
     pub reader_gap: u32,
+    /// Seed for pair orders and gaps.
     pub seed: u64,
     /// CPUs to pin to: writers first, then readers, cycling the list.
     pub cpus: Option<Vec<usize>>,
 }
 
+/// A run that passed [`RunConfig::check`], with its barrier resolved once
+/// for this CPU. Derefs to the options it was made from.
+#[derive(Clone, Debug)]
+pub struct CheckedConfig {
+    cfg: RunConfig,
+    barrier: BarrierInfo,
+}
+
+impl std::ops::Deref for CheckedConfig {
+    type Target = RunConfig;
+    fn deref(&self) -> &RunConfig {
+        &self.cfg
+    }
+}
+
+impl CheckedConfig {
+    /// What `--barrier` became on this CPU.
+    pub fn barrier_info(&self) -> BarrierInfo {
+        self.barrier
+    }
+
+    /// The options, to change and check again.
+    pub fn into_inner(self) -> RunConfig {
+        self.cfg
+    }
+}
+
+fn usage(msg: String) -> UsageError {
+    UsageError(msg)
+}
+
 impl RunConfig {
-    /// Defaults of `ptear run`, with a fixed seed (the CLI draws a random one).
+    /// Defaults of `ptear run`, with a fixed seed (the CLI draws a fresh one).
     pub fn new(seed: u64) -> RunConfig {
         RunConfig {
             reader: ReaderKind::Lockless,
@@ -108,7 +134,7 @@ impl RunConfig {
             pairs: 1,
             duration: Some(Duration::from_secs(5)),
             reads: None,
-            low_period: crate::pte::encoding::MAX_LOW_PERIOD,
+            low_period: limits::MAX_LOW_PERIOD,
             writer_gap: 0,
             reader_gap: 0,
             seed,
@@ -121,57 +147,150 @@ impl RunConfig {
         self.cpus.as_ref().map(|c| c[t % c.len()])
     }
 
-    /// Checks what can only be known on this machine and build; every `Err`
-    /// is a usage error (exit 2) given before any thread starts.
-    pub fn check(&self) -> Result<(), String> {
+    /// Checks every option against the limits, this machine and this
+    /// build. Every `Err` is a usage error (exit 2) given before any thread
+    /// starts.
+    pub fn check(self) -> Result<CheckedConfig, UsageError> {
+        use limits::*;
+        for (name, n) in [
+            ("--readers", self.readers),
+            ("--writers", self.writers),
+            ("--pairs", self.pairs),
+        ] {
+            if n == 0 {
+                return Err(usage(format!("{name} must be at least 1")));
+            }
+        }
         let threads = (self.readers + self.writers) as u64;
-        if threads > limits::MAX_THREADS {
-            return Err(format!(
-                "{} readers + {} writers is more than {} threads",
-                self.readers,
-                self.writers,
-                limits::MAX_THREADS
-            ));
+        if threads > MAX_THREADS {
+            return Err(usage(format!(
+                "{} readers + {} writers is more than {MAX_THREADS} threads",
+                self.readers, self.writers
+            )));
         }
         if self.writers > self.pairs {
-            return Err(format!(
+            return Err(usage(format!(
                 "--writers {} needs at least as many pairs (--pairs {}): each writer owns its own pairs",
                 self.writers, self.pairs
-            ));
+            )));
         }
-        crate::engine::memory::check_fits(self.pairs as u64)?;
+        check_fits(self.pairs as u64)?;
+        if !(1..=MAX_LOW_PERIOD).contains(&self.low_period) {
+            return Err(usage(format!(
+                "--low-period {} is outside 1 ..= {MAX_LOW_PERIOD}",
+                self.low_period
+            )));
+        }
+        for (name, g) in [
+            ("--writer-gap", self.writer_gap),
+            ("--reader-gap", self.reader_gap),
+        ] {
+            if u64::from(g) > MAX_GAP {
+                return Err(usage(format!("{name} {g} is more than {MAX_GAP}")));
+            }
+        }
+        match self.duration {
+            Some(d) if d.is_zero() => {
+                return Err(usage("a duration must be more than zero".into()))
+            }
+            Some(d) if d.as_secs_f64() > MAX_DURATION_S as f64 => {
+                return Err(usage(format!("{d:?} is longer than a year")))
+            }
+            None if self.reads.is_none() => {
+                return Err(usage("a run needs a duration or a read count".into()))
+            }
+            _ => {}
+        }
+        if self.reads == Some(0) {
+            return Err(usage("--reads must be at least 1".into()));
+        }
         if let Some(cpus) = &self.cpus {
-            crate::engine::affinity::check_cpus(cpus)?;
+            if cpus.is_empty() {
+                return Err(usage("--cpus is empty".into()));
+            }
+            crate::affinity::check_cpus(cpus).map_err(usage)?;
         }
         if self.reader == ReaderKind::Atomic64 {
-            crate::arch::HAS_ATOMIC64.map_err(|why| format!("--reader atomic64: {why}"))?;
+            crate::arch::HAS_ATOMIC64.map_err(|why| usage(format!("--reader atomic64: {why}")))?;
         }
         if self.writer == WriterKind::X86Pae {
             crate::arch::HAS_ATOMIC64.map_err(|why| {
-                format!("--writer x86-pae needs a 64-bit exchange for ptep_get_and_clear: {why}")
+                usage(format!(
+                    "--writer x86-pae needs a 64-bit exchange for ptep_get_and_clear: {why}"
+                ))
             })?;
         }
-        let info = crate::arch::barrier_info();
-        if let Some(why) = info
-            .iter()
-            .find(|i| i.kind == self.barrier)
-            .and_then(|i| i.unavailable)
-        {
-            return Err(format!("--barrier {}: {why}", name_of(self.barrier)));
-        }
-        Ok(())
-    }
-
-    pub fn barrier_detail(&self) -> &'static str {
-        crate::arch::barrier_info()
-            .into_iter()
-            .find(|i| i.kind == self.barrier)
-            .map_or("", |i| i.detail)
+        let barrier = crate::arch::choose(self.barrier)
+            .map_err(|why| usage(format!("--barrier {}: {why}", name_of(self.barrier))))?;
+        Ok(CheckedConfig { cfg: self, barrier })
     }
 }
 
-/// A fresh seed from the OS, for runs that were not given `--seed`.
-pub fn random_seed() -> u64 {
-    use rand::{Rng, SeedableRng};
-    rand::rngs::SmallRng::from_os_rng().random()
+/// Refuses a table this machine cannot give: more than MAX_PAIRS, more than
+/// half the RAM, or (32-bit) more than a quarter of the address space.
+pub fn check_fits(pairs: u64) -> Result<(), UsageError> {
+    let pair = core::mem::size_of::<crate::pte::Pair>() as u64;
+    let bytes = pairs.saturating_mul(pair);
+    let ram = crate::host::physical_memory();
+    let mut limit = (ram / 2).min(limits::MAX_PAIRS * pair);
+    if cfg!(target_pointer_width = "32") {
+        limit = limit.min(1 << 30);
+    }
+    if bytes > limit {
+        return Err(usage(format!(
+            "--pairs {pairs} needs {} of shared memory; this machine can give at most {} ({} pairs)",
+            human_bytes(bytes),
+            human_bytes(limit),
+            limit / pair
+        )));
+    }
+    Ok(())
+}
+
+/// `1.5 GiB`: a byte count for messages.
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", UNITS[u])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(f: impl FnOnce(&mut RunConfig)) -> String {
+        let mut c = RunConfig::new(0);
+        f(&mut c);
+        c.check().expect_err("must be refused").0
+    }
+
+    #[test]
+    fn check_refuses_what_clap_would_have() {
+        assert!(refused(|c| c.readers = 0).contains("--readers"));
+        assert!(refused(|c| c.writers = 0).contains("--writers"));
+        assert!(refused(|c| c.pairs = 0).contains("--pairs"));
+        assert!(refused(|c| c.low_period = 0).contains("--low-period"));
+        assert!(refused(|c| c.low_period = u32::MAX).contains("--low-period"));
+        assert!(refused(|c| c.writer_gap = u32::MAX).contains("--writer-gap"));
+        assert!(refused(|c| c.duration = Some(Duration::ZERO)).contains("more than zero"));
+        assert!(
+            refused(|c| c.duration = Some(Duration::from_secs(u64::from(u32::MAX))))
+                .contains("longer than a year")
+        );
+        assert!(refused(|c| c.duration = None).contains("duration or a read count"));
+        assert!(refused(|c| c.reads = Some(0)).contains("--reads"));
+        assert!(refused(|c| c.cpus = Some(vec![])).contains("--cpus"));
+    }
+
+    #[test]
+    fn the_defaults_pass() {
+        let c = RunConfig::new(7).check().expect("defaults are valid");
+        assert_eq!(c.barrier_info().kind, BarrierKind::Kernel);
+        assert_eq!(c.seed, 7);
+    }
 }

@@ -1,22 +1,37 @@
 //! The machine a run happens on, for the report: kernel, CPU, and whether
 //! this looks like emulation (qemu-user), where only interleaving tears, not
-//! hardware reordering, can show (KERNEL-PROTOCOL.md, "Emulation").
+//! hardware reordering, can show (docs/kernel-protocol.md, "Emulation"), or
+//! a full-system QEMU guest (`vm`). The C port detects the same way
+//! (c/hostinfo.c).
 
 use serde::{Deserialize, Serialize};
 
+/// The machine of a report (`host` in ptear/1).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Host {
-    /// The binary's architecture: x86_64, x86, mips, ...
+    /// The binary's architecture: x86_64, x86, mips, sh.
     pub arch: String,
+    /// Always `linux`.
     pub os: String,
+    /// The running kernel's release (`uname -r`).
     pub kernel: String,
+    /// From /proc/cpuinfo (`model name`, `cpu model` or `cpu type`), `unknown` if absent.
     pub cpu_model: String,
+    /// Online CPUs.
     pub cpus: usize,
+    /// Bytes per page.
     pub page_size: u64,
+    /// ptear believes it runs under a user-mode emulator (qemu-user).
     pub emulated: bool,
+    /// `null`, or why `emulated` is true and what that means.
     pub emulation_note: Option<String>,
+    /// `null`, or how ptear recognised that the kernel it runs on is itself
+    /// a full-system QEMU guest (only looked at when not `emulated`).
+    #[serde(default)]
+    pub vm: Option<String>,
 }
 
+/// Online CPUs (at least 1).
 pub fn online_cpus() -> usize {
     // SAFETY: sysconf has no memory-safety preconditions.
     let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
@@ -27,6 +42,7 @@ pub fn online_cpus() -> usize {
     }
 }
 
+/// Bytes per page.
 pub fn page_size() -> u64 {
     // SAFETY: as above.
     let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
@@ -54,13 +70,8 @@ fn kernel_release() -> String {
 fn cpu_model(cpuinfo: &str) -> String {
     ["model name", "cpu model", "cpu type", "cpu"]
         .iter()
-        .find_map(|key| {
-            cpuinfo.lines().find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                (k.trim() == *key).then(|| v.trim().to_owned())
-            })
-        })
-        .unwrap_or_else(|| "unknown".into())
+        .find_map(|key| cpuinfo_value(cpuinfo, key))
+        .map_or_else(|| "unknown".into(), str::to_owned)
 }
 
 /// The architecture family /proc/cpuinfo describes, if recognisable.
@@ -113,7 +124,7 @@ fn emulation(cpuinfo: &str) -> Option<String> {
         let kernel_sse2 = cpuinfo
             .lines()
             .any(|l| l.starts_with("flags") && l.split_whitespace().any(|f| f == "sse2"));
-        if kernel_sse2 && !std::arch::is_x86_feature_detected!("sse2") {
+        if kernel_sse2 && !crate::arch::cpu_features().sse2 {
             return Some(note(
                 "CPUID reports no SSE2 but the kernel's CPU has it (qemu-i386 with an old -cpu)"
                     .into(),
@@ -123,9 +134,41 @@ fn emulation(cpuinfo: &str) -> Option<String> {
     None
 }
 
+/// The value of the first /proc/cpuinfo line whose key is `key`.
+fn cpuinfo_value<'a>(cpuinfo: &'a str, key: &str) -> Option<&'a str> {
+    cpuinfo.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+/// A full-system QEMU guest, recognised by what its machine model shows
+/// the guest kernel. `sys_vendor` is the DMI vendor string.
+fn full_system_guest(cpuinfo: &str, sys_vendor: &str) -> Option<String> {
+    if sys_vendor.trim() == "QEMU" {
+        return Some("QEMU full-system guest (DMI sys_vendor QEMU)".into());
+    }
+    if cpuinfo_value(cpuinfo, "system type").is_some_and(|v| v.contains("MIPS Malta")) {
+        return Some("MIPS Malta board (qemu-system-mips's default machine)".into());
+    }
+    if cpuinfo_value(cpuinfo, "machine").is_some_and(|v| v.contains("RTS7751R2D")) {
+        return Some("Renesas R2D board (qemu-system-sh4's machine)".into());
+    }
+    None
+}
+
+/// Looks at this machine.
 pub fn detect() -> Host {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let emulation_note = emulation(&cpuinfo);
+    // Under qemu-user /sys is the host's: say nothing about a VM there.
+    let vm = match emulation_note {
+        Some(_) => None,
+        None => full_system_guest(
+            &cpuinfo,
+            &std::fs::read_to_string("/sys/class/dmi/id/sys_vendor").unwrap_or_default(),
+        ),
+    };
     Host {
         arch: std::env::consts::ARCH.into(),
         os: std::env::consts::OS.into(),
@@ -135,6 +178,7 @@ pub fn detect() -> Host {
         page_size: page_size(),
         emulated: emulation_note.is_some(),
         emulation_note,
+        vm,
     }
 }
 
@@ -157,6 +201,16 @@ mod tests {
             "SH7785"
         );
         assert_eq!(cpu_model(""), "unknown");
+    }
+
+    #[test]
+    fn full_system_guests_are_recognised() {
+        assert!(full_system_guest("", "QEMU\n").unwrap().contains("DMI"));
+        let malta = "system type\t\t: MIPS Malta\nmachine\t\t\t: mti,malta\ncpu model\t\t: MIPS 34Kc V0.8\n";
+        assert!(full_system_guest(malta, "").unwrap().contains("Malta"));
+        let r2d = "machine\t\t: RTS7751R2D\ncpu type\t: SH7751R\n";
+        assert!(full_system_guest(r2d, "").unwrap().contains("R2D"));
+        assert_eq!(full_system_guest("model name\t: Xeon\n", "Google"), None);
     }
 
     #[test]

@@ -1,22 +1,30 @@
 //! ptear: measures torn reads of split 64-bit page-table entries.
 //!
-//! Layout: `pte` (the entry, its encoding, the kernel's read and write
-//! sequences), `arch` (barrier instructions, one file per architecture),
+//! Layout, bottom up (dependencies point one way, downwards):
+//! `arch` (barrier instructions and 64-bit atomics, one file per
+//! architecture; depends on nothing else here), `host`, `affinity`, `seed`,
+//! `signals`, `error` (leaves), `pte` (the entry, its encoding, the
+//! kernel's read and write sequences), `config` (a run's options, checked),
 //! `engine` (shared memory, threads, the hammer loops), `report` (the one
-//! result structure, schema ptear/1), `export` (text, JSON, matrix), `cli`.
+//! result structure, schema ptear/1), `export` (text, JSON, matrix),
+//! `selftest` (the control table), `cli`.
 
+#![warn(missing_docs)]
 #![cfg_attr(
     any(target_arch = "mips", target_arch = "mips32r6"),
     feature(asm_experimental_arch)
 )]
 
+pub mod affinity;
 pub mod arch;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod error;
 pub mod export;
 pub mod host;
 pub mod pte;
 pub mod report;
+pub mod seed;
 pub mod selftest;
 pub mod signals;

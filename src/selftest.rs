@@ -7,14 +7,23 @@ use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
 use crate::report::Verdict;
 use std::time::Duration;
 
+/// A configuration whose outcome is known.
 pub struct Control {
+    /// Its name.
     pub name: &'static str,
+    /// `--reader`.
     pub reader: ReaderKind,
+    /// `--writer`.
     pub writer: WriterKind,
+    /// `--barrier`.
     pub barrier: BarrierKind,
+    /// `--low-period` (None: the default).
     pub low_period: Option<u32>,
+    /// `--writer-gap`.
     pub writer_gap: u32,
+    /// `--reader-gap`.
     pub reader_gap: u32,
+    /// The verdict it must give.
     pub expect: Verdict,
     /// Its outcome needs writer and reader running at once: an ABA tear
     /// needs the writer to run twice inside one read, which on one CPU takes
@@ -115,6 +124,11 @@ pub const ATOMIC64_CONTROLS: &[Control] = &[
 ];
 
 impl Control {
+    /// It needs a 64-bit atomic load or exchange (see ATOMIC64_CONTROLS).
+    pub fn needs_atomic64(&self) -> bool {
+        self.reader == ReaderKind::Atomic64 || self.writer == WriterKind::X86Pae
+    }
+
     /// Why this control cannot show its outcome on a machine where the
     /// process may use `cpus` CPUs, if it cannot.
     pub fn cannot_run_here(&self, cpus: usize) -> Option<String> {
@@ -142,7 +156,7 @@ impl Control {
     /// tears in 3 M reads unpinned on a loaded 2-CPU machine, 40% pinned).
     pub fn config(&self, seed: u64, duration: Duration) -> RunConfig {
         let mut cfg = RunConfig::new(seed);
-        let cpus = crate::engine::affinity::allowed_cpus();
+        let cpus = crate::affinity::allowed_cpus();
         if cpus.len() >= 2 {
             cfg.cpus = Some(cpus[..2].to_vec());
         }

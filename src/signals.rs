@@ -6,6 +6,7 @@ use std::io;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+/// Catches SIGINT and SIGTERM: the first sets the returned flag (the run stops and reports), a second exits at once (130 / 143).
 pub fn install() -> io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));
     for sig in [SIGINT, SIGTERM] {

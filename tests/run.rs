@@ -94,7 +94,7 @@ fn x86_pae_tears_only_through_aba_with_a_slow_reader() {
     // ABA needs the writer running during the reader's read: pinned to
     // two CPUs (unpinned, a loaded scheduler may share one core between
     // them and then it cannot tear; on one CPU it cannot either).
-    let cpus = ptear::engine::affinity::allowed_cpus();
+    let cpus = ptear::affinity::allowed_cpus();
     if cpus.len() < 2 {
         eprintln!("skipped: the ABA tear needs two CPUs");
         return;

@@ -34,7 +34,7 @@ impl Barriers for Full {
     }
 }
 
-pub fn arch_barrier_info() -> Vec<BarrierInfo> {
+pub(super) fn arch_barrier_info() -> Vec<BarrierInfo> {
     vec![
         BarrierInfo {
             kind: BarrierKind::Kernel,

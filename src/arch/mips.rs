@@ -87,7 +87,7 @@ pub type SyncRmb = SyncStype<0x13>;
 /// kernel uses for wmb. Right for the writer, not the reader.
 pub type SyncWmb = SyncStype<0x04>;
 
-pub fn arch_barrier_info() -> Vec<BarrierInfo> {
+pub(super) fn arch_barrier_info() -> Vec<BarrierInfo> {
     vec![
         BarrierInfo {
             kind: BarrierKind::Kernel,

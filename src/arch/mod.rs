@@ -5,6 +5,10 @@
 //! hammer loops are monomorphised per kind and a barrier costs exactly the
 //! instructions it stands for. [`BarrierKind`] is the run-time name chosen on
 //! the command line; [`with_barriers!`](crate::with_barriers) maps it to the type.
+//!
+//! This module is a leaf: it depends on nothing else in the crate. What the
+//! CPU can do is probed once ([`barriers`]) and a run carries the resolved
+//! [`BarrierInfo`] of its choice.
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod x86;
@@ -31,11 +35,42 @@ mod generic;
 )))]
 pub use generic::*;
 
+use clap::ValueEnum;
+use std::sync::OnceLock;
+
+/// `--barrier`: what smp_rmb/smp_wmb are. Arch-specific kinds exist only on
+/// builds for that arch; CPU-specific ones are checked at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BarrierKind {
+    /// Linux's SMP smp_rmb/smp_wmb for this arch
+    Kernel,
+    /// the arch's smp_mb for both
+    Full,
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// mfence for both (SSE2)
+    Mfence,
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    /// lfence as rmb, sfence as wmb (SSE2)
+    LfenceSfence,
+    #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
+    /// sync 0x13 (stype RMB) for both
+    SyncRmb,
+    #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
+    /// sync 0x04 (stype WMB) for both
+    SyncWmb,
+    /// compiler barrier only
+    Compiler,
+    /// nothing between the two accesses
+    None,
+}
+
 /// The two barriers of the split-PTE protocol, named as in the kernel's
 /// `asm/barrier.h`: `smp_rmb` orders the reader's loads, `smp_wmb` the
 /// writer's stores.
 pub trait Barriers {
+    /// Orders the reader's loads (between low and high, and before the re-check).
     fn smp_rmb();
+    /// Orders the writer's stores (between the two halves).
     fn smp_wmb();
 }
 
@@ -72,7 +107,7 @@ impl Barriers for NoBarrier {
 #[macro_export]
 macro_rules! with_barriers {
     ($kind:expr, $B:ident => $body:expr) => {{
-        use $crate::config::BarrierKind as K;
+        use $crate::arch::BarrierKind as K;
         match $kind {
             K::Kernel => {
                 type $B = $crate::arch::Kernel;
@@ -114,34 +149,59 @@ macro_rules! with_barriers {
     }};
 }
 
-/// Every barrier kind of this build: the arch's own (`arch_barrier_info`)
-/// then the two every arch has.
-pub fn barrier_info() -> Vec<BarrierInfo> {
-    let mut all = arch_barrier_info();
-    all.push(BarrierInfo {
-        kind: BarrierKind::Compiler,
-        detail: "barrier(): compiler barrier only",
-        unavailable: None,
-    });
-    all.push(BarrierInfo {
-        kind: BarrierKind::None,
-        detail: "no barrier between the two 32-bit accesses",
-        unavailable: None,
-    });
-    all
+/// Every barrier kind of this build, as this CPU runs it: the arch's own
+/// then the two every arch has. Probed once (CPUID on x86), then shared.
+pub fn barriers() -> &'static [BarrierInfo] {
+    static ALL: OnceLock<Vec<BarrierInfo>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut all = arch_barrier_info();
+        all.push(BarrierInfo {
+            kind: BarrierKind::Compiler,
+            detail: "barrier(): compiler barrier only",
+            unavailable: None,
+        });
+        all.push(BarrierInfo {
+            kind: BarrierKind::None,
+            detail: "no barrier between the two 32-bit accesses",
+            unavailable: None,
+        });
+        all
+    })
+}
+
+/// Resolves a `--barrier` choice on this CPU: what it becomes, or why this
+/// CPU cannot run it.
+pub fn choose(kind: BarrierKind) -> Result<BarrierInfo, &'static str> {
+    let info = *barriers()
+        .iter()
+        .find(|i| i.kind == kind)
+        .expect("every kind of this build has an entry");
+    match info.unavailable {
+        Some(why) => Err(why),
+        None => Ok(info),
+    }
 }
 
 /// Why a barrier kind cannot run on this CPU, if it cannot.
 pub type Unavailable = Option<&'static str>;
 
-/// Barrier kinds the command line accepts on this build.
-pub use crate::config::BarrierKind;
-
-/// A line of `ptear list` / `barrier_detail`: what a kind becomes here.
+/// A line of `ptear list`, and a run's resolved barrier: what a kind
+/// becomes here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BarrierInfo {
+    /// The command-line kind.
     pub kind: BarrierKind,
+    /// The instructions it is on this arch and CPU.
     pub detail: &'static str,
+    /// Why this CPU cannot run it, if it cannot.
     pub unavailable: Unavailable,
+}
+
+/// Whether this build can run on this CPU at all (an i686 build needs
+/// SSE2): checked first thing, before any other code relies on it.
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+pub fn check_build_runs_here() -> Result<(), String> {
+    Ok(())
 }
 
 /// Architectures without a 64-bit atomic load/exchange: `atomic64` and
@@ -149,15 +209,22 @@ pub struct BarrierInfo {
 /// these are never called.
 #[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
 mod no_atomic64 {
-    use crate::pte::{Pair, Pte};
-
+    /// Why `atomic64` and `x86-pae` cannot run here.
     pub const HAS_ATOMIC64: Result<(), &str> = Err(super::NO_ATOMIC64);
 
-    pub fn pte_load_atomic64(_: &Pair) -> Pte {
+    /// Never called: refused when the config is checked.
+    ///
+    /// # Safety
+    /// None needed; it panics.
+    pub unsafe fn load64(_: *const u64) -> (u32, u32) {
         unreachable!("atomic64 is refused when the config is checked")
     }
 
-    pub fn ptep_get_and_clear(_: &Pair) -> Pte {
+    /// Never called: refused when the config is checked.
+    ///
+    /// # Safety
+    /// None needed; it panics.
+    pub unsafe fn xchg64_zero(_: *mut u64) -> (u32, u32) {
         unreachable!("x86-pae is refused when the config is checked")
     }
 }

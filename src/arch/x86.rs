@@ -6,7 +6,6 @@
 //! exist to measure what stronger (mandatory) barriers cost.
 
 use super::{BarrierInfo, BarrierKind, Barriers, Compiler};
-use crate::pte::{Pair, Pte};
 use core::arch::asm;
 
 /// SMP `smp_rmb()`/`smp_wmb()` on x86: `barrier()` only (asm/barrier.h,
@@ -80,13 +79,59 @@ impl Barriers for LfenceSfence {
     }
 }
 
+/// What this CPU can execute, read once with raw CPUID (leaf 1).
+///
+/// Not `is_x86_feature_detected!`: that macro answers at compile time for
+/// every feature the target enables, and Rust's i686 target enables SSE2,
+/// so an i686 build would say "SSE2: yes" on a Pentium III.
+#[derive(Clone, Copy, Debug)]
+pub struct CpuFeatures {
+    /// `sfence` (CPUID.1:EDX bit 25).
+    pub sse: bool,
+    /// `mfence`, `lfence` (CPUID.1:EDX bit 26).
+    pub sse2: bool,
+}
+
+/// Reads CPUID leaf 1. Every CPU that runs a PAE kernel (P6 and later) and
+/// every x86-64 CPU has the CPUID instruction.
+pub fn cpu_features() -> CpuFeatures {
+    #[cfg(target_arch = "x86")]
+    use core::arch::x86::__cpuid;
+    #[cfg(target_arch = "x86_64")]
+    use core::arch::x86_64::__cpuid;
+    // SAFETY: CPUID exists on every CPU these builds start on (i586: the P5
+    // Pentium has it; older CPUs cannot run the binary's cmov-free code
+    // either, but do not run PAE kernels).
+    // (`__cpuid` became a safe fn in newer Rust; unsafe for rust-version.)
+    #[allow(unused_unsafe)]
+    let edx = unsafe { __cpuid(1) }.edx;
+    CpuFeatures {
+        sse: edx & (1 << 25) != 0,
+        sse2: edx & (1 << 26) != 0,
+    }
+}
+
+/// An i686 build is compiled for SSE2 (Rust's i686 target enables it, and
+/// the compiler uses it anywhere): on a CPU without it (Pentium Pro/II/III,
+/// Athlon XP) it would die with SIGILL at some later instruction. Refuse
+/// at start, with the build to use instead.
+pub fn check_build_runs_here() -> Result<(), String> {
+    if cfg!(target_feature = "sse2") && !cpu_features().sse2 {
+        return Err(if cfg!(target_arch = "x86") {
+            "this build (i686) needs SSE2, which this CPU lacks (Pentium III or older): use ptear-i586".into()
+        } else {
+            "this build needs SSE2, which this CPU lacks".into()
+        });
+    }
+    Ok(())
+}
+
 /// What each barrier kind is on this CPU, and whether the CPU can run it.
-pub fn arch_barrier_info() -> Vec<BarrierInfo> {
-    let sse = std::arch::is_x86_feature_detected!("sse");
-    let sse2 = std::arch::is_x86_feature_detected!("sse2");
+pub(super) fn arch_barrier_info() -> Vec<BarrierInfo> {
+    let cpu = cpu_features();
     let no_sse2: super::Unavailable =
-        (!sse2).then_some("this CPU has no SSE2 (Pentium III or older): no mfence/lfence");
-    let no_sse: super::Unavailable = (!sse).then_some("this CPU has no SSE: no sfence");
+        (!cpu.sse2).then_some("this CPU has no SSE2 (Pentium III or older): no mfence/lfence");
+    let no_sse: super::Unavailable = (!cpu.sse).then_some("this CPU has no SSE: no sfence");
     vec![
         BarrierInfo {
             kind: BarrierKind::Kernel,
@@ -117,68 +162,77 @@ pub fn arch_barrier_info() -> Vec<BarrierInfo> {
 /// This CPU has a 64-bit atomic load and exchange (`atomic64`, `x86-pae`).
 pub const HAS_ATOMIC64: Result<(), &str> = Ok(());
 
-/// One 64-bit atomic load of the whole entry.
+/// One 64-bit atomic load of the 8 bytes at `p`: (low, high).
 ///
 /// x86-64: a plain aligned 8-byte `mov` is single-copy atomic (SDM vol. 3,
 /// 9.1.1). i686: `lock cmpxchg8b` with edx:eax = ecx:ebx = 0, the trick of
 /// arch/x86/include/asm/atomic64_32.h (`atomic64_read` via `__atomic64_read`
 /// / `atomic64_read_cx8`): it either fails and returns the current value, or
 /// finds 0 and stores 0 back; both leave memory unchanged.
+///
+/// # Safety
+/// `p` points to 8 live, 8-byte aligned bytes that are only accessed
+/// atomically (an entry's two halves).
 #[inline(always)]
-pub fn pte_load_atomic64(pair: &Pair) -> Pte {
-    let p = pair as *const Pair;
+pub unsafe fn load64(p: *const u64) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
     {
         let v: u64;
-        // SAFETY: `p` points to an 8-byte aligned, live Pair.
+        // SAFETY: the caller's contract.
         unsafe {
             asm!("mov {v}, qword ptr [{p}]", p = in(reg) p, v = out(reg) v,
                  options(nostack, preserves_flags, readonly))
         };
-        Pte {
-            low: v as u32,
-            high: (v >> 32) as u32,
-        }
+        (v as u32, (v >> 32) as u32)
     }
     #[cfg(target_arch = "x86")]
     {
         let (low, high): (u32, u32);
-        // SAFETY: `p` points to an 8-byte aligned, live Pair; see above.
+        // SAFETY: the caller's contract; see above.
         unsafe {
             asm!("lock cmpxchg8b qword ptr [edi]",
                  in("edi") p, in("ebx") 0u32, in("ecx") 0u32,
                  inout("eax") 0u32 => low, inout("edx") 0u32 => high,
                  options(nostack))
         };
-        Pte { low, high }
+        (low, high)
     }
 }
 
-/// `native_ptep_get_and_clear()` (SMP) of pgtable-3level.h: the whole entry
-/// is exchanged with 0 in one atomic step, so no reader can see a half-cleared
-/// entry. x86-64: `xchg` (implicitly locked). i686: `arch_atomic64_xchg`, a
-/// `lock cmpxchg8b` retry loop (atomic64_32.h / atomic64_cx8_32.S `xchg`).
+/// Exchanges the 8 bytes at `p` with 0 in one atomic step: (old low, old
+/// high). The primitive under the kernel's `native_ptep_get_and_clear()`
+/// (SMP, pgtable-3level.h): no reader can see a half-cleared entry.
+/// x86-64: `xchg` (implicitly locked). i686: `arch_atomic64_xchg`, a
+/// `lock cmpxchg8b` retry loop (atomic64_32.h / atomic64_cx8_32.S `xchg`)
+/// that starts from the current value, as pxx_xchg64 does.
+///
+/// # Safety
+/// As [`load64`].
 #[inline(always)]
-pub fn ptep_get_and_clear(pair: &Pair) -> Pte {
-    let p = pair as *const Pair;
+pub unsafe fn xchg64_zero(p: *mut u64) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
     {
         let mut v: u64 = 0;
-        // SAFETY: `p` points to an 8-byte aligned, live Pair.
+        // SAFETY: the caller's contract.
         unsafe {
             asm!("xchg qword ptr [{p}], {v}", p = in(reg) p, v = inout(reg) v,
                  options(nostack, preserves_flags))
         };
-        Pte {
-            low: v as u32,
-            high: (v >> 32) as u32,
-        }
+        (v as u32, (v >> 32) as u32)
     }
     #[cfg(target_arch = "x86")]
     {
-        let (mut low, mut high) = (pair.load_low_relaxed(), pair.load_high_relaxed());
-        // SAFETY: `p` points to an 8-byte aligned, live Pair. On failure
-        // cmpxchg8b loads the current value into edx:eax and we try again.
+        use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+        // The first guess: the current halves (pxx_xchg64's `old = *ptr`).
+        // SAFETY: the caller's contract: two live, aligned u32 atomics.
+        let (mut low, mut high) = unsafe {
+            (
+                (*p.cast::<AtomicU32>()).load(Relaxed),
+                (*p.cast::<AtomicU32>().add(1)).load(Relaxed),
+            )
+        };
+        // SAFETY: the caller's contract. On failure cmpxchg8b loads the
+        // current value into edx:eax and we try again.
         unsafe {
             asm!("2:",
                  "lock cmpxchg8b qword ptr [edi]",
@@ -187,6 +241,6 @@ pub fn ptep_get_and_clear(pair: &Pair) -> Pte {
                  inout("eax") low, inout("edx") high,
                  options(nostack))
         };
-        Pte { low, high }
+        (low, high)
     }
 }

@@ -2,49 +2,78 @@
 //! `RunConfig` lives in `RunArgs::config`.
 
 use super::parse;
+use crate::config::limits::MAX_LOW_PERIOD;
 use crate::config::limits::{MAX_GAP, MAX_THREADS};
 use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
-use crate::pte::encoding::MAX_LOW_PERIOD;
+use crate::error::UsageError;
 use crate::report::Verdict;
 use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// `ptear [run options] | ptear COMMAND ...`.
 #[derive(Parser, Debug)]
 #[command(
     name = "ptear",
-    version,
+    version = super::VERSION,
     about = "Hammers split 64-bit page-table entries the way 32-bit kernels read and write them, and counts torn reads",
     args_conflicts_with_subcommands = true,
     allow_negative_numbers = true,
     after_help = "With no subcommand, ptear runs `ptear run` with the options given (default: 5 s).\nExit status: 0 clean, 1 torn (or --expect not met), 2 usage error, 3 runtime failure."
 )]
 pub struct Cli {
+    /// The subcommand (none: `run`).
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// `run`'s options, when no subcommand is given.
     #[command(flatten)]
     pub run: RunArgs,
 }
 
+/// The subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run writers and readers and report torn reads (the default)
     Run(RunArgs),
     /// List the readers, writers and barriers this build supports on this CPU
-    List,
+    List(ListArgs),
     /// Run the control set: correct configurations must stay clean, broken ones must tear
     Selftest(SelftestArgs),
     /// Show JSON reports again: one as a full report, several as a matrix table
     Report(ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the man page, ptear(1), in roff
+    Man,
 }
 
+/// `--format`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Human-readable report
     #[default]
     Text,
+    /// The ptear/1 JSON report
     Json,
 }
 
+/// `ptear list`'s options.
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Print ptear-list/1 JSON: kinds, limits and the control table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `ptear completions`'s options.
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `ptear run`'s options.
 #[derive(Args, Debug)]
 pub struct RunArgs {
     /// Stop after this long: 500ms, 5s, 2m, 1h [default: 5s, or no limit with --reads]
@@ -103,6 +132,7 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
+/// `ptear selftest`'s options.
 #[derive(Args, Debug)]
 pub struct SelftestArgs {
     /// Keep every control run (ptear-selftest/1) in this file
@@ -119,6 +149,7 @@ pub struct SelftestArgs {
     pub quiet: bool,
 }
 
+/// `ptear report`'s options.
 #[derive(Args, Debug)]
 pub struct ReportArgs {
     /// JSON files written by ptear run --json or ptear selftest --json
@@ -132,10 +163,10 @@ pub struct ReportArgs {
 impl RunArgs {
     /// The engine configuration these arguments ask for (not yet checked
     /// against the machine: see `RunConfig::check`).
-    pub fn config(&self) -> Result<RunConfig, String> {
+    pub fn config(&self) -> Result<RunConfig, UsageError> {
         // Before the usize conversion, which would wrap on 32-bit.
-        crate::engine::memory::check_fits(self.pairs)?;
-        let seed = self.seed.unwrap_or_else(crate::config::random_seed);
+        crate::config::check_fits(self.pairs)?;
+        let seed = self.seed.unwrap_or_else(crate::seed::fresh_seed);
         let mut cfg = RunConfig::new(seed);
         cfg.reader = self.reader;
         cfg.writer = self.writer;
@@ -156,7 +187,9 @@ impl RunArgs {
         cfg.reader_gap = self.reader_gap;
         cfg.cpus = self.cpus.clone().map(|c| c.0);
         if self.checkpoint.is_some() && self.json.is_none() {
-            return Err("--checkpoint needs --json PATH (the file it rewrites)".into());
+            return Err(UsageError(
+                "--checkpoint needs --json PATH (the file it rewrites)".into(),
+            ));
         }
         Ok(cfg)
     }

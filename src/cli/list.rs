@@ -1,7 +1,15 @@
-//! `ptear list`: what this build can do on this CPU.
+//! `ptear list`: what this build can do on this CPU, as text or as
+//! `ptear-list/1` JSON (kinds, limits, the control table: the document the
+//! C port must print identically, tests/c_port.rs).
 
-use crate::arch;
-use crate::config::{name_of, BarrierKind, ReaderKind, RunConfig, WriterKind};
+use super::args::ListArgs;
+use crate::config::{limits, name_of, ReaderKind, RunConfig, WriterKind};
+use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
+use crate::error::{exit, Error};
+use crate::export::json;
+use crate::report::{
+    BarrierRecord, ControlSpec, KindRecord, LimitsRecord, ListRecord, Tool, LIST_SCHEMA,
+};
 use clap::ValueEnum;
 
 fn help<T: ValueEnum>(v: T) -> String {
@@ -10,46 +18,98 @@ fn help<T: ValueEnum>(v: T) -> String {
         .unwrap_or_default()
 }
 
-pub fn list() -> i32 {
+/// Why `RunConfig::check` refuses a run that differs from the defaults by
+/// `f`, if it does: the usage error's own text.
+fn refusal(f: impl FnOnce(&mut RunConfig)) -> Option<String> {
+    let mut cfg = RunConfig::new(0);
+    cfg.readers = 1;
+    f(&mut cfg);
+    cfg.check().err().map(|e| e.0)
+}
+
+/// Every value of a kind, with why a run of it would be refused here.
+fn kinds<T: ValueEnum + Copy>(set: fn(&mut RunConfig, T)) -> Vec<KindRecord> {
+    T::value_variants()
+        .iter()
+        .map(|&k| KindRecord {
+            name: name_of(k),
+            help: help(k),
+            unavailable: refusal(|c| set(c, k)),
+        })
+        .collect()
+}
+
+/// The `ptear-list/1` document of this build on this CPU.
+pub fn record() -> ListRecord {
+    ListRecord {
+        schema: LIST_SCHEMA.into(),
+        tool: Tool {
+            name: "ptear".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            implementation: "rust".into(),
+        },
+        arch: std::env::consts::ARCH.into(),
+        readers: kinds(|c, k: ReaderKind| c.reader = k),
+        writers: kinds(|c, k: WriterKind| c.writer = k),
+        barriers: crate::arch::barriers()
+            .iter()
+            .map(|b| BarrierRecord {
+                name: name_of(b.kind),
+                detail: b.detail.into(),
+                unavailable: b.unavailable.map(str::to_owned),
+            })
+            .collect(),
+        limits: LimitsRecord {
+            max_threads: limits::MAX_THREADS,
+            max_pairs: limits::MAX_PAIRS,
+            max_gap: limits::MAX_GAP,
+            max_low_period: u64::from(limits::MAX_LOW_PERIOD),
+            max_duration_s: limits::MAX_DURATION_S,
+            max_samples: MAX_SAMPLES as u64,
+            exact_retries: EXACT_RETRIES as u64,
+            rare_retry_slots: RARE_RETRY_SLOTS as u64,
+        },
+        controls: crate::selftest::controls()
+            .into_iter()
+            .map(|c| ControlSpec {
+                name: c.name.into(),
+                reader: name_of(c.reader),
+                writer: name_of(c.writer),
+                barrier: name_of(c.barrier),
+                low_period: c.low_period,
+                writer_gap: c.writer_gap,
+                reader_gap: c.reader_gap,
+                expect: c.expect,
+                needs_two_cpus: c.needs_two_cpus,
+                needs_atomic64: c.needs_atomic64(),
+            })
+            .collect(),
+    }
+}
+
+/// `ptear list [--json]`.
+pub fn list(args: &ListArgs) -> Result<i32, Error> {
+    let r = record();
+    if args.json {
+        print!("{}", json::to_string(&r));
+        return Ok(exit::CLEAN);
+    }
     let mut out = String::new();
-    let refusal = |f: &dyn Fn(&mut RunConfig)| {
-        let mut cfg = RunConfig::new(0);
-        cfg.readers = 1;
-        f(&mut cfg);
-        cfg.check().err()
-    };
-    let line = |out: &mut String, what: &str, name: String, desc: String, why: Option<String>| {
-        let state = why.map_or(String::new(), |w| format!("  [not available: {w}]"));
+    let mut line = |what: &str, name: &str, desc: &str, why: &Option<String>| {
+        let state = why
+            .as_ref()
+            .map_or(String::new(), |w| format!("  [not available: {w}]"));
         out.push_str(&format!("{what:<8} {name:<14} {desc}{state}\n"));
     };
-    for r in ReaderKind::value_variants() {
-        line(
-            &mut out,
-            "reader",
-            name_of(*r),
-            help(*r),
-            refusal(&|c| c.reader = *r),
-        );
+    for k in &r.readers {
+        line("reader", &k.name, &k.help, &k.unavailable);
     }
-    for w in WriterKind::value_variants() {
-        line(
-            &mut out,
-            "writer",
-            name_of(*w),
-            help(*w),
-            refusal(&|c| c.writer = *w),
-        );
+    for k in &r.writers {
+        line("writer", &k.name, &k.help, &k.unavailable);
     }
-    for info in arch::barrier_info() {
-        let kind: BarrierKind = info.kind;
-        line(
-            &mut out,
-            "barrier",
-            name_of(kind),
-            info.detail.to_owned(),
-            info.unavailable.map(str::to_owned),
-        );
+    for b in &r.barriers {
+        line("barrier", &b.name, &b.detail, &b.unavailable);
     }
     print!("{out}");
-    crate::cli::exit::CLEAN
+    Ok(exit::CLEAN)
 }

@@ -1,42 +1,35 @@
-//! The command line: parses arguments, runs a command, maps outcomes to
-//! exit statuses. `main` is one call to [`main`].
+//! The command line: parses arguments, runs a command, maps its outcome or
+//! its [`Error`] to an exit status. `main` is one call to [`main`].
 
 pub mod args;
+mod completions;
 mod list;
 pub mod parse;
 mod report;
 mod run;
 mod selftest;
 
+use crate::error::{exit, runtime, usage, Error};
 use args::{Cli, Command};
 use clap::Parser;
 
-/// Exit statuses (README, "Exit status").
-pub mod exit {
-    pub const CLEAN: i32 = 0;
-    pub const TORN: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const RUNTIME: i32 = 3;
-}
-
-/// A usage error: one line on stderr, exit 2, before any thread starts.
-pub(crate) fn usage(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("ptear: error: {msg}");
-    exit::USAGE
-}
-
-/// A runtime failure: one line with the cause, exit 3.
-pub(crate) fn runtime(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("ptear: runtime failure: {msg}");
-    exit::RUNTIME
-}
+/// `ptear --version`: the package version, the implementation, and what
+/// this binary was built for (arch, target CPU).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (rust; ",
+    env!("PTEAR_TARGET_ARCH"),
+    "; target-cpu ",
+    env!("PTEAR_TARGET_CPU"),
+    ")"
+);
 
 /// What `run` and `selftest` do before any thread starts: check that the
 /// `--json` file can be written (a usage error if not) and catch SIGINT and
-/// SIGTERM. `Err` carries the exit status, the message already printed.
+/// SIGTERM.
 pub(crate) fn prepare(
     json: Option<&std::path::Path>,
-) -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, i32> {
+) -> Result<std::sync::Arc<std::sync::atomic::AtomicBool>, Error> {
     if let Some(path) = json {
         crate::export::json::check_writable(path)
             .map_err(|e| usage(format!("cannot write --json file {}: {e}", path.display())))?;
@@ -58,7 +51,14 @@ fn one_line(e: &clap::Error) -> String {
     kept.join(" ").trim_start_matches("error: ").to_owned()
 }
 
+/// Runs the command line; returns the exit status.
 pub fn main() -> i32 {
+    // First, before anything relies on it: an i686 build on a CPU without
+    // SSE2 would die with SIGILL somewhere later.
+    if let Err(why) = crate::arch::check_build_runs_here() {
+        eprintln!("{}", usage(why));
+        return exit::USAGE;
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -68,15 +68,24 @@ pub fn main() -> i32 {
                     let _ = e.print();
                     exit::CLEAN
                 }
-                _ => usage(one_line(&e)),
+                _ => {
+                    eprintln!("{}", usage(one_line(&e)));
+                    exit::USAGE
+                }
             };
         }
     };
-    match cli.command {
+    let outcome = match cli.command {
         None => run::run(&cli.run),
         Some(Command::Run(a)) => run::run(&a),
-        Some(Command::List) => list::list(),
+        Some(Command::List(a)) => list::list(&a),
         Some(Command::Selftest(a)) => selftest::selftest(&a),
         Some(Command::Report(a)) => report::report(&a),
-    }
+        Some(Command::Completions(a)) => completions::completions(&a),
+        Some(Command::Man) => completions::man(),
+    };
+    outcome.unwrap_or_else(|e| {
+        eprintln!("{e}");
+        e.exit_status()
+    })
 }

@@ -1,7 +1,7 @@
 //! `ptear report FILE...`: a report again, or a matrix of many.
 
 use super::args::ReportArgs;
-use super::{exit, usage};
+use crate::error::{exit, usage, Error};
 use crate::export::{matrix, text};
 use crate::report::{Report, SelftestRecord, SCHEMA, SELFTEST_SCHEMA};
 use std::path::Path;
@@ -41,17 +41,15 @@ fn load(path: &Path) -> Result<Vec<(String, Option<crate::report::Verdict>, Repo
     }
 }
 
-pub fn report(args: &ReportArgs) -> i32 {
+/// `ptear report FILE...`.
+pub fn report(args: &ReportArgs) -> Result<i32, Error> {
     let mut runs = Vec::new();
     for f in &args.files {
-        match load(f) {
-            Ok(r) => runs.extend(r),
-            Err(msg) => return usage(msg),
-        }
+        runs.extend(load(f).map_err(usage)?);
     }
     if runs.len() == 1 && !args.markdown {
         print!("{}", text::render(&runs[0].2));
-        return exit::CLEAN;
+        return Ok(exit::CLEAN);
     }
     let rows: Vec<matrix::Row<'_>> = runs
         .iter()
@@ -69,5 +67,5 @@ pub fn report(args: &ReportArgs) -> i32 {
             matrix::text(&rows)
         }
     );
-    exit::CLEAN
+    Ok(exit::CLEAN)
 }

@@ -2,9 +2,9 @@
 //! checkpoints, then print and write the report.
 
 use super::args::{Format, RunArgs};
-use super::{exit, runtime, usage};
-use crate::config::RunConfig;
+use crate::config::CheckedConfig;
 use crate::engine::{self, Measurement, Observer};
+use crate::error::{exit, runtime, Error};
 use crate::export::{json, text};
 use crate::host::{self, Host};
 use crate::report::{self, build::Extra, Report, Verdict};
@@ -16,15 +16,10 @@ use std::time::Duration;
 const PROGRESS_AFTER: Duration = Duration::from_secs(3);
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
-pub fn run(args: &RunArgs) -> i32 {
-    let cfg = match args.config().and_then(|c| c.check().map(|()| c)) {
-        Ok(c) => c,
-        Err(msg) => return usage(msg),
-    };
-    let interrupt = match super::prepare(args.json.as_deref()) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+/// `ptear run`: the exit status of its outcome (0 / 1), or why it failed.
+pub fn run(args: &RunArgs) -> Result<i32, Error> {
+    let cfg = args.config()?.check()?;
+    let interrupt = super::prepare(args.json.as_deref())?;
 
     let extra = Extra {
         checkpoint_s: args.checkpoint.map(|d| d.as_secs_f64()),
@@ -50,10 +45,7 @@ pub fn run(args: &RunArgs) -> i32 {
     if let Some(p) = &mut observer.progress {
         p.finish();
     }
-    let m = match measured {
-        Ok(m) => m,
-        Err(e) => return runtime(e),
-    };
+    let m = measured?;
     let report = report::build(&cfg, &extra, &host, &m);
     match args.format {
         Format::Text => print!("{}", text::render(&report)),
@@ -61,11 +53,10 @@ pub fn run(args: &RunArgs) -> i32 {
     }
     let _ = std::io::stdout().flush();
     if let Some(path) = &args.json {
-        if let Err(e) = json::write_atomic(path, &report) {
-            return runtime(format!("cannot write {}: {e}", path.display()));
-        }
+        json::write_atomic(path, &report)
+            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
-    outcome(&report, args.expect)
+    Ok(outcome(&report, args.expect))
 }
 
 /// 0 clean / 1 torn, or with --expect: 0 when the verdict matches, 1 when not.
@@ -81,7 +72,7 @@ pub fn outcome(report: &Report, expect: Option<Verdict>) -> i32 {
 struct RunObserver<'a> {
     progress: Option<Progress>,
     checkpoint: Option<Checkpoint>,
-    cfg: &'a RunConfig,
+    cfg: &'a CheckedConfig,
     extra: &'a Extra,
     host: &'a Host,
 }

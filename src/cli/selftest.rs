@@ -1,8 +1,8 @@
 //! `ptear selftest`: runs the control set, prints a verdict table.
 
 use super::args::SelftestArgs;
-use super::{exit, runtime, usage};
 use crate::config::name_of;
+use crate::error::{exit, runtime, usage, Error};
 use crate::export::{json, matrix};
 use crate::report::{
     self, build::Extra, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
@@ -10,14 +10,12 @@ use crate::report::{
 
 use crate::selftest::controls;
 
-pub fn selftest(args: &SelftestArgs) -> i32 {
-    let interrupt = match super::prepare(args.json.as_deref()) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+/// `ptear selftest`: 0 if every control behaved, else 1; or why it failed.
+pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
+    let interrupt = super::prepare(args.json.as_deref())?;
 
     let host = crate::host::detect();
-    let seed = args.seed.unwrap_or_else(crate::config::random_seed);
+    let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
     if !args.quiet {
         println!(
             "ptear selftest on {} ({}), seed {seed}, {:?} per control",
@@ -27,7 +25,7 @@ pub fn selftest(args: &SelftestArgs) -> i32 {
             println!("  emulated: {note}");
         }
     }
-    let cpus = crate::engine::affinity::allowed_cpus().len();
+    let cpus = crate::affinity::allowed_cpus().len();
     let mut records = Vec::new();
     let mut skipped = Vec::new();
     for (i, c) in controls().into_iter().enumerate() {
@@ -41,16 +39,15 @@ pub fn selftest(args: &SelftestArgs) -> i32 {
             });
             continue;
         }
-        let cfg = c.config(seed.wrapping_add(i as u64), args.duration);
-        if let Err(why) = cfg.check() {
-            return usage(format!("control {}: {why}", c.name));
-        }
-        let m = match crate::engine::run(&cfg, &interrupt, &mut ()) {
-            Ok(m) => m,
-            Err(e) => return runtime(e),
-        };
+        // Control i runs with seed + i (the C port derives it the same way).
+        let cfg = c
+            .config(seed.wrapping_add(i as u64), args.duration)
+            .check()
+            .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
+        let m = crate::engine::run(&cfg, &interrupt, &mut ())?;
         let report = report::build(&cfg, &Extra::default(), &host, &m);
-        let pass = report.verdict == c.expect && !report.interrupted;
+        // A control that read nothing proved nothing.
+        let pass = report.verdict == c.expect && !report.interrupted && report.totals.reads > 0;
         if !args.quiet {
             println!(
                 "  {:<13} {:<9} {:<11} {:<9} expect {:<5}  {:>12} reads  {:>9} torn  {}",
@@ -98,13 +95,8 @@ pub fn selftest(args: &SelftestArgs) -> i32 {
             controls: records,
             skipped,
         };
-        if let Err(e) = json::write_atomic(path, &record) {
-            return runtime(format!("cannot write {}: {e}", path.display()));
-        }
+        json::write_atomic(path, &record)
+            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
-    if pass {
-        exit::CLEAN
-    } else {
-        exit::TORN
-    }
+    Ok(if pass { exit::CLEAN } else { exit::TORN })
 }

@@ -14,6 +14,7 @@ pub struct SpinGap {
 }
 
 impl SpinGap {
+    /// A gap of `gap` spin iterations ±50%, drawn from `seed` before the run.
     pub fn new(gap: u32, seed: u64) -> SpinGap {
         let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
         let lo = gap - gap / 2;

@@ -38,6 +38,7 @@ pub struct PairOrder {
 }
 
 impl PairOrder {
+    /// A random visiting order of `n` pairs from `seed`.
     pub fn new(n: usize, seed: u64) -> PairOrder {
         let mask = n.next_power_of_two() - 1;
         PairOrder {
@@ -50,6 +51,7 @@ impl PairOrder {
     }
 
     #[inline(always)]
+    /// The next pair to read.
     pub fn next_pair(&mut self) -> usize {
         loop {
             self.at = self.at.wrapping_mul(self.mul).wrapping_add(self.inc) & self.mask;
@@ -60,18 +62,27 @@ impl PairOrder {
     }
 }
 
+/// What one reader thread works with.
 pub struct ReaderCtx<'a> {
+    /// Reader index.
     pub index: usize,
+    /// The whole table.
     pub pairs: &'a [Pair],
+    /// How states are encoded (to classify reads).
     pub encoding: Encoding,
+    /// Which pair to read next.
     pub order: PairOrder,
     /// Reads this reader does before it stops on its own (u64::MAX: none).
     pub quota: u64,
+    /// Set when the run must end.
     pub stop: &'a AtomicBool,
+    /// When the run started (torn samples' time).
     pub start: Instant,
+    /// Where counts are published for the monitor.
     pub mailbox: &'a Mailbox<ReaderStats>,
 }
 
+/// The reader's hot loop: read with `R` and barriers `B`, classify, count.
 pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     ctx: ReaderCtx<'_>,
     gap: &mut G,
@@ -112,11 +123,15 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     s
 }
 
+/// What one writer thread works with.
 pub struct WriterCtx<'a> {
     /// The pairs this writer owns (every `writers`-th one).
     pub pairs: Vec<&'a Pair>,
+    /// How states are encoded.
     pub encoding: Encoding,
+    /// Set when the run must end.
     pub stop: &'a AtomicBool,
+    /// Where the cycle count is published.
     pub mailbox: &'a Mailbox<u64>,
 }
 

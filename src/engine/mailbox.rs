@@ -8,11 +8,13 @@
 
 use std::sync::{Mutex, TryLockError};
 
+/// A value one thread publishes and the monitor reads without blocking the publisher.
 pub struct Mailbox<T> {
     slot: Mutex<T>,
 }
 
 impl<T: Clone> Mailbox<T> {
+    /// A mailbox holding `value`.
     pub fn new(value: T) -> Mailbox<T> {
         Mailbox {
             slot: Mutex::new(value),

@@ -1,11 +1,11 @@
 //! The table of entries: one `mmap(MAP_SHARED | MAP_ANONYMOUS)` region, as
 //! page tables are memory shared between CPUs, not a thread-local heap object.
 
-use crate::config::limits::MAX_PAIRS;
 use crate::pte::Pair;
 use std::io;
 use std::ptr::NonNull;
 
+/// The shared table of entries (an mmap'd region, unmapped on drop).
 pub struct PteTable {
     base: NonNull<Pair>,
     len: usize,
@@ -40,6 +40,7 @@ impl PteTable {
         Ok(PteTable { base, len })
     }
 
+    /// The entries.
     pub fn pairs(&self) -> &[Pair] {
         // SAFETY: `len` zero-initialised Pairs live at `base` until Drop.
         unsafe { core::slice::from_raw_parts(self.base.as_ptr(), self.len) }
@@ -56,35 +57,4 @@ impl Drop for PteTable {
             )
         };
     }
-}
-
-/// Refuses a table this machine cannot give: more than MAX_PAIRS, more than
-/// half the RAM, or (32-bit) more than a quarter of the address space.
-pub fn check_fits(pairs: u64) -> Result<(), String> {
-    let bytes = pairs.saturating_mul(core::mem::size_of::<Pair>() as u64);
-    let ram = crate::host::physical_memory();
-    let mut limit = (ram / 2).min(MAX_PAIRS * 8);
-    if cfg!(target_pointer_width = "32") {
-        limit = limit.min(1 << 30);
-    }
-    if bytes > limit {
-        return Err(format!(
-            "--pairs {pairs} needs {} of shared memory; this machine can give at most {} ({} pairs)",
-            human_bytes(bytes),
-            human_bytes(limit),
-            limit / 8
-        ));
-    }
-    Ok(())
-}
-
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = b as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    format!("{v:.1} {}", UNITS[u])
 }

@@ -2,15 +2,16 @@
 //! watches the clock and the signal flag, and returns a [`Measurement`].
 //! It knows nothing of the command line or of output formats.
 
-pub mod affinity;
 pub mod gap;
 pub mod hammer;
 pub mod mailbox;
 pub mod memory;
 pub mod stats;
 
+use crate::affinity;
 use crate::arch::{Barriers, Compiler};
-use crate::config::{ReaderKind, RunConfig, WriterKind};
+use crate::config::{CheckedConfig, ReaderKind, WriterKind};
+pub use crate::error::RuntimeError;
 use crate::pte::read::{Atomic64, Lockless, Once, ReadProtocol};
 use crate::pte::write::{self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae};
 use crate::pte::{Encoding, NoGap};
@@ -33,25 +34,37 @@ const MONITOR_TICK: Duration = Duration::from_millis(50);
 const READER_GAPS: u64 = 1 << 32;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A hammer thread's job.
 pub enum Role {
+    /// Clears and installs entries.
     Writer,
+    /// Reads entries with the chosen protocol.
     Reader,
 }
 
 #[derive(Clone, Debug)]
+/// Where one thread was asked to run, and whether it does.
 pub struct ThreadPlacement {
+    /// Writer or reader.
     pub role: Role,
+    /// Index among threads of its role.
     pub index: usize,
+    /// The CPU asked for (`--cpus`), if any.
     pub cpu: Option<usize>,
+    /// The kernel reports the thread runs on exactly that CPU.
     pub pinned: bool,
 }
 
 /// What a run measured, raw: the report module turns it into a report.
 #[derive(Clone)]
 pub struct Measurement {
+    /// How long the run lasted.
     pub elapsed: Duration,
+    /// Each reader's counts.
     pub readers: Vec<ReaderStats>,
+    /// Each writer's clear + install cycles.
     pub writer_cycles: Vec<u64>,
+    /// Where each thread ran, writers first.
     pub placement: Vec<ThreadPlacement>,
     /// Stopped by a signal before its duration or read count.
     pub interrupted: bool,
@@ -63,6 +76,7 @@ pub struct Measurement {
 /// `snapshot` gives the counts published so far (a few thousand operations
 /// stale at most). Progress lines and checkpoints are observers.
 pub trait Observer {
+    /// Called from the monitor thread; `snapshot` is cheap enough to call each tick but need not be.
     fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement);
 }
 
@@ -70,36 +84,23 @@ impl Observer for () {
     fn tick(&mut self, _: Duration, _: &dyn Fn() -> Measurement) {}
 }
 
-/// A failure of the machine, not of the arguments (exit status 3).
-#[derive(Debug)]
-pub struct RuntimeError(pub String);
-
-impl std::fmt::Display for RuntimeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// SplitMix64: derives independent per-thread seeds from the run's seed.
 fn split_seed(seed: u64, stream: u64) -> u64 {
-    let mut z = seed.wrapping_add(stream.wrapping_add(1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+    crate::seed::splitmix64(seed.wrapping_add(stream.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
 }
 
 /// Runs `cfg` (already checked) until its duration, its read count, or
 /// `interrupt` (set by the signal handler).
 pub fn run(
-    cfg: &RunConfig,
+    cfg: &CheckedConfig,
     interrupt: &AtomicBool,
     observer: &mut dyn Observer,
 ) -> Result<Measurement, RuntimeError> {
-    let enc = Encoding::new(cfg.low_period).expect("low period checked by the CLI");
+    let enc = Encoding::new(cfg.low_period).expect("low period checked by RunConfig::check");
     let table = PteTable::map(cfg.pairs).map_err(|e| {
         RuntimeError(format!(
             "mmap of {} for {} pairs refused: {e}",
-            memory::human_bytes(cfg.pairs as u64 * 8),
+            crate::config::human_bytes(cfg.pairs as u64 * 8),
             cfg.pairs
         ))
     })?;
@@ -289,7 +290,7 @@ pub fn run(
     })
 }
 
-fn run_writer(cfg: &RunConfig, ctx: WriterCtx<'_>, seed: u64) -> u64 {
+fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> u64 {
     fn go<W: WriterProfile, B: Barriers>(ctx: WriterCtx<'_>, gap: u32, seed: u64) -> u64 {
         match gap {
             0 => hammer::writer::<W, B, _>(ctx, &mut NoGap),
@@ -304,7 +305,7 @@ fn run_writer(cfg: &RunConfig, ctx: WriterCtx<'_>, seed: u64) -> u64 {
     })
 }
 
-fn run_reader(cfg: &RunConfig, ctx: ReaderCtx<'_>, seed: u64) -> ReaderStats {
+fn run_reader(cfg: &CheckedConfig, ctx: ReaderCtx<'_>, seed: u64) -> ReaderStats {
     fn go<R: ReadProtocol, B: Barriers>(ctx: ReaderCtx<'_>, gap: u32, seed: u64) -> ReaderStats {
         match gap {
             0 => hammer::reader::<R, B, _>(ctx, &mut NoGap),

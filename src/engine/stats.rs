@@ -1,56 +1,125 @@
 //! What a reader counts. The hot loop touches only plain fields of its own
-//! `ReaderStats`; the retry histogram is a small array of exact counts, and
-//! hdrhistogram is fed from it off the hot path.
+//! `ReaderStats`. Retry counts are kept exactly: an array for the common
+//! small ones, and on a cold path a fixed table of the rare large ones, both
+//! allocated before the run (no allocation, lock or syscall while reading).
 
 use crate::pte::Pte;
-use hdrhistogram::Histogram;
 use std::time::Duration;
 
-/// Retry counts below this are counted exactly in an array; larger ones
-/// (rare: the writer changed the entry this many times during one read) go
-/// to a cold path into a small hdrhistogram.
+/// Retry counts below this are counted in an array indexed by the count.
 pub const EXACT_RETRIES: usize = 256;
+/// Distinct retry counts >= EXACT_RETRIES one reader keeps exactly (each
+/// with its exact count). A reader whose writer changed the entry that many
+/// times during a read needs a pathological run to see more distinct ones.
+pub const RARE_RETRY_SLOTS: usize = 1024;
 /// Torn reads kept in full per reader (and in the report).
 pub const MAX_SAMPLES: usize = 64;
 
+/// One torn read, as the reader saw it.
 #[derive(Clone, Copy, Debug)]
 pub struct TornSample {
+    /// Reader thread index.
     pub reader: usize,
+    /// Entry index in the table.
     pub pair: usize,
+    /// The value the reader accepted.
     pub pte: Pte,
+    /// The read's retries.
     pub retries: u32,
+    /// Time since the run started.
     pub at: Duration,
 }
 
+/// Exact counts of retry counts >= EXACT_RETRIES: a sorted table of up to
+/// RARE_RETRY_SLOTS distinct counts. A count that is new when the table is
+/// full is *inexact*: it is kept in a power-of-two bucket (2^k <= r), and
+/// the report says how many reads that was (`totals.inexact_retry_reads`).
+#[derive(Clone)]
+pub struct RareRetries {
+    len: usize,
+    values: Box<[u32; RARE_RETRY_SLOTS]>,
+    counts: Box<[u64; RARE_RETRY_SLOTS]>,
+    /// `by_power[k]`: inexact reads with 2^k <= retries < 2^(k+1).
+    by_power: [u64; 32],
+    /// Reads recorded here, exact or not (also tells a publisher whether
+    /// anything changed).
+    reads: u64,
+    max: u32,
+}
+
+impl RareRetries {
+    fn new() -> RareRetries {
+        RareRetries {
+            len: 0,
+            values: Box::new([0; RARE_RETRY_SLOTS]),
+            counts: Box::new([0; RARE_RETRY_SLOTS]),
+            by_power: [0; 32],
+            reads: 0,
+            max: 0,
+        }
+    }
+
+    fn record(&mut self, r: u32) {
+        self.reads += 1;
+        self.max = self.max.max(r);
+        match self.values[..self.len].binary_search(&r) {
+            Ok(i) => self.counts[i] += 1,
+            Err(i) if self.len < RARE_RETRY_SLOTS => {
+                self.values.copy_within(i..self.len, i + 1);
+                self.counts.copy_within(i..self.len, i + 1);
+                self.values[i] = r;
+                self.counts[i] = 1;
+                self.len += 1;
+            }
+            Err(_) => self.by_power[31 - r.leading_zeros() as usize] += 1,
+        }
+    }
+
+    /// Reads kept only in a power-of-two bucket.
+    pub fn inexact(&self) -> u64 {
+        self.by_power.iter().sum()
+    }
+
+    /// (retries, reads): the exact ones, then the inexact buckets at 2^k.
+    fn counts(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let exact = (0..self.len).map(|i| (u64::from(self.values[i]), self.counts[i]));
+        let buckets = (0..32).map(|k| (1u64 << k, self.by_power[k]));
+        exact.chain(buckets.filter(|&(_, n)| n > 0))
+    }
+}
+
+/// One reader's counts.
 #[derive(Clone)]
 pub struct ReaderStats {
+    /// Reads accepted.
     pub reads: u64,
+    /// Accepted reads that were never installed.
     pub torn: u64,
+    /// Accepted reads whose low half says not present.
     pub not_present: u64,
+    /// Sum of retries over all reads (exact).
     pub retries: u64,
-    /// Largest retry count that went to `rare` (the exact ones are in
-    /// `retried`); see `max_retries()` for the largest of all.
-    pub rare_max: u32,
     /// `retried[r]` = reads that needed exactly r >= 1 retries; reads with
     /// no retry are `reads` minus the rest, so the common case costs nothing.
     pub retried: [u64; EXACT_RETRIES],
-    pub rare: Histogram<u64>,
+    /// Reads with EXACT_RETRIES or more retries.
+    pub rare: RareRetries,
+    /// Time of the first torn read.
     pub first_torn: Option<Duration>,
+    /// The first MAX_SAMPLES torn reads.
     pub samples: Vec<TornSample>,
 }
 
 impl ReaderStats {
+    /// Zero counts; everything the run will need is allocated here.
     pub fn new() -> ReaderStats {
         ReaderStats {
             reads: 0,
             torn: 0,
             not_present: 0,
             retries: 0,
-            rare_max: 0,
             retried: [0; EXACT_RETRIES],
-            // 2 significant digits keeps it ~25 KiB; values this large are
-            // reported to within 1%.
-            rare: Histogram::new_with_bounds(1, u64::from(u32::MAX), 2).expect("static bounds"),
+            rare: RareRetries::new(),
             first_torn: None,
             samples: Vec::with_capacity(MAX_SAMPLES),
         }
@@ -70,10 +139,10 @@ impl ReaderStats {
     #[cold]
     #[inline(never)]
     fn record_rare(&mut self, r: u32) {
-        self.rare.saturating_record(u64::from(r));
-        self.rare_max = self.rare_max.max(r);
+        self.rare.record(r);
     }
 
+    /// Records a torn read (the cold path: it keeps the first samples).
     #[cold]
     #[inline(never)]
     pub fn record_torn(&mut self, sample: TornSample) {
@@ -85,46 +154,55 @@ impl ReaderStats {
     }
 
     /// Copies these counts into the published copy without allocating: the
-    /// sample vector keeps its capacity, the rare histogram is copied only
-    /// when it changed.
+    /// sample vector keeps its capacity, the rare table is copied only when
+    /// it changed.
     pub fn publish_into(&self, dst: &mut ReaderStats) {
         dst.reads = self.reads;
         dst.torn = self.torn;
         dst.not_present = self.not_present;
         dst.retries = self.retries;
-        dst.rare_max = self.rare_max;
         dst.retried = self.retried;
         dst.first_torn = self.first_torn;
         if dst.samples.len() != self.samples.len() {
             dst.samples.clone_from(&self.samples);
         }
-        if dst.rare.len() != self.rare.len() {
-            dst.rare.reset();
-            dst.rare.add(&self.rare).expect("same bounds");
+        if dst.rare.reads != self.rare.reads {
+            dst.rare.clone_from(&self.rare);
         }
     }
 
-    /// Exact count of reads per retry count, ascending, zero counts left out.
+    /// Reads per retry count, ascending, zero counts left out. Exact, but
+    /// for `inexact_retry_reads()` reads, which stand at their power of two.
     pub fn retry_counts(&self) -> Vec<(u64, u64)> {
-        let retried: u64 = self.retried.iter().sum::<u64>() + self.rare.len();
+        let retried: u64 = self.retried.iter().sum::<u64>() + self.rare.reads;
         let mut out = vec![(0, self.reads.saturating_sub(retried))];
         out.extend((1..EXACT_RETRIES).map(|r| (r as u64, self.retried[r])));
-        out.extend(
-            self.rare
-                .iter_recorded()
-                .map(|v| (v.value_iterated_to(), v.count_at_value())),
-        );
+        let mut rare: Vec<(u64, u64)> = self.rare.counts().collect();
+        rare.sort_unstable();
+        // An inexact bucket 2^k may share its value with an exact count.
+        for (r, n) in rare {
+            match out.last_mut() {
+                Some(last) if last.0 == r => last.1 += n,
+                _ => out.push((r, n)),
+            }
+        }
         out.retain(|&(_, n)| n > 0);
         out
     }
 
-    /// Largest retry count of any read.
+    /// Reads whose retry count is kept only as its power of two (0 unless
+    /// more than RARE_RETRY_SLOTS distinct large counts were seen).
+    pub fn inexact_retry_reads(&self) -> u64 {
+        self.rare.inexact()
+    }
+
+    /// Largest retry count of any read (exact).
     pub fn max_retries(&self) -> u32 {
         let exact = (1..EXACT_RETRIES)
             .rev()
             .find(|&r| self.retried[r] > 0)
             .unwrap_or(0) as u32;
-        exact.max(self.rare_max)
+        exact.max(self.rare.max)
     }
 }
 
@@ -169,6 +247,48 @@ mod tests {
         assert_eq!(s.torn, 1000);
         assert_eq!(s.samples.len(), MAX_SAMPLES);
         assert_eq!(s.first_torn, Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn large_counts_are_exact() {
+        let mut s = ReaderStats::new();
+        let counts = [256u32, 257, 1000, 1000, 4096, 123_456, u32::MAX];
+        s.reads = counts.len() as u64;
+        for &r in &counts {
+            s.record_retries(r);
+        }
+        let h = s.retry_counts();
+        assert_eq!(
+            h,
+            vec![
+                (256, 1),
+                (257, 1),
+                (1000, 2),
+                (4096, 1),
+                (123_456, 1),
+                (u64::from(u32::MAX), 1)
+            ]
+        );
+        let sum: u64 = h.iter().map(|&(r, n)| r * n).sum();
+        assert_eq!(sum, s.retries);
+        assert_eq!(s.max_retries(), u32::MAX);
+        assert_eq!(s.inexact_retry_reads(), 0);
+    }
+
+    #[test]
+    fn a_full_table_puts_new_counts_in_power_of_two_buckets() {
+        let mut s = ReaderStats::new();
+        for r in 0..RARE_RETRY_SLOTS as u32 {
+            s.record_retries(1000 + r);
+        }
+        s.record_retries(1000); // known: still exact
+        s.record_retries(5000); // new, table full: bucket 4096
+        s.reads = RARE_RETRY_SLOTS as u64 + 2;
+        assert_eq!(s.inexact_retry_reads(), 1);
+        let h = s.retry_counts();
+        assert!(h.contains(&(1000, 2)) && h.contains(&(4096, 1)), "{h:?}");
+        assert_eq!(h.iter().map(|c| c.1).sum::<u64>(), s.reads);
+        assert_eq!(s.max_retries(), 5000);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// Pretty JSON with a final newline.
 pub fn to_string<T: Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("reports always serialise") + "\n"
 }

@@ -6,16 +6,20 @@ use crate::report::{Report, Verdict};
 
 /// A run and what to call it (file name or selftest control).
 pub struct Row<'a> {
+    /// File stem, or `file:control`.
     pub name: String,
+    /// A selftest control's expected verdict.
     pub expect: Option<Verdict>,
+    /// The run.
     pub report: &'a Report,
 }
 
-const HEADER: [&str; 14] = [
+const HEADER: [&str; 15] = [
     "run",
     "arch",
     "cpu",
     "env",
+    "kernel",
     "impl",
     "reader",
     "writer",
@@ -28,7 +32,19 @@ const HEADER: [&str; 14] = [
     "ok",
 ];
 
-fn cells(row: &Row<'_>) -> [String; 14] {
+/// Where a run happened: under a user-mode emulator (qemu-user, the host's
+/// kernel), on a full-system QEMU guest's own kernel, or natively.
+pub fn env(host: &crate::host::Host) -> &'static str {
+    if host.emulated {
+        "emulated"
+    } else if host.vm.is_some() {
+        "system"
+    } else {
+        "native"
+    }
+}
+
+fn cells(row: &Row<'_>) -> [String; 15] {
     let r = row.report;
     let name = |v: Verdict| match v {
         Verdict::Clean => "clean",
@@ -39,11 +55,8 @@ fn cells(row: &Row<'_>) -> [String; 14] {
         row.name.clone(),
         r.host.arch.clone(),
         r.host.cpu_model.clone(),
-        if r.host.emulated {
-            "emulated".into()
-        } else {
-            "native".into()
-        },
+        env(&r.host).into(),
+        r.host.kernel.clone(),
         r.tool.implementation.clone(),
         r.config.reader.clone(),
         r.config.writer.clone(),
@@ -63,8 +76,9 @@ fn cells(row: &Row<'_>) -> [String; 14] {
     ]
 }
 
+/// An aligned text table.
 pub fn text(rows: &[Row<'_>]) -> String {
-    let body: Vec<[String; 14]> = rows.iter().map(cells).collect();
+    let body: Vec<[String; 15]> = rows.iter().map(cells).collect();
     let mut width = HEADER.map(str::len);
     for row in &body {
         for (w, c) in width.iter_mut().zip(row) {
@@ -86,6 +100,7 @@ pub fn text(rows: &[Row<'_>]) -> String {
     out
 }
 
+/// A Markdown table (for a CI job summary).
 pub fn markdown(rows: &[Row<'_>]) -> String {
     let line = |cells: &[String]| {
         format!(

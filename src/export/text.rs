@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 const BAR: usize = 40;
 
+/// `12.34 M`: a rate with an SI prefix and a trailing space before the unit.
 pub fn si(v: f64) -> String {
     match v {
         v if v >= 1e9 => format!("{:.2} G", v / 1e9),
@@ -15,6 +16,7 @@ pub fn si(v: f64) -> String {
     }
 }
 
+/// The human-readable report.
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
     let c = &r.config;

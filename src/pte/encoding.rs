@@ -18,11 +18,14 @@ pub const MAX_LOW_PERIOD: u32 = 1 << 31;
 /// `union { struct { pte_low, pte_high }; pteval_t pte; }`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pte {
+    /// The low half (PRESENT and the state's low bits).
     pub low: u32,
+    /// The high half.
     pub high: u32,
 }
 
 impl Pte {
+    /// The cleared (not-present) entry.
     pub const NONE: Pte = Pte { low: 0, high: 0 };
 }
 
@@ -47,6 +50,7 @@ pub fn next_state(k: u32) -> u32 {
 }
 
 #[derive(Clone, Copy, Debug)]
+/// The states writers install, for one low period (docs/json-schema.md, "Encoding").
 pub struct Encoding {
     period: u32,
     /// `period - 1` when period is a power of two: `k % period` becomes a mask.
@@ -64,6 +68,7 @@ impl Encoding {
             })
     }
 
+    /// Distinct low halves.
     pub fn low_period(&self) -> u32 {
         self.period
     }
@@ -77,16 +82,19 @@ impl Encoding {
     }
 
     #[inline(always)]
+    /// Low half of state k.
     pub fn low(&self, k: u32) -> u32 {
         PRESENT | (self.reduce(k) << 1)
     }
 
     #[inline(always)]
+    /// High half of state k.
     pub fn high(&self, k: u32) -> u32 {
         fmix32(k)
     }
 
     #[inline(always)]
+    /// State k.
     pub fn pte(&self, k: u32) -> Pte {
         Pte {
             low: self.low(k),
@@ -147,6 +155,7 @@ pub fn fmix32(mut h: u32) -> u32 {
 }
 
 #[inline(always)]
+/// The inverse of `fmix32`.
 pub fn fmix32_inverse(mut h: u32) -> u32 {
     h ^= h >> 16;
     h = h.wrapping_mul(M2_INV);

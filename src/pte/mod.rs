@@ -15,6 +15,7 @@ pub trait Gap {
     /// Operations are slow with this gap: the hammer loops then look at the
     /// stop flag after every one, so Ctrl-C takes effect within one gap.
     const SLOW: bool = false;
+    /// Spends the pause.
     fn gap(&mut self);
 }
 

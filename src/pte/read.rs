@@ -1,7 +1,7 @@
 //! The readers: how a lockless walker assembles an entry from its halves.
 
 use super::{Gap, Pair, Pte, PteSlot};
-use crate::arch::{self, Barriers};
+use crate::arch::Barriers;
 
 /// `ptep_get_lockless()` (mm/gup.c before v6.2 as `ptep_get_lockless`,
 /// include/linux/pgtable.h since, under CONFIG_GUP_GET_PXX_LOW_HIGH):
@@ -44,10 +44,13 @@ pub fn ptep_get_once<S: PteSlot, B: Barriers, G: Gap>(slot: &S, gap: &mut G) -> 
 /// A read protocol chosen with `--reader`, as a type so the hammer loop is
 /// monomorphised per protocol.
 pub trait ReadProtocol {
+    /// One read: the value accepted and its retries.
     fn read<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) -> (Pte, u32);
 }
 
+/// `ptep_get_lockless`.
 pub struct Lockless;
+/// No re-check (a known-broken control).
 pub struct Once;
 /// One 64-bit atomic load (where the CPU has one): what a 64-bit kernel's
 /// `ptep_get()` is, and the reference the split reader is measured against.
@@ -70,6 +73,6 @@ impl ReadProtocol for Once {
 impl ReadProtocol for Atomic64 {
     #[inline(always)]
     fn read<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) -> (Pte, u32) {
-        (arch::pte_load_atomic64(pair), 0)
+        (pair.load_atomic64(), 0)
     }
 }

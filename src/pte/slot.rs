@@ -7,9 +7,13 @@ use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 /// mmap-shared memory; the loom model implements this over loom's atomics so
 /// it checks the very protocol code the engine runs.
 pub trait PteSlot {
+    /// READ_ONCE of the low half.
     fn load_low(&self) -> u32;
+    /// READ_ONCE of the high half.
     fn load_high(&self) -> u32;
+    /// WRITE_ONCE of the low half.
     fn store_low(&self, v: u32);
+    /// WRITE_ONCE of the high half.
     fn store_high(&self, v: u32);
 }
 
@@ -25,13 +29,24 @@ pub struct Pair {
 }
 
 impl Pair {
+    /// The whole entry in one 64-bit atomic load (`--reader atomic64`):
+    /// [`crate::arch::load64`].
     #[inline(always)]
-    pub fn load_low_relaxed(&self) -> u32 {
-        self.low.load(Relaxed)
+    pub fn load_atomic64(&self) -> super::Pte {
+        // SAFETY: a Pair is 8 live, 8-byte aligned bytes accessed only
+        // through atomics (the assertion at the end of this file).
+        let (low, high) = unsafe { crate::arch::load64(self as *const Pair as *const u64) };
+        super::Pte { low, high }
     }
+
+    /// Exchanges the whole entry with 0 in one atomic step:
+    /// [`crate::arch::xchg64_zero`].
     #[inline(always)]
-    pub fn load_high_relaxed(&self) -> u32 {
-        self.high.load(Relaxed)
+    pub fn xchg64_zero(&self) -> super::Pte {
+        // SAFETY: as above; the exchange goes through the same atomic bytes.
+        let (low, high) =
+            unsafe { crate::arch::xchg64_zero(self as *const Pair as *const u64 as *mut u64) };
+        super::Pte { low, high }
     }
 }
 

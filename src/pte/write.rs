@@ -2,7 +2,7 @@
 //! an entry (KERNEL-PROTOCOL.md, "What writers really do").
 
 use super::{Gap, Pair, Pte, PteSlot};
-use crate::arch::{self, Barriers};
+use crate::arch::Barriers;
 
 /// `set_pte()` of x86 PAE (`native_set_pte`, pgtable-3level.h), MIPS
 /// (arch/mips/include/asm/pgtable.h, 64-bit phys) and SH X2TLB
@@ -47,7 +47,9 @@ pub fn set_pte_unordered<S: PteSlot, G: Gap>(slot: &S, pte: Pte, gap: &mut G) {
 /// A writer profile chosen with `--writer`: how one clear+install cycle is
 /// done, as a type so the writer loop is monomorphised per profile.
 pub trait WriterProfile {
+    /// Makes the entry not present, in this kernel's store order.
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G);
+    /// Installs `pte`, in this kernel's store order.
     fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G);
 }
 
@@ -74,7 +76,7 @@ impl WriterProfile for Documented {
 impl WriterProfile for X86Pae {
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) {
-        arch::ptep_get_and_clear(pair);
+        ptep_get_and_clear(pair);
     }
     #[inline(always)]
     fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
@@ -102,4 +104,12 @@ impl WriterProfile for Unordered {
     fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
         set_pte_unordered(pair, pte, gap)
     }
+}
+
+/// `native_ptep_get_and_clear()` (SMP, arch/x86/include/asm/pgtable-3level.h):
+/// the whole entry is exchanged with 0 in one atomic step (a 64-bit
+/// `xchg` / `lock cmpxchg8b` loop), so no reader sees a half-cleared entry.
+#[inline(always)]
+pub fn ptep_get_and_clear(pair: &Pair) -> Pte {
+    pair.xchg64_zero()
 }

@@ -1,16 +1,31 @@
 //! Measurement + configuration + host -> Report.
 
 use super::schema::*;
-use crate::config::{name_of, RunConfig};
+use crate::config::{name_of, CheckedConfig};
 use crate::engine::{Measurement, Role};
 use crate::host::Host;
 use crate::pte::Encoding;
-use hdrhistogram::Histogram;
 
 /// Options that are not the engine's but belong in the record.
 #[derive(Clone, Debug, Default)]
 pub struct Extra {
+    /// `--checkpoint` in seconds.
     pub checkpoint_s: Option<f64>,
+}
+
+/// The smallest retry count r such that at least ceil(q * reads) reads
+/// needed r or fewer; `counts` ascending. 0 without reads.
+fn percentile(counts: &[(u64, u64)], q: f64) -> u64 {
+    let total: u64 = counts.iter().map(|c| c.1).sum();
+    let rank = ((q * total as f64).ceil() as u64).max(1);
+    let mut seen = 0;
+    for &(retries, n) in counts {
+        seen += n;
+        if seen >= rank {
+            return retries;
+        }
+    }
+    0
 }
 
 fn per_s(n: u64, secs: f64) -> f64 {
@@ -21,22 +36,22 @@ fn per_s(n: u64, secs: f64) -> f64 {
     }
 }
 
-pub fn build(cfg: &RunConfig, extra: &Extra, host: &Host, m: &Measurement) -> Report {
+/// The report of a run of `cfg` on `host` that measured `m`.
+pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -> Report {
     let enc = Encoding::new(cfg.low_period).expect("checked");
     let secs = m.elapsed.as_secs_f64();
     let sum =
         |f: fn(&crate::engine::stats::ReaderStats) -> u64| m.readers.iter().map(f).sum::<u64>();
     let torn = sum(|r| r.torn);
 
-    // Exact per-reader counts merged into one histogram (off the hot path).
-    let mut merged: Histogram<u64> = Histogram::new(3).expect("3 significant digits");
-    let mut counts = std::collections::BTreeMap::<u64, u64>::new();
+    // Exact per-reader counts merged (off the hot path).
+    let mut merged = std::collections::BTreeMap::<u64, u64>::new();
     for r in &m.readers {
         for (retries, n) in r.retry_counts() {
-            *counts.entry(retries).or_default() += n;
-            merged.saturating_record_n(retries, n);
+            *merged.entry(retries).or_default() += n;
         }
     }
+    let counts: Vec<(u64, u64)> = merged.into_iter().collect();
     let max = m
         .readers
         .iter()
@@ -86,7 +101,7 @@ pub fn build(cfg: &RunConfig, extra: &Extra, host: &Host, m: &Measurement) -> Re
             reader: name_of(cfg.reader),
             writer: name_of(cfg.writer),
             barrier: name_of(cfg.barrier),
-            barrier_detail: cfg.barrier_detail().into(),
+            barrier_detail: cfg.barrier_info().detail.into(),
             readers: cfg.readers,
             writers: cfg.writers,
             pairs: cfg.pairs,
@@ -109,6 +124,7 @@ pub fn build(cfg: &RunConfig, extra: &Extra, host: &Host, m: &Measurement) -> Re
             torn,
             not_present: sum(|r| r.not_present),
             retries: sum(|r| r.retries),
+            inexact_retry_reads: sum(|r| r.inexact_retry_reads()),
             elapsed_s: secs,
             reads_per_s: per_s(sum(|r| r.reads), secs),
             writer_cycles,
@@ -131,15 +147,15 @@ pub fn build(cfg: &RunConfig, extra: &Extra, host: &Host, m: &Measurement) -> Re
                 torn: r.torn,
             })
             .collect(),
+        retry_percentiles: Percentiles {
+            p50: percentile(&counts, 0.5),
+            p99: percentile(&counts, 0.99),
+            max,
+        },
         retry_histogram: counts
             .into_iter()
             .map(|(retries, count)| RetryBucket { retries, count })
             .collect(),
-        retry_percentiles: Percentiles {
-            p50: merged.value_at_quantile(0.5),
-            p99: merged.value_at_quantile(0.99),
-            max,
-        },
         torn_samples: samples
             .into_iter()
             .map(|s| TornRecord {
@@ -152,5 +168,21 @@ pub fn build(cfg: &RunConfig, extra: &Extra, host: &Host, m: &Measurement) -> Re
                 t_s: s.at.as_secs_f64(),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn percentiles_are_exact_ranks() {
+        let h = [(0, 98), (3, 1), (1000, 1)];
+        assert_eq!(percentile(&h, 0.5), 0);
+        assert_eq!(percentile(&h, 0.98), 0);
+        assert_eq!(percentile(&h, 0.99), 3);
+        assert_eq!(percentile(&h, 1.0), 1000);
+        assert_eq!(percentile(&[], 0.5), 0);
+        assert_eq!(percentile(&[(7, 1)], 0.5), 7);
     }
 }

@@ -1,129 +1,223 @@
-//! `ptear/1`: the JSON report. Fields may be added within ptear/1; renaming,
-//! removing or changing the meaning of one bumps the schema (see
-//! docs/json-schema.md). Reader, writer and barrier are strings, not enums,
-//! so reports of other builds (the sh4 C port's `synco`) read back too.
+//! `ptear/1`: the JSON report, and `ptear-selftest/1` and `ptear-list/1`
+//! around it. Fields may be added within a schema version; renaming,
+//! removing or changing the meaning of one bumps the version (see
+//! docs/json-schema.md, which documents every field; tests/schema_doc.rs
+//! keeps the two in step). Reader, writer and barrier are strings, not
+//! enums, so reports of other builds (the sh4 C port's `synco`) read back
+//! too. Fields added after a version's first release carry
+//! `#[serde(default)]`, so older files still read.
 
 use crate::host::Host;
 use serde::{Deserialize, Serialize};
 
+/// The `schema` value of a run report.
 pub const SCHEMA: &str = "ptear/1";
+/// The `schema` value of a `selftest --json` file.
 pub const SELFTEST_SCHEMA: &str = "ptear-selftest/1";
+/// The `schema` value of `ptear list --json`.
+pub const LIST_SCHEMA: &str = "ptear-list/1";
 
+/// One run: what was asked, where it ran, what it measured.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Report {
+    /// Always [`SCHEMA`].
     pub schema: String,
+    /// False in a `--checkpoint` file written while the run goes on.
     pub complete: bool,
+    /// Stopped by SIGINT or SIGTERM before its duration or read count.
     pub interrupted: bool,
+    /// `torn` if any accepted read was never installed, else `clean`.
     pub verdict: Verdict,
+    /// Which program wrote the report.
     pub tool: Tool,
+    /// The machine it ran on.
     pub host: Host,
+    /// Every option of the run, the seed included.
     pub config: ConfigRecord,
+    /// Where each thread was asked to run and whether it did.
     pub placement: Placement,
+    /// Counts over all threads.
     pub totals: Totals,
+    /// Per reader thread.
     pub readers: Vec<ReaderRecord>,
+    /// Reads per retry count, ascending, zero counts left out; the counts
+    /// sum to `totals.reads`.
     pub retry_histogram: Vec<RetryBucket>,
+    /// p50, p99 and max of retries per read, from `retry_histogram`.
     pub retry_percentiles: Percentiles,
+    /// The first 64 torn reads, by time.
     pub torn_samples: Vec<TornRecord>,
 }
 
+/// A run's (or a control's expected) outcome.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// No accepted read was torn.
     Clean,
+    /// At least one accepted read was torn.
     Torn,
 }
 
+/// The program that wrote a report.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Tool {
+    /// Always `ptear`.
     pub name: String,
+    /// The package version (Cargo.toml; the C port is built with the same).
     pub version: String,
+    /// `rust`, or `c` for the C port.
     pub implementation: String,
 }
 
+/// Every option of a run.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConfigRecord {
+    /// `--reader` name.
     pub reader: String,
+    /// `--writer` name.
     pub writer: String,
+    /// `--barrier` name.
     pub barrier: String,
+    /// The instructions the barrier became on this CPU.
     pub barrier_detail: String,
+    /// Reader threads.
     pub readers: usize,
+    /// Writer threads.
     pub writers: usize,
+    /// Entries in the table.
     pub pairs: usize,
+    /// `--duration` in seconds, `null` when the run had none.
     pub duration_s: Option<f64>,
+    /// `--reads`, `null` when not given.
     pub reads: Option<u64>,
+    /// `--low-period`.
     pub low_period: u32,
+    /// `--writer-gap`.
     pub writer_gap: u32,
+    /// `--reader-gap`.
     pub reader_gap: u32,
+    /// The seed (given or drawn): repeat the run with `--seed`.
     pub seed: u64,
+    /// `--cpus` expanded in order, `null` when not given.
     pub cpus: Option<Vec<usize>>,
+    /// `--checkpoint` in seconds, `null` when not given.
     pub checkpoint_s: Option<f64>,
 }
 
+/// Where threads were asked to run.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Placement {
+    /// `--cpus` was given.
     pub requested: bool,
+    /// Every pin asked for took effect (`true` when none was asked).
     pub granted: bool,
+    /// One entry per thread, writers first.
     pub threads: Vec<ThreadRecord>,
 }
 
+/// One thread's placement.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ThreadRecord {
+    /// `writer` or `reader`.
     pub role: String,
+    /// Index among threads of its role.
     pub index: usize,
+    /// The CPU asked for, `null` if none.
     pub cpu: Option<usize>,
+    /// The kernel reports the thread runs on exactly that CPU.
     pub pinned: bool,
 }
 
+/// Counts over all threads.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Totals {
+    /// Reads accepted by all readers.
     pub reads: u64,
+    /// Accepted reads whose pair never existed as an installed entry.
     pub torn: u64,
+    /// Accepted reads whose low half says not present (valid whatever high holds).
     pub not_present: u64,
+    /// Sum of retries over all reads, exact (lockless reader only; 0 otherwise).
     pub retries: u64,
+    /// Reads whose retry count the histogram holds only as its power of
+    /// two (a reader saw more than 1024 distinct counts >= 256); 0 means
+    /// `retry_histogram` is exact.
+    #[serde(default)]
+    pub inexact_retry_reads: u64,
+    /// Seconds the run lasted.
     pub elapsed_s: f64,
+    /// `reads / elapsed_s`.
     pub reads_per_s: f64,
+    /// Clear + install cycles done by all writers.
     pub writer_cycles: u64,
+    /// `writer_cycles / elapsed_s`.
     pub writer_cycles_per_s: f64,
+    /// Seconds from start to the first torn read, `null` if none.
     pub first_torn_s: Option<f64>,
 }
 
+/// One reader thread.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ReaderRecord {
+    /// Reader index.
     pub index: usize,
+    /// Reads it accepted.
     pub reads: u64,
+    /// Its reads per second.
     pub reads_per_s: f64,
+    /// Its torn reads.
     pub torn: u64,
 }
 
+/// One bar of the retry histogram.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
 pub struct RetryBucket {
+    /// Retries of a read.
     pub retries: u64,
+    /// Reads that needed exactly that many.
     pub count: u64,
 }
 
+/// Percentiles of retries per read. pN is the smallest retry count r such
+/// that at least ceil(N% of reads) reads needed r or fewer (0 without reads).
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Percentiles {
+    /// Median.
     pub p50: u64,
+    /// 99th percentile.
     pub p99: u64,
+    /// Largest retry count of any read.
     pub max: u64,
 }
 
+/// One torn read.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct TornRecord {
+    /// Reader index.
     pub reader: usize,
+    /// Entry index.
     pub pair: usize,
+    /// The accepted low half.
     pub low: u32,
+    /// The accepted high half.
     pub high: u32,
+    /// High halves that were ever installed with that low: the nearest one or two.
     pub valid_high: Vec<u32>,
+    /// The read's retries.
     pub retries: u32,
+    /// Seconds since the run started.
     pub t_s: f64,
 }
 
 /// `ptear selftest --json`: every control run, with its full report.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SelftestRecord {
+    /// Always [`SELFTEST_SCHEMA`].
     pub schema: String,
+    /// Every control that ran behaved and none was cut short.
     pub pass: bool,
+    /// The controls that ran.
     pub controls: Vec<ControlRecord>,
     /// Controls this machine cannot run meaningfully (absent in files
     /// written before the field existed).
@@ -131,16 +225,115 @@ pub struct SelftestRecord {
     pub skipped: Vec<SkippedRecord>,
 }
 
+/// A control that was not run here.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct SkippedRecord {
+    /// Control name.
     pub name: String,
+    /// Why it cannot show its outcome on this machine.
     pub reason: String,
 }
 
+/// A control that ran.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ControlRecord {
+    /// Control name.
     pub name: String,
+    /// The verdict it must give.
     pub expect: Verdict,
+    /// It gave that verdict, was not interrupted, and read something.
     pub pass: bool,
+    /// Its full run report.
     pub report: Report,
+}
+
+/// `ptear list --json` (`ptear-list/1`): what this build offers on this
+/// CPU, its limits and its control table. The C port prints the same
+/// document; tests/c_port.rs compares the two.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ListRecord {
+    /// Always [`LIST_SCHEMA`].
+    pub schema: String,
+    /// Which program this is.
+    pub tool: Tool,
+    /// As `host.arch` of a report: x86_64, x86, mips, sh.
+    pub arch: String,
+    /// `--reader` kinds.
+    pub readers: Vec<KindRecord>,
+    /// `--writer` kinds.
+    pub writers: Vec<KindRecord>,
+    /// `--barrier` kinds of this build.
+    pub barriers: Vec<BarrierRecord>,
+    /// The hard limits of a run.
+    pub limits: LimitsRecord,
+    /// The selftest controls of this build.
+    pub controls: Vec<ControlSpec>,
+}
+
+/// A reader or writer kind.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct KindRecord {
+    /// The command-line name.
+    pub name: String,
+    /// What it does.
+    pub help: String,
+    /// `null`, or why this build or CPU cannot run it (the usage error's text).
+    pub unavailable: Option<String>,
+}
+
+/// A barrier kind.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct BarrierRecord {
+    /// The command-line name.
+    pub name: String,
+    /// The instructions it is on this arch and CPU.
+    pub detail: String,
+    /// `null`, or why this CPU cannot run it.
+    pub unavailable: Option<String>,
+}
+
+/// The hard limits of a run (and two sizes of the report's tables).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LimitsRecord {
+    /// Readers + writers.
+    pub max_threads: u64,
+    /// `--pairs`.
+    pub max_pairs: u64,
+    /// `--writer-gap`, `--reader-gap`.
+    pub max_gap: u64,
+    /// `--low-period`.
+    pub max_low_period: u64,
+    /// `--duration`, in seconds.
+    pub max_duration_s: u64,
+    /// Torn samples kept in a report.
+    pub max_samples: u64,
+    /// Retry counts below this are counted in an array.
+    pub exact_retries: u64,
+    /// Distinct larger retry counts one reader keeps exactly.
+    pub rare_retry_slots: u64,
+}
+
+/// One selftest control.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct ControlSpec {
+    /// Control name.
+    pub name: String,
+    /// `--reader`.
+    pub reader: String,
+    /// `--writer`.
+    pub writer: String,
+    /// `--barrier`.
+    pub barrier: String,
+    /// `--low-period`, `null` for the default.
+    pub low_period: Option<u32>,
+    /// `--writer-gap`.
+    pub writer_gap: u32,
+    /// `--reader-gap`.
+    pub reader_gap: u32,
+    /// The verdict it must give.
+    pub expect: Verdict,
+    /// Skipped (with the reason) where the process may use only one CPU.
+    pub needs_two_cpus: bool,
+    /// Exists only where the arch has a 64-bit atomic.
+    pub needs_atomic64: bool,
 }

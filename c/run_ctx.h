@@ -1,0 +1,109 @@
+/* run_ctx.h - what the hammer threads (hammer.c) and the collection of
+ * results (collect.c) both work on: the state every thread of a run shares,
+ * a reader's counters and each thread's context. engine.c fills these in
+ * and drives both; neither includes engine.c's own state or functions. */
+#ifndef PTEAR_RUN_CTX_H
+#define PTEAR_RUN_CTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "barrier.h"
+#include "config.h"
+#include "gap.h"
+#include "pte.h"
+
+#define CACHELINE 64
+
+/* What every thread of one run reads: set before the threads are let go
+ * (t0 too: under the start gate's mutex), read-only afterwards, except
+ * `stop`, which the main thread (or the last reader to meet its --reads
+ * quota) sets once. */
+struct run_shared {
+    struct pte_pair *pairs;
+    struct pte_enc enc;
+    const struct config *cfg;
+    struct barrier_choice bar;      /* --barrier, resolved once */
+    double t0;                      /* CLOCK_MONOTONIC when the gate opened */
+    uint32_t stop __attribute__((aligned(CACHELINE)));
+    char pad_[CACHELINE];
+};
+
+/* A retry count >= PTEAR_EXACT_RETRIES and how many reads had it. */
+struct rare_retry {
+    uint32_t retries;
+    uint32_t pad_;
+    uint64_t count;
+};
+
+/* A reader's counters. The hot loop keeps reads/torn/not_present/retries
+ * in registers and touches retried[] only for a read that retried; a count
+ * >= 256 goes to rare[] on a cold path (no allocation: the table is part of
+ * this struct, allocated before the run). A count new when rare[] is full is
+ * an overflow: counted in pow2[floor(log2 r)] and in inexact. Published
+ * through the seqlock up to rare[n_rare] (seqlock.h). */
+struct reader_stats {
+    uint64_t reads, torn, not_present, retries;
+    uint64_t inexact;               /* reads counted in pow2[], not exactly */
+    uint32_t max_retries;           /* the largest count >= 256 seen (exact) */
+    uint32_t n_rare, n_samples, pad_;
+    uint64_t retried[PTEAR_EXACT_RETRIES];  /* [r]: reads with exactly r retries, 1 <= r < 256 */
+    uint64_t pow2[32];              /* overflow reads by the largest power of two <= r */
+    struct rare_retry rare[PTEAR_RARE_SLOTS];   /* ascending retries */
+};
+
+/* bytes of a reader_stats that hold data: the fixed part and rare[0..n) */
+#define READER_STATS_FIXED offsetof(struct reader_stats, rare)
+static inline size_t reader_stats_used(uint32_t n_rare)
+{
+    return READER_STATS_FIXED + (size_t)n_rare * sizeof(struct rare_retry);
+}
+
+struct torn_raw {
+    uint32_t pair, low, high, retries;
+    double t_s;
+};
+
+struct reader_ctx {
+    /* set up before the thread starts, read-only afterwards */
+    struct run_shared *sh;
+    uint32_t index;
+    int cpu;
+    const uint32_t *order;
+    uint32_t norder, start;
+    uint64_t quota;                 /* --reads share; UINT64_MAX without --reads */
+    uint32_t publish_step;
+    uint32_t gap_table[GAP_TABLE_SIZE];
+    /* the thread's own */
+    struct reader_stats live;
+    struct torn_raw samples[PTEAR_MAX_SAMPLES];  /* immutable once counted in n_samples */
+    int pinned;
+    int pin_errno;                  /* non-zero: the kernel refused the pin */
+    double t_end;
+    uint32_t done;
+    /* shared with the main thread */
+    uint32_t seq __attribute__((aligned(CACHELINE)));
+    uint32_t pub[sizeof(struct reader_stats) / 4] __attribute__((aligned(CACHELINE)));
+} __attribute__((aligned(CACHELINE)));
+
+struct writer_ctx {
+    struct run_shared *sh;
+    uint32_t index;
+    int cpu;
+    uint32_t publish_step;
+    uint32_t gap_table[GAP_TABLE_SIZE];
+    int pinned;
+    int pin_errno;                  /* non-zero: the kernel refused the pin */
+    uint32_t seq __attribute__((aligned(CACHELINE)));
+    uint32_t pub[2] __attribute__((aligned(CACHELINE)));   /* cycles, a u64 */
+} __attribute__((aligned(CACHELINE)));
+
+static inline double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+#endif

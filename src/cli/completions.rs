@@ -1,0 +1,28 @@
+//! `ptear completions SHELL` and `ptear man`: generated from the clap
+//! definition, so they always match the options (README "Install").
+
+use super::args::{Cli, CompletionsArgs};
+use crate::error::{exit, runtime, Error};
+use clap::CommandFactory;
+use std::io::Write;
+
+/// Prints the completion script for a shell.
+pub fn completions(args: &CompletionsArgs) -> Result<i32, Error> {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "ptear", &mut out);
+    std::io::stdout()
+        .write_all(&out)
+        .map_err(|e| runtime(format!("cannot write the completions: {e}")))?;
+    Ok(exit::CLEAN)
+}
+
+/// Prints the man page (roff), ptear(1).
+pub fn man() -> Result<i32, Error> {
+    let mut out = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut out)
+        .and_then(|()| std::io::stdout().write_all(&out))
+        .map_err(|e| runtime(format!("cannot write the man page: {e}")))?;
+    Ok(exit::CLEAN)
+}
