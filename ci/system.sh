@@ -22,15 +22,16 @@
 # entropy_avail) and a binary that waits for getrandom() would hang here as
 # it would on the board.
 #
-# Output: a line per check, `ok: ...` / `FAILED: ...`, the time each VM took
-# (boot to init, each check, qemu's wall time), and `system: N passed, N
-# failed` (exit 1 if anything failed). Reports: target/reports/system-TARGET.json
-# (selftest, ptear-selftest/1) and system-TARGET-run.json (ptear/1); every
-# block the guest printed under target/system/out/TARGET/; the serial console
-# of each boot in target/system/logs/TARGET.log (its tail is printed on
-# failure). Each VM runs under `timeout` (SYSTEM_TIMEOUT, default 600 s) and
-# each check under a timeout in the guest, so a hang is a failure with its
-# name, never a stuck CI.
+# Output: a line per check, `ok: ...` / `FAILED: ...`, the time each VM
+# took by the host's clock (boot to init, each check, power-off, the whole
+# VM), and `system: N passed, N failed` (exit 1 if anything failed).
+# Reports: target/reports/system-TARGET.json (selftest, ptear-selftest/1) and
+# system-TARGET-run.json (ptear/1); every block the guest printed under
+# target/system/out/TARGET/; the serial console of each boot in
+# target/system/logs/TARGET.log (its tail is printed on failure). Each VM
+# runs under `timeout` (SYSTEM_TIMEOUT, default 600 s) and each check under
+# a timeout in the guest, so a hang is a failure with its name, never a
+# stuck CI.
 #
 # Needs what ci/system-setup.sh fetches (run first, cached in target/system/)
 # and ci/release.sh's binaries (built here, cached in target/).
@@ -44,24 +45,24 @@
 # instruction set is checked statically by ci/musl.sh and run under
 # `qemu-mipsel -cpu 4Kc` by ci/test.sh; here it gets the real kernel on the
 # closest core that boots: 4KEc has no FPU, like the 4Kc, so the kernel's
-# FPU emulator and the soft-float build meet as on an FPU-less board. qemu's
-# malta starts a second CPU only on MT/CMP cores (34Kf), hence one CPU.
+# FPU emulator and the soft-float build meet as on an FPU-less board. One
+# CPU: with -smp 2 a 4KEc malta prints nothing and hangs (the kernel's SMP
+# on malta is MT (34K) or CMP; the 4KEc has neither).
 #
-# sh4 stays under qemu-user (ci/test.sh), no full-system target:
-# Debian's main archive has no sh4 kernel (sh4 is a ports architecture), so
-# one would be built from Debian's `linux` source package with
-# gcc-sh4-linux-gnu for qemu's only SH-4 board, `-M r2d` (SH7751R). Estimate
-# for a fresh CI machine with 2 CPUs: the source is 139 MB of .tar.xz
-# (linux-source-6.1), about 1.4 GB unpacked (about 1 min to fetch and
-# unpack), plus a minimal rts7751r2dplus_defconfig build with -j2 on
-# shared cores, about 6 to 10 min. The suite takes about 11 min and this
-# matrix about 4 more: 21 to 26 min against the 25 min budget, no margin,
-# every run (a cached kernel would need CI caching this project does not
-# use). And it would buy little: the r2d's SH7751R is a single-CPU SH-4, so
-# no SH-4A (`synco`), no SMP (a reader never runs beside a writer; `aba`
-# skipped), and bookworm's sh4 gcc 12 needs a plugin to stop it
-# miscompiling zero tests (c/README.md): a kernel from it would need
-# trust it has not earned. Not built.
+# sh4 stays under qemu-user (ci/test.sh), no full-system target. Debian's
+# main archive has no sh4 kernel (sh4 is a ports architecture), so one would
+# be built from Debian's kernel source (linux-source-6.1, the patched tree as
+# one package) with gcc-sh4-linux-gnu, for qemu's only SH-4 board, `-M r2d`.
+# Estimate on a fresh 2-CPU CI machine: 139 MB of .tar.xz to fetch and about
+# 1.4 GB to unpack (1 to 2 min), then rts7751r2dplus_defconfig built with -j2
+# on cores shared with the rest of the suite (6 to 10 min). The suite takes
+# about 11 min and this matrix about 2 (measured: four VMs, 20 to 31 s
+# each): 19 to 25 min against the 25 min budget, every run, as CI here
+# caches nothing between runs. And it would buy little: the r2d's SH7751R is
+# a single-CPU SH-4, so there is no SH-4A (`synco`) and no SMP (a reader
+# never runs beside a writer; `aba` skipped), and the kernel would come from
+# bookworm's sh4 gcc 12.2, which miscompiles zero tests unless one of its
+# passes is turned off (docs/toolchains.md, "sh4"). Not built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ALL=(x86-conroe x86-pentium3 mips-34kf mips-r1)
