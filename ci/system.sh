@@ -3,7 +3,8 @@
 # (qemu-system, TCG) with Debian's real 32-bit kernel, starts ptear's static
 # release binaries from the initramfs's /init (ci/system-init.sh), the way
 # users run them on old boards from an init script, and powers off. Default:
-# every target.
+# every target. `ci/system.sh --list` prints the targets, one a line (what
+# `ci/test.sh system` and the workflow's system jobs iterate over).
 #
 #   x86-conroe    linux-image-686-pae:i386 (PAE, HIGHMEM64G, GUP_GET_PTE_LOW_HIGH),
 #                 -cpu Conroe -smp 2: ptear-i686 selftest, run -d 1s
@@ -69,6 +70,10 @@ ALL=(x86-conroe x86-pentium3 mips-34kf mips-r1)
 D=$PWD/target/system
 VM_TIMEOUT=${SYSTEM_TIMEOUT:-600}
 
+case ${1:-} in
+    --list) printf '%s\n' "${ALL[@]}"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+esac
 [ $# -gt 0 ] || set -- "${ALL[@]}"
 for t in "$@"; do
     case " ${ALL[*]} " in *" $t "*) ;; *) echo "ci/system.sh: unknown TARGET '$t' (${ALL[*]})" >&2; exit 2 ;; esac
