@@ -8,7 +8,7 @@
 #   mipsel-r1  any MIPS32 (r1) little-endian core, FPU or not: soft-float
 #              musl (ci/musl.sh)
 #   sh4        the C port (c/): no Rust compiler targets SuperH
-# Recipes: ../shared/TOOLCHAIN.md. Run ci/setup.sh first on a fresh machine.
+# Recipes and why: docs/toolchains.md. Run ci/setup.sh first on a fresh machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p target/bin

@@ -45,6 +45,9 @@ fn interrupted_run_keeps_the_report(sig: i32) {
         "--json",
         path.to_str().unwrap(),
     ]);
+    // Start-up takes ~1 ms here: 1 s leaves the run well under way. The
+    // stop (a monitor tick of 50 ms, threads joined) took < 0.1 s
+    // measured; 2 s is the limit.
     std::thread::sleep(Duration::from_millis(1000));
     signal(&child, sig);
     let status = wait_within(&mut child, Duration::from_secs(2));
@@ -73,7 +76,8 @@ fn sigterm_does_the_same() {
 
 #[test]
 fn a_second_sigint_exits_at_once() {
-    // A huge reader gap keeps the reader inside one read for tens of ms, so
+    // A huge reader gap (10^8 iterations, 30 to 100 ms measured) keeps the
+    // reader inside one read for tens of ms, so
     // the graceful stop the first SIGINT starts is still going when the
     // second arrives 10 ms later (signals sent back to back would merge).
     // If the graceful stop ever wins the race, try again: it must lose at
@@ -138,6 +142,8 @@ fn checkpoints_survive_sigkill() {
         "--json",
         path.to_str().unwrap(),
     ]);
+    // Checkpoints at 1 s and 2 s: at 2.6 s one exists with 1.6 s to
+    // spare, and a second may be mid-write (the rename keeps it whole).
     std::thread::sleep(Duration::from_millis(2600));
     child.kill().unwrap(); // SIGKILL: no handler runs
     child.wait().unwrap();
@@ -155,6 +161,8 @@ fn checkpoints_survive_sigkill() {
 
 #[test]
 fn progress_lines_on_long_runs_and_none_with_quiet() {
+    // Lines at 2 s and 4 s of a 4.5 s run: 0.5 s to spare for the second
+    // (the monitor wakes every 50 ms).
     let out = run(&["run", "-d", "4500ms", "--readers", "1"]);
     let err = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = err.lines().collect();

@@ -91,7 +91,7 @@ impl Barriers for Compiler {
 
 /// Nothing at all between the accesses: the halves are still single 32-bit
 /// READ_ONCE/WRITE_ONCE-like accesses, but both the compiler and the CPU may
-/// reorder them (kind 4 and kind 3 tears in KERNEL-PROTOCOL.md).
+/// reorder them (tears of kinds 4 and 3 in docs/kernel-protocol.md).
 pub struct NoBarrier;
 
 impl Barriers for NoBarrier {

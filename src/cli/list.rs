@@ -3,7 +3,7 @@
 //! C port must print identically, tests/c_port.rs).
 
 use super::args::ListArgs;
-use crate::config::{limits, name_of, ReaderKind, RunConfig, WriterKind};
+use crate::config::{limits, name_of, ReaderKind, WriterKind};
 use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
 use crate::error::{exit, Error};
 use crate::export::json;
@@ -18,23 +18,15 @@ fn help<T: ValueEnum>(v: T) -> String {
         .unwrap_or_default()
 }
 
-/// Why `RunConfig::check` refuses a run that differs from the defaults by
-/// `f`, if it does: the usage error's own text.
-fn refusal(f: impl FnOnce(&mut RunConfig)) -> Option<String> {
-    let mut cfg = RunConfig::new(0);
-    cfg.readers = 1;
-    f(&mut cfg);
-    cfg.check().err().map(|e| e.0)
-}
-
-/// Every value of a kind, with why a run of it would be refused here.
-fn kinds<T: ValueEnum + Copy>(set: fn(&mut RunConfig, T)) -> Vec<KindRecord> {
+/// Every value of a kind, with why this build cannot run it (the arch's
+/// reason, without the option's name: the C port words it the same).
+fn kinds<T: ValueEnum + Copy>(unavailable: fn(T) -> Option<&'static str>) -> Vec<KindRecord> {
     T::value_variants()
         .iter()
         .map(|&k| KindRecord {
             name: name_of(k),
             help: help(k),
-            unavailable: refusal(|c| set(c, k)),
+            unavailable: unavailable(k).map(str::to_owned),
         })
         .collect()
 }
@@ -49,8 +41,14 @@ pub fn record() -> ListRecord {
             implementation: "rust".into(),
         },
         arch: std::env::consts::ARCH.into(),
-        readers: kinds(|c, k: ReaderKind| c.reader = k),
-        writers: kinds(|c, k: WriterKind| c.writer = k),
+        readers: kinds(|k| match k {
+            ReaderKind::Atomic64 => crate::arch::HAS_ATOMIC64.err(),
+            _ => None,
+        }),
+        writers: kinds(|k| match k {
+            WriterKind::X86Pae => crate::arch::HAS_ATOMIC64.err(),
+            _ => None,
+        }),
         barriers: crate::arch::barriers()
             .iter()
             .map(|b| BarrierRecord {

@@ -3,8 +3,9 @@
 use super::{Gap, Pair, Pte, PteSlot};
 use crate::arch::Barriers;
 
-/// `ptep_get_lockless()` (mm/gup.c before v6.2 as `ptep_get_lockless`,
-/// include/linux/pgtable.h since, under CONFIG_GUP_GET_PXX_LOW_HIGH):
+/// `ptep_get_lockless()` (include/linux/pgtable.h, under
+/// CONFIG_GUP_GET_PTE_LOW_HIGH, renamed CONFIG_GUP_GET_PXX_LOW_HIGH in
+/// v6.2; before it moved there it was mm/gup.c's `gup_get_pte()`):
 ///
 /// ```text
 /// do {

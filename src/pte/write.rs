@@ -1,5 +1,5 @@
 //! The writers: the exact store order each kernel uses to install and clear
-//! an entry (KERNEL-PROTOCOL.md, "What writers really do").
+//! an entry (docs/kernel-protocol.md, "What writers actually do").
 
 use super::{Gap, Pair, Pte, PteSlot};
 use crate::arch::Barriers;
@@ -29,7 +29,7 @@ pub fn pte_clear<S: PteSlot, B: Barriers, G: Gap>(slot: &S, gap: &mut G) {
 /// `pte_clear()` on MIPS and SH: `set_pte(ptep, __pte(0))`, so the *high*
 /// half is zeroed first while the low half still says present. A reader that
 /// loads the old low, then the new high 0, then the old low again accepts a
-/// torn entry (tear kind 1 in KERNEL-PROTOCOL.md).
+/// torn entry (tear kind 1 in docs/kernel-protocol.md).
 #[inline(always)]
 pub fn pte_clear_high_first<S: PteSlot, B: Barriers, G: Gap>(slot: &S, gap: &mut G) {
     set_pte::<S, B, G>(slot, Pte::NONE, gap)

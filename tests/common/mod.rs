@@ -2,6 +2,8 @@
 //! for the target under test: x86-64, or i686 with --target).
 #![allow(dead_code)]
 
+pub mod seccomp;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -45,4 +47,32 @@ pub fn run_json(args: &[&str]) -> (i32, Value) {
 pub fn u(v: &Value) -> u64 {
     v.as_u64()
         .unwrap_or_else(|| panic!("not an unsigned integer: {v}"))
+}
+
+/// Dotted key paths of a JSON value, but for those holding an object (a
+/// container such as `host` needs no row of its own; its keys do). Array
+/// elements add no component.
+pub fn key_set(v: &Value) -> std::collections::BTreeSet<String> {
+    fn walk(v: &Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    let p = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    if !v.is_object() {
+                        out.insert(p.clone());
+                    }
+                    walk(v, &p, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|e| walk(e, prefix, out)),
+            _ => {}
+        }
+    }
+    let mut s = std::collections::BTreeSet::new();
+    walk(v, "", &mut s);
+    s
 }

@@ -1,0 +1,211 @@
+//! The Rust engine and the C port (c/) are one tool in two languages: the
+//! same kinds, limits, control table, version, JSON keys, progress line and
+//! selftest seeds. This test builds the C port for the same architecture as
+//! the Rust binary under test (x86_64 with the host gcc, i686 with
+//! i686-linux-gnu-gcc from ci/setup.sh), runs both, and fails on any
+//! difference, on any machine with a C compiler, not only in the cross
+//! differential of ci/test.sh.
+
+mod common;
+use common::seccomp::{filter_getrandom, Getrandom};
+use common::*;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+#[cfg(target_arch = "x86_64")]
+const C_ARCH: &str = "x86_64";
+#[cfg(target_arch = "x86")]
+const C_ARCH: &str = "i686";
+
+/// Builds the C port once per test process (c/build.sh), or fails with
+/// what is missing.
+fn c_port() -> &'static PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let out = Command::new("bash")
+            .arg(root.join("c/build.sh"))
+            .arg(C_ARCH)
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "c/build.sh {C_ARCH} failed (a C compiler for {C_ARCH} is needed: run ci/setup.sh): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        root.join(format!("target/c/ptear-c-{C_ARCH}"))
+    })
+}
+
+fn both(args: &[&str]) -> (Output, Output) {
+    let r = run(args);
+    let c = Command::new(c_port())
+        .args(args)
+        .output()
+        .expect("C port runs");
+    (r, c)
+}
+
+#[test]
+fn list_json_is_the_same_document() {
+    let (r, c) = both(&["list", "--json"]);
+    let (mut r, mut c) = (stdout_json(&r), stdout_json(&c));
+    assert_eq!(r["tool"]["implementation"], "rust");
+    assert_eq!(c["tool"]["implementation"], "c");
+    r["tool"]["implementation"] = Value::Null;
+    c["tool"]["implementation"] = Value::Null;
+    // Kinds, limits, control table, version, arch: all of it.
+    for key in [
+        "tool", "arch", "readers", "writers", "barriers", "limits", "controls",
+    ] {
+        assert_eq!(
+            r[key], c[key],
+            "ptear-list/1 `{key}` differs between Rust and C"
+        );
+    }
+    assert_eq!(r, c);
+}
+
+#[test]
+fn versions_agree() {
+    let (r, c) = both(&["--version"]);
+    let (r, c) = (
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&c.stdout),
+    );
+    let want = |implementation: &str| {
+        format!(
+            "ptear {} ({implementation}; {}; target-cpu ",
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::ARCH
+        )
+    };
+    assert!(r.starts_with(&want("rust")), "{r}");
+    assert!(c.starts_with(&want("c")), "{c}");
+}
+
+#[test]
+fn reports_have_the_same_keys() {
+    let args = [
+        "run", "--reads", "20000", "--format", "json", "-q", "--seed", "3",
+    ];
+    let (r, c) = both(&args);
+    let (r, c) = (stdout_json(&r), stdout_json(&c));
+    assert_eq!(
+        key_set(&r),
+        key_set(&c),
+        "ptear/1 keys differ between Rust and C"
+    );
+    assert_eq!(r["config"]["seed"], c["config"]["seed"]);
+}
+
+#[test]
+fn selftest_runs_the_same_controls_with_the_same_seeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (rp, cp) = (dir.path().join("r.json"), dir.path().join("c.json"));
+    // The largest seed: control i runs with seed + i, wrapping.
+    let seed = u64::MAX.to_string();
+    let go = |cmd: &mut Command, path: &PathBuf| {
+        let out = cmd
+            .args(["selftest", "-q", "-d", "200ms", "--seed", &seed, "--json"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some(), "{out:?}");
+        file_json(path)
+    };
+    let r = go(&mut ptear(), &rp);
+    let c = go(&mut Command::new(c_port()), &cp);
+    let keys = [
+        "reader",
+        "writer",
+        "barrier",
+        "barrier_detail",
+        "low_period",
+        "writer_gap",
+        "reader_gap",
+        "readers",
+        "writers",
+        "pairs",
+        "seed",
+        "duration_s",
+    ];
+    let controls = |d: &Value| -> Vec<(String, Vec<Value>)> {
+        d["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                let cfg = &x["report"]["config"];
+                (
+                    x["name"].as_str().unwrap().to_owned(),
+                    keys.iter().map(|k| cfg[*k].clone()).collect(),
+                )
+            })
+            .collect()
+    };
+    let (rc, cc) = (controls(&r), controls(&c));
+    assert_eq!(rc, cc, "Rust and C run different controls");
+    assert_eq!(u(&r["controls"][0]["report"]["config"]["seed"]), u64::MAX);
+    assert_eq!(u(&r["controls"][1]["report"]["config"]["seed"]), 0);
+}
+
+#[test]
+fn progress_lines_have_the_same_shape() {
+    // A run longer than 3 s shows a line every 2 s on stderr.
+    let args = ["run", "-d", "3.2s", "--readers", "1"];
+    let (r, c) = both(&args);
+    let shape = |o: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stderr)
+            .lines()
+            .map(|l| {
+                // Numbers become N: the rate and counts differ run to run.
+                let mut out = String::new();
+                let mut in_num = false;
+                for ch in l.chars() {
+                    if ch.is_ascii_digit() || (in_num && ch == '.') {
+                        if !in_num {
+                            out.push('N');
+                        }
+                        in_num = true;
+                    } else {
+                        in_num = false;
+                        out.push(ch);
+                    }
+                }
+                out
+            })
+            .collect()
+    };
+    let (rs, cs) = (shape(&r), shape(&c));
+    assert_eq!(rs.len(), 1, "one progress line in 3.2 s: {rs:?}");
+    let unit = |l: &str| {
+        l.replace(" kreads", " reads")
+            .replace(" Mreads", " reads")
+            .replace(" Greads", " reads")
+    };
+    assert_eq!(unit(&rs[0]), "ptear: N/N s  N reads/s  torn N");
+    assert_eq!(unit(&rs[0]), unit(&cs[0]), "Rust {rs:?} vs C {cs:?}");
+}
+
+#[test]
+fn the_c_port_never_waits_for_entropy_either() {
+    let mut seeds = Vec::new();
+    for _ in 0..2 {
+        let mut cmd = Command::new(c_port());
+        cmd.args(["run", "--reads", "10000", "--format", "json", "-q"]);
+        filter_getrandom(&mut cmd, Getrandom::PoolNotReady);
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        seeds.push(u(&stdout_json(&out)["config"]["seed"]));
+    }
+    assert_ne!(seeds[0], seeds[1]);
+    // Not vacuous: the C port does call getrandom.
+    let mut cmd = Command::new(c_port());
+    cmd.args(["run", "--reads", "10000", "-q"]);
+    filter_getrandom(&mut cmd, Getrandom::KillAny);
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(cmd.output().unwrap().status.signal(), Some(libc::SIGSYS));
+}
