@@ -44,8 +44,8 @@
 # to the other CPU (`run -d 1s` reporting elapsed 20 to 26 s, soft lockups,
 # a 38 s power-off; once, with MTTCG, a hung VM). `clocksource=jiffies` is
 # one count for both: it runs slow under TCG (ticks are lost: a guest second
-# takes about 3 real ones) but never jumps; over 4 boots with it the runs
-# took 1.000 s by the guest's clock. MTTCG (-accel tcg,thread=multi; qemu's
+# takes about 3 real ones) but never jumps: in every boot with it each
+# `run -d 1s` took 1.000 s by the guest's clock. MTTCG (-accel tcg,thread=multi; qemu's
 # default for mips is one thread for all vCPUs) because with one thread the
 # vCPUs take turns by time slice and `aba` saw 0 tears in 1.4 M reads.
 #
