@@ -275,6 +275,9 @@ if ("DONE", None) in stamps and ("HOST-EXIT", None) in stamps:
     t.append(f"power-off {stamps['HOST-EXIT', None] - stamps['DONE', None]:.1f} s")
 if ("HOST-EXIT", None) in stamps:
     t.append(f"VM total {stamps['HOST-EXIT', None] - t0:.1f} s")
+# The VM's vCPUs are host threads: when other work holds the host's CPUs
+# they take turns, and a control that needs two CPUs at once (aba) can miss.
+t.append("host load average " + open("/proc/loadavg").read().split()[0])
 print(f"time: {target}: " + ", ".join(t))
 if booted:
     print(f"info: {target}: {info.get('kernel')}, {info.get('cpus')} x {info.get('cpu')}, entropy_avail at init {info.get('entropy_avail')}")
