@@ -8,42 +8,40 @@
 #                    bookworm (deb822 *.sources first, then one-line
 #                    sources.list entries); exits 1 with a message if none.
 
+# deb822: "URIs: ..." and "Suites: ..." in one stanza (blank-line separated).
+_deb822_bookworm_uri() {
+    awk '
+        BEGIN { RS = ""; FS = "\n" }
+        {
+            uris = ""; suites = ""; types = ""
+            for (i = 1; i <= NF; i++) {
+                if ($i ~ /^URIs:/)   { sub(/^URIs:[ \t]*/, "", $i); uris = $i }
+                if ($i ~ /^Suites:/) { sub(/^Suites:[ \t]*/, "", $i); suites = " " $i " " }
+                if ($i ~ /^Types:/)  { types = $i }
+            }
+            if (types ~ /deb/ && suites ~ / bookworm /) { split(uris, u, " "); print u[1]; exit }
+        }' "$1"
+}
+
+# one-line format: deb [options] URI SUITE COMPONENTS...
+_list_bookworm_uri() {
+    awk '$1 == "deb" {
+              i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
+              if ($(i + 1) == "bookworm") { print $i; exit }
+          }' "$1"
+}
+
 debian_mirror() {
-    local f uri
-    shopt -s nullglob
-    # deb822: "URIs: ..." and "Suites: ..." in one stanza (blank-line separated).
+    local f uri=""
     for f in /etc/apt/sources.list.d/*.sources; do
-        uri=$(awk '
-            BEGIN { RS = ""; FS = "\n" }
-            {
-                uris = ""; suites = ""; types = ""
-                for (i = 1; i <= NF; i++) {
-                    if ($i ~ /^URIs:/)   { sub(/^URIs:[ \t]*/, "", $i); uris = $i }
-                    if ($i ~ /^Suites:/) { sub(/^Suites:[ \t]*/, "", $i); suites = " " $i " " }
-                    if ($i ~ /^Types:/)  { types = $i }
-                }
-                if (types ~ /deb/ && suites ~ / bookworm /) { split(uris, u, " "); print u[1]; exit }
-            }' "$f")
-        if [ -n "$uri" ]; then
-            shopt -u nullglob
-            echo "${uri%/}"
-            return 0
-        fi
+        [ -f "$f" ] && [ -z "$uri" ] && uri=$(_deb822_bookworm_uri "$f")
     done
-    # one-line format: deb [options] URI SUITE COMPONENTS...
     for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [ -f "$f" ] || continue
-        uri=$(awk '$1 == "deb" {
-                  i = 2; if ($i ~ /^\[/) { while ($i !~ /\]$/) i++; i++ }
-                  if ($(i + 1) == "bookworm") { print $i; exit }
-              }' "$f")
-        if [ -n "$uri" ]; then
-            shopt -u nullglob
-            echo "${uri%/}"
-            return 0
-        fi
+        [ -f "$f" ] && [ -z "$uri" ] && uri=$(_list_bookworm_uri "$f")
     done
-    shopt -u nullglob
-    echo "no Debian bookworm source in /etc/apt/sources.list{,.d/}: cannot tell which mirror to use" >&2
-    return 1
+    if [ -z "$uri" ]; then
+        echo "no Debian bookworm source in /etc/apt/sources.list{,.d/}: cannot tell which mirror to use" >&2
+        return 1
+    fi
+    echo "${uri%/}"
 }

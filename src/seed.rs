@@ -10,7 +10,8 @@
 //! older than 3.17; EPERM: a seccomp filter) a mix of the clocks, the pid
 //! and a counter. The C port does the same (c/cli.c).
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+// AtomicU32: MIPS32 has no 64-bit atomics.
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// SplitMix64's finaliser: spreads a counter or a mix into 64 good bits.
 pub fn splitmix64(x: u64) -> u64 {
@@ -46,13 +47,13 @@ fn clock_ns(clock: libc::clockid_t) -> u64 {
 
 /// The fallback: wall clock, monotonic clock, pid and a per-process counter.
 fn mixed() -> u64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
     // SAFETY: getpid has no preconditions.
     let pid = unsafe { libc::getpid() } as u64;
     let mut s = splitmix64(clock_ns(libc::CLOCK_REALTIME));
     s = splitmix64(s ^ clock_ns(libc::CLOCK_MONOTONIC));
     s = splitmix64(s ^ pid);
-    splitmix64(s ^ COUNTER.fetch_add(1, Relaxed))
+    splitmix64(s ^ u64::from(COUNTER.fetch_add(1, Relaxed)))
 }
 
 /// A fresh seed, at once, whatever state the entropy pool is in.

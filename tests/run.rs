@@ -341,3 +341,34 @@ fn list_names_every_reader_writer_and_barrier() {
         );
     }
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_command_line_definition() {
+    let bash = run(&["completions", "bash"]);
+    assert_eq!(bash.status.code(), Some(0));
+    let bash = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        bash.contains("--low-period") && bash.contains("selftest"),
+        "{bash}"
+    );
+    let man = run(&["man"]);
+    assert_eq!(man.status.code(), Some(0));
+    let man = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        man.starts_with(".ie") && man.contains(".TH ptear 1"),
+        "{man}"
+    );
+    assert!(man.contains("reader\\-gap"), "every option is in the page");
+}
+
+#[test]
+fn version_says_what_the_binary_was_built_for() {
+    let out = run(&["--version"]);
+    let v = String::from_utf8_lossy(&out.stdout);
+    let want = format!(
+        "ptear {} (rust; {}; target-cpu ",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::ARCH
+    );
+    assert!(v.starts_with(&want), "{v}");
+}

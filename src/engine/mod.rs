@@ -33,8 +33,8 @@ const MONITOR_TICK: Duration = Duration::from_millis(50);
 /// so no two uses share a stream.
 const READER_GAPS: u64 = 1 << 32;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 /// A hammer thread's job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
     /// Clears and installs entries.
     Writer,
@@ -42,8 +42,8 @@ pub enum Role {
     Reader,
 }
 
-#[derive(Clone, Debug)]
 /// Where one thread was asked to run, and whether it does.
+#[derive(Clone, Debug)]
 pub struct ThreadPlacement {
     /// Writer or reader.
     pub role: Role,

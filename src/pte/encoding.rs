@@ -49,8 +49,8 @@ pub fn next_state(k: u32) -> u32 {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
 /// The states writers install, for one low period (docs/json-schema.md, "Encoding").
+#[derive(Clone, Copy, Debug)]
 pub struct Encoding {
     period: u32,
     /// `period - 1` when period is a power of two: `k % period` becomes a mask.
