@@ -225,7 +225,8 @@ for spec in kinds:
             assert f"{name}.json" in blocks or st == 0, f"exit {st}, no report: {tail}"
             d = report(name, f"target/reports/system-{target}.json")
             bad = [f"{c['name']} expected {c['expect']}, got {c['report']['verdict']} "
-                   f"({c['report']['totals']['torn']} torn in {c['report']['totals']['reads']} reads)"
+                   f"({c['report']['totals']['torn']} torn in {c['report']['totals']['reads']} reads, "
+                   f"{c['report']['totals']['retries']} retries)"
                    for c in d["controls"] if not c["pass"]]
             assert st == 0 and d["schema"] == "ptear-selftest/1" and d["pass"], \
                 f"exit {st}, pass {d.get('pass')}: " + ("; ".join(bad) or tail)
@@ -276,7 +277,8 @@ if ("DONE", None) in stamps and ("HOST-EXIT", None) in stamps:
 if ("HOST-EXIT", None) in stamps:
     t.append(f"VM total {stamps['HOST-EXIT', None] - t0:.1f} s")
 # The VM's vCPUs are host threads: when other work holds the host's CPUs
-# they take turns, and a control that needs two CPUs at once (aba) can miss.
+# they take turns, and a control that needs two CPUs at once (aba) can miss;
+# then its retries are near 0 too (the reader hardly ever saw the writer move).
 t.append("host load average " + open("/proc/loadavg").read().split()[0])
 print(f"time: {target}: " + ", ".join(t))
 if booted:
