@@ -323,9 +323,9 @@ for t in "$@"; do
     vcode=0; res=$(verify "$t" "$log" "$t0" "$release" "$SMP" "${KINDS[@]}") || vcode=$?
     grep -q '^FAILED:' <<<"$res" || [ "$vcode" = 0 ] || res+=$'\n'"FAILED: $t: reading the log back failed (python exit $vcode, above)"
     if [ "$code" = 124 ]; then
-        res+=$'\n'"FAILED: $t: the VM powered off: still running after ${VM_TIMEOUT} s, killed (SYSTEM_TIMEOUT)"
+        res+=$'\n'"FAILED: $t: the VM did not power off: still running after ${VM_TIMEOUT} s, killed (SYSTEM_TIMEOUT)"
     elif [ "$code" != 0 ]; then
-        res+=$'\n'"FAILED: $t: the VM powered off: qemu exited $code"
+        res+=$'\n'"FAILED: $t: qemu exited $code"
     fi
     echo "$res"
     p=$(grep -c '^ok:' <<<"$res" || true); f=$(grep -c '^FAILED:' <<<"$res" || true)
