@@ -35,6 +35,13 @@
 # a timeout in the guest, so a hang is a failure with its name, never a
 # stuck CI.
 #
+# The vCPUs are host threads. When other work holds the host's CPUs they
+# take turns instead of running at once, and `aba` (the one control that
+# needs the writer to run twice inside one read) can end clean: its failure
+# line then shows retries near 0, and the time line the host's load average.
+# Seen on the shared 2-CPU development machine at load 3 to 4, on every
+# target with two CPUs; not a verdict on the binary.
+#
 # Needs what ci/system-setup.sh fetches (run first, cached in target/system/)
 # and ci/release.sh's binaries (built here, cached in target/).
 #
