@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# ci/system-setup.sh: what ci/system.sh needs, fetched once and cached under
+# target/system/ (safe to run any number of times; delete target/system/ to
+# fetch again, e.g. after a Debian kernel update).
+#
+#   apt:     qemu-system-x86, qemu-system-mips, cpio (only those missing)
+#   i386:    target/system/i386/{vmlinuz,config,busybox}   from linux-image-686-pae:i386
+#   mipsel:  target/system/mipsel/{vmlinuz,config,busybox} from linux-image-4kc-malta:mipsel
+#            (busybox from busybox-static of each architecture)
+#   target/system/versions: the packages and versions resolved
+#
+# The kernels and busybox are Debian packages of the foreign architecture,
+# fetched through a private apt state (lists, cache, sources list under
+# target/system/apt/): the system's dpkg architectures and apt lists are
+# not touched, and nothing is installed (dpkg -x). The mirror is the one this
+# machine's apt uses (ci/apt-mirror.sh). The kernel package is resolved
+# through its metapackage, never a pinned ABI number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+D=$PWD/target/system
+
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+# --- host packages
+APT_PKGS=(qemu-system-x86 qemu-system-mips cpio gzip python3)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "system-setup: apt-get install ${missing[*]}"
+    $SUDO apt-get update -qq || echo "system-setup: apt-get update failed (exit $?); trying the install with the lists there are"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- guest kernels and busybox
+# ARCH (Debian) -> kernel metapackage
+declare -A META=([i386]=linux-image-686-pae [mipsel]=linux-image-4kc-malta)
+
+have_all() {
+    local a
+    for a in i386 mipsel; do
+        for f in vmlinuz config busybox release; do [ -s "$D/$a/$f" ] || return 1; done
+    done
+    [ -s "$D/versions" ]
+}
+if have_all; then
+    echo "system-setup: ok (cached in target/system: $(tr '\n' ' ' < "$D/versions"))"
+    exit 0
+fi
+
+# shellcheck source=ci/apt-mirror.sh
+. ci/apt-mirror.sh
+mirror=$(debian_mirror)
+A=$D/apt
+mkdir -p "$A/lists/partial" "$A/cache/archives/partial" "$D/debs"
+signed=""
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] && signed="[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+echo "deb ${signed}$mirror bookworm main" > "$A/sources.list"
+o=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
+   -o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache"
+   -o APT::Architectures::=amd64 -o APT::Architectures::=i386 -o APT::Architectures::=mipsel)
+
+# A mirror mid-sync can make `apt-get update` exit 100 (a size mismatch on
+# one index) although the lists needed here are fine: retry once, then let
+# the resolution below decide.
+echo "system-setup: apt-get update (private lists in target/system/apt, $mirror bookworm main)"
+if ! apt-get "${o[@]}" update -qq; then
+    echo "system-setup: apt-get update failed; retrying once in 10 s"
+    sleep 10
+    apt-get "${o[@]}" update -qq || echo "system-setup: apt-get update failed again; checking whether the packages resolve anyway"
+fi
+
+# linux-image-686-pae:i386 -> linux-image-6.1.0-NN-686-pae:i386
+resolve_kernel() { # ARCH
+    local arch=$1 meta=${META[$1]} pkg
+    pkg=$(apt-cache "${o[@]}" depends "$meta:$arch" 2>/dev/null |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }')
+    [ -n "$pkg" ] || { echo "system-setup: cannot resolve $meta:$arch through the private apt lists (see above)" >&2; return 1; }
+    pkg=${pkg%%:*}
+    echo "$pkg:$arch"
+}
+
+: > "$D/versions.new"
+for arch in i386 mipsel; do
+    kpkg=$(resolve_kernel "$arch")
+    echo "system-setup: $arch: ${META[$arch]} -> $kpkg"
+    (cd "$D/debs" && rm -f ./*_"$arch".deb &&
+        apt-get "${o[@]}" download "$kpkg" "busybox-static:$arch" >/dev/null)
+    out=$D/$arch; tmp=$D/unpack-$arch
+    rm -rf "$tmp" "$out"; mkdir -p "$tmp" "$out"
+    for deb in "$D"/debs/*_"$arch".deb; do
+        dpkg -x "$deb" "$tmp"
+        printf '%s %s\n' "$(dpkg-deb -f "$deb" Package):$arch" "$(dpkg-deb -f "$deb" Version)" >> "$D/versions.new"
+    done
+    vmlinuz=$(find "$tmp/boot" -name 'vmlinu[xz]-*' | head -n1)
+    [ -n "$vmlinuz" ] || { echo "system-setup: no kernel image in $kpkg" >&2; exit 1; }
+    release=${vmlinuz##*/vmlinu?-}
+    cp "$vmlinuz" "$out/vmlinuz"
+    cp "$tmp/boot/config-$release" "$out/config"
+    echo "$release" > "$out/release"
+    cp "$tmp/bin/busybox" "$out/busybox"
+    rm -rf "$tmp"      # the modules are not needed: everything used is built in
+done
+mv "$D/versions.new" "$D/versions"
+
+# The kernels must be what the targets claim to test.
+need() { # ARCH CONFIG_X=y...
+    local arch=$1 c; shift
+    for c in "$@"; do
+        grep -qx "$c" "$D/$arch/config" || { echo "system-setup: $arch kernel $(cat "$D/$arch/release"): $c not set" >&2; exit 1; }
+    done
+}
+need i386 CONFIG_X86_PAE=y CONFIG_HIGHMEM64G=y CONFIG_SMP=y CONFIG_DEVTMPFS=y CONFIG_SERIAL_8250_CONSOLE=y CONFIG_BLK_DEV_INITRD=y CONFIG_RD_GZIP=y
+need mipsel CONFIG_SMP=y CONFIG_MIPS_MALTA=y CONFIG_DEVTMPFS=y CONFIG_SERIAL_8250_CONSOLE=y CONFIG_BLK_DEV_INITRD=y CONFIG_RD_GZIP=y
+echo "system-setup: ok ($(tr '\n' ' ' < "$D/versions"))"

@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# ci/system.sh [TARGET...]: the full-system matrix. Each TARGET boots one VM
+# (qemu-system, TCG) with Debian's real 32-bit kernel, starts ptear's static
+# release binaries from the initramfs's /init (ci/system-init.sh), the way
+# users run them on old boards from an init script, and powers off. Default:
+# every target. `ci/system.sh --list` prints the targets, one a line (what
+# `ci/test.sh system` and the workflow's system jobs iterate over).
+#
+#   x86-conroe    linux-image-686-pae:i386 (PAE, HIGHMEM64G, GUP_GET_PTE_LOW_HIGH),
+#                 -cpu Conroe -smp 2: ptear-i686 selftest, run -d 1s
+#   x86-pentium3  the same kernel on -cpu pentium3 (PAE, SSE, no SSE2) -smp 2:
+#                 ptear-i586 selftest, run -d 1s, `list` marks mfence not
+#                 available; ptear-i686 run must refuse (exit 2, one line
+#                 naming ptear-i586), never die of SIGILL
+#   mips-34kf     linux-image-4kc-malta:mipsel, -M malta -cpu 34Kf -smp 2
+#                 (two VPEs of a 34K; clocksource=jiffies, see "34K clock"):
+#                 ptear-mipsel selftest, run -d 1s
+#   mips-r1       ptear-mipsel-r1 (soft-float MIPS32r1) on -cpu 4KEc: a core
+#                 without an FPU, one CPU: selftest (aba skipped, with its
+#                 reason), run -d 1s. 4KEc is MIPS32r2: no r1 model boots
+#                 Debian's kernel, see "MIPS32r1" below.
+#
+# No run passes --seed: at a cold boot the entropy pool is empty (init prints
+# entropy_avail) and a binary that waits for getrandom() would hang here as
+# it would on the board.
+#
+# Output: a line per check, `ok: ...` / `FAILED: ...`, the time each VM
+# took by the host's clock (boot to init, each check, power-off, the whole
+# VM), and `system: N passed, N failed` (exit 1 if anything failed).
+# Reports: target/reports/system-TARGET.json (selftest, ptear-selftest/1) and
+# system-TARGET-run.json (ptear/1); every block the guest printed under
+# target/system/out/TARGET/; the serial console of each boot in
+# target/system/logs/TARGET.log (its tail is printed on failure). Each VM
+# runs under `timeout` (SYSTEM_TIMEOUT, default 600 s) and each check under
+# a timeout in the guest, so a hang is a failure with its name, never a
+# stuck CI.
+#
+# The vCPUs are host threads. When other work holds the host's CPUs they
+# take turns instead of running at once, and `aba` (the one control that
+# needs the writer to run twice inside one read) can end clean: its failure
+# line then shows retries near 0, and the time line the host's load average.
+# Seen on the shared 2-CPU development machine at load 3 to 4, on every
+# target with two CPUs; not a verdict on the binary.
+#
+# Needs what ci/system-setup.sh fetches (run first, cached in target/system/)
+# and ci/release.sh's binaries (built here, cached in target/).
+#
+# 34K clock: qemu gives each VPE of the 34K its own CP0 Count (the chip has
+# one), and the kernel's default clocksource (`MIPS`, the Count) read on the
+# two CPUs drifted some 20 s apart: monotonic time jumped when a thread moved
+# to the other CPU (`run -d 1s` reporting elapsed 20 to 26 s, soft lockups,
+# a 38 s power-off; once, with MTTCG, a hung VM). `clocksource=jiffies` is
+# one count for both: it runs slow under TCG (ticks are lost: a guest second
+# takes about 3 real ones) but never jumps: in every boot with it each
+# `run -d 1s` took 1.000 s by the guest's clock. MTTCG (-accel tcg,thread=multi; qemu's
+# default for mips is one thread for all vCPUs) because with one thread the
+# vCPUs take turns by time slice and `aba` saw 0 tears in 1.4 M reads.
+#
+# MIPS32r1: Debian's 4kc-malta flavour is built with CONFIG_CPU_MIPS32_R2=y
+# (so is mips32r2el; bookworm has no r1 kernel). Its self-decompressing
+# vmlinuz executes `seb` (MIPS32r2) a few instructions after its entry point,
+# so every r1 model qemu has (4Kc, 4Km, 4KEcR1, 4KEmR1) takes a
+# reserved-instruction exception before the console is up and hangs
+# silently (checked with qemu -d int on 6.1.0-50-4kc-malta). The r1 build's
+# instruction set is checked statically by ci/musl.sh and run under
+# `qemu-mipsel -cpu 4Kc` by ci/test.sh; here it gets the real kernel on the
+# closest core that boots: 4KEc has no FPU, like the 4Kc, so the kernel's
+# FPU emulator and the soft-float build meet as on an FPU-less board. One
+# CPU: with -smp 2 a 4KEc malta prints nothing and hangs (the kernel's SMP
+# on malta is MT (34K) or CMP; the 4KEc has neither).
+#
+# sh4 stays under qemu-user (ci/test.sh), no full-system target. Debian's
+# main archive has no sh4 kernel (sh4 is a ports architecture), so one would
+# be built from Debian's kernel source (linux-source-6.1, the patched tree as
+# one package) with gcc-sh4-linux-gnu, for qemu's only SH-4 board, `-M r2d`.
+# Estimate on a fresh 2-CPU CI machine: 139 MB of .tar.xz to fetch and about
+# 1.4 GB to unpack (1 to 2 min), then rts7751r2dplus_defconfig built with -j2
+# on cores shared with the rest of the suite (6 to 10 min). The suite takes
+# about 11 min and this matrix about 2 (measured: four VMs, 20 to 31 s
+# each): 19 to 25 min against the 25 min budget, every run, as CI here
+# caches nothing between runs. And it would buy little: the r2d's SH7751R is
+# a single-CPU SH-4, so there is no SH-4A (`synco`) and no SMP (a reader
+# never runs beside a writer; `aba` skipped), and the kernel would come from
+# bookworm's sh4 gcc 12.2, which miscompiles zero tests unless one of its
+# passes is turned off (docs/toolchains.md, "sh4"). Not built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ALL=(x86-conroe x86-pentium3 mips-34kf mips-r1)
+D=$PWD/target/system
+VM_TIMEOUT=${SYSTEM_TIMEOUT:-600}
+
+case ${1:-} in
+    --list) printf '%s\n' "${ALL[@]}"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
+esac
+[ $# -gt 0 ] || set -- "${ALL[@]}"
+for t in "$@"; do
+    case " ${ALL[*]} " in *" $t "*) ;; *) echo "ci/system.sh: unknown TARGET '$t' (${ALL[*]})" >&2; exit 2 ;; esac
+done
+
+# One target's VM: KARCH (which kernel and busybox), QEMU (the machine),
+# SMP (CPUs the guest must see), BINS (release binaries in the initramfs),
+# CHECKS (the guest's /checks: `check NAME SECS COMMAND...`, run by
+# ci/system-init.sh) and KINDS (NAME:KIND, what the host verifies for each).
+configure() { # TARGET
+    case $1 in
+        x86-conroe|x86-pentium3)
+            KARCH=i386; SMP=2; APPEND="console=ttyS0 quiet panic=1"
+            local cpu=Conroe; [ "$1" = x86-pentium3 ] && cpu=pentium3
+            QEMU=(qemu-system-i386 -accel tcg,thread=multi -cpu "$cpu" -smp "$SMP" -m 1024) ;;
+        mips-34kf)
+            KARCH=mipsel; SMP=2; APPEND="console=ttyS0 quiet panic=1 clocksource=jiffies"
+            QEMU=(qemu-system-mipsel -M malta -accel tcg,thread=multi -cpu 34Kf -smp "$SMP" -m 512) ;;
+        mips-r1)
+            KARCH=mipsel; SMP=1; APPEND="console=ttyS0 quiet panic=1"
+            QEMU=(qemu-system-mipsel -M malta -cpu 4KEc -smp "$SMP" -m 512) ;;
+    esac
+    case $1 in
+        x86-conroe)
+            BINS=(i686)
+            CHECKS="check selftest 120 ptear-i686 selftest --json /tmp/selftest.json
+check run 60 ptear-i686 run -d 1s --json /tmp/run.json"
+            KINDS=(selftest:selftest run:run) ;;
+        x86-pentium3)
+            BINS=(i586 i686)
+            CHECKS="check selftest 120 ptear-i586 selftest --json /tmp/selftest.json
+check run 60 ptear-i586 run -d 1s --json /tmp/run.json
+check list 30 ptear-i586 list
+check i686-refused 30 ptear-i686 run -d 1s"
+            KINDS=(selftest:selftest run:run list:no-mfence i686-refused:needs-sse2) ;;
+        mips-34kf)
+            BINS=(mipsel)
+            CHECKS="check selftest 120 ptear-mipsel selftest --json /tmp/selftest.json
+check run 60 ptear-mipsel run -d 1s --json /tmp/run.json"
+            KINDS=(selftest:selftest run:run) ;;
+        mips-r1)
+            BINS=(mipsel-r1)
+            CHECKS="check selftest 120 ptear-mipsel-r1 selftest --json /tmp/selftest.json
+check run 60 ptear-mipsel-r1 run -d 1s --json /tmp/run.json"
+            KINDS=(selftest:selftest run:run) ;;
+    esac
+}
+
+initramfs() { # TARGET OUT: a gzip'd newc cpio of /init, /checks, busybox, the binaries
+    local root=$D/root-$1 b
+    rm -rf "$root"; mkdir -p "$root/bin"
+    install -m 755 ci/system-init.sh "$root/init"
+    printf '%s\n' "$CHECKS" > "$root/checks"
+    install -m 755 "$D/$KARCH/busybox" "$root/bin/busybox"
+    for b in "${BINS[@]}"; do install -m 755 "dist/ptear-$b" "$root/bin/ptear-$b"; done
+    (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"
+    rm -rf "$root"
+}
+
+# Reads a boot log back: the blocks into target/system/out/TARGET/, the
+# reports into target/reports/, and one `ok:` / `FAILED:` line per check, then
+# the timings. KINDS: selftest (exit 0, pass, ran on this kernel with SMP CPUs),
+# run (exit 0, clean, complete, seed reported), no-mfence (`list` marks mfence
+# not available), needs-sse2 (exit 2, one line on stderr: SSE2, ptear-i586).
+verify() { # TARGET LOG T0 RELEASE SMP KIND...
+    python3 - "$@" <<'PY'
+import json, os, re, sys
+target, log, t0, release, smp, kinds = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6:]
+out_dir = f"target/system/out/{target}"
+os.makedirs(out_dir, exist_ok=True)
+os.makedirs("target/reports", exist_ok=True)
+info, blocks, status, done, cur = {}, {}, {}, False, None
+kmsg = re.compile(r"^\[\s*\d+\.\d+\] ")
+with open(log, "rb") as f:
+    lines = f.read().decode("utf-8", "replace").replace("\r", "").split("\n")
+for line in lines:
+    # A marker is a whole line, but the firmware's last line may precede the
+    # first one without a newline.
+    m = re.search(r"===PTEAR-(\w+)(?: (.*))?===$", line)
+    if m and m[1] == "END" and cur == m[2]:
+        cur = None
+    elif cur is not None:
+        if not kmsg.match(line):   # a kernel message that slipped in
+            blocks[cur].append(line)
+    elif m and m[1] == "BEGIN":
+        cur = m[2]; blocks[cur] = []
+    elif m and m[1] == "INFO":
+        k, _, v = m[2].partition(" "); info[k] = v
+    elif m and m[1] == "STATUS":
+        name, st, up0, up1 = m[2].split(" ")
+        status[name] = (int(st), float(up1) - float(up0))   # by the guest's clock
+    elif m and m[1] == "DONE":
+        done = True
+for k, v in blocks.items():
+    if v and v[-1] == "":
+        v.pop()    # the guest's empty line before the end marker
+    with open(f"{out_dir}/{k}", "w") as f:
+        f.write("\n".join(v) + ("\n" if v else ""))
+
+results = []
+def result(ok, what, why=""):
+    results.append(ok)
+    print(f"{'ok' if ok else 'FAILED'}: {target}: {what}" + ("" if ok else f": {why}"))
+
+def report(name, dest):
+    text = "\n".join(blocks.get(f"{name}.json", []))
+    if not text:
+        raise AssertionError("no JSON report printed")
+    d = json.loads(text)
+    with open(dest, "w") as f:
+        json.dump(d, f, indent=1)
+    return d
+
+def on_this_kernel(rep):
+    h = rep["host"]
+    assert h["kernel"] == info.get("kernel"), f"report's kernel {h['kernel']!r}, booted {info.get('kernel')!r}"
+    assert h["cpus"] == smp, f"report sees {h['cpus']} CPUs, the VM has {smp}"
+
+booted = "kernel" in info
+result(booted and info["kernel"] == release, f"boots {release} to init",
+       "never reached init" if not booted else f"booted {info['kernel']!r}, expected {release!r}")
+if booted:
+    result(info.get("cpus") == str(smp), f"{smp} CPU(s) online", f"{info.get('cpus')} online, expected {smp}")
+for spec in kinds:
+    name, kind = spec.split(":")
+    what = {"selftest": "selftest", "run": "run -d 1s is clean", "no-mfence": "list marks mfence not available",
+            "needs-sse2": "ptear-i686 refuses a CPU without SSE2 (exit 2, one line naming ptear-i586)"}[kind]
+    if name not in status:
+        result(False, what, "no exit status: the VM died or timed out before this check finished (see the log)")
+        continue
+    st, secs = status[name]
+    err = blocks.get(f"{name}.err", [])
+    try:
+        assert st != 137, f"killed after {secs:.0f} s (the guest's timeout for this check): hung"
+        if kind == "selftest":
+            tail = " | ".join(blocks.get(f"{name}.out", [])[-3:] + err[-3:])
+            assert f"{name}.json" in blocks or st == 0, f"exit {st}, no report: {tail}"
+            d = report(name, f"target/reports/system-{target}.json")
+            bad = [f"{c['name']} expected {c['expect']}, got {c['report']['verdict']} "
+                   f"({c['report']['totals']['torn']} torn in {c['report']['totals']['reads']} reads, "
+                   f"{c['report']['totals']['retries']} retries)"
+                   for c in d["controls"] if not c["pass"]]
+            assert st == 0 and d["schema"] == "ptear-selftest/1" and d["pass"], \
+                f"exit {st}, pass {d.get('pass')}: " + ("; ".join(bad) or tail)
+            for c in d["controls"]:
+                on_this_kernel(c["report"])
+            skipped = ", ".join(f"{s['name']} ({s['reason']})" for s in d.get("skipped", []))
+            what += f" ({len(d['controls'])} controls" + (f"; skipped: {skipped}" if skipped else "") + ")"
+        elif kind == "run":
+            assert st == 0, f"exit {st}: " + " | ".join(err[-3:])
+            d = report(name, f"target/reports/system-{target}-run.json")
+            assert d["verdict"] == "clean" and d["complete"] and not d["interrupted"], \
+                f"verdict {d['verdict']}, complete {d['complete']}, interrupted {d['interrupted']}"
+            assert isinstance(d["config"]["seed"], int), "no seed reported"
+            on_this_kernel(d)
+            what += f" ({d['totals']['reads']} reads, seed {d['config']['seed']})"
+        elif kind == "no-mfence":
+            assert st == 0, f"exit {st}: " + " | ".join(err[-3:])
+            rows = [l for l in blocks.get(f"{name}.out", []) if re.match(r"barrier\s+mfence\s", l)]
+            assert rows, "no mfence row in `list`"
+            assert "[not available:" in rows[0], f"mfence listed as available: {rows[0]!r}"
+        elif kind == "needs-sse2":
+            lines_ = [l for l in err if l != ""]
+            assert st == 2 and len(lines_) == 1 and re.search("sse2", lines_[0], re.I) and "ptear-i586" in lines_[0], \
+                f"exit {st} with {len(lines_)} line(s) on stderr: {' | '.join(lines_[-3:])!r}"
+    except (AssertionError, ValueError, KeyError, TypeError) as e:
+        result(False, what, str(e) or type(e).__name__)
+    else:
+        result(True, what)
+if booted and not done:
+    result(False, "init ran every check", "no ===PTEAR-DONE=== (the guest died or timed out)")
+
+# Timings by the host's clock (the times file stamps each marker as it arrives).
+stamps = {}
+with open(log[:-len(".log")] + ".times") as f:
+    for line in f:
+        ts, _, text = line.rstrip("\n").partition(" ")
+        key = re.match(r"(?:===PTEAR-(\w+)|=== check (\S+):|===(HOST-EXIT))(?: (\S+))?", text)
+        if key:
+            stamps.setdefault((key[1] or ("CHECK" if key[2] else key[3]), key[2] or key[4]), float(ts))
+t = []
+if ("INFO", "kernel") in stamps:
+    t.append(f"boot to init {stamps['INFO', 'kernel'] - t0:.1f} s")
+for n in status:
+    if ("CHECK", n) in stamps and ("STATUS", n) in stamps:
+        t.append(f"{n} {stamps['STATUS', n] - stamps['CHECK', n]:.1f} s")
+if ("DONE", None) in stamps and ("HOST-EXIT", None) in stamps:
+    t.append(f"power-off {stamps['HOST-EXIT', None] - stamps['DONE', None]:.1f} s")
+if ("HOST-EXIT", None) in stamps:
+    t.append(f"VM total {stamps['HOST-EXIT', None] - t0:.1f} s")
+# The VM's vCPUs are host threads: when other work holds the host's CPUs
+# they take turns, and a control that needs two CPUs at once (aba) can miss;
+# then its retries are near 0 too (the reader hardly ever saw the writer move).
+t.append("host load average " + open("/proc/loadavg").read().split()[0])
+print(f"time: {target}: " + ", ".join(t))
+if booted:
+    print(f"info: {target}: {info.get('kernel')}, {info.get('cpus')} x {info.get('cpu')}, entropy_avail at init {info.get('entropy_avail')}")
+sys.exit(0 if all(results) else 1)
+PY
+}
+
+stamp() { # LOG TIMES: stdin to LOG (CRs dropped); each marker line, stamped, to TIMES
+    : > "$1"; : > "$2"
+    local line
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line%$'\r'}
+        printf '%s\n' "$line" >> "$1"
+        case $line in "===PTEAR-"*|"=== check "*) printf '%s %s\n' "$EPOCHREALTIME" "$line" >> "$2" ;; esac
+    done
+}
+
+bash ci/system-setup.sh
+declare -A want=()
+for t in "$@"; do configure "$t"; for b in "${BINS[@]}"; do want[$b]=1; done; done
+bash ci/release.sh "${!want[@]}"
+
+mkdir -p "$D/logs"
+passed=0; failed=0; start=$SECONDS
+for t in "$@"; do
+    configure "$t"
+    release=$(cat "$D/$KARCH/release")
+    log=$D/logs/$t.log initrd=$D/initrd-$t.gz
+    initramfs "$t" "$initrd"
+    printf '\n=== %s: %s (%s)\n' "$t" "${QEMU[*]}" "$release"
+    # The serial console goes to the log as it comes, and the host's clock
+    # stamps the guest's markers (the guest's own clock is TCG's: not to be
+    # trusted for timings).
+    t0=$EPOCHREALTIME
+    set +o pipefail
+    timeout "$VM_TIMEOUT" "${QEMU[@]}" -kernel "$D/$KARCH/vmlinuz" -initrd "$initrd" \
+        -append "$APPEND" -nographic -no-reboot -nic none </dev/null 2>&1 | stamp "$log" "$D/logs/$t.times"
+    code=${PIPESTATUS[0]}
+    set -o pipefail
+    echo "$EPOCHREALTIME ===HOST-EXIT===" >> "$D/logs/$t.times"
+    vcode=0; res=$(verify "$t" "$log" "$t0" "$release" "$SMP" "${KINDS[@]}") || vcode=$?
+    grep -q '^FAILED:' <<<"$res" || [ "$vcode" = 0 ] || res+=$'\n'"FAILED: $t: reading the log back failed (python exit $vcode, above)"
+    if [ "$code" = 124 ]; then
+        res+=$'\n'"FAILED: $t: the VM did not power off: still running after ${VM_TIMEOUT} s, killed (SYSTEM_TIMEOUT)"
+    elif [ "$code" != 0 ]; then
+        res+=$'\n'"FAILED: $t: qemu exited $code"
+    fi
+    echo "$res"
+    p=$(grep -c '^ok:' <<<"$res" || true); f=$(grep -c '^FAILED:' <<<"$res" || true)
+    passed=$((passed + p)); failed=$((failed + f))
+    if [ "$f" != 0 ]; then
+        echo "--- last 40 lines of $log"
+        tr -d '\r' < "$log" | tail -n 40
+        echo "---"
+    fi
+done
+echo
+echo "system: $passed passed, $failed failed ($((SECONDS - start)) s)"
+[ "$failed" = 0 ]
