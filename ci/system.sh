@@ -7,14 +7,17 @@
 # `ci/test.sh system` and the workflow's system jobs iterate over).
 #
 #   x86-conroe    linux-image-686-pae:i386 (PAE, HIGHMEM64G, GUP_GET_PTE_LOW_HIGH),
-#                 -cpu Conroe -smp 2: ptear-i686 selftest, run -d 1s
+#                 -cpu Conroe -smp 2: ptear-i686 selftest, run -d 1s; the C
+#                 port's i686 build run -d 1s
 #   x86-pentium3  the same kernel on -cpu pentium3 (PAE, SSE, no SSE2) -smp 2:
 #                 ptear-i586 selftest, run -d 1s, `list` marks mfence not
 #                 available; ptear-i686 run must refuse (exit 2, one line
-#                 naming ptear-i586), never die of SIGILL
+#                 naming ptear-i586), never die of SIGILL; the C port's i686
+#                 build (P6, no SSE2 needed) run -d 1s
 #   mips-34kf     linux-image-4kc-malta:mipsel, -M malta -cpu 34Kf -smp 2
 #                 (two VPEs of a 34K; clocksource=jiffies, see "34K clock"):
-#                 ptear-mipsel selftest, run -d 1s
+#                 ptear-mipsel selftest, run -d 1s; the C port's mipsel build
+#                 run -d 1s
 #   mips-r1       ptear-mipsel-r1 (soft-float MIPS32r1) on -cpu 4KEc: a core
 #                 without an FPU, one CPU: selftest (aba skipped, with its
 #                 reason), run -d 1s. 4KEc is MIPS32r2: no r1 model boots
@@ -22,7 +25,7 @@
 #
 # No run passes --seed: at a cold boot the entropy pool is empty (init prints
 # entropy_avail) and a binary that waits for getrandom() would hang here as
-# it would on the board.
+# it would on the board. The C port's runs show it does not wait either.
 #
 # Output: a line per check, `ok: ...` / `FAILED: ...`, the time each VM
 # took by the host's clock (boot to init, each check, power-off, the whole
@@ -120,24 +123,31 @@ configure() { # TARGET
     # host that is busy for a moment room to let them (measured: on a host
     # at load 3 to 4, 2 s controls sometimes ended `aba` clean; quiet, it
     # tears thousands of times).
+    CBINS=()    # C port builds (c/build.sh ARCH) to run too
     case $1 in
         x86-conroe)
             BINS=(i686)
             CHECKS="check selftest 240 ptear-i686 selftest -d 3s --json /tmp/selftest.json
-check run 60 ptear-i686 run -d 1s --json /tmp/run.json"
-            KINDS=(selftest:selftest run:run) ;;
+check run 60 ptear-i686 run -d 1s --json /tmp/run.json
+check c-run 60 ptear-c-i686 run -d 1s --json /tmp/c-run.json"
+            CBINS=(i686)
+            KINDS=(selftest:selftest run:run c-run:run) ;;
         x86-pentium3)
             BINS=(i586 i686)
             CHECKS="check selftest 240 ptear-i586 selftest -d 3s --json /tmp/selftest.json
 check run 60 ptear-i586 run -d 1s --json /tmp/run.json
 check list 30 ptear-i586 list
-check i686-refused 30 ptear-i686 run -d 1s"
-            KINDS=(selftest:selftest run:run list:no-mfence i686-refused:needs-sse2) ;;
+check i686-refused 30 ptear-i686 run -d 1s
+check c-run 60 ptear-c-i686 run -d 1s --json /tmp/c-run.json"
+            CBINS=(i686)
+            KINDS=(selftest:selftest run:run list:no-mfence i686-refused:needs-sse2 c-run:run) ;;
         mips-34kf)
             BINS=(mipsel)
             CHECKS="check selftest 240 ptear-mipsel selftest -d 3s --json /tmp/selftest.json
-check run 60 ptear-mipsel run -d 1s --json /tmp/run.json"
-            KINDS=(selftest:selftest run:run) ;;
+check run 60 ptear-mipsel run -d 1s --json /tmp/run.json
+check c-run 60 ptear-c-mipsel run -d 1s --json /tmp/c-run.json"
+            CBINS=(mipsel)
+            KINDS=(selftest:selftest run:run c-run:run) ;;
         mips-r1)
             BINS=(mipsel-r1)
             CHECKS="check selftest 120 ptear-mipsel-r1 selftest --json /tmp/selftest.json
@@ -153,6 +163,7 @@ initramfs() { # TARGET OUT: a gzip'd newc cpio of /init, /checks, busybox, the b
     printf '%s\n' "$CHECKS" > "$root/checks"
     install -m 755 "$D/$KARCH/busybox" "$root/bin/busybox"
     for b in "${BINS[@]}"; do install -m 755 "dist/ptear-$b" "$root/bin/ptear-$b"; done
+    for b in "${CBINS[@]}"; do install -m 755 "target/c/ptear-c-$b" "$root/bin/ptear-c-$b"; done
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"
     rm -rf "$root"
 }
@@ -223,7 +234,7 @@ if booted:
     result(info.get("cpus") == str(smp), f"{smp} CPU(s) online", f"{info.get('cpus')} online, expected {smp}")
 for spec in kinds:
     name, kind = spec.split(":")
-    what = {"selftest": "selftest", "run": "run -d 1s is clean", "no-mfence": "list marks mfence not available",
+    what = {"selftest": "selftest", "run": ("C port: " if name == "c-run" else "") + "run -d 1s is clean", "no-mfence": "list marks mfence not available",
             "needs-sse2": "ptear-i686 refuses a CPU without SSE2 (exit 2, one line naming ptear-i586)"}[kind]
     if name not in status:
         result(False, what, "no exit status: the VM died or timed out before this check finished (see the log)")
@@ -248,7 +259,8 @@ for spec in kinds:
             what += f" ({len(d['controls'])} controls" + (f"; skipped: {skipped}" if skipped else "") + ")"
         elif kind == "run":
             assert st == 0, f"exit {st}: " + " | ".join(err[-3:])
-            d = report(name, f"target/reports/system-{target}-run.json")
+            # run -> system-TARGET-run.json, c-run -> system-TARGET-c-run.json
+            d = report(name, f"target/reports/system-{target}-{name}.json")
             assert d["verdict"] == "clean" and d["complete"] and not d["interrupted"], \
                 f"verdict {d['verdict']}, complete {d['complete']}, interrupted {d['interrupted']}"
             assert isinstance(d["config"]["seed"], int), "no seed reported"
@@ -310,9 +322,14 @@ stamp() { # LOG TIMES: stdin to LOG (CRs dropped); each marker line, stamped, to
 }
 
 bash ci/system-setup.sh
-declare -A want=()
-for t in "$@"; do configure "$t"; for b in "${BINS[@]}"; do want[$b]=1; done; done
+declare -A want=() cwant=()
+for t in "$@"; do
+    configure "$t"
+    for b in "${BINS[@]}"; do want[$b]=1; done
+    for b in "${CBINS[@]}"; do cwant[$b]=1; done
+done
 bash ci/release.sh "${!want[@]}"
+for b in "${!cwant[@]}"; do bash c/build.sh "$b" >/dev/null; done
 
 mkdir -p "$D/logs"
 passed=0; failed=0; start=$SECONDS
