@@ -79,12 +79,10 @@ impl FixedArgs {
     }
 }
 
-/// `ptear hunt`'s options.
+/// What hunt and sweep share: how each trial runs, the seed, where the
+/// result goes, the progress line.
 #[derive(Args, Debug)]
-pub struct HuntArgs {
-    /// Wall-clock budget of each hunt
-    #[arg(long, default_value = "20s", value_parser = parse::duration, value_name = "D")]
-    pub budget: Duration,
+pub struct TrialArgs {
     /// Run trials with this command instead of this executable, split on
     /// whitespace (e.g. 'qemu-mipsel target/bin/ptear-mipsel')
     #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
@@ -92,12 +90,44 @@ pub struct HuntArgs {
     /// Seed of the search and of every trial [default: random; always printed]
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Also write the result (ptear-hunt/1) to this file
+    /// Also write the result (ptear-hunt/1, ptear-sweep/1) to this file
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
     /// No progress line
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+impl TrialArgs {
+    /// Before the first trial: the runner, the --json file checked, signals
+    /// caught, the seed drawn, the progress line.
+    pub fn start(
+        &self,
+    ) -> Result<
+        (
+            Runner,
+            std::sync::Arc<std::sync::atomic::AtomicBool>,
+            u64,
+            Progress,
+        ),
+        Error,
+    > {
+        let runner = Runner::new(self.exec.as_deref())?;
+        let interrupt = super::prepare(self.json.as_deref())?;
+        let seed = self.seed.unwrap_or_else(crate::seed::fresh_seed);
+        Ok((runner, interrupt, seed, Progress::new(self.quiet)))
+    }
+}
+
+/// `ptear hunt`'s options.
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    /// Wall-clock budget of each hunt
+    #[arg(long, default_value = "20s", value_parser = parse::duration, value_name = "D")]
+    pub budget: Duration,
+    /// How trials run, the seed, the --json file, the progress line
+    #[command(flatten)]
+    pub trials: TrialArgs,
     /// The options that fix part of the configuration (the rest is searched)
     #[command(flatten)]
     pub fixed: FixedArgs,
@@ -246,9 +276,7 @@ pub fn table(rs: &[HuntResult]) -> String {
 
 /// `ptear hunt`.
 pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
-    let runner = Runner::new(args.exec.as_deref())?;
-    let interrupt = super::prepare(args.json.as_deref())?;
-    let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
+    let (runner, interrupt, seed, mut progress) = args.trials.start()?;
     let plans = plans(args, seed);
     eprintln!(
         "ptear hunt: seed {seed}, budget {:.1} s per hunt, {} hunt(s), trials run by {}",
@@ -256,7 +284,6 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
         plans.len(),
         runner.exec().unwrap_or("this ptear")
     );
-    let mut progress = Progress::new(args.quiet);
     let mut results = Vec::new();
     for plan in &plans {
         let label = plan
@@ -294,7 +321,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
         println!("interrupted: the best so far, from the search's runs");
     }
     println!("seed {seed}");
-    if let Some(path) = &args.json {
+    if let Some(path) = &args.trials.json {
         let rec = HuntRecord {
             schema: HUNT_SCHEMA.into(),
             tool: hunt::tool(),

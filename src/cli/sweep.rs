@@ -1,10 +1,9 @@
 //! `ptear sweep`: runs a grid of knob values as child runs, prints the
 //! table, draws the plot, writes `ptear-sweep/1`.
 
-use super::hunt::FixedArgs;
+use super::hunt::{FixedArgs, TrialArgs};
 use super::parse;
 use crate::error::{exit, runtime, usage, Error};
-use crate::hunt::trial::{Progress, Runner};
 use crate::sweep::{self, SweepRecord, Vary, SWEEP_SCHEMA};
 use clap::{value_parser, Args};
 use rand::{Rng, SeedableRng};
@@ -28,18 +27,9 @@ pub struct SweepArgs {
     /// Draw tears/s and reads/s against the first knob into this SVG file
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
-    /// Run with this command instead of this executable, split on whitespace
-    #[arg(long, value_name = "PREFIX", allow_hyphen_values = true)]
-    pub exec: Option<String>,
-    /// Seed of every run [default: random; always printed]
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Also write the result (ptear-sweep/1) to this file
-    #[arg(long, value_name = "PATH")]
-    pub json: Option<PathBuf>,
-    /// No progress line
-    #[arg(short, long)]
-    pub quiet: bool,
+    /// How runs go, the seed, the --json file, the progress line
+    #[command(flatten)]
+    pub trials: TrialArgs,
     /// Options every run gets
     #[command(flatten)]
     pub fixed: FixedArgs,
@@ -61,9 +51,7 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
         crate::export::json::check_writable(p)
             .map_err(|e| usage(format!("cannot write --plot file {}: {e}", p.display())))?;
     }
-    let runner = Runner::new(args.exec.as_deref())?;
-    let interrupt = super::prepare(args.json.as_deref())?;
-    let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
+    let (runner, interrupt, seed, mut progress) = args.trials.start()?;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
     eprintln!(
         "ptear sweep: seed {seed}, {} points x {} runs of {:.1} s, run by {}",
@@ -72,7 +60,6 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
         args.duration.as_secs_f64(),
         runner.exec().unwrap_or("this ptear")
     );
-    let mut progress = Progress::new(args.quiet);
     let mut points = Vec::new();
     let mut host = None;
     'grid: for (n, values) in grid.iter().enumerate() {
@@ -153,7 +140,7 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
         crate::export::plot::write_svg(path, &title, &sweep::panels(&rec))
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
-    if let Some(path) = &args.json {
+    if let Some(path) = &args.trials.json {
         crate::export::json::write_atomic(path, &rec)
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
