@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::arch::BarrierInfo;
 pub use crate::arch::BarrierKind;
+use crate::pte::{Encoding, LayoutKind};
 
 /// `--reader`: how readers assemble an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -19,6 +20,10 @@ pub enum ReaderKind {
     Once,
     /// one 64-bit atomic load (x86-64: mov; i686: lock cmpxchg8b)
     Atomic64,
+    /// GUP-fast: ptep_get_lockless, take a reference, re-check with ptep_get (two plain loads)
+    GupFast,
+    /// KVM's __get_spte_lockless: clear counter, low, high, retry if low or count changed
+    KvmCount,
 }
 
 /// `--writer`: which kernel's store order writers follow.
@@ -34,6 +39,39 @@ pub enum WriterKind {
     Sh,
     /// install low before high, no barrier (a known-broken control)
     Unordered,
+}
+
+impl WriterKind {
+    /// The layout a run with this writer uses unless `--layout` says
+    /// otherwise: the profile's architecture (x86 PAE for the others).
+    pub fn default_layout(self) -> LayoutKind {
+        match self {
+            WriterKind::Mips => LayoutKind::Mips,
+            WriterKind::Sh => LayoutKind::ShX2tlb,
+            WriterKind::Documented | WriterKind::X86Pae | WriterKind::Unordered => {
+                LayoutKind::X86Pae
+            }
+        }
+    }
+
+    /// Its sequences pass through {present low, high 0}
+    /// (`WriterProfile::HALF_CLEARED` of its profile).
+    pub fn half_cleared(self) -> bool {
+        use crate::pte::write::*;
+        match self {
+            WriterKind::Documented => Documented::HALF_CLEARED,
+            WriterKind::X86Pae => X86Pae::HALF_CLEARED,
+            WriterKind::Mips | WriterKind::Sh => HighFirstClear::HALF_CLEARED,
+            WriterKind::Unordered => Unordered::HALF_CLEARED,
+        }
+    }
+}
+
+impl ReaderKind {
+    /// It needs the side table (one u32 per pair).
+    pub fn uses_side_table(self) -> bool {
+        matches!(self, ReaderKind::GupFast | ReaderKind::KvmCount)
+    }
 }
 
 /// The command-line name of a value (`lockless`, `x86-pae`, ...).
@@ -55,8 +93,9 @@ pub mod limits {
     pub const MAX_GAP: u64 = 100_000_000;
     /// A run longer than a year is a typo.
     pub const MAX_DURATION_S: u64 = 366 * 24 * 3600;
-    /// Distinct low halves a pair can cycle through (`--low-period`).
-    pub const MAX_LOW_PERIOD: u32 = crate::pte::encoding::MAX_LOW_PERIOD;
+    /// Distinct low halves a pair can cycle through (`--low-period`), in
+    /// the layout that holds the most (docs/layouts.md).
+    pub const MAX_LOW_PERIOD: u32 = crate::pte::layout::MAX_LOW_PERIOD;
 }
 
 /// A run as asked for: every option, not yet checked against the limits,
@@ -79,8 +118,10 @@ pub struct RunConfig {
     pub duration: Option<Duration>,
     /// Stop after this many reads in total.
     pub reads: Option<u64>,
-    /// Distinct low halves each pair cycles through.
-    pub low_period: u32,
+    /// `--layout` (None: the writer's, [`WriterKind::default_layout`]).
+    pub layout: Option<LayoutKind>,
+    /// Distinct low halves each pair cycles through (None: the layout's most).
+    pub low_period: Option<u32>,
     /// Spin iterations (±50%) between a writer's two stores.
     pub writer_gap: u32,
     /// Spin iterations (±50%) between a reader's loads.
@@ -92,11 +133,14 @@ pub struct RunConfig {
 }
 
 /// A run that passed [`RunConfig::check`], with its barrier resolved once
-/// for this CPU. Derefs to the options it was made from.
+/// for this CPU and its layout and low period resolved into the entries
+/// writers install. Derefs to the options it was made from.
 #[derive(Clone, Debug)]
 pub struct CheckedConfig {
     cfg: RunConfig,
     barrier: BarrierInfo,
+    layout: LayoutKind,
+    encoding: Encoding,
 }
 
 impl std::ops::Deref for CheckedConfig {
@@ -110,6 +154,16 @@ impl CheckedConfig {
     /// What `--barrier` became on this CPU.
     pub fn barrier_info(&self) -> BarrierInfo {
         self.barrier
+    }
+
+    /// The layout writers install (given or the writer's).
+    pub fn layout(&self) -> LayoutKind {
+        self.layout
+    }
+
+    /// The entries writers install and how reads are classified.
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
     }
 
     /// The options, to change and check again.
@@ -134,7 +188,8 @@ impl RunConfig {
             pairs: 1,
             duration: Some(Duration::from_secs(5)),
             reads: None,
-            low_period: limits::MAX_LOW_PERIOD,
+            layout: None,
+            low_period: None,
             writer_gap: 0,
             reader_gap: 0,
             seed,
@@ -174,13 +229,21 @@ impl RunConfig {
                 self.writers, self.pairs
             )));
         }
-        check_fits(self.pairs as u64)?;
-        if !(1..=MAX_LOW_PERIOD).contains(&self.low_period) {
+        check_fits(self.pairs as u64, self.reader.uses_side_table())?;
+        let layout = self.layout.unwrap_or(self.writer.default_layout());
+        let max = layout.layout().max_low_period();
+        let low_period = self.low_period.unwrap_or(max);
+        if low_period == 0 {
+            return Err(usage("--low-period must be at least 1".into()));
+        }
+        if low_period > max {
             return Err(usage(format!(
-                "--low-period {} is outside 1 ..= {MAX_LOW_PERIOD}",
-                self.low_period
+                "--low-period {low_period} is more than the {max} distinct low halves layout {} holds",
+                name_of(layout)
             )));
         }
+        let encoding = Encoding::new(layout, low_period, self.writer.half_cleared())
+            .expect("low period checked against the layout");
         for (name, g) in [
             ("--writer-gap", self.writer_gap),
             ("--reader-gap", self.reader_gap),
@@ -222,14 +285,20 @@ impl RunConfig {
         }
         let barrier = crate::arch::choose(self.barrier)
             .map_err(|why| usage(format!("--barrier {}: {why}", name_of(self.barrier))))?;
-        Ok(CheckedConfig { cfg: self, barrier })
+        Ok(CheckedConfig {
+            cfg: self,
+            barrier,
+            layout,
+            encoding,
+        })
     }
 }
 
 /// Refuses a table this machine cannot give: more than MAX_PAIRS, more than
-/// half the RAM, or (32-bit) more than a quarter of the address space.
-pub fn check_fits(pairs: u64) -> Result<(), UsageError> {
-    let pair = core::mem::size_of::<crate::pte::Pair>() as u64;
+/// half the RAM, or (32-bit) more than a quarter of the address space;
+/// `side`: with the side table's u32 per pair.
+pub fn check_fits(pairs: u64, side: bool) -> Result<(), UsageError> {
+    let pair = core::mem::size_of::<crate::pte::Pair>() as u64 + if side { 4 } else { 0 };
     let bytes = pairs.saturating_mul(pair);
     let ram = crate::host::physical_memory();
     let mut limit = (ram / 2).min(limits::MAX_PAIRS * pair);
@@ -274,8 +343,16 @@ mod tests {
         assert!(refused(|c| c.readers = 0).contains("--readers"));
         assert!(refused(|c| c.writers = 0).contains("--writers"));
         assert!(refused(|c| c.pairs = 0).contains("--pairs"));
-        assert!(refused(|c| c.low_period = 0).contains("--low-period"));
-        assert!(refused(|c| c.low_period = u32::MAX).contains("--low-period"));
+        assert!(refused(|c| c.low_period = Some(0)).contains("--low-period"));
+        assert!(refused(|c| c.low_period = Some(u32::MAX)).contains("--low-period"));
+        let mips = refused(|c| {
+            c.layout = Some(LayoutKind::Mips);
+            c.low_period = Some(1 << 20)
+        });
+        assert_eq!(
+            mips,
+            "--low-period 1048576 is more than the 524288 distinct low halves layout mips holds"
+        );
         assert!(refused(|c| c.writer_gap = u32::MAX).contains("--writer-gap"));
         assert!(refused(|c| c.duration = Some(Duration::ZERO)).contains("more than zero"));
         assert!(
@@ -292,5 +369,7 @@ mod tests {
         let c = RunConfig::new(7).check().expect("defaults are valid");
         assert_eq!(c.barrier_info().kind, BarrierKind::Kernel);
         assert_eq!(c.seed, 7);
+        assert_eq!(c.layout(), LayoutKind::X86Pae);
+        assert_eq!(c.encoding().low_period(), 1 << 20);
     }
 }

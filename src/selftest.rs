@@ -4,7 +4,8 @@
 //! fails the selftest. The C port (c/) runs the same table.
 
 use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
-use crate::report::Verdict;
+use crate::pte::{LayoutKind, WrongClass};
+use crate::report::{Report, Verdict};
 use std::time::Duration;
 
 /// A configuration whose outcome is known.
@@ -17,6 +18,8 @@ pub struct Control {
     pub writer: WriterKind,
     /// `--barrier`.
     pub barrier: BarrierKind,
+    /// `--layout` (None: the writer's).
+    pub layout: Option<LayoutKind>,
     /// `--low-period` (None: the default).
     pub low_period: Option<u32>,
     /// `--writer-gap`.
@@ -25,6 +28,10 @@ pub struct Control {
     pub reader_gap: u32,
     /// The verdict it must give.
     pub expect: Verdict,
+    /// The class its wrong values must all be (None: no rule).
+    pub expect_class: Option<WrongClass>,
+    /// GUP-fast's re-check must catch some wrong values.
+    pub expect_caught: bool,
     /// Its outcome needs writer and reader running at once: an ABA tear
     /// needs the writer to run twice inside one read, which on one CPU takes
     /// two preemptions inside one read and essentially never happens
@@ -47,16 +54,30 @@ const fn control(
         reader,
         writer,
         barrier,
+        layout: None,
         low_period,
         writer_gap,
         reader_gap,
         expect,
+        expect_class: match expect {
+            Verdict::Torn => Some(WrongClass::Mixed),
+            Verdict::Clean => None,
+        },
+        expect_caught: false,
         needs_two_cpus: false,
     }
 }
 
+/// A known-broken control whose wrong values a writer's own order puts in memory.
+const fn transient(c: Control) -> Control {
+    Control {
+        expect_class: Some(WrongClass::Transient),
+        ..c
+    }
+}
+
 use BarrierKind::{Full, Kernel};
-use ReaderKind::{Lockless, Once};
+use ReaderKind::{GupFast, KvmCount, Lockless, Once};
 use Verdict::{Clean, Torn};
 use WriterKind::{Documented, Mips, Unordered};
 
@@ -81,15 +102,22 @@ pub const CONTROLS: &[Control] = &[
         Clean,
     ),
     control("once", Once, Documented, Kernel, (None, 0, 100), Torn),
-    control(
+    transient(control(
         "unordered",
         Lockless,
         Unordered,
         Kernel,
         (None, 100, 0),
         Torn,
-    ),
-    control("high-first", Lockless, Mips, Kernel, (None, 200, 0), Torn),
+    )),
+    transient(control(
+        "high-first",
+        Lockless,
+        Mips,
+        Kernel,
+        (None, 200, 0),
+        Torn,
+    )),
     Control {
         needs_two_cpus: true,
         ..control(
@@ -101,6 +129,30 @@ pub const CONTROLS: &[Control] = &[
             Torn,
         )
     },
+    // Today's PAE kernels keep only NX in the high half: GUP-fast's
+    // re-check, two plain loads, matches a mixed value whenever the writer
+    // has installed an entry of the same parity by then.
+    Control {
+        needs_two_cpus: true,
+        layout: Some(LayoutKind::X86PaeNohighmem),
+        expect_caught: true,
+        ..control(
+            "gup-fast",
+            GupFast,
+            Documented,
+            Kernel,
+            (Some(2), 0, 1000),
+            Torn,
+        )
+    },
+    control(
+        "kvm-count",
+        KvmCount,
+        Documented,
+        Kernel,
+        (Some(2), 0, 1000),
+        Clean,
+    ),
 ];
 
 /// Controls that need a 64-bit atomic: only where the arch has one.
@@ -127,6 +179,19 @@ impl Control {
     /// It needs a 64-bit atomic load or exchange (see ATOMIC64_CONTROLS).
     pub fn needs_atomic64(&self) -> bool {
         self.reader == ReaderKind::Atomic64 || self.writer == WriterKind::X86Pae
+    }
+
+    /// It gave the outcome it must: verdict, class and GUP-fast catches
+    /// (reading something and running to the end are the caller's rules).
+    pub fn behaved(&self, r: &Report) -> bool {
+        let t = &r.totals;
+        let class_ok = match self.expect_class {
+            None => true,
+            Some(WrongClass::Mixed) => t.mixed > 0 && t.transient == 0,
+            Some(WrongClass::Transient) => t.transient > 0 && t.mixed == 0,
+        };
+        let caught_ok = !self.expect_caught || t.gup_fast.is_some_and(|g| g.caught > 0);
+        r.verdict == self.expect && class_ok && caught_ok
     }
 
     /// Why this control cannot show its outcome on a machine where the
@@ -166,9 +231,8 @@ impl Control {
         cfg.readers = 1;
         cfg.writers = 1;
         cfg.duration = Some(duration);
-        if let Some(p) = self.low_period {
-            cfg.low_period = p;
-        }
+        cfg.layout = self.layout;
+        cfg.low_period = self.low_period;
         cfg.writer_gap = self.writer_gap;
         cfg.reader_gap = self.reader_gap;
         cfg

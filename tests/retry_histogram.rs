@@ -19,7 +19,7 @@ use ptear::engine::stats::{ReaderStats, RARE_RETRY_SLOTS};
 use ptear::engine::Measurement;
 use ptear::pte::read::Lockless;
 use ptear::pte::write::{pte_clear, set_pte};
-use ptear::pte::{next_state, Encoding, Gap, NoGap, Pair};
+use ptear::pte::{Encoding, Gap, LayoutKind, NoGap, Pair, State};
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 struct StallWhileWriterRuns<'a> {
     pair: &'a Pair,
     enc: Encoding,
-    k: u32,
+    k: State,
     schedule: &'a [u32],
     read: usize,
     attempt: u32,
@@ -47,9 +47,9 @@ impl Gap for StallWhileWriterRuns<'_> {
             return;
         }
         if self.attempt < self.schedule[self.read] {
-            self.k = next_state(self.k);
+            self.k = self.enc.next(self.k);
             pte_clear::<_, Kernel, _>(self.pair, &mut NoGap);
-            set_pte::<_, Kernel, _>(self.pair, self.enc.pte(self.k), &mut NoGap);
+            set_pte::<_, Kernel, _>(self.pair, self.enc.entry(self.k), &mut NoGap);
             self.attempt += 1;
         } else {
             // The re-check will pass: this read is done.
@@ -61,13 +61,14 @@ impl Gap for StallWhileWriterRuns<'_> {
 
 /// Runs one reader through `schedule` and returns its stats.
 fn hammer(schedule: &[u32]) -> ReaderStats {
-    let enc = Encoding::new(1 << 31).unwrap();
+    let enc = Encoding::new(LayoutKind::X86Pae, 1 << 20, false).unwrap();
     let pair = Pair::default();
-    set_pte::<_, Kernel, _>(&pair, enc.pte(1), &mut NoGap);
+    set_pte::<_, Kernel, _>(&pair, enc.entry(enc.first()), &mut NoGap);
     let (stop, mailbox) = (AtomicBool::new(false), Mailbox::new(ReaderStats::new()));
     let ctx = ReaderCtx {
         index: 0,
         pairs: std::slice::from_ref(&pair),
+        side: &[],
         encoding: enc,
         order: PairOrder::new(1, 1),
         quota: schedule.len() as u64,
@@ -78,7 +79,7 @@ fn hammer(schedule: &[u32]) -> ReaderStats {
     let mut gap = StallWhileWriterRuns {
         pair: &pair,
         enc,
-        k: 1,
+        k: enc.first(),
         schedule,
         read: 0,
         attempt: 0,

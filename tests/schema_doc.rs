@@ -5,7 +5,9 @@
 
 mod common;
 use common::*;
-use ptear::pte::{Class, Encoding, Pte};
+use clap::ValueEnum;
+use ptear::config::WriterKind;
+use ptear::pte::{Class, Encoding, LayoutKind, Pte};
 use ptear::report::{ListRecord, Report};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -66,7 +68,10 @@ fn undocumented(keys: &BTreeSet<String>, doc_keys: &BTreeSet<String>) -> Vec<Str
 fn the_report_example_is_a_real_report_and_its_torn_sample_is_right() {
     let blocks = json_blocks(&doc());
     let example: Report = serde_json::from_str(&blocks[0]).expect("example parses as ptear/1");
-    let enc = Encoding::new(example.config.low_period).unwrap();
+    let c = &example.config;
+    let layout = LayoutKind::from_str(&c.layout, false).unwrap();
+    let writer = WriterKind::from_str(&c.writer, false).unwrap();
+    let enc = Encoding::new(layout, c.low_period, writer.half_cleared()).unwrap();
     assert!(!example.torn_samples.is_empty());
     for s in &example.torn_samples {
         let pte = Pte {
@@ -75,10 +80,19 @@ fn the_report_example_is_a_real_report_and_its_torn_sample_is_right() {
         };
         assert_eq!(
             enc.classify(pte),
-            Class::Torn,
+            Class::Wrong,
             "the example's sample is torn"
         );
-        assert_eq!(s.valid_high, enc.valid_highs(pte), "valid_high of {pte:?}");
+        let wrong = enc.wrong(pte);
+        assert_eq!(s.class, wrong.class.name());
+        assert_eq!(s.consequences, wrong.consequences.names());
+        let d = enc.decode(pte);
+        let shown = s.decoded.unwrap();
+        assert_eq!(
+            (shown.present, shown.pfn, shown.writable, shown.exec),
+            (d.present, d.pfn, d.writable, d.exec)
+        );
+        assert_eq!(s.valid_high, enc.valid_high(pte), "valid_high of {pte:?}");
     }
 }
 

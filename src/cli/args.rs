@@ -6,6 +6,7 @@ use crate::config::limits::MAX_LOW_PERIOD;
 use crate::config::limits::{MAX_GAP, MAX_THREADS};
 use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
 use crate::error::UsageError;
+use crate::pte::LayoutKind;
 use crate::report::Verdict;
 use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -107,9 +108,12 @@ pub struct RunArgs {
     /// What smp_rmb/smp_wmb are
     #[arg(long, value_enum, default_value_t = BarrierKind::Kernel)]
     pub barrier: BarrierKind,
-    /// Distinct low halves a pair cycles through (small values reproduce the ABA tear)
-    #[arg(long, default_value_t = MAX_LOW_PERIOD, value_parser = value_parser!(u32).range(1..=MAX_LOW_PERIOD as i64), allow_negative_numbers = true, value_name = "N")]
-    pub low_period: u32,
+    /// Entry format: where present, page frame and permissions sit [default: the writer's arch]
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutKind>,
+    /// Distinct low halves a pair cycles through (small values reproduce the ABA tear) [default: the layout's most]
+    #[arg(long, value_parser = value_parser!(u32).range(1..=MAX_LOW_PERIOD as i64), allow_negative_numbers = true, value_name = "N")]
+    pub low_period: Option<u32>,
     /// Spin iterations (±50%) between a writer's two stores
     #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), allow_negative_numbers = true, value_name = "N")]
     pub writer_gap: u32,
@@ -172,7 +176,7 @@ impl RunArgs {
     /// against the machine: see `RunConfig::check`).
     pub fn config(&self) -> Result<RunConfig, UsageError> {
         // Before the usize conversion, which would wrap on 32-bit.
-        crate::config::check_fits(self.pairs)?;
+        crate::config::check_fits(self.pairs, self.reader.uses_side_table())?;
         let seed = self.seed.unwrap_or_else(crate::seed::fresh_seed);
         let mut cfg = RunConfig::new(seed);
         cfg.reader = self.reader;
@@ -189,6 +193,7 @@ impl RunArgs {
             (None, Some(_)) => None,
             (None, None) => cfg.duration,
         };
+        cfg.layout = self.layout;
         cfg.low_period = self.low_period;
         cfg.writer_gap = self.writer_gap;
         cfg.reader_gap = self.reader_gap;

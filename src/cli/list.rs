@@ -8,8 +8,10 @@ use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
 use crate::error::{exit, Error};
 use crate::export::json;
 use crate::report::{
-    BarrierRecord, ControlSpec, KindRecord, LimitsRecord, ListRecord, Tool, LIST_SCHEMA,
+    BarrierRecord, ControlSpec, KindRecord, LayoutRecord, LimitsRecord, ListRecord, Tool,
+    LIST_SCHEMA,
 };
+use crate::pte::LayoutKind;
 use clap::ValueEnum;
 
 fn help<T: ValueEnum>(v: T) -> String {
@@ -80,6 +82,31 @@ pub fn record() -> ListRecord {
                 expect: c.expect,
                 needs_two_cpus: c.needs_two_cpus,
                 needs_atomic64: c.needs_atomic64(),
+                layout: c.layout.map(name_of),
+                expect_class: c.expect_class.map(|k| k.name().into()),
+                expect_caught: c.expect_caught,
+            })
+            .collect(),
+        layouts: LayoutKind::ALL
+            .iter()
+            .map(|&k| {
+                let l = k.layout();
+                LayoutRecord {
+                    name: name_of(k),
+                    help: help(k),
+                    present: l.present,
+                    low_shift: l.low_shift,
+                    low_bits: l.low_bits,
+                    low_flags: l.low_flags,
+                    high_shift: l.high_shift,
+                    high_bits: l.high_bits,
+                    states: l.states,
+                    high_add: l.high_add,
+                    high_flags: l.high_flags,
+                    nx_mask: l.nx_mask,
+                    perm_mask: l.perm_mask,
+                    max_low_period: l.max_low_period(),
+                }
             })
             .collect(),
     }
@@ -107,6 +134,9 @@ pub fn list(args: &ListArgs) -> Result<i32, Error> {
     }
     for b in &r.barriers {
         line("barrier", &b.name, &b.detail, &b.unavailable);
+    }
+    for l in &r.layouts {
+        line("layout", &l.name, &l.help, &None);
     }
     print!("{out}");
     Ok(exit::CLEAN)

@@ -1,16 +1,16 @@
 //! The hammer loops: what reader and writer threads do between start and
 //! stop. This is the product; keep it lean. Per read: pick a pair, run the
-//! read protocol, classify, and bump a counter only when the read retried or
-//! was not a present entry. Every CHUNK operations: one relaxed load of the
+//! read protocol, classify, and bump a counter only when the read retried,
+//! fell back or was not an installed entry. Every CHUNK operations: one relaxed load of the
 //! stop flag. Every PUBLISH chunks: hand the counters to the monitor.
 
 use super::mailbox::Mailbox;
 use super::stats::{ReaderStats, TornSample};
 use crate::arch::Barriers;
-use crate::pte::read::ReadProtocol;
-use crate::pte::write::WriterProfile;
-use crate::pte::{next_state, Class, Encoding, Gap, Pair};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use crate::pte::read::{Outcome, ReadProtocol};
+use crate::pte::write::{count_spte_clear, WriterProfile};
+use crate::pte::{Class, Encoding, Gap, Pair};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use std::time::Instant;
 
 /// Operations between two looks at the stop flag (1 with a gap: see Gap::SLOW).
@@ -68,6 +68,8 @@ pub struct ReaderCtx<'a> {
     pub index: usize,
     /// The whole table.
     pub pairs: &'a [Pair],
+    /// The side table (one word per pair), empty unless the protocol uses it.
+    pub side: &'a [AtomicU32],
     /// How states are encoded (to classify reads).
     pub encoding: Encoding,
     /// Which pair to read next.
@@ -89,6 +91,7 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
 ) -> ReaderStats {
     let mut s = ReaderStats::new();
     let enc = ctx.encoding;
+    let present = enc.layout().present;
     // A local, so the walk's state stays in registers, not in `ctx`.
     let mut order = ctx.order;
     'run: loop {
@@ -99,20 +102,29 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
             }
             for _ in 0..n {
                 let i = order.next_pair();
-                let (pte, retries) = R::read::<B, G>(&ctx.pairs[i], gap);
-                if retries != 0 {
-                    s.record_retries(retries);
+                let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
+                let r = R::read::<B, G>(&ctx.pairs[i], side, present, gap);
+                if r.retries != 0 {
+                    s.record_retries(r.retries);
                 }
-                match enc.classify(pte) {
-                    Class::Present => {}
-                    Class::NotPresent => s.not_present += 1,
-                    Class::Torn => s.record_torn(TornSample {
-                        reader: ctx.index,
-                        pair: i,
-                        pte,
-                        retries,
-                        at: ctx.start.elapsed(),
-                    }),
+                match r.outcome {
+                    Outcome::Accepted => match enc.classify(r.pte) {
+                        Class::Present => {}
+                        Class::NotPresent => s.not_present += 1,
+                        Class::Wrong => s.record_torn(TornSample {
+                            reader: ctx.index,
+                            pair: i,
+                            pte: r.pte,
+                            wrong: enc.wrong(r.pte),
+                            retries: r.retries,
+                            at: ctx.start.elapsed(),
+                        }),
+                    },
+                    Outcome::FallbackNotPresent => s.not_present += 1,
+                    Outcome::FallbackRecheck => {
+                        s.fallback_recheck += 1;
+                        s.caught += u64::from(enc.classify(r.pte) == Class::Wrong);
+                    }
                 }
             }
             s.reads += n;
@@ -123,10 +135,16 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     s
 }
 
+/// Stands in for the side word of protocols that have none.
+static UNUSED: AtomicU32 = AtomicU32::new(0);
+
 /// What one writer thread works with.
 pub struct WriterCtx<'a> {
     /// The pairs this writer owns (every `writers`-th one).
     pub pairs: Vec<&'a Pair>,
+    /// Their side words (clear counters), in the same order; empty unless
+    /// the reader counts clears.
+    pub side: Vec<&'a AtomicU32>,
     /// How states are encoded.
     pub encoding: Encoding,
     /// Set when the run must end.
@@ -136,10 +154,15 @@ pub struct WriterCtx<'a> {
 }
 
 /// Cycles its pairs round-robin: clear, then install the next state. Every
-/// pair starts in state 1 (see `engine::run`).
-pub fn writer<W: WriterProfile, B: Barriers, G: Gap>(ctx: WriterCtx<'_>, gap: &mut G) -> u64 {
+/// pair starts in `Encoding::first` (see `engine::run`). With `COUNT`
+/// (the reader is `kvm-count`) each clear is followed by KVM's
+/// count_spte_clear; otherwise the counter is never touched.
+pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
+    ctx: WriterCtx<'_>,
+    gap: &mut G,
+) -> u64 {
     let enc = ctx.encoding;
-    let mut states = vec![1u32; ctx.pairs.len()];
+    let mut states = vec![enc.first(); ctx.pairs.len()];
     let mut at = 0usize;
     let mut cycles = 0u64;
     'run: loop {
@@ -149,10 +172,13 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap>(ctx: WriterCtx<'_>, gap: &m
             }
             for _ in 0..chunk::<G>() {
                 let pair = ctx.pairs[at];
-                let k = next_state(states[at]);
-                states[at] = k;
+                let next = enc.next(states[at]);
+                states[at] = next;
                 W::clear::<B, G>(pair, gap);
-                W::install::<B, G>(pair, enc.pte(k), gap);
+                if COUNT {
+                    count_spte_clear::<B>(ctx.side[at]);
+                }
+                W::install::<B, G>(pair, enc.entry(next), gap);
                 at += 1;
                 if at == ctx.pairs.len() {
                     at = 0;

@@ -12,13 +12,13 @@ use crate::affinity;
 use crate::arch::{Barriers, Compiler};
 use crate::config::{CheckedConfig, ReaderKind, WriterKind};
 pub use crate::error::RuntimeError;
-use crate::pte::read::{Atomic64, Lockless, Once, ReadProtocol};
+use crate::pte::read::{Atomic64, GupFast, KvmCount, Lockless, Once, ReadProtocol};
 use crate::pte::write::{self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae};
-use crate::pte::{Encoding, NoGap};
+use crate::pte::NoGap;
 use gap::SpinGap;
 use hammer::{PairOrder, ReaderCtx, WriterCtx};
 use mailbox::Mailbox;
-use memory::PteTable;
+use memory::{PteTable, SideTable};
 use stats::ReaderStats;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -96,16 +96,23 @@ pub fn run(
     interrupt: &AtomicBool,
     observer: &mut dyn Observer,
 ) -> Result<Measurement, RuntimeError> {
-    let enc = Encoding::new(cfg.low_period).expect("low period checked by RunConfig::check");
-    let table = PteTable::map(cfg.pairs).map_err(|e| {
+    let enc = cfg.encoding();
+    let refused = |what: &str, bytes: usize, e: std::io::Error| {
         RuntimeError(format!(
-            "mmap of {} for {} pairs refused: {e}",
-            crate::config::human_bytes(cfg.pairs as u64 * 8),
+            "mmap of {} for {} {what} refused: {e}",
+            crate::config::human_bytes(bytes as u64 * cfg.pairs as u64),
             cfg.pairs
         ))
-    })?;
+    };
+    let table = PteTable::map(cfg.pairs).map_err(|e| refused("pairs", 8, e))?;
+    let side = SideTable::map(if cfg.reader.uses_side_table() {
+        cfg.pairs
+    } else {
+        0
+    })
+    .map_err(|e| refused("side words", 4, e))?;
     for pair in table.pairs() {
-        write::set_pte::<_, Compiler, _>(pair, enc.pte(1), &mut NoGap);
+        write::set_pte::<_, Compiler, _>(pair, enc.entry(enc.first()), &mut NoGap);
     }
 
     let stop = AtomicBool::new(false);
@@ -165,6 +172,7 @@ pub fn run(
         for (w, mailbox) in writer_boxes.iter().enumerate() {
             let ctx = WriterCtx {
                 pairs: table.pairs().iter().skip(w).step_by(cfg.writers).collect(),
+                side: side.as_slice().iter().skip(w).step_by(cfg.writers).collect(),
                 encoding: enc,
                 stop: &stop,
                 mailbox,
@@ -200,6 +208,7 @@ pub fn run(
             let ctx = ReaderCtx {
                 index: r,
                 pairs: table.pairs(),
+                side: side.as_slice(),
                 encoding: enc,
                 order: PairOrder::new(cfg.pairs, split_seed(cfg.seed, stream)),
                 quota: per_reader.map_or(u64::MAX, |(q, rem)| q + u64::from((r as u64) < rem)),
@@ -291,17 +300,25 @@ pub fn run(
 }
 
 fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> u64 {
-    fn go<W: WriterProfile, B: Barriers>(ctx: WriterCtx<'_>, gap: u32, seed: u64) -> u64 {
-        match gap {
-            0 => hammer::writer::<W, B, _>(ctx, &mut NoGap),
-            g => hammer::writer::<W, B, _>(ctx, &mut SpinGap::new(g, seed)),
+    fn go<W: WriterProfile, B: Barriers>(
+        ctx: WriterCtx<'_>,
+        gap: u32,
+        seed: u64,
+        count: bool,
+    ) -> u64 {
+        match (gap, count) {
+            (0, false) => hammer::writer::<W, B, _, false>(ctx, &mut NoGap),
+            (0, true) => hammer::writer::<W, B, _, true>(ctx, &mut NoGap),
+            (g, false) => hammer::writer::<W, B, _, false>(ctx, &mut SpinGap::new(g, seed)),
+            (g, true) => hammer::writer::<W, B, _, true>(ctx, &mut SpinGap::new(g, seed)),
         }
     }
+    let (gap, count) = (cfg.writer_gap, cfg.reader == ReaderKind::KvmCount);
     crate::with_barriers!(cfg.barrier, B => match cfg.writer {
-        WriterKind::Documented => go::<Documented, B>(ctx, cfg.writer_gap, seed),
-        WriterKind::X86Pae => go::<X86Pae, B>(ctx, cfg.writer_gap, seed),
-        WriterKind::Mips | WriterKind::Sh => go::<HighFirstClear, B>(ctx, cfg.writer_gap, seed),
-        WriterKind::Unordered => go::<Unordered, B>(ctx, cfg.writer_gap, seed),
+        WriterKind::Documented => go::<Documented, B>(ctx, gap, seed, count),
+        WriterKind::X86Pae => go::<X86Pae, B>(ctx, gap, seed, count),
+        WriterKind::Mips | WriterKind::Sh => go::<HighFirstClear, B>(ctx, gap, seed, count),
+        WriterKind::Unordered => go::<Unordered, B>(ctx, gap, seed, count),
     })
 }
 
@@ -316,5 +333,7 @@ fn run_reader(cfg: &CheckedConfig, ctx: ReaderCtx<'_>, seed: u64) -> ReaderStats
         ReaderKind::Lockless => go::<Lockless, B>(ctx, cfg.reader_gap, seed),
         ReaderKind::Once => go::<Once, B>(ctx, cfg.reader_gap, seed),
         ReaderKind::Atomic64 => go::<Atomic64, B>(ctx, cfg.reader_gap, seed),
+        ReaderKind::GupFast => go::<GupFast, B>(ctx, cfg.reader_gap, seed),
+        ReaderKind::KvmCount => go::<KvmCount, B>(ctx, cfg.reader_gap, seed),
     })
 }

@@ -3,7 +3,7 @@
 //! small ones, and on a cold path a fixed table of the rare large ones, both
 //! allocated before the run (no allocation, lock or syscall while reading).
 
-use crate::pte::Pte;
+use crate::pte::{Consequences, Pte, Wrong, WrongClass};
 use std::time::Duration;
 
 /// Retry counts below this are counted in an array indexed by the count.
@@ -24,6 +24,8 @@ pub struct TornSample {
     pub pair: usize,
     /// The value the reader accepted.
     pub pte: Pte,
+    /// Its class and consequences.
+    pub wrong: Wrong,
     /// The read's retries.
     pub retries: u32,
     /// Time since the run started.
@@ -93,8 +95,18 @@ impl RareRetries {
 pub struct ReaderStats {
     /// Reads accepted.
     pub reads: u64,
-    /// Accepted reads that were never installed.
+    /// Accepted reads that were never installed: `mixed + transient`.
     pub torn: u64,
+    /// Of those, values whose halves never stood together.
+    pub mixed: u64,
+    /// Of those, values a writer's own order put in memory.
+    pub transient: u64,
+    /// Wrong values per consequence (`Consequences` bit order).
+    pub consequences: [u64; Consequences::NAMES.len()],
+    /// GUP-fast: reads whose re-check saw another value.
+    pub fallback_recheck: u64,
+    /// GUP-fast: of those, reads whose first value was wrong.
+    pub caught: u64,
     /// Accepted reads whose low half says not present.
     pub not_present: u64,
     /// Sum of retries over all reads (exact).
@@ -116,6 +128,11 @@ impl ReaderStats {
         ReaderStats {
             reads: 0,
             torn: 0,
+            mixed: 0,
+            transient: 0,
+            consequences: [0; Consequences::NAMES.len()],
+            fallback_recheck: 0,
+            caught: 0,
             not_present: 0,
             retries: 0,
             retried: [0; EXACT_RETRIES],
@@ -147,6 +164,13 @@ impl ReaderStats {
     #[inline(never)]
     pub fn record_torn(&mut self, sample: TornSample) {
         self.torn += 1;
+        match sample.wrong.class {
+            WrongClass::Mixed => self.mixed += 1,
+            WrongClass::Transient => self.transient += 1,
+        }
+        for (b, n) in self.consequences.iter_mut().enumerate() {
+            *n += u64::from(sample.wrong.consequences.0 >> b & 1);
+        }
         self.first_torn.get_or_insert(sample.at);
         if self.samples.len() < MAX_SAMPLES {
             self.samples.push(sample);
@@ -159,6 +183,11 @@ impl ReaderStats {
     pub fn publish_into(&self, dst: &mut ReaderStats) {
         dst.reads = self.reads;
         dst.torn = self.torn;
+        dst.mixed = self.mixed;
+        dst.transient = self.transient;
+        dst.consequences = self.consequences;
+        dst.fallback_recheck = self.fallback_recheck;
+        dst.caught = self.caught;
         dst.not_present = self.not_present;
         dst.retries = self.retries;
         dst.retried = self.retried;
@@ -240,6 +269,7 @@ mod tests {
                 reader: 0,
                 pair: 0,
                 pte: Pte::NONE,
+                wrong: MIXED,
                 retries: 0,
                 at,
             });
@@ -291,6 +321,11 @@ mod tests {
         assert_eq!(s.max_retries(), 5000);
     }
 
+    const MIXED: Wrong = Wrong {
+        class: WrongClass::Mixed,
+        consequences: Consequences(Consequences::NX_LOST | Consequences::WRONG_PAGE),
+    };
+
     #[test]
     fn publishing_copies_everything() {
         let mut s = ReaderStats::new();
@@ -300,6 +335,7 @@ mod tests {
             reader: 1,
             pair: 2,
             pte: Pte::NONE,
+            wrong: MIXED,
             retries: 3,
             at: Duration::ZERO,
         });
@@ -308,5 +344,7 @@ mod tests {
         assert_eq!(d.retry_counts(), s.retry_counts());
         assert_eq!(d.samples.len(), 1);
         assert_eq!(d.torn, 1);
+        assert_eq!((d.mixed, d.transient), (1, 0));
+        assert_eq!(d.consequences, [1, 0, 1, 0, 0, 0]);
     }
 }

@@ -1,5 +1,6 @@
 //! `ptear report` with several runs: one row per run, as an aligned text
-//! table or a Markdown table (for a CI job summary).
+//! table or a Markdown table (for a CI job summary). `slipped` is GUP-fast's
+//! wrong values that passed its re-check (`-` for other readers).
 
 use super::text::si;
 use crate::report::{Report, Verdict};
@@ -14,7 +15,9 @@ pub struct Row<'a> {
     pub report: &'a Report,
 }
 
-const HEADER: [&str; 15] = [
+const COLUMNS: usize = 19;
+
+const HEADER: [&str; COLUMNS] = [
     "run",
     "arch",
     "cpu",
@@ -24,8 +27,12 @@ const HEADER: [&str; 15] = [
     "reader",
     "writer",
     "barrier",
+    "layout",
     "reads/s",
     "torn",
+    "mixed",
+    "transient",
+    "slipped",
     "first torn",
     "retry p50/p99/max",
     "expected",
@@ -44,7 +51,7 @@ pub fn env(host: &crate::host::Host) -> &'static str {
     }
 }
 
-fn cells(row: &Row<'_>) -> [String; 15] {
+fn cells(row: &Row<'_>) -> [String; COLUMNS] {
     let r = row.report;
     let name = |v: Verdict| match v {
         Verdict::Clean => "clean",
@@ -61,8 +68,14 @@ fn cells(row: &Row<'_>) -> [String; 15] {
         r.config.reader.clone(),
         r.config.writer.clone(),
         r.config.barrier.clone(),
+        r.config.layout.clone(),
         si(r.totals.reads_per_s).trim_end().to_owned(),
         r.totals.torn.to_string(),
+        r.totals.mixed.to_string(),
+        r.totals.transient.to_string(),
+        r.totals
+            .gup_fast
+            .map_or("-".into(), |g| g.slipped.to_string()),
         r.totals
             .first_torn_s
             .map_or("-".into(), |s| format!("{s:.4} s")),
@@ -78,7 +91,7 @@ fn cells(row: &Row<'_>) -> [String; 15] {
 
 /// An aligned text table.
 pub fn text(rows: &[Row<'_>]) -> String {
-    let body: Vec<[String; 15]> = rows.iter().map(cells).collect();
+    let body: Vec<[String; COLUMNS]> = rows.iter().map(cells).collect();
     let mut width = HEADER.map(str::len);
     for row in &body {
         for (w, c) in width.iter_mut().zip(row) {

@@ -43,8 +43,8 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
-        "  {} readers, {} writers, {} pairs, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
-        c.readers, c.writers, c.pairs, c.low_period, c.writer_gap, c.reader_gap, c.seed
+        "  {} readers, {} writers, {} pairs, layout {}, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
+        c.readers, c.writers, c.pairs, c.layout, c.low_period, c.writer_gap, c.reader_gap, c.seed
     );
     if r.placement.requested {
         let pins: Vec<String> = r
@@ -87,11 +87,13 @@ pub fn render(r: &Report) -> String {
     for rd in &r.readers {
         let _ = writeln!(
             o,
-            "    reader {:<4}   {:>16}  ({}reads/s, {} torn)",
+            "    reader {:<4}   {:>16}  ({}reads/s, {} torn: {} mixed, {} transient)",
             rd.index,
             rd.reads,
             si(rd.reads_per_s),
-            rd.torn
+            rd.torn,
+            rd.mixed,
+            rd.transient
         );
     }
     let _ = writeln!(
@@ -106,7 +108,28 @@ pub fn render(r: &Report) -> String {
         "  retries        {:>16}  (p50 {}, p99 {}, max {})",
         t.retries, r.retry_percentiles.p50, r.retry_percentiles.p99, r.retry_percentiles.max
     );
-    let _ = writeln!(o, "  torn           {:>16}", t.torn);
+    if let Some(g) = &t.gup_fast {
+        let _ = writeln!(
+            o,
+            "  gup-fast       {:>16} accepted, fell back {} (not present) + {} (re-check)",
+            g.accepted, g.fallback_not_present, g.fallback_recheck
+        );
+        let _ = writeln!(
+            o,
+            "                 {:>16} wrong first values: {} caught by the re-check, {} slipped through",
+            g.first_wrong, g.caught, g.slipped
+        );
+    }
+    let _ = writeln!(
+        o,
+        "  torn           {:>16}  ({} mixed: halves never together; {} transient: stood in memory)",
+        t.torn, t.mixed, t.transient
+    );
+    for (name, n) in t.consequences.named() {
+        if n > 0 {
+            let _ = writeln!(o, "    {:<14} {:>16}", name.replace('_', "-"), n);
+        }
+    }
     if let Some(first) = t.first_torn_s {
         let _ = writeln!(o, "  first torn at  {first:>14.6} s");
     }
@@ -144,21 +167,37 @@ pub fn render(r: &Report) -> String {
         );
         let _ = writeln!(
             o,
-            "  {:>10}  {:>6} {:>8}  {:>10}  {:>10}  {:>23}  {:>7}",
-            "t (s)", "reader", "pair", "low", "high", "valid high", "retries"
+            "  {:>10}  {:>6} {:>8}  {:>10}  {:>10}  {:>10}  {:>7}  {:<9}  {:<32}  consequences",
+            "t (s)", "reader", "pair", "low", "high", "valid high", "retries", "class", "decoded"
         );
         for s in &r.torn_samples {
             let valid: Vec<String> = s.valid_high.iter().map(|v| format!("{v:#010x}")).collect();
+            let decoded = s.decoded.map_or(String::new(), |d| {
+                format!(
+                    "{} pfn {:#x} {} {}",
+                    if d.present { "P" } else { "-" },
+                    d.pfn,
+                    if d.writable { "rw" } else { "ro" },
+                    match d.exec {
+                        Some(true) => "exec",
+                        Some(false) => "nx",
+                        None => "",
+                    }
+                )
+            });
             let _ = writeln!(
                 o,
-                "  {:>10.6}  {:>6} {:>8}  {:#010x}  {:#010x}  {:>23}  {:>7}",
+                "  {:>10.6}  {:>6} {:>8}  {:#010x}  {:#010x}  {:>10}  {:>7}  {:<9}  {:<32}  {}",
                 s.t_s,
                 s.reader,
                 s.pair,
                 s.low,
                 s.high,
                 valid.join(","),
-                s.retries
+                s.retries,
+                s.class,
+                decoded,
+                s.consequences.join(" ").replace('_', "-")
             );
         }
     }

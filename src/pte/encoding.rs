@@ -1,24 +1,21 @@
-//! Installed states and the exact tear detector (docs/json-schema.md,
-//! "Encoding of installed states"; the C port implements the same).
+//! The entries writers install and the exact classifier of a read
+//! (docs/layouts.md; the C port implements the same in c/layout.h).
 //!
-//! A writer installs states k = 1, 2, 3, ... in a pair. `high(k)` is a
-//! bijection of k (murmur3's fmix32), so a high half names exactly one state;
-//! `low(k)` carries PRESENT and k mod low_period. A read (lo, hi) with a
-//! present low is valid iff the state named by hi has that low: one inverse
-//! mix and one compare, no table, no false positive.
+//! Install t of a pair puts E(j, h) there, j = t mod P in the low half, h =
+//! t mod N in the high half's page-frame bits. A read (lo, hi) with a
+//! present low is an installed entry iff lo decodes to j < P with
+//! lo == L(j), hi decodes to h < N with j ≡ h (mod gcd(P, N)) and
+//! hi == H(h, j & 1): a few shifts and compares, no table, no false
+//! positive. Everything about wrong values (class, consequences, decoded
+//! fields) is off the hot path.
 
-/// `_PAGE_PRESENT` of x86 PAE: bit 0 of the low half
-/// (arch/x86/include/asm/pgtable_types.h).
-pub const PRESENT: u32 = 1;
-
-/// Largest `--low-period`: low halves then repeat only every 2^31 installs.
-pub const MAX_LOW_PERIOD: u32 = 1 << 31;
+use super::layout::{Layout, LayoutKind};
 
 /// An entry as two halves, `pte_low` and `pte_high` in the kernel's
 /// `union { struct { pte_low, pte_high }; pteval_t pte; }`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pte {
-    /// The low half (PRESENT and the state's low bits).
+    /// The low half.
     pub low: u32,
     /// The high half.
     pub high: u32,
@@ -29,43 +26,140 @@ impl Pte {
     pub const NONE: Pte = Pte { low: 0, high: 0 };
 }
 
-/// What an accepted read was.
+/// What an accepted read was (the hot path's answer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Class {
     /// An installed entry.
     Present,
     /// Low half says not present: callers ignore the entry, any high is fine.
     NotPresent,
-    /// A present low with a high it was never installed with.
-    Torn,
+    /// A present low with a high it was never installed with: see [`Encoding::wrong`].
+    Wrong,
 }
 
-/// The state after `k`: k is a u32 that skips 0, whose high half is 0.
-#[inline(always)]
-pub fn next_state(k: u32) -> u32 {
-    match k.wrapping_add(1) {
-        0 => 1,
-        n => n,
+/// The two kinds of wrong value (docs/layouts.md, "Classifying a read").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WrongClass {
+    /// Its halves never stood together in the slot: the reader mixed two moments.
+    Mixed,
+    /// It stood in the slot between two stores of one writer sequence.
+    Transient,
+}
+
+impl WrongClass {
+    /// The report's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            WrongClass::Mixed => "mixed",
+            WrongClass::Transient => "transient",
+        }
     }
 }
 
-/// The states writers install, for one low period (docs/json-schema.md, "Encoding").
+/// What a wrong value would do, as a bit set (docs/layouts.md,
+/// "Consequences of a wrong value").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Consequences(pub u8);
+
+impl Consequences {
+    /// A page no entry with this low maps.
+    pub const WRONG_PAGE: u8 = 1;
+    /// Page frame 0.
+    pub const PFN_ZERO: u8 = 2;
+    /// Executable where the entry is not.
+    pub const NX_LOST: u8 = 4;
+    /// Not executable where the entry is.
+    pub const NX_GAINED: u8 = 8;
+    /// Another entry's permissions.
+    pub const WRONG_PERMISSIONS: u8 = 16;
+    /// No permissions at all (fails closed).
+    pub const NO_PERMISSIONS: u8 = 32;
+    /// The names, in bit order (the report's keys).
+    pub const NAMES: [&'static str; 6] = [
+        "wrong_page",
+        "pfn_zero",
+        "nx_lost",
+        "nx_gained",
+        "wrong_permissions",
+        "no_permissions",
+    ];
+
+    /// The names of the bits set, in bit order.
+    pub fn names(self) -> Vec<&'static str> {
+        (0..Self::NAMES.len())
+            .filter(|b| self.0 & (1 << b) != 0)
+            .map(|b| Self::NAMES[b])
+            .collect()
+    }
+}
+
+/// A wrong value, classified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wrong {
+    /// Mixed or transient.
+    pub class: WrongClass,
+    /// What it would do.
+    pub consequences: Consequences,
+}
+
+/// An entry's fields as the architecture reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    /// The low half's present bit.
+    pub present: bool,
+    /// The page frame number.
+    pub pfn: u64,
+    /// Writable (x86 RW, MIPS D, SH user write).
+    pub writable: bool,
+    /// Executable; `None` where the layout has no such bit (MIPS without RI/XI).
+    pub exec: Option<bool>,
+}
+
+/// The largest `--low-period` of any layout.
+pub use super::layout::MAX_LOW_PERIOD;
+
+/// A pair's place in its install sequence: j = t mod P, h = t mod N.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct State {
+    /// The low identity.
+    pub j: u32,
+    /// The high identity.
+    pub h: u32,
+}
+
+/// The entries of one run (layout, low period, writer profile), with the
+/// masks the classifier needs precomputed. Small and `Copy`, so the hot
+/// loops keep it in registers.
 #[derive(Clone, Copy, Debug)]
 pub struct Encoding {
+    layout: Layout,
     period: u32,
-    /// `period - 1` when period is a power of two: `k % period` becomes a mask.
-    mask: Option<u32>,
+    low_mask: u32,
+    high_mask: u32,
+    /// gcd(P, N) - 1: P and N are reached together only with j ≡ h modulo it.
+    gmask: u32,
+    /// The writer profile passes through {L(j), 0}.
+    half_cleared: bool,
 }
 
 impl Encoding {
-    /// `low_period` in 1 ..= 2^31.
-    pub fn new(low_period: u32) -> Option<Encoding> {
-        (1..=MAX_LOW_PERIOD)
-            .contains(&low_period)
-            .then(|| Encoding {
-                period: low_period,
-                mask: low_period.is_power_of_two().then(|| low_period - 1),
-            })
+    /// The entries of `layout` with `low_period` distinct low halves
+    /// (1 ..= the layout's max), for a writer profile that does or does not
+    /// pass through half-cleared states.
+    pub fn new(layout: LayoutKind, low_period: u32, half_cleared: bool) -> Option<Encoding> {
+        let l = *layout.layout();
+        if !(1..=l.max_low_period()).contains(&low_period) {
+            return None;
+        }
+        let g = (1u32 << low_period.trailing_zeros()).min(l.states);
+        Some(Encoding {
+            layout: l,
+            period: low_period,
+            low_mask: (1 << l.low_bits) - 1,
+            high_mask: ((1u64 << l.high_bits) - 1) as u32,
+            gmask: g - 1,
+            half_cleared,
+        })
     }
 
     /// Distinct low halves.
@@ -73,228 +167,380 @@ impl Encoding {
         self.period
     }
 
+    /// The layout's row.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// The state of install 1, where every pair starts.
+    pub fn first(&self) -> State {
+        State {
+            j: u32::from(self.period > 1),
+            h: u32::from(self.layout.states > 1),
+        }
+    }
+
+    /// The state of the next install: no division.
     #[inline(always)]
-    fn reduce(&self, k: u32) -> u32 {
-        match self.mask {
-            Some(m) => k & m,
-            None => k % self.period,
+    pub fn next(&self, s: State) -> State {
+        let j = s.j + 1;
+        State {
+            j: if j == self.period { 0 } else { j },
+            h: (s.h + 1) & (self.layout.states - 1),
         }
     }
 
     #[inline(always)]
-    /// Low half of state k.
-    pub fn low(&self, k: u32) -> u32 {
-        PRESENT | (self.reduce(k) << 1)
+    fn low(&self, j: u32) -> u32 {
+        (j << self.layout.low_shift) | self.layout.low_flags[(j & 1) as usize]
     }
 
     #[inline(always)]
-    /// High half of state k.
-    pub fn high(&self, k: u32) -> u32 {
-        fmix32(k)
+    fn high(&self, h: u32, q: u32) -> u32 {
+        ((h + self.layout.high_add) << self.layout.high_shift) | self.layout.high_flags[q as usize]
     }
 
+    /// E(j, h).
     #[inline(always)]
-    /// State k.
-    pub fn pte(&self, k: u32) -> Pte {
+    pub fn entry(&self, s: State) -> Pte {
         Pte {
-            low: self.low(k),
-            high: self.high(k),
+            low: self.low(s.j),
+            high: self.high(s.h, s.j & 1),
         }
     }
 
-    /// O(1) and exact: see the module comment.
+    #[inline(always)]
+    fn decode_j(&self, low: u32) -> u32 {
+        (low >> self.layout.low_shift) & self.low_mask
+    }
+
+    #[inline(always)]
+    fn decode_h(&self, high: u32) -> u32 {
+        ((high >> self.layout.high_shift) & self.high_mask).wrapping_sub(self.layout.high_add)
+    }
+
+    #[inline(always)]
+    fn low_ok(&self, low: u32, j: u32) -> bool {
+        j < self.period && low == self.low(j)
+    }
+
+    #[inline(always)]
+    fn page_ok(&self, j: u32, h: u32) -> bool {
+        h < self.layout.states && (j ^ h) & self.gmask == 0
+    }
+
+    /// The hot path: installed, not present, or wrong. O(1) and exact.
     #[inline(always)]
     pub fn classify(&self, pte: Pte) -> Class {
-        if pte.low & PRESENT == 0 {
+        if pte.low & self.layout.present == 0 {
             return Class::NotPresent;
         }
-        let k = fmix32_inverse(pte.high);
-        if k != 0 && self.low(k) == pte.low {
+        let j = self.decode_j(pte.low);
+        let h = self.decode_h(pte.high);
+        if self.low_ok(pte.low, j) && self.page_ok(j, h) && pte.high == self.high(h, j & 1) {
             Class::Present
         } else {
-            Class::Torn
+            Class::Wrong
         }
     }
 
-    /// For a torn sample: the high halves that were installed with `pte.low`
-    /// in the states nearest (at or below, and above) the state `pte.high`
-    /// names. Off the hot path.
-    pub fn valid_highs(&self, pte: Pte) -> Vec<u32> {
-        let j = u64::from(pte.low >> 1);
-        let p = u64::from(self.period);
-        if pte.low & PRESENT == 0 || j >= p {
+    /// Class and consequences of a value `classify` called wrong. Off the
+    /// hot path.
+    pub fn wrong(&self, pte: Pte) -> Wrong {
+        let l = &self.layout;
+        let j = self.decode_j(pte.low);
+        let low_ok = self.low_ok(pte.low, j);
+        let class = if low_ok && pte.high == 0 && self.half_cleared {
+            WrongClass::Transient
+        } else {
+            WrongClass::Mixed
+        };
+        let mut c = 0u8;
+        if low_ok {
+            if !self.page_ok(j, self.decode_h(pte.high)) {
+                c |= if self.decode(pte).pfn == 0 {
+                    Consequences::PFN_ZERO
+                } else {
+                    Consequences::WRONG_PAGE
+                };
+            }
+            let want = l.high_flags[(j & 1) as usize];
+            let (nx, nx_want) = (pte.high & l.nx_mask, want & l.nx_mask);
+            if nx_want != 0 && nx == 0 {
+                c |= Consequences::NX_LOST;
+            }
+            if nx_want == 0 && nx != 0 {
+                c |= Consequences::NX_GAINED;
+            }
+            let (perm, perm_want) = (pte.high & l.perm_mask, want & l.perm_mask);
+            if perm != perm_want {
+                c |= if perm == 0 {
+                    Consequences::NO_PERMISSIONS
+                } else {
+                    Consequences::WRONG_PERMISSIONS
+                };
+            }
+        }
+        Wrong {
+            class,
+            consequences: Consequences(c),
+        }
+    }
+
+    /// The fields the architecture would read from `pte`.
+    pub fn decode(&self, pte: Pte) -> Decoded {
+        let l = &self.layout;
+        let low_pfn = if l.pfn_in_low { pte.low >> 12 } else { 0 };
+        let high_pfn = (pte.high >> l.high_shift) & self.high_mask;
+        Decoded {
+            present: pte.low & l.present != 0,
+            pfn: u64::from(low_pfn) | (u64::from(high_pfn) << l.pfn_high_pos),
+            writable: pte.low & l.write_low != 0 || pte.high & l.write_high != 0,
+            exec: if l.nx_mask != 0 {
+                Some(pte.high & l.nx_mask == 0)
+            } else if l.exec_high != 0 {
+                Some(pte.high & l.exec_high != 0)
+            } else {
+                None
+            },
+        }
+    }
+
+    /// For a wrong sample: the high installed with its low nearest at or
+    /// below its page-frame state (docs/layouts.md); empty if the low was
+    /// never installed.
+    pub fn valid_high(&self, pte: Pte) -> Vec<u32> {
+        let j = self.decode_j(pte.low);
+        if pte.low & self.layout.present == 0 || !self.low_ok(pte.low, j) {
             return Vec::new();
         }
-        let named = u64::from(fmix32_inverse(pte.high));
-        let below = named.checked_sub((named + p - j) % p);
-        let above = below.map_or(j, |b| b + p);
-        [below, Some(above)]
-            .into_iter()
-            .flatten()
-            .filter(|&k| k != 0 && k <= u64::from(u32::MAX))
-            .map(|k| fmix32(k as u32))
-            .collect()
+        let h = self.decode_h(pte.high);
+        let g = self.gmask + 1;
+        let near = if h < self.layout.states {
+            let d = h.wrapping_sub(j) & self.gmask;
+            if h < d {
+                h + g - d
+            } else {
+                h - d
+            }
+        } else {
+            j & self.gmask
+        };
+        vec![self.high(near, j & 1)]
     }
-}
-
-const M1: u32 = 0x85eb_ca6b;
-const M2: u32 = 0xc2b2_ae35;
-/// Multiplicative inverses of M1 and M2 modulo 2^32.
-const M1_INV: u32 = 0xa5cb_9243;
-const M2_INV: u32 = 0x7ed1_b41d;
-
-/// murmur3's 32-bit finaliser: a bijection on u32 with fmix32(0) = 0.
-#[inline(always)]
-pub fn fmix32(mut h: u32) -> u32 {
-    h ^= h >> 16;
-    h = h.wrapping_mul(M1);
-    h ^= h >> 13;
-    h = h.wrapping_mul(M2);
-    h ^= h >> 16;
-    h
-}
-
-#[inline(always)]
-/// The inverse of `fmix32`.
-pub fn fmix32_inverse(mut h: u32) -> u32 {
-    h ^= h >> 16;
-    h = h.wrapping_mul(M2_INV);
-    h ^= (h >> 13) ^ (h >> 26);
-    h = h.wrapping_mul(M1_INV);
-    h ^= h >> 16;
-    h
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const PERIODS: [u32; 6] = [1, 2, 3, 7, 1024, MAX_LOW_PERIOD];
+    fn encodings(half_cleared: bool) -> Vec<Encoding> {
+        let mut v = Vec::new();
+        for kind in LayoutKind::ALL {
+            let max = kind.layout().max_low_period();
+            for p in [1, 2, 3, 1024, max] {
+                v.push(Encoding::new(kind, p, half_cleared).unwrap());
+            }
+        }
+        v
+    }
 
-    #[test]
-    fn inverse_constants_invert() {
-        assert_eq!(M1.wrapping_mul(M1_INV), 1);
-        assert_eq!(M2.wrapping_mul(M2_INV), 1);
+    /// The states installs reach from install 1, up to `n` of them.
+    fn states(e: &Encoding, n: usize) -> Vec<State> {
+        std::iter::successors(Some(e.first()), |&s| Some(e.next(s)))
+            .take(n)
+            .collect()
     }
 
     #[test]
-    fn fmix32_is_a_bijection_on_samples() {
-        let mut x = 0x1234_5678u32;
-        for _ in 0..200_000 {
-            x = x.wrapping_mul(747_796_405).wrapping_add(2_891_336_453);
-            assert_eq!(fmix32_inverse(fmix32(x)), x);
-            assert_eq!(fmix32(fmix32_inverse(x)), x);
-        }
-        assert_eq!(fmix32(0), 0);
+    fn known_answers_shared_with_the_c_port() {
+        let e = Encoding::new(LayoutKind::X86Pae, 1 << 20, false).unwrap();
+        assert_eq!(e.first(), State { j: 1, h: 1 });
+        assert_eq!(e.entry(e.first()), Pte { low: 0x1025, high: 0x2 });
         assert_eq!(
-            fmix32(1),
-            0x514e_28b7,
-            "the C port and the schema doc use this value"
+            e.entry(State { j: 2, h: 2 }),
+            Pte { low: 0x2067, high: 0x8000_0003 }
         );
+        let m = Encoding::new(LayoutKind::Mips, 1 << 19, true).unwrap();
+        assert_eq!(m.entry(m.first()), Pte { low: 0x225a, high: 0x9a });
+        let s = Encoding::new(LayoutKind::ShX2tlb, 2, true).unwrap();
+        assert_eq!(s.entry(s.first()), Pte { low: 0x1508, high: 0x2d00 });
     }
 
     #[test]
     fn rejects_bad_periods() {
-        assert!(Encoding::new(0).is_none());
-        assert!(Encoding::new(MAX_LOW_PERIOD + 1).is_none());
+        assert!(Encoding::new(LayoutKind::X86Pae, 0, false).is_none());
+        assert!(Encoding::new(LayoutKind::X86Pae, (1 << 20) + 1, false).is_none());
+        assert!(Encoding::new(LayoutKind::Mips, 1 << 20, false).is_none());
     }
 
     #[test]
     fn installed_states_are_present() {
-        for p in PERIODS {
-            let e = Encoding::new(p).unwrap();
-            for k in (1..5000).chain([u32::MAX - 1, u32::MAX]) {
-                assert_eq!(e.classify(e.pte(k)), Class::Present, "k={k} p={p}");
+        for e in encodings(true) {
+            for s in states(&e, 5000) {
+                assert_eq!(e.classify(e.entry(s)), Class::Present, "{s:?} {e:?}");
+            }
+            // The ends of both counters.
+            let last = State {
+                j: e.low_period() - 1,
+                h: e.layout().states - 1,
+            };
+            if (last.j ^ last.h) & e.gmask == 0 {
+                assert_eq!(e.classify(e.entry(last)), Class::Present);
             }
         }
     }
 
     #[test]
     fn not_present_whatever_the_high() {
-        let e = Encoding::new(2).unwrap();
-        for high in [0, 1, fmix32(7), u32::MAX] {
-            assert_eq!(e.classify(Pte { low: 0, high }), Class::NotPresent);
-            assert_eq!(e.classify(Pte { low: 2, high }), Class::NotPresent);
+        for e in encodings(true) {
+            for high in [0, 1, 0x8000_0000, u32::MAX] {
+                assert_eq!(e.classify(Pte { low: 0, high }), Class::NotPresent);
+            }
         }
     }
 
+    /// (L(a), H(b)) is wrong exactly when no installed state has that low
+    /// and that high, and every wrong value has a consequence.
     #[test]
-    fn mixed_states_are_torn_unless_lows_coincide() {
-        for p in PERIODS {
-            let e = Encoding::new(p).unwrap();
-            for a in 1..300u32 {
-                for b in [a + 1, a + 2, a + 3, a + 1000] {
+    fn mixes_follow_the_detection_rule() {
+        for e in encodings(false) {
+            let reached = states(&e, 3000);
+            for (ia, a) in reached.iter().enumerate().take(300) {
+                for b in reached[ia + 1..].iter().take(8) {
                     let pte = Pte {
-                        low: e.low(a),
-                        high: e.high(b),
+                        low: e.entry(*a).low,
+                        high: e.entry(*b).high,
                     };
-                    // (low a, high b) is a real entry exactly when state b
-                    // has the same low half as state a.
-                    let expect = if e.low(a) == e.low(b) {
-                        Class::Present
-                    } else {
-                        Class::Torn
-                    };
-                    assert_eq!(e.classify(pte), expect, "a={a} b={b} p={p}");
+                    let exists = (a.j & 1) == (b.j & 1) && (a.j ^ b.h) & e.gmask == 0;
+                    let want = if exists { Class::Present } else { Class::Wrong };
+                    assert_eq!(e.classify(pte), want, "{a:?} {b:?} {e:?}");
+                    if !exists {
+                        let w = e.wrong(pte);
+                        assert_eq!(w.class, WrongClass::Mixed);
+                        assert_ne!(w.consequences.0, 0, "{a:?} {b:?} {e:?}");
+                    }
                 }
             }
         }
     }
 
     #[test]
-    fn half_cleared_entries_are_torn() {
-        // High cleared first (MIPS/SH pte_clear): old low, high 0.
-        // Low stored first (unordered install): new low, old high 0.
-        for p in PERIODS {
-            let e = Encoding::new(p).unwrap();
-            for k in 1..1000 {
-                assert_eq!(
-                    e.classify(Pte {
-                        low: e.low(k),
-                        high: 0
-                    }),
-                    Class::Torn
-                );
+    fn half_cleared_values_are_transient_only_for_such_writers() {
+        for half in [false, true] {
+            for e in encodings(half) {
+                for s in states(&e, 100) {
+                    let pte = Pte {
+                        low: e.entry(s).low,
+                        high: 0,
+                    };
+                    if e.classify(pte) == Class::Present {
+                        // x86-pae-nohighmem: a text page's high is 0.
+                        assert_eq!(e.layout().high_flags[(s.j & 1) as usize], 0);
+                        continue;
+                    }
+                    let w = e.wrong(pte);
+                    let want = if half {
+                        WrongClass::Transient
+                    } else {
+                        WrongClass::Mixed
+                    };
+                    assert_eq!(w.class, want);
+                    assert_ne!(w.consequences.0, 0);
+                }
             }
         }
     }
 
     #[test]
-    fn valid_highs_name_the_nearest_states_with_that_low() {
-        let e = Encoding::new(4).unwrap();
-        // low of state 5 (5 mod 4 = 1), high of state 10: nearest states with
-        // k mod 4 = 1 are 9 and 13.
-        let v = e.valid_highs(Pte {
-            low: e.low(5),
-            high: e.high(10),
-        });
-        assert_eq!(v, vec![e.high(9), e.high(13)]);
-        // high 0 names state 0: only state 1 (above) qualifies.
-        let v = e.valid_highs(Pte {
-            low: e.low(5),
-            high: 0,
-        });
-        assert_eq!(v, vec![e.high(1)]);
-        let big = Encoding::new(MAX_LOW_PERIOD).unwrap();
-        let v = big.valid_highs(Pte {
-            low: big.low(3),
-            high: big.high(u32::MAX),
-        });
-        assert_eq!(v, vec![big.high(3 + MAX_LOW_PERIOD)]);
-        for h in v {
-            assert_eq!(
-                big.classify(Pte {
-                    low: big.low(3),
-                    high: h
-                }),
-                Class::Present
-            );
+    fn consequences_per_layout() {
+        let c = |kind, lo_state: State, high: u32| {
+            let e = Encoding::new(kind, 1 << 10, true).unwrap();
+            let pte = Pte {
+                low: e.entry(lo_state).low,
+                high,
+            };
+            e.wrong(pte).consequences.names()
+        };
+        let data = State { j: 2, h: 2 };
+        // MIPS: the high-first clear's {old low, 0} maps page 0 with no V/D.
+        assert_eq!(
+            c(LayoutKind::Mips, data, 0),
+            ["pfn_zero", "no_permissions"]
+        );
+        // SH: {old low, 0} keeps the page with no permissions.
+        assert_eq!(c(LayoutKind::ShX2tlb, data, 0), ["no_permissions"]);
+        // SH: a data page's low with a text page's permissions.
+        let sh = Encoding::new(LayoutKind::ShX2tlb, 1 << 10, true).unwrap();
+        let text_high = sh.entry(State { j: 3, h: 0 }).high;
+        assert_eq!(
+            c(LayoutKind::ShX2tlb, data, text_high),
+            ["wrong_permissions"]
+        );
+        // x86 without highmem: a data page with a text page's high loses NX.
+        assert_eq!(c(LayoutKind::X86PaeNohighmem, data, 0), ["nx_lost"]);
+        let x = Encoding::new(LayoutKind::X86Pae, 1 << 10, true).unwrap();
+        let text = x.entry(State { j: 3, h: 3 });
+        assert_eq!(
+            c(LayoutKind::X86Pae, data, text.high),
+            ["wrong_page", "nx_lost"]
+        );
+    }
+
+    #[test]
+    fn nohighmem_wrong_values_only_flip_nx() {
+        let e = Encoding::new(LayoutKind::X86PaeNohighmem, 2, true).unwrap();
+        for a in 0..2 {
+            for high in [0, 0x8000_0000] {
+                let pte = Pte {
+                    low: e.entry(State { j: a, h: 0 }).low,
+                    high,
+                };
+                if e.classify(pte) == Class::Wrong {
+                    let n = e.wrong(pte).consequences.0;
+                    assert!(n == Consequences::NX_LOST || n == Consequences::NX_GAINED);
+                }
+            }
         }
     }
 
     #[test]
-    fn next_state_skips_zero() {
-        assert_eq!(next_state(1), 2);
-        assert_eq!(next_state(u32::MAX), 1);
+    fn decoded_fields() {
+        let x = Encoding::new(LayoutKind::X86Pae, 1 << 20, false).unwrap();
+        let d = x.decode(x.entry(State { j: 2, h: 2 }));
+        assert_eq!(
+            d,
+            Decoded {
+                present: true,
+                pfn: (3 << 20) | 2,
+                writable: true,
+                exec: Some(false)
+            }
+        );
+        let m = Encoding::new(LayoutKind::Mips, 4, false).unwrap();
+        let d = m.decode(m.entry(State { j: 1, h: 7 }));
+        assert_eq!((d.pfn, d.writable, d.exec), (8, false, None));
+        let s = Encoding::new(LayoutKind::ShX2tlb, 4, false).unwrap();
+        let d = s.decode(s.entry(State { j: 3, h: 0 }));
+        assert_eq!((d.pfn, d.writable, d.exec), (3, false, Some(true)));
+    }
+
+    #[test]
+    fn valid_high_is_an_installed_high_with_that_low() {
+        for e in encodings(true) {
+            let reached = states(&e, 500);
+            for a in &reached[..50] {
+                for b in &reached[50..60] {
+                    let pte = Pte {
+                        low: e.entry(*a).low,
+                        high: e.entry(*b).high,
+                    };
+                    let v = e.valid_high(pte);
+                    assert_eq!(v.len(), 1);
+                    let fixed = Pte { high: v[0], ..pte };
+                    assert_eq!(e.classify(fixed), Class::Present, "{a:?} {b:?} {e:?}");
+                }
+            }
+        }
     }
 }

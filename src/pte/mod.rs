@@ -2,11 +2,13 @@
 //! writers install, and the kernel's read and write sequences over it.
 
 pub mod encoding;
+pub mod layout;
 pub mod read;
 pub mod slot;
 pub mod write;
 
-pub use encoding::{next_state, Class, Encoding, Pte, PRESENT};
+pub use encoding::{Class, Consequences, Decoded, Encoding, Pte, State, Wrong, WrongClass};
+pub use layout::LayoutKind;
 pub use slot::{Pair, PteSlot};
 
 /// A pause between the two halves of a read or a write: the knob that widens

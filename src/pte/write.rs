@@ -3,6 +3,7 @@
 
 use super::{Gap, Pair, Pte, PteSlot};
 use crate::arch::Barriers;
+use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
 
 /// `set_pte()` of x86 PAE (`native_set_pte`, pgtable-3level.h), MIPS
 /// (arch/mips/include/asm/pgtable.h, 64-bit phys) and SH X2TLB
@@ -47,6 +48,10 @@ pub fn set_pte_unordered<S: PteSlot, G: Gap>(slot: &S, pte: Pte, gap: &mut G) {
 /// A writer profile chosen with `--writer`: how one clear+install cycle is
 /// done, as a type so the writer loop is monomorphised per profile.
 pub trait WriterProfile {
+    /// Its sequences pass through {L(j), 0}: a present low next to a high
+    /// of 0 really stands in memory between two of its stores
+    /// (docs/layouts.md, "half-cleared states").
+    const HALF_CLEARED: bool;
     /// Makes the entry not present, in this kernel's store order.
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G);
     /// Installs `pte`, in this kernel's store order.
@@ -63,6 +68,7 @@ pub struct HighFirstClear;
 pub struct Unordered;
 
 impl WriterProfile for Documented {
+    const HALF_CLEARED: bool = false;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         pte_clear::<_, B, G>(pair, gap)
@@ -74,6 +80,7 @@ impl WriterProfile for Documented {
 }
 
 impl WriterProfile for X86Pae {
+    const HALF_CLEARED: bool = false;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) {
         ptep_get_and_clear(pair);
@@ -85,6 +92,7 @@ impl WriterProfile for X86Pae {
 }
 
 impl WriterProfile for HighFirstClear {
+    const HALF_CLEARED: bool = true;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         pte_clear_high_first::<_, B, G>(pair, gap)
@@ -96,6 +104,7 @@ impl WriterProfile for HighFirstClear {
 }
 
 impl WriterProfile for Unordered {
+    const HALF_CLEARED: bool = true;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         pte_clear::<_, B, G>(pair, gap)
@@ -112,4 +121,14 @@ impl WriterProfile for Unordered {
 #[inline(always)]
 pub fn ptep_get_and_clear(pair: &Pair) -> Pte {
     pair.xchg64_zero()
+}
+
+/// KVM's `count_spte_clear()` (arch/x86/kvm/mmu/mmu.c), run after a clear
+/// when the reader is `kvm-count`: "Ensure the spte is completely set
+/// before we increase the count": smp_wmb, then `clear_spte_count++` (one
+/// writer per entry, so a plain load and store).
+#[inline(always)]
+pub fn count_spte_clear<B: Barriers>(count: &AtomicU32) {
+    B::smp_wmb();
+    count.store(count.load(Relaxed).wrapping_add(1), Relaxed);
 }

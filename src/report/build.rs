@@ -4,7 +4,7 @@ use super::schema::*;
 use crate::config::{name_of, CheckedConfig};
 use crate::engine::{Measurement, Role};
 use crate::host::Host;
-use crate::pte::Encoding;
+use crate::config::ReaderKind;
 
 /// Options that are not the engine's but belong in the record.
 #[derive(Clone, Debug, Default)]
@@ -38,7 +38,7 @@ fn per_s(n: u64, secs: f64) -> f64 {
 
 /// The report of a run of `cfg` on `host` that measured `m`.
 pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -> Report {
-    let enc = Encoding::new(cfg.low_period).expect("checked");
+    let enc = cfg.encoding();
     let secs = m.elapsed.as_secs_f64();
     let sum =
         |f: fn(&crate::engine::stats::ReaderStats) -> u64| m.readers.iter().map(f).sum::<u64>();
@@ -107,7 +107,8 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
             pairs: cfg.pairs,
             duration_s: cfg.duration.map(|d| d.as_secs_f64()),
             reads: cfg.reads,
-            low_period: cfg.low_period,
+            low_period: enc.low_period(),
+            layout: name_of(cfg.layout()),
             writer_gap: cfg.writer_gap,
             reader_gap: cfg.reader_gap,
             seed: cfg.seed,
@@ -135,6 +136,26 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                 .filter_map(|r| r.first_torn)
                 .min()
                 .map(|d| d.as_secs_f64()),
+            mixed: sum(|r| r.mixed),
+            transient: sum(|r| r.transient),
+            consequences: ConsequenceCounts::from_bits(std::array::from_fn(|b| {
+                m.readers.iter().map(|r| r.consequences[b]).sum()
+            })),
+            gup_fast: (cfg.reader == ReaderKind::GupFast).then(|| {
+                let (np, recheck, caught) = (
+                    sum(|r| r.not_present),
+                    sum(|r| r.fallback_recheck),
+                    sum(|r| r.caught),
+                );
+                GupFastRecord {
+                    accepted: sum(|r| r.reads) - np - recheck,
+                    fallback_not_present: np,
+                    fallback_recheck: recheck,
+                    first_wrong: caught + torn,
+                    caught,
+                    slipped: torn,
+                }
+            }),
         },
         readers: m
             .readers
@@ -145,6 +166,8 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                 reads: r.reads,
                 reads_per_s: per_s(r.reads, secs),
                 torn: r.torn,
+                mixed: r.mixed,
+                transient: r.transient,
             })
             .collect(),
         retry_percentiles: Percentiles {
@@ -163,9 +186,26 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                 pair: s.pair,
                 low: s.pte.low,
                 high: s.pte.high,
-                valid_high: enc.valid_highs(s.pte),
+                valid_high: enc.valid_high(s.pte),
                 retries: s.retries,
                 t_s: s.at.as_secs_f64(),
+                class: s.wrong.class.name().into(),
+                consequences: s
+                    .wrong
+                    .consequences
+                    .names()
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+                decoded: Some({
+                    let d = enc.decode(s.pte);
+                    DecodedRecord {
+                        present: d.present,
+                        pfn: d.pfn,
+                        writable: d.writable,
+                        exec: d.exec,
+                    }
+                }),
             })
             .collect(),
     }

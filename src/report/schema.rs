@@ -91,8 +91,11 @@ pub struct ConfigRecord {
     pub duration_s: Option<f64>,
     /// `--reads`, `null` when not given.
     pub reads: Option<u64>,
-    /// `--low-period`.
+    /// `--low-period`, resolved (the layout's most when not given).
     pub low_period: u32,
+    /// `--layout`, resolved (the writer's when not given).
+    #[serde(default)]
+    pub layout: String,
     /// `--writer-gap`.
     pub writer_gap: u32,
     /// `--reader-gap`.
@@ -155,6 +158,80 @@ pub struct Totals {
     pub writer_cycles_per_s: f64,
     /// Seconds from start to the first torn read, `null` if none.
     pub first_torn_s: Option<f64>,
+    /// Torn reads whose halves never stood together in the slot.
+    #[serde(default)]
+    pub mixed: u64,
+    /// Torn reads whose value stood in the slot between two writer stores.
+    #[serde(default)]
+    pub transient: u64,
+    /// Torn reads per consequence (a read counts in each that applies).
+    #[serde(default)]
+    pub consequences: ConsequenceCounts,
+    /// The GUP-fast reader's counts, `null` for other readers.
+    #[serde(default)]
+    pub gup_fast: Option<GupFastRecord>,
+}
+
+/// Torn reads per consequence (docs/layouts.md).
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ConsequenceCounts {
+    /// A page no entry with that low maps.
+    pub wrong_page: u64,
+    /// Page frame 0.
+    pub pfn_zero: u64,
+    /// Executable where the entry is not.
+    pub nx_lost: u64,
+    /// Not executable where the entry is.
+    pub nx_gained: u64,
+    /// Another entry's permissions.
+    pub wrong_permissions: u64,
+    /// No permissions (fails closed).
+    pub no_permissions: u64,
+}
+
+impl ConsequenceCounts {
+    /// From counts in `Consequences` bit order.
+    pub fn from_bits(c: [u64; 6]) -> ConsequenceCounts {
+        let [wrong_page, pfn_zero, nx_lost, nx_gained, wrong_permissions, no_permissions] = c;
+        ConsequenceCounts {
+            wrong_page,
+            pfn_zero,
+            nx_lost,
+            nx_gained,
+            wrong_permissions,
+            no_permissions,
+        }
+    }
+
+    /// (name, count) in `Consequences` bit order.
+    pub fn named(&self) -> [(&'static str, u64); 6] {
+        let n = crate::pte::Consequences::NAMES;
+        [
+            (n[0], self.wrong_page),
+            (n[1], self.pfn_zero),
+            (n[2], self.nx_lost),
+            (n[3], self.nx_gained),
+            (n[4], self.wrong_permissions),
+            (n[5], self.no_permissions),
+        ]
+    }
+}
+
+/// What GUP-fast did with the values it read (docs/layouts.md).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GupFastRecord {
+    /// Reads whose value GUP-fast used: `reads - fallback_not_present - fallback_recheck`.
+    pub accepted: u64,
+    /// Reads that fell back because the value was not present.
+    pub fallback_not_present: u64,
+    /// Reads that fell back because the re-check saw another value.
+    pub fallback_recheck: u64,
+    /// Reads whose first value was wrong: `caught + slipped`.
+    pub first_wrong: u64,
+    /// Wrong first values the re-check caught.
+    pub caught: u64,
+    /// Wrong values accepted (= `totals.torn`).
+    pub slipped: u64,
 }
 
 /// One reader thread.
@@ -168,6 +245,12 @@ pub struct ReaderRecord {
     pub reads_per_s: f64,
     /// Its torn reads.
     pub torn: u64,
+    /// Of those, mixed.
+    #[serde(default)]
+    pub mixed: u64,
+    /// Of those, transient.
+    #[serde(default)]
+    pub transient: u64,
 }
 
 /// One bar of the retry histogram.
@@ -202,12 +285,35 @@ pub struct TornRecord {
     pub low: u32,
     /// The accepted high half.
     pub high: u32,
-    /// High halves that were ever installed with that low: the nearest one or two.
+    /// The high installed with that low nearest the value's page state
+    /// (docs/layouts.md); empty if the low was never installed.
     pub valid_high: Vec<u32>,
     /// The read's retries.
     pub retries: u32,
     /// Seconds since the run started.
     pub t_s: f64,
+    /// `mixed` or `transient`.
+    #[serde(default)]
+    pub class: String,
+    /// Its consequences, in the order of `totals.consequences`.
+    #[serde(default)]
+    pub consequences: Vec<String>,
+    /// The fields the layout's architecture reads from it.
+    #[serde(default)]
+    pub decoded: Option<DecodedRecord>,
+}
+
+/// An entry's fields as its architecture reads them.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DecodedRecord {
+    /// The present bit.
+    pub present: bool,
+    /// The page frame number.
+    pub pfn: u64,
+    /// Writable.
+    pub writable: bool,
+    /// Executable, `null` where the layout has no such bit.
+    pub exec: Option<bool>,
 }
 
 /// `ptear selftest --json`: every control run, with its full report.
@@ -268,6 +374,42 @@ pub struct ListRecord {
     pub limits: LimitsRecord,
     /// The selftest controls of this build.
     pub controls: Vec<ControlSpec>,
+    /// The `--layout` table (docs/layouts.md).
+    #[serde(default)]
+    pub layouts: Vec<LayoutRecord>,
+}
+
+/// One row of the layout table.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LayoutRecord {
+    /// The command-line name.
+    pub name: String,
+    /// What it models.
+    pub help: String,
+    /// The present bit of the low half.
+    pub present: u32,
+    /// Where j sits in the low half.
+    pub low_shift: u32,
+    /// Its width.
+    pub low_bits: u32,
+    /// Low flags of a data page and a text page.
+    pub low_flags: [u32; 2],
+    /// Where the page-frame bits sit in the high half.
+    pub high_shift: u32,
+    /// Their width.
+    pub high_bits: u32,
+    /// Distinct page-frame values h.
+    pub states: u32,
+    /// Added to h before it is stored.
+    pub high_add: u32,
+    /// High flags of a data page and a text page.
+    pub high_flags: [u32; 2],
+    /// NX in the high half.
+    pub nx_mask: u32,
+    /// Permission bits in the high half.
+    pub perm_mask: u32,
+    /// The largest `--low-period`.
+    pub max_low_period: u32,
 }
 
 /// A reader or writer kind.
@@ -336,4 +478,13 @@ pub struct ControlSpec {
     pub needs_two_cpus: bool,
     /// Exists only where the arch has a 64-bit atomic.
     pub needs_atomic64: bool,
+    /// `--layout`, `null` for the writer's.
+    #[serde(default)]
+    pub layout: Option<String>,
+    /// `mixed` or `transient`: that class > 0 and the other 0; `null`: no rule.
+    #[serde(default)]
+    pub expect_class: Option<String>,
+    /// GUP-fast's re-check must catch some wrong values.
+    #[serde(default)]
+    pub expect_caught: bool,
 }
