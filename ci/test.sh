@@ -97,6 +97,7 @@ matrix() {
             i686|mipsel) check "differential $arch" differential "$arch" ;;
         esac
     done
+    check "same classes on every arch and implementation" same_classes
 }
 
 # Rust and the C port must reach the same verdict on every control both run.
@@ -116,12 +117,37 @@ diff = [n for n in common if rv[n] != cv[n]]
 print("differential:", ", ".join(f"{n}={rv[n]}" for n in common))
 assert not diff, f"Rust and C disagree on {diff}: rust={rv} c={cv}"
 # The two control tables must be the same table.
-keys = ("reader", "writer", "barrier", "low_period", "writer_gap", "reader_gap", "readers", "writers", "pairs")
+keys = ("reader", "writer", "barrier", "layout", "low_period", "writer_gap", "reader_gap", "readers", "writers", "pairs")
 conf = lambda d: {x["name"]: {k: x["report"]["config"][k] for k in keys} for x in d["controls"]}
 rc, cc = conf(rust), conf(c)
 odd = {n: (rc[n], cc[n]) for n in common if rc[n] != cc[n]}
 assert not odd, f"Rust and C run different controls under the same name: {odd}"
 
+PY
+}
+
+# Every selftest of the matrix (each arch, Rust and C port) must find the
+# same classes of wrong value on every control they share: which of mixed,
+# transient and GUP-fast's caught are non-zero.
+same_classes() {
+    python3 - target/reports/*.json <<'PY'
+import json, sys
+def sig(rep):
+    t = rep["totals"]
+    g = t.get("gup_fast") or {}
+    return (rep["verdict"], t["mixed"] > 0, t["transient"] > 0, g.get("caught", 0) > 0)
+seen = {}
+for path in sys.argv[1:]:
+    d = json.load(open(path))
+    if d.get("schema") != "ptear-selftest/1":
+        continue
+    for c in d["controls"]:
+        seen.setdefault(c["name"], {})[path.split("/")[-1][:-5]] = sig(c["report"])
+bad = {n: v for n, v in seen.items() if len(set(v.values())) > 1}
+for n, v in sorted(seen.items()):
+    print(f"  {n:<12} (verdict, mixed, transient, caught) = {sorted(set(v.values()))} on {len(v)} runs")
+assert len(seen) >= 9, f"too few controls: {sorted(seen)}"
+assert not bad, f"arches disagree: {bad}"
 PY
 }
 

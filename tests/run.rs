@@ -40,10 +40,18 @@ fn high_first_clear_tears_with_a_writer_gap() {
     ]);
     assert_eq!(r["verdict"], "torn", "{r}");
     assert_eq!(code, 1, "exit 1 when torn");
-    // The signature of kind-1 tears: an old present low with the new high 0.
+    // The signature of kind-1 tears: an old present low with the new high
+    // 0, a value that stood in memory (transient, not mixed), which MIPS
+    // reads as page 0 with no V/D bits.
     let s = &r["torn_samples"][0];
     assert_eq!(u(&s["high"]), 0, "{s}");
-    assert_eq!(u(&s["low"]) & 1, 1);
+    assert_eq!(u(&s["low"]) & 0x40, 0x40, "MIPS _PAGE_PRESENT");
+    assert_eq!(s["class"], "transient");
+    assert_eq!(r["config"]["layout"], "mips");
+    let t = &r["totals"];
+    assert_eq!(u(&t["mixed"]), 0, "{t}");
+    assert_eq!(u(&t["transient"]), u(&t["torn"]));
+    assert_eq!(u(&t["consequences"]["pfn_zero"]), u(&t["torn"]));
 }
 
 // Measured: 15.9 M to 22.9 M torn in 3 s (x86-64), 16.8 M to 22.5 M

@@ -18,7 +18,7 @@ use std::time::Duration;
 /// `--exec` binary may offer others, such as the C port's `synco`).
 #[derive(Args, Debug, Clone, Default)]
 pub struct FixedArgs {
-    /// --reader for every trial (lockless, once, atomic64)
+    /// --reader for every trial (lockless, once, atomic64, gup-fast, kvm-count)
     #[arg(long, value_name = "NAME")]
     pub reader: Option<String>,
     /// --writer for every trial (documented, x86-pae, mips, sh, unordered)
@@ -27,6 +27,9 @@ pub struct FixedArgs {
     /// --barrier for every trial (see `ptear list`)
     #[arg(long, value_name = "NAME")]
     pub barrier: Option<String>,
+    /// --layout for every trial (see `ptear list`)
+    #[arg(long, value_name = "NAME")]
+    pub layout: Option<String>,
     /// --low-period for every trial
     #[arg(long, value_parser = value_parser!(u32).range(1..), value_name = "N")]
     pub low_period: Option<u32>,
@@ -63,6 +66,7 @@ impl FixedArgs {
         opt("reader", self.reader.clone());
         opt("writer", self.writer.clone());
         opt("barrier", self.barrier.clone());
+        opt("layout", self.layout.clone());
         opt("low-period", self.low_period.map(|v| v.to_string()));
         opt("writers", self.writers.map(|v| v.to_string()));
         opt("readers", self.readers.map(|v| v.to_string()));
@@ -148,8 +152,11 @@ fn space(fixed: &FixedArgs) -> Space {
 /// barrier or low period given, each broken selftest control in turn.
 fn plans(args: &HuntArgs, seed: u64) -> Vec<Plan> {
     let f = &args.fixed;
-    let one =
-        f.reader.is_some() || f.writer.is_some() || f.barrier.is_some() || f.low_period.is_some();
+    let one = f.reader.is_some()
+        || f.writer.is_some()
+        || f.barrier.is_some()
+        || f.layout.is_some()
+        || f.low_period.is_some();
     if one {
         return vec![Plan {
             control: None,
@@ -168,6 +175,7 @@ fn plans(args: &HuntArgs, seed: u64) -> Vec<Plan> {
             cf.reader = Some(crate::config::name_of(c.reader));
             cf.writer = Some(crate::config::name_of(c.writer));
             cf.barrier = Some(crate::config::name_of(c.barrier));
+            cf.layout = c.layout.map(crate::config::name_of);
             cf.low_period = c.low_period;
             Plan {
                 control: Some(c.name.to_owned()),

@@ -164,6 +164,8 @@ impl ReadProtocol for GupFast {
             };
         }
         side.fetch_add(1, Relaxed);
+        // A slow reader: the reference taken, stalled before the re-check.
+        gap.gap();
         let again = ptep_get(pair, gap);
         side.fetch_sub(1, Relaxed);
         Read {
