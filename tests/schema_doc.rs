@@ -4,8 +4,8 @@
 //! has, so a field added to the code without its documentation fails here.
 
 mod common;
-use common::*;
 use clap::ValueEnum;
+use common::*;
 use ptear::config::WriterKind;
 use ptear::pte::{Class, Encoding, LayoutKind, Pte};
 use ptear::report::{ListRecord, Report};

@@ -7,11 +7,11 @@ use crate::config::{limits, name_of, ReaderKind, WriterKind};
 use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
 use crate::error::{exit, Error};
 use crate::export::json;
+use crate::pte::LayoutKind;
 use crate::report::{
     BarrierRecord, ControlSpec, KindRecord, LayoutRecord, LimitsRecord, ListRecord, Tool,
     LIST_SCHEMA,
 };
-use crate::pte::LayoutKind;
 use clap::ValueEnum;
 
 fn help<T: ValueEnum>(v: T) -> String {

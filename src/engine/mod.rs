@@ -172,7 +172,12 @@ pub fn run(
         for (w, mailbox) in writer_boxes.iter().enumerate() {
             let ctx = WriterCtx {
                 pairs: table.pairs().iter().skip(w).step_by(cfg.writers).collect(),
-                side: side.as_slice().iter().skip(w).step_by(cfg.writers).collect(),
+                side: side
+                    .as_slice()
+                    .iter()
+                    .skip(w)
+                    .step_by(cfg.writers)
+                    .collect(),
                 encoding: enc,
                 stop: &stop,
                 mailbox,

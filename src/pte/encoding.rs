@@ -356,15 +356,36 @@ mod tests {
     fn known_answers_shared_with_the_c_port() {
         let e = Encoding::new(LayoutKind::X86Pae, 1 << 20, false).unwrap();
         assert_eq!(e.first(), State { j: 1, h: 1 });
-        assert_eq!(e.entry(e.first()), Pte { low: 0x1025, high: 0x2 });
+        assert_eq!(
+            e.entry(e.first()),
+            Pte {
+                low: 0x1025,
+                high: 0x2
+            }
+        );
         assert_eq!(
             e.entry(State { j: 2, h: 2 }),
-            Pte { low: 0x2067, high: 0x8000_0003 }
+            Pte {
+                low: 0x2067,
+                high: 0x8000_0003
+            }
         );
         let m = Encoding::new(LayoutKind::Mips, 1 << 19, true).unwrap();
-        assert_eq!(m.entry(m.first()), Pte { low: 0x225a, high: 0x9a });
+        assert_eq!(
+            m.entry(m.first()),
+            Pte {
+                low: 0x225a,
+                high: 0x9a
+            }
+        );
         let s = Encoding::new(LayoutKind::ShX2tlb, 2, true).unwrap();
-        assert_eq!(s.entry(s.first()), Pte { low: 0x1508, high: 0x2d00 });
+        assert_eq!(
+            s.entry(s.first()),
+            Pte {
+                low: 0x1508,
+                high: 0x2d00
+            }
+        );
     }
 
     #[test]
@@ -464,10 +485,7 @@ mod tests {
         };
         let data = State { j: 2, h: 2 };
         // MIPS: the high-first clear's {old low, 0} maps page 0 with no V/D.
-        assert_eq!(
-            c(LayoutKind::Mips, data, 0),
-            ["pfn_zero", "no_permissions"]
-        );
+        assert_eq!(c(LayoutKind::Mips, data, 0), ["pfn_zero", "no_permissions"]);
         // SH: {old low, 0} keeps the page with no permissions.
         assert_eq!(c(LayoutKind::ShX2tlb, data, 0), ["no_permissions"]);
         // SH: a data page's low with a text page's permissions.

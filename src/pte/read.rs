@@ -88,8 +88,7 @@ pub trait ReadProtocol {
     const COUNT_CLEARS: bool = false;
     /// One read of `pair`; `side` is its word in the side table (a dummy
     /// when `SIDE` is false); `present` the layout's present bit.
-    fn read<B: Barriers, G: Gap>(pair: &Pair, side: &AtomicU32, present: u32, gap: &mut G)
-        -> Read;
+    fn read<B: Barriers, G: Gap>(pair: &Pair, side: &AtomicU32, present: u32, gap: &mut G) -> Read;
 }
 
 /// `ptep_get_lockless`.

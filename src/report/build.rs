@@ -1,10 +1,10 @@
 //! Measurement + configuration + host -> Report.
 
 use super::schema::*;
+use crate::config::ReaderKind;
 use crate::config::{name_of, CheckedConfig};
 use crate::engine::{Measurement, Role};
 use crate::host::Host;
-use crate::config::ReaderKind;
 
 /// Options that are not the engine's but belong in the record.
 #[derive(Clone, Debug, Default)]

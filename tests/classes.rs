@@ -1,0 +1,162 @@
+//! The classes and consequences of wrong values (docs/layouts.md), end to
+//! end: each class shows on the configuration that makes it and no other
+//! class does; the fix (kvm-count) stays clean where the lockless reader
+//! tears; GUP-fast's counts add up. Runs pin writer and reader to two CPUs
+//! where the process may use two.
+//!
+//! Rates measured on the project's 2-CPU machine (x86-64, 2 s, pinned,
+//! other tests running): once 0.4-0.7 M mixed; ABA knobs 40-120 k mixed;
+//! gup-fast under them with x86-pae-nohighmem 280 k caught and 70 k
+//! slipped; high-first 8-18 M transient. Every test needs 1.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+/// `ptear run -d 2s --readers 1` pinned to two CPUs, plus `args`.
+fn run2(args: &[&str]) -> Value {
+    let cpus = ptear::affinity::allowed_cpus();
+    let pin = (cpus.len() >= 2).then(|| format!("{},{}", cpus[0], cpus[1]));
+    let mut all = vec!["-d", "2s", "--readers", "1"];
+    if let Some(p) = &pin {
+        all.extend(["--cpus", p.as_str()]);
+    }
+    all.extend(args);
+    run_json(&all).1
+}
+
+fn totals(r: &Value) -> (u64, u64, u64) {
+    let t = &r["totals"];
+    (u(&t["torn"]), u(&t["mixed"]), u(&t["transient"]))
+}
+
+fn consequence(r: &Value, name: &str) -> u64 {
+    u(&r["totals"]["consequences"][name])
+}
+
+const ABA: [&str; 4] = ["--low-period", "2", "--reader-gap", "1000"];
+
+#[test]
+fn a_reader_without_the_recheck_mixes_two_moments() {
+    let r = run2(&["--reader", "once"]);
+    let (torn, mixed, transient) = totals(&r);
+    assert!(mixed > 0, "{}", r["totals"]);
+    assert_eq!((torn, transient), (mixed, 0));
+    assert_eq!(r["torn_samples"][0]["class"], "mixed");
+}
+
+#[test]
+fn the_high_first_clear_publishes_transient_values_not_mixed_ones() {
+    // MIPS: {old low, 0} is present with page 0; SH: the old page with no
+    // permissions (fails closed).
+    for (writer, seen) in [("mips", "pfn_zero"), ("sh", "no_permissions")] {
+        let r = run2(&["--writer", writer, "--writer-gap", "200"]);
+        let (torn, mixed, transient) = totals(&r);
+        assert!(transient > 0, "{writer}: {}", r["totals"]);
+        assert_eq!((torn, mixed), (transient, 0), "{writer}");
+        assert_eq!(consequence(&r, seen), torn, "{writer}: {}", r["totals"]);
+    }
+}
+
+#[test]
+fn aba_tears_the_lockless_reader_and_not_kvms() {
+    let r = run2(&ABA);
+    let (_, mixed, transient) = totals(&r);
+    assert!(mixed > 0, "lockless: {}", r["totals"]);
+    assert_eq!(transient, 0);
+
+    let mut args = ABA.to_vec();
+    args.extend(["--reader", "kvm-count"]);
+    let r = run2(&args);
+    assert_eq!(totals(&r), (0, 0, 0), "kvm-count: {}", r["totals"]);
+    assert!(u(&r["totals"]["reads"]) > 0);
+    assert!(
+        u(&r["totals"]["retries"]) > 0,
+        "the count made it retry: {}",
+        r["totals"]
+    );
+}
+
+#[test]
+fn kvm_count_accepts_what_stands_in_memory_like_every_reader() {
+    // The fix closes the ABA, not the writer's own order: under the
+    // high-first clear its values are transient, never mixed.
+    let r = run2(&[
+        "--reader",
+        "kvm-count",
+        "--writer",
+        "mips",
+        "--writer-gap",
+        "200",
+    ]);
+    let (torn, mixed, transient) = totals(&r);
+    assert!(transient > 0, "{}", r["totals"]);
+    assert_eq!((torn, mixed), (transient, 0));
+}
+
+#[test]
+fn gup_fast_counts_what_its_recheck_catches_and_what_slips_through() {
+    let mut args = ABA.to_vec();
+    args.extend(["--reader", "gup-fast", "--layout", "x86-pae-nohighmem"]);
+    let r = run2(&args);
+    let t = &r["totals"];
+    let g = &t["gup_fast"];
+    assert!(u(&g["caught"]) > 0, "{t}");
+    assert!(u(&g["slipped"]) > 0, "{t}");
+    assert_eq!(u(&g["slipped"]), u(&t["torn"]));
+    assert_eq!(u(&g["first_wrong"]), u(&g["caught"]) + u(&g["slipped"]));
+    assert_eq!(
+        u(&g["accepted"]) + u(&g["fallback_not_present"]) + u(&g["fallback_recheck"]),
+        u(&t["reads"])
+    );
+    assert_eq!(u(&g["fallback_not_present"]), u(&t["not_present"]));
+    // Other readers have no gup_fast record.
+    let r = run2(&["--reads", "1000"]);
+    assert!(r["totals"]["gup_fast"].is_null());
+}
+
+#[test]
+fn without_highmem_a_wrong_value_can_only_flip_nx() {
+    let r = run2(&["--reader", "once", "--layout", "x86-pae-nohighmem"]);
+    let (torn, _, _) = totals(&r);
+    assert!(torn > 0, "{}", r["totals"]);
+    for other in [
+        "wrong_page",
+        "pfn_zero",
+        "wrong_permissions",
+        "no_permissions",
+    ] {
+        assert_eq!(consequence(&r, other), 0, "{other}: {}", r["totals"]);
+    }
+    assert_eq!(
+        consequence(&r, "nx_lost") + consequence(&r, "nx_gained"),
+        torn
+    );
+    for s in r["torn_samples"].as_array().unwrap() {
+        let c = s["consequences"].as_array().unwrap();
+        assert!(c == &["nx_lost"] || c == &["nx_gained"], "{s}");
+        // The page is the low half's, whatever the high half said.
+        assert_eq!(u(&s["decoded"]["pfn"]), u(&s["low"]) >> 12, "{s}");
+    }
+}
+
+#[test]
+fn on_sh_a_mixed_value_pairs_one_page_with_anothers_permissions() {
+    let r = run2(&["--reader", "once", "--layout", "sh-x2tlb"]);
+    assert!(consequence(&r, "wrong_permissions") > 0, "{}", r["totals"]);
+    assert_eq!(consequence(&r, "wrong_page"), 0);
+}
+
+#[test]
+fn a_low_period_the_layout_cannot_hold_is_a_usage_error() {
+    let out = run(&["--layout", "mips", "--low-period", "1048576", "-d", "1s"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("524288 distinct low halves layout mips holds"),
+        "{err}"
+    );
+    let out = run(&["--layout", "vax", "-d", "1s"]);
+    assert_eq!(out.status.code(), Some(2));
+}
