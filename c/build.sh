@@ -2,7 +2,8 @@
 # Build the C port of ptear as a static binary: target/c/ptear-c-ARCH.
 #   c/build.sh sh4|i686|mipsel|x86_64 [tests]
 # With `tests`, instead of ptear: the test programs of c/tests/, with the
-# same compiler and flags: target/c/retry-histogram-ARCH (c/test.sh runs it).
+# same compiler and flags: target/c/retry-histogram-ARCH and
+# target/c/layouts-ARCH (c/test.sh runs them).
 # Works from any directory. sh4 needs the trixie glibc sysroot that
 # ci/setup.sh installs under target/sh4-sysroot (bookworm's sh4 glibc is
 # broken, see c/README.md), and a GCC plugin that works around a
@@ -113,9 +114,14 @@ if [ -z "$tests" ]; then
     echo "built $out"
 else
     # tests/retry_histogram.c includes hammer.c itself (the real reader
-    # loop, with its own gap); it links the rest of what a report needs
+    # loop, with its own gap); it links the rest of what a report needs.
+    # tests/layouts.c checks the encoding of layout.h (pte.c's known
+    # answers included).
     t="$root/target/c/retry-histogram-$arch"
     tsrcs=(tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c)
     (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
+    echo "built $t"
+    t="$root/target/c/layouts-$arch"
+    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" tests/layouts.c pte.c)
     echo "built $t"
 fi

@@ -34,14 +34,19 @@ void cli_usage(FILE *f)
 "      --cpus LIST      pin writers, then readers, to CPUs in this order,\n"
 "                       cycling: 0,1 or 0-3,6\n"
 "      --reader K       lockless (ptep_get_lockless) | once (no re-check) |\n"
-"                       atomic64 (one 64-bit atomic load; x86 only)\n"
+"                       atomic64 (one 64-bit atomic load; x86 only) |\n"
+"                       gup-fast (lockless, reference, re-check high then\n"
+"                       low) | kvm-count (KVM's clear counter guards it)\n"
 "      --writer K       documented | x86-pae (clear = 64-bit exchange; x86\n"
 "                       only) | mips | sh (clear = set_pte(0): high first) |\n"
 "                       unordered (install low first, no barrier)\n"
 "      --barrier K      kernel | full | compiler | none, and this arch's own:\n"
 "                       mfence, lfence-sfence (x86), sync-rmb, sync-wmb\n"
 "                       (MIPS), synco (SH-4A); see ptear list\n"
-"      --low-period N   low half repeats every N states, 1..2^31 (default 2^31)\n"
+"      --layout L       x86-pae | x86-pae-nohighmem | mips | sh-x2tlb: the\n"
+"                       entries' bits (default: the writer's; see ptear list)\n"
+"      --low-period N   low half repeats every N installs, 1..the layout's\n"
+"                       max (2^20, mips 2^19; the default)\n"
 "      --writer-gap N   spin ~N (+-50%%) iterations between a writer's stores\n"
 "      --reader-gap N   spin ~N (+-50%%) iterations after each reader load\n"
 "      --seed N         64-bit seed (default: random, always reported)\n"
@@ -336,7 +341,7 @@ static int lookup(const char *v, const char *const *names, int n)
 
 enum opt_id {
     O_DURATION, O_READS, O_READERS, O_WRITERS, O_PAIRS, O_CPUS, O_READER, O_WRITER, O_BARRIER,
-    O_LOW_PERIOD, O_WRITER_GAP, O_READER_GAP, O_SEED, O_JSON, O_FORMAT, O_EXPECT, O_CHECKPOINT,
+    O_LAYOUT, O_LOW_PERIOD, O_WRITER_GAP, O_READER_GAP, O_SEED, O_JSON, O_FORMAT, O_EXPECT, O_CHECKPOINT,
     O_QUIET, O_HELP, O_VERSION
 };
 
@@ -354,6 +359,7 @@ static const struct opt opts[] = {
     { "pairs", 0, 1, O_PAIRS, 0 },          { "cpus", 0, 1, O_CPUS, 0 },
     { "reader", 0, 1, O_READER, 0 },        { "writer", 0, 1, O_WRITER, 0 },
     { "barrier", 0, 1, O_BARRIER, 0 },      { "low-period", 0, 1, O_LOW_PERIOD, 0 },
+    { "layout", 0, 1, O_LAYOUT, 0 },
     { "writer-gap", 0, 1, O_WRITER_GAP, 0 }, { "reader-gap", 0, 1, O_READER_GAP, 0 },
     { "seed", 0, 1, O_SEED, 1 },            { "json", 0, 1, O_JSON, 1 },
     { "format", 0, 1, O_FORMAT, 0 },        { "expect", 0, 1, O_EXPECT, 0 },
@@ -453,7 +459,7 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         break;
     case O_READER:
         if ((k = lookup(v, reader_names, READER_NKINDS)) < 0)
-            ERR("--reader '%s': expected lockless, once or atomic64", v);
+            ERR("--reader '%s': expected lockless, once, atomic64, gup-fast or kvm-count", v);
 #if !defined(PTEAR_HAS_ATOMIC64)
         if (k == READER_ATOMIC64)
             ERR("--reader atomic64: %s", PTEAR_NO_ATOMIC64);
@@ -480,6 +486,13 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
             ERR("--barrier '%s': expected one of %s", v, o ? names : "");
         }
         cfg->barrier = (enum barrier_kind)k;
+        break;
+    case O_LAYOUT:
+        for (k = 0; k < LAYOUT_N && strcmp(v, layout_table[k].name); k++)
+            ;
+        if (k == LAYOUT_N)
+            ERR("--layout '%s': expected x86-pae, x86-pae-nohighmem, mips or sh-x2tlb", v);
+        cfg->layout = (enum layout_id)k;
         break;
     case O_LOW_PERIOD:
         if (parse_u64(v, &x))
@@ -540,6 +553,13 @@ static int validate_run(struct cli *c, uint32_t given, char *err, size_t errlen)
 {
     struct config *cfg = &c->cfg;
 
+    if (!(given & (1u << O_LAYOUT)))
+        cfg->layout = writer_default_layout(cfg->writer);
+    if (!(given & (1u << O_LOW_PERIOD)))
+        cfg->low_period = layout_table[cfg->layout].max_low_period;
+    else if (cfg->low_period > layout_table[cfg->layout].max_low_period)
+        ERR("--low-period %u is more than the %u distinct low halves layout %s holds", cfg->low_period,
+            layout_table[cfg->layout].max_low_period, layout_table[cfg->layout].name);
     if (!(given & (1u << O_READERS))) {
         long n = host_online_cpus() - 1;
         cfg->readers = (uint32_t)(n < 1 ? 1 : n > 1023 ? 1023 : n);

@@ -132,8 +132,16 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
         res->not_present += st->not_present;
         res->retries += st->retries;
         res->inexact_retry_reads += st->inexact;
+        res->mixed += st->mixed;
+        res->transient += st->transient;
+        for (k = 0; k < CONS_N; k++)
+            res->cons[k] += st->cons[k];
+        res->fallback_recheck += st->fallback_recheck;
+        res->caught += st->caught;
         res->readers[i].reads = st->reads;
         res->readers[i].torn = st->torn;
+        res->readers[i].mixed = st->mixed;
+        res->readers[i].transient = st->transient;
         res->readers[i].reads_per_s = res->elapsed_s > 0 ? (double)st->reads / res->elapsed_s : 0.0;
         if (st->max_retries > res->pmax)
             res->pmax = st->max_retries;
@@ -165,7 +173,10 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
             ts->high = raw->high;
             ts->retries = raw->retries;
             ts->t_s = raw->t_s;
-            ts->nvalid = pte_valid_high(&sh->enc, raw->low, raw->high, ts->valid_high);
+            ts->nvalid = pte_valid_high(&sh->enc, raw->low, raw->high, &ts->valid_high[0]);
+            ts->cls = pte_classify(&sh->enc, raw->low, raw->high);
+            ts->cons = pte_consequences(&sh->enc, raw->low, raw->high);
+            ts->dec = pte_decode(&sh->enc, raw->low, raw->high);
         }
     }
     for (i = 0; i < PTEAR_EXACT_RETRIES; i++) {

@@ -4,6 +4,7 @@
 #define PTEAR_CONFIG_H
 
 #include <stdint.h>
+#include "layout.h"
 
 #define PTEAR_NAME          "ptear"
 /* PTEAR_VERSION comes from Cargo.toml's [package] version: build.sh passes
@@ -16,7 +17,7 @@
 #define PTEAR_MAX_THREADS   1024u            /* readers + writers */
 #define PTEAR_MAX_PAIRS     (1u << 27)       /* 1 GiB of pairs, as src/config.rs */
 #define PTEAR_MAX_GAP       100000000u       /* spin iterations */
-#define PTEAR_MAX_LOW_PERIOD 2147483648u     /* 2^31 */
+#define PTEAR_MAX_LOW_PERIOD 1048576u        /* 2^20: the most any layout holds (layout.h) */
 #define PTEAR_MAX_DURATION_S 31622400u     /* 366 days: "longer than a year" */
 #define PTEAR_MAX_CPU_LIST  4096u            /* entries of --cpus once expanded */
 #define PTEAR_MAX_SAMPLES   64u              /* torn reads kept in full per reader and report */
@@ -26,7 +27,7 @@
 /* In the Rust tool's order (src/config.rs), which `ptear list` keeps. The
  * kinds another arch's build has are refused (reader/writer: with the arch's
  * reason, barrier: as unknown values). */
-enum reader_kind { READER_LOCKLESS, READER_ONCE, READER_ATOMIC64, READER_NKINDS };
+enum reader_kind { READER_LOCKLESS, READER_ONCE, READER_ATOMIC64, READER_GUP_FAST, READER_KVM_COUNT, READER_NKINDS };
 enum writer_kind { WRITER_DOCUMENTED, WRITER_X86_PAE, WRITER_MIPS, WRITER_SH, WRITER_UNORDERED, WRITER_NKINDS };
 enum barrier_kind {
     BARRIER_KERNEL, BARRIER_FULL,
@@ -47,7 +48,8 @@ struct config {
     double duration_s;
     int has_reads;
     uint64_t reads;
-    uint32_t low_period;
+    enum layout_id layout;          /* --layout, or the writer profile's */
+    uint32_t low_period;            /* resolved: --low-period or the layout's max_low_period */
     uint32_t writer_gap, reader_gap;
     uint64_t seed;
     int has_cpus;
@@ -60,6 +62,20 @@ struct config {
     enum expect_kind expect;
     int quiet;
 };
+
+/* The writer profiles (docs/layouts.md): the layout each one defaults to,
+ * and whether its own store order puts {L(j), 0} in memory between two
+ * stores (mips, sh: the high-first clear; unordered: the low-first
+ * install), which makes such a value `transient` rather than `mixed`. */
+static inline enum layout_id writer_default_layout(enum writer_kind w)
+{
+    return w == WRITER_MIPS ? LAYOUT_MIPS : w == WRITER_SH ? LAYOUT_SH_X2TLB : LAYOUT_X86_PAE;
+}
+
+static inline int writer_half_cleared(enum writer_kind w)
+{
+    return w == WRITER_MIPS || w == WRITER_SH || w == WRITER_UNORDERED;
+}
 
 extern const char *const reader_names[];
 extern const char *const writer_names[];

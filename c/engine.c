@@ -29,6 +29,7 @@
 struct engine {
     struct run_shared sh;           /* what every thread reads */
     size_t map_len;
+    size_t side_len;                /* gup-fast, kvm-count: the side table's mapping */
     pthread_mutex_t gate_mu;
     pthread_cond_t gate_cv;
     int gate;                       /* 0 wait, 1 go, -1 abort */
@@ -221,6 +222,8 @@ static void engine_free(struct engine *e)
     free(e->starts);
     if (e->sh.pairs)
         munmap(e->sh.pairs, e->map_len);
+    if (e->sh.side)
+        munmap(e->sh.side, e->side_len);
     pthread_mutex_destroy(&e->gate_mu);
     pthread_cond_destroy(&e->gate_cv);
 }
@@ -247,9 +250,24 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
                  e->map_len, cfg->pairs);
         return fail(err, errlen, what, en);
     }
-    for (i = 0; i < cfg->pairs; i++) {      /* every pair starts as state 1 */
-        e->sh.pairs[i].high = pte_high(1);
-        e->sh.pairs[i].low = pte_low(&e->sh.enc, 1);
+    for (i = 0; i < cfg->pairs; i++) {      /* every pair starts as install 1 */
+        const uint32_t j = pte_first_j(&e->sh.enc), h = pte_first_h(&e->sh.enc);
+        e->sh.pairs[i].high = pte_H(&e->sh.enc, h, j & 1);
+        e->sh.pairs[i].low = pte_L(&e->sh.enc, j);
+    }
+    /* gup-fast's reference counts, kvm-count's clear counters: one u32 per
+     * pair in a mapping of their own (never the pair's cache line); no
+     * other reader has one. */
+    if (cfg->reader == READER_GUP_FAST || cfg->reader == READER_KVM_COUNT) {
+        e->side_len = ((size_t)cfg->pairs * sizeof(uint32_t) + (size_t)page - 1) & ~((size_t)page - 1);
+        e->sh.side = mmap(NULL, e->side_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (e->sh.side == MAP_FAILED) {
+            int en = errno;
+            e->sh.side = NULL;
+            snprintf(what, sizeof what, "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) for the side table refused",
+                     e->side_len);
+            return fail(err, errlen, what, en);
+        }
     }
 
     e->rd = calloc(cfg->readers, sizeof *e->rd);
@@ -388,7 +406,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     memset(&e, 0, sizeof e);
     e.sh.cfg = cfg;
     e.sh.bar = *bar;
-    e.sh.enc = pte_enc_make(cfg->low_period);
+    e.sh.enc = pte_enc_make(cfg->layout, cfg->low_period, writer_half_cleared(cfg->writer));
     pthread_mutex_init(&e.gate_mu, NULL);
     pthread_cond_init(&e.gate_cv, NULL);
     tids = calloc(nthreads, sizeof *tids);

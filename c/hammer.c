@@ -2,10 +2,13 @@
  *
  * They allocate nothing, take no lock and make no system call. Counters
  * live in local variables and are published through a seqlock (seqlock.h)
- * every few thousand reads; torn reads beyond the first 64 per reader are
- * only counted, reads with 256 or more retries go to a fixed table on a
- * cold path. Each loop is compiled once per (kind, barrier, gap on/off) so
- * that none of the three is a run-time test between two accesses. */
+ * every few thousand reads. The fast path of a read is the accessor, then
+ * pte_valid() inline (j decoded and compared with L(j), h decoded and
+ * compared with H(h, j & 1)); a wrong value (its class, consequences and,
+ * for the first 64 per reader, the whole sample) and reads with 256 or more
+ * retries go to cold paths. Each loop is compiled once per (kind, barrier,
+ * gap on/off) so that none of the three is a run-time test between two
+ * accesses, and no loop divides (SH-4 has no divide instruction). */
 #include <stdint.h>
 
 #include "hammer.h"
@@ -17,22 +20,41 @@
 
 /* ---- readers ---------------------------------------------------------- */
 
-enum rkind { RK_LOCKLESS, RK_ONCE, RK_ATOMIC64, RK_N };
+enum rkind { RK_LOCKLESS, RK_ONCE, RK_ATOMIC64, RK_GUP_FAST, RK_KVM_COUNT, RK_N };
 
-static __attribute__((noinline, cold)) void reader_publish(struct reader_ctx *rc, uint64_t reads, uint64_t torn,
-                                                           uint64_t np, uint64_t retries)
+/* What the hot loop keeps in registers; mixed, transient and the
+ * consequences are counted in rc->live by reader_wrong(). */
+struct reader_regs {
+    uint64_t reads, np, retries, recheck, caught;
+};
+
+static __attribute__((noinline, cold)) void reader_publish(struct reader_ctx *rc, const struct reader_regs *x)
 {
-    rc->live.reads = reads;
-    rc->live.torn = torn;
-    rc->live.not_present = np;
-    rc->live.retries = retries;
+    rc->live.reads = x->reads;
+    rc->live.torn = rc->live.mixed + rc->live.transient;
+    rc->live.not_present = x->np;
+    rc->live.retries = x->retries;
+    rc->live.fallback_recheck = x->recheck;
+    rc->live.caught = x->caught;
     seq_publish(&rc->seq, rc->pub, &rc->live, reader_stats_used(rc->live.n_rare));
 }
 
-static __attribute__((noinline, cold)) void reader_torn(struct reader_ctx *rc, uint32_t pair, uint32_t lo,
-                                                        uint32_t hi, uint32_t retries)
+/* An accepted read that is not an installed entry: its class and
+ * consequences counted, and the first PTEAR_MAX_SAMPLES kept whole. */
+static __attribute__((noinline, cold)) void reader_wrong(struct reader_ctx *rc, uint32_t pair, uint32_t lo,
+                                                         uint32_t hi, uint32_t retries)
 {
-    uint32_t n = rc->live.n_samples;
+    const struct pte_enc *e = &rc->sh->enc;
+    struct reader_stats *s = &rc->live;
+    uint32_t c = pte_consequences(e, lo, hi), k, n;
+    if (pte_classify(e, lo, hi) == PTE_TRANSIENT)
+        s->transient++;
+    else
+        s->mixed++;
+    for (k = 0; k < CONS_N; k++)
+        if (c & (1u << k))
+            s->cons[k]++;
+    n = s->n_samples;
     if (n >= PTEAR_MAX_SAMPLES)
         return;
     rc->samples[n].pair = pair;
@@ -40,7 +62,7 @@ static __attribute__((noinline, cold)) void reader_torn(struct reader_ctx *rc, u
     rc->samples[n].high = hi;
     rc->samples[n].retries = retries;
     rc->samples[n].t_s = mono_now() - rc->sh->t0;
-    rc->live.n_samples = n + 1;
+    s->n_samples = n + 1;
 }
 
 /* A read that needed r >= 256 retries: its exact count in rare[], kept
@@ -80,6 +102,7 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
 {
     struct run_shared *const sh = rc->sh;
     struct pte_pair *const pairs = sh->pairs;
+    uint32_t *const side = sh->side;
     const struct pte_enc enc = sh->enc;
     const uint32_t *const order = rc->order;
     const uint32_t norder = rc->norder;
@@ -90,7 +113,8 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
     uint64_t *const retried = rc->live.retried;
     struct gap_stream g = { rc->gap_table, 0 };
     uint32_t pos = rc->start;
-    uint64_t reads = 0, torn = 0, np = 0, retries_sum = 0, next_pub = step;
+    uint64_t reads = 0, np = 0, retries_sum = 0, recheck = 0, caught = 0, next_pub = step;
+    struct reader_regs x;
 
     if (quota == 0)
         goto out;
@@ -102,7 +126,6 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
             const uint32_t idx = order[pos];
             struct pte_pair *const ptep = &pairs[idx];
             uint32_t lo, hi, r = 0;
-            enum pte_class c;
             if (++pos == norder)
                 pos = 0;
             if (kind == RK_ONCE) {
@@ -113,15 +136,33 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
 #else
                 __builtin_unreachable();    /* refused when the command line is checked */
 #endif
+            } else if (kind == RK_KVM_COUNT) {
+                if (!kvm_get_spte_lockless(ptep, &side[idx], &lo, &hi, &r, b, gap, &g, stop))
+                    goto out;
             } else if (!ptep_get_lockless(ptep, &lo, &hi, &r, b, gap, &g, stop)) {
                 goto out;
             }
-            c = pte_classify(&enc, lo, hi);
-            if (c == PTE_NOT_PRESENT) {
-                np++;
-            } else if (__builtin_expect(c == PTE_TORN, 0)) {
-                if (++torn <= PTEAR_MAX_SAMPLES)
-                    reader_torn(rc, idx, lo, hi, r);
+            if (!(lo & enc.present)) {
+                np++;                       /* gup-fast: fallback_not_present */
+            } else if (kind != RK_GUP_FAST) {
+                /* the fast path: an installed entry (probability 1 as far
+                 * as the compiler knows, so the test stays in the loop and
+                 * only the call goes to the cold section) */
+                if (__builtin_expect_with_probability(!pte_valid(&enc, lo, hi), 0, 1.0))
+                    reader_wrong(rc, idx, lo, hi, r);
+            } else {
+                uint32_t *const ref = &side[idx];
+                gup_ref_get(ref, b);
+                if (__builtin_expect(!gup_recheck(ptep, lo, hi, gap, &g), 0)) {
+                    gup_ref_put(ref);
+                    recheck++;              /* fallback_recheck */
+                    if (!pte_valid(&enc, lo, hi))
+                        caught++;
+                } else {
+                    if (__builtin_expect(!pte_valid(&enc, lo, hi), 0))
+                        reader_wrong(rc, idx, lo, hi, r);   /* slipped */
+                    gup_ref_put(ref);
+                }
             }
             /* r is the constant 0 for once and atomic64: all of this folds away */
             if (__builtin_expect(r != 0, 0)) {
@@ -135,12 +176,22 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
                 goto out;
         }
         if (reads >= next_pub) {
-            reader_publish(rc, reads, torn, np, retries_sum);
+            x.reads = reads;
+            x.np = np;
+            x.retries = retries_sum;
+            x.recheck = recheck;
+            x.caught = caught;
+            reader_publish(rc, &x);
             next_pub = reads + step;
         }
     }
 out:
-    reader_publish(rc, reads, torn, np, retries_sum);
+    x.reads = reads;
+    x.np = np;
+    x.retries = retries_sum;
+    x.recheck = recheck;
+    x.caught = caught;
+    reader_publish(rc, &x);
 }
 
 /* One copy of the loop per (reader, barrier, gap) with all three constant. */
@@ -151,12 +202,16 @@ typedef void (*reader_fn)(struct reader_ctx *);
 #define READER_ROW(kind, b) [b] = { rd_##kind##_##b##_0, rd_##kind##_##b##_1 },
 FOR_EACH_BAR_EFF(READER_FNS, RK_LOCKLESS)
 FOR_EACH_BAR_EFF(READER_FNS, RK_ONCE)
+FOR_EACH_BAR_EFF(READER_FNS, RK_GUP_FAST)
+FOR_EACH_BAR_EFF(READER_FNS, RK_KVM_COUNT)
 #if defined(PTEAR_HAS_ATOMIC64)
 FOR_EACH_BAR_EFF(READER_FNS, RK_ATOMIC64)
 #endif
 static const reader_fn reader_fns[RK_N][BAR_NEFF][2] = {
     [RK_LOCKLESS] = { FOR_EACH_BAR_EFF(READER_ROW, RK_LOCKLESS) },
     [RK_ONCE] = { FOR_EACH_BAR_EFF(READER_ROW, RK_ONCE) },
+    [RK_GUP_FAST] = { FOR_EACH_BAR_EFF(READER_ROW, RK_GUP_FAST) },
+    [RK_KVM_COUNT] = { FOR_EACH_BAR_EFF(READER_ROW, RK_KVM_COUNT) },
 #if defined(PTEAR_HAS_ATOMIC64)
     [RK_ATOMIC64] = { FOR_EACH_BAR_EFF(READER_ROW, RK_ATOMIC64) },
 #endif
@@ -165,9 +220,11 @@ static const reader_fn reader_fns[RK_N][BAR_NEFF][2] = {
 void hammer_reader(struct reader_ctx *rc)
 {
     const struct run_shared *sh = rc->sh;
-    enum rkind k = sh->cfg->reader == READER_ONCE ? RK_ONCE
-                 : sh->cfg->reader == READER_ATOMIC64 ? RK_ATOMIC64 : RK_LOCKLESS;
-    reader_fns[k][sh->bar.eff][sh->cfg->reader_gap != 0](rc);
+    static const enum rkind kinds[READER_NKINDS] = {
+        [READER_LOCKLESS] = RK_LOCKLESS, [READER_ONCE] = RK_ONCE, [READER_ATOMIC64] = RK_ATOMIC64,
+        [READER_GUP_FAST] = RK_GUP_FAST, [READER_KVM_COUNT] = RK_KVM_COUNT,
+    };
+    reader_fns[kinds[sh->cfg->reader]][sh->bar.eff][sh->cfg->reader_gap != 0](rc);
 }
 
 /* ---- writers ---------------------------------------------------------- */
@@ -180,28 +237,34 @@ static __attribute__((noinline, cold)) void writer_publish(struct writer_ctx *wc
 }
 
 /* Writer w owns the pairs i with i % writers == w and cycles round-robin
- * over them: clear, then install the next state. All its pairs go through
- * the same states, so one state number per writer is enough: in round n
- * every owned pair goes from state n+1 to n+2. */
+ * over them: clear, then install the next entry. Every pair starts at
+ * install number 1 and each cycle adds one, so in round n every owned pair
+ * goes from install n+1 to n+2: the writer keeps the two counters j and h
+ * of that install number once for all its pairs. With `count` (only for
+ * --reader kvm-count, its own copy of the loop) the pair's clear counter
+ * is bumped after every clear, as KVM's count_spte_clear() does. */
 static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
-                                            const int gap)
+                                            const int gap, const int count)
 {
     struct run_shared *const sh = wc->sh;
     struct pte_pair *const pairs = sh->pairs;
+    uint32_t *const side = sh->side;
     const struct pte_enc enc = sh->enc;
     const uint32_t npairs = sh->cfg->pairs, stride = sh->cfg->writers, first = wc->index;
     const uint32_t *const stop = &sh->stop;
     const uint32_t batch = gap ? 1 : STOP_CHECK_CYCLES;
     const uint32_t step = wc->publish_step;
     struct gap_stream g = { wc->gap_table, 0 };
-    uint32_t j = first, k = pte_next_state(1);
-    uint32_t lo = pte_low(&enc, k), hi = pte_high(k);
+    uint32_t p = first, j = pte_first_j(&enc), h = pte_first_h(&enc), lo, hi;
     uint64_t cycles = 0, next_pub = step;
 
+    pte_step(&enc, &j, &h);                 /* install 2 */
+    lo = pte_L(&enc, j);
+    hi = pte_H(&enc, h, j & 1);
     while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
         uint32_t i;
         for (i = 0; i < batch; i++) {
-            struct pte_pair *const ptep = &pairs[j];
+            struct pte_pair *const ptep = &pairs[p];
             if (kind == WK_HIGH_FIRST) {
                 mips_pte_clear(ptep, b, gap, &g);   /* == sh_pte_clear */
             } else if (kind == WK_X86_PAE) {
@@ -213,17 +276,19 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
             } else {
                 pte_clear(ptep, b, gap, &g);
             }
+            if (count)
+                count_spte_clear(&side[p], b);
             if (kind == WK_UNORDERED)
                 set_pte_unordered(ptep, lo, hi, gap, &g);
             else
                 set_pte(ptep, lo, hi, b, gap, &g);
             cycles++;
-            j += stride;
-            if (j >= npairs) {
-                j = first;
-                k = pte_next_state(k);
-                lo = pte_low(&enc, k);
-                hi = pte_high(k);
+            p += stride;
+            if (p >= npairs) {
+                p = first;
+                pte_step(&enc, &j, &h);
+                lo = pte_L(&enc, j);
+                hi = pte_H(&enc, h, j & 1);
             }
         }
         if (cycles >= next_pub) {
@@ -234,18 +299,22 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     writer_publish(wc, cycles);
 }
 
+/* One copy per (writer, barrier, gap, count). */
 typedef void (*writer_fn)(struct writer_ctx *);
 #define WRITER_FNS(kind, b) \
-    static void wr_##kind##_##b##_0(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0); } \
-    static void wr_##kind##_##b##_1(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1); }
-#define WRITER_ROW(kind, b) [b] = { wr_##kind##_##b##_0, wr_##kind##_##b##_1 },
+    static void wr_##kind##_##b##_0(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0, 0); } \
+    static void wr_##kind##_##b##_1(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1, 0); } \
+    static void wr_##kind##_##b##_0c(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0, 1); } \
+    static void wr_##kind##_##b##_1c(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1, 1); }
+#define WRITER_ROW(kind, b) [b] = { { wr_##kind##_##b##_0, wr_##kind##_##b##_0c }, \
+                                    { wr_##kind##_##b##_1, wr_##kind##_##b##_1c } },
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_DOCUMENTED)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_HIGH_FIRST)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_UNORDERED)
 #if defined(PTEAR_HAS_ATOMIC64)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE)
 #endif
-static const writer_fn writer_fns[WK_N][BAR_NEFF][2] = {
+static const writer_fn writer_fns[WK_N][BAR_NEFF][2][2] = {
     [WK_DOCUMENTED] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_DOCUMENTED) },
     [WK_HIGH_FIRST] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_HIGH_FIRST) },
     [WK_UNORDERED] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_UNORDERED) },
@@ -262,5 +331,5 @@ void hammer_writer(struct writer_ctx *wc)
                     : (w == WRITER_MIPS || w == WRITER_SH) ? WK_HIGH_FIRST
                     : w == WRITER_X86_PAE ? WK_X86_PAE
                     : WK_DOCUMENTED;
-    writer_fns[kind][sh->bar.eff][sh->cfg->writer_gap != 0](wc);
+    writer_fns[kind][sh->bar.eff][sh->cfg->writer_gap != 0][sh->cfg->reader == READER_KVM_COUNT](wc);
 }

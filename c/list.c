@@ -5,6 +5,7 @@
 
 #include "barrier.h"
 #include "config.h"
+#include "layout.h"
 #include "json.h"
 #include "list.h"
 #include "selftest.h"
@@ -15,6 +16,8 @@ static const char *const reader_help[READER_NKINDS] = {
     "ptep_get_lockless: low, smp_rmb, high, smp_rmb, re-check low, retry",
     "low, smp_rmb, high, no re-check (a known-broken control)",
     "one 64-bit atomic load (x86-64: mov; i686: lock cmpxchg8b)",
+    "GUP-fast: ptep_get_lockless, take a reference, re-check with ptep_get (two plain loads)",
+    "KVM's __get_spte_lockless: clear counter, low, high, retry if low or count changed",
 };
 static const char *const writer_help[WRITER_NKINDS] = {
     "install high, smp_wmb, low; clear low, smp_wmb, high (the reader's comment)",
@@ -29,6 +32,9 @@ static const char *const reader_text[READER_NKINDS] = {
     "ptep_get_lockless(): low, smp_rmb, high, smp_rmb, again until low is unchanged (retries counted)",
     "low, smp_rmb, high, no re-check: a known-broken control",
     "one 64-bit atomic load of the pair (x86-64: mov; i686: lock cmpxchg8b): the reference",
+    "gup_fast_pte_range(): ptep_get_lockless(), an atomic reference, re-check high then low (no barrier), "
+    "fall back on a change",
+    "__get_spte_lockless(): clear counter, low, high, again while low or the counter changed (retries counted)",
 };
 static const char *const writer_text[WRITER_NKINDS] = {
     "set_pte: high, smp_wmb, low; pte_clear: low = 0, smp_wmb, high = 0 (what the reader assumes; x86 PAE)",
@@ -145,6 +151,39 @@ static int list_json(void)
         json_str(&j, "expect", c->expect_torn ? "torn" : "clean");
         json_bool(&j, "needs_two_cpus", c->needs_two_cpus);
         json_bool(&j, "needs_atomic64", c->needs_atomic64);
+        json_str_or_null(&j, "layout", c->layout >= 0 ? layout_table[c->layout].name : NULL);
+        json_str_or_null(&j, "expect_class", c->expect_class == PTE_MIXED       ? "mixed"
+                                             : c->expect_class == PTE_TRANSIENT ? "transient"
+                                                                                : NULL);
+        json_bool(&j, "expect_caught", c->expect_caught);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+
+    json_arr_begin(&j, "layouts");
+    for (k = 0; k < LAYOUT_N; k++) {
+        const struct layout *l = &layout_table[k];
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", l->name);
+        json_str(&j, "help", l->help);
+        json_u64(&j, "present", l->present);
+        json_u64(&j, "low_shift", l->low_shift);
+        json_u64(&j, "low_bits", l->low_bits);
+        json_arr_begin(&j, "low_flags");
+        json_u64(&j, NULL, l->low_flags[0]);
+        json_u64(&j, NULL, l->low_flags[1]);
+        json_arr_end(&j);
+        json_u64(&j, "high_shift", l->high_shift);
+        json_u64(&j, "high_bits", l->high_bits);
+        json_u64(&j, "states", l->states);
+        json_u64(&j, "high_add", l->high_add);
+        json_arr_begin(&j, "high_flags");
+        json_u64(&j, NULL, l->high_flags[0]);
+        json_u64(&j, NULL, l->high_flags[1]);
+        json_arr_end(&j);
+        json_u64(&j, "nx_mask", l->nx_mask);
+        json_u64(&j, "perm_mask", l->perm_mask);
+        json_u64(&j, "max_low_period", l->max_low_period);
         json_obj_end(&j);
     }
     json_arr_end(&j);
@@ -181,5 +220,8 @@ int cmd_list(int json)
         if (d)
             printf("barrier  %-11s %s\n", barrier_names[i], d);
     }
+    for (i = 0; i < LAYOUT_N; i++)
+        printf("layout   %-17s %s (max low period %u)\n", layout_table[i].name, layout_table[i].help,
+               layout_table[i].max_low_period);
     return 0;
 }

@@ -51,6 +51,101 @@ static PTEAR_ALWAYS_INLINE int ptep_get_lockless(struct pte_pair *ptep, uint32_t
     return 1;
 }
 
+/* arch/x86/kvm/mmu/mmu.c __get_spte_lockless() (the 32-bit one, under
+ * #else of CONFIG_X86_64): the pair's clear counter guards the read, since
+ * KVM's writers may clear an entry and install the same low again:
+ *     retry:
+ *         count = sp->clear_spte_count;        smp_rmb();
+ *         spte.spte_low = orig->spte_low;      smp_rmb();
+ *         spte.spte_high = orig->spte_high;    smp_rmb();
+ *         if (unlikely(spte.spte_low != orig->spte_low ||
+ *               count != sp->clear_spte_count))
+ *             goto retry;
+ * `count` is the pair's word of the side table, bumped by the writers'
+ * count_spte_clear() below. The reader gaps sit where ptep_get_lockless()
+ * has them. Counts retries; returns 0 only if *stop became set while it
+ * kept retrying (the read is then dropped). */
+static PTEAR_ALWAYS_INLINE int kvm_get_spte_lockless(struct pte_pair *ptep, const uint32_t *count_p,
+                                                     uint32_t *lo_out, uint32_t *hi_out, uint32_t *retries,
+                                                     const enum bar_eff b, const int gap, struct gap_stream *g,
+                                                     const uint32_t *stop)
+{
+    uint32_t count, lo, hi, r = 0;
+    for (;;) {
+        count = READ_ONCE32(*count_p);
+        smp_rmb(b);
+        lo = READ_ONCE32(ptep->low);
+        smp_rmb(b);
+        if (gap)
+            gap_spin(g);
+        hi = READ_ONCE32(ptep->high);
+        smp_rmb(b);
+        if (gap)
+            gap_spin(g);
+        if (__builtin_expect(READ_ONCE32(ptep->low) == lo && READ_ONCE32(*count_p) == count, 1))
+            break;
+        r++;
+        if ((r & 255) == 0 && __atomic_load_n(stop, __ATOMIC_RELAXED))
+            return 0;
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+    *retries = r;
+    return 1;
+}
+
+/* arch/x86/kvm/mmu/mmu.c count_spte_clear(), called after every clear
+ * (__update_clear_spte_fast/slow):
+ *     smp_wmb();  sp->clear_spte_count++;
+ * The pair has one writer (KVM: mmu_lock held), so a plain load and a
+ * WRITE_ONCE store. */
+static PTEAR_ALWAYS_INLINE void count_spte_clear(uint32_t *count_p, const enum bar_eff b)
+{
+    smp_wmb(b);
+    WRITE_ONCE32(*count_p, READ_ONCE32(*count_p) + 1);
+}
+
+/* mm/gup.c gup_fast_pte_range(), after ptep_get_lockless() gave a present
+ * pte: try_grab_folio_fast() takes a reference (folio_ref_try_add(), a
+ * fully ordered atomic increment of the folio's refcount), here the pair's
+ * word of the side table (its own mapping: another cache line). gcc's
+ * __atomic on sh4 is the soft-gusa sequence, which has no synco; the
+ * kernel's SH-4A atomic ops end in one, so the run's fence follows it
+ * there (nothing on SH-4, where the barrier is a compiler barrier). */
+static PTEAR_ALWAYS_INLINE void gup_ref_get(uint32_t *ref, const enum bar_eff b)
+{
+    __atomic_fetch_add(ref, 1u, __ATOMIC_SEQ_CST);
+#if defined(__sh__)
+    smp_rmb(b);
+#else
+    (void)b;
+#endif
+}
+
+/* gup_put_folio() on a failed re-check, or the caller's unpin after an
+ * accepted read: the reference dropped again, so the word stays bounded. */
+static PTEAR_ALWAYS_INLINE void gup_ref_put(uint32_t *ref)
+{
+    __atomic_fetch_sub(ref, 1u, __ATOMIC_SEQ_CST);
+}
+
+/* gup_fast_pte_range()'s re-check, `pte_val(pte) != pte_val(ptep_get(ptep))`
+ * with ptep_get() = READ_ONCE(*ptep) of the 64-bit pte_t: two 32-bit loads,
+ * the HIGH word first and then the low one (what i686 gcc 12 -O2 emits for
+ * a volatile 64-bit load: the pointer register is reused for the low word,
+ * so it is loaded last); no barrier, no retry. [reader gap] between them:
+ * the stall a vCPU preemption makes. 1 if the entry still reads (lo, hi). */
+static PTEAR_ALWAYS_INLINE int gup_recheck(struct pte_pair *ptep, uint32_t lo, uint32_t hi, const int gap,
+                                           struct gap_stream *g)
+{
+    uint32_t hi2, lo2;
+    hi2 = READ_ONCE32(ptep->high);
+    if (gap)
+        gap_spin(g);
+    lo2 = READ_ONCE32(ptep->low);
+    return lo2 == lo && hi2 == hi;
+}
+
 /* The known-broken control: the two halves once each, in order, no
  * re-check (what a plain READ_ONCE/ptep_get() of a 64-bit pte_t amounts to
  * on a 32-bit CPU). */

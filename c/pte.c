@@ -1,59 +1,57 @@
-/* pte.c - the cold parts of the encoding: valid_high and its checks. */
+/* pte.c - known-answer checks of the encoding of layout.h (selftest). */
 #include "pte.h"
-
-int pte_valid_high(const struct pte_enc *e, uint32_t lo, uint32_t hi, uint32_t out[2])
-{
-    uint64_t P = e->period, m, k0, below, above;
-    int n = 0;
-    if (!(lo & PTE_PRESENT))
-        return 0;
-    m = lo >> 1;                        /* the k mod P that lo stands for */
-    if (m >= P)
-        return 0;                       /* no state ever has this low half */
-    k0 = fmix32_inv(hi);
-    if (k0 >= m) {
-        below = k0 - (k0 - m) % P;      /* largest k <= k0 with k mod P == m */
-        if (below != 0)
-            out[n++] = pte_high((uint32_t)below);
-        above = below + P;
-    } else {
-        above = m;                      /* k0 < m: m itself is the next one */
-    }
-    if (above <= UINT32_MAX && above != 0)
-        out[n++] = pte_high((uint32_t)above);
-    return n;
-}
 
 const char *pte_selfcheck(void)
 {
-    struct pte_enc e2 = pte_enc_make(2), eb = pte_enc_make(2147483648u), e3 = pte_enc_make(3);
-    uint32_t x, v[2];
-    if (fmix32(0) != 0)
-        return "fmix32(0) != 0";
-    if (fmix32(1) != 0x514e28b7u)
-        return "fmix32(1) != 0x514e28b7";
-    if (fmix32(2) != 0x30f4c306u)
-        return "fmix32(2) != 0x30f4c306";
-    for (x = 0; x < 100000u; x++) {
-        uint32_t y = x * 2654435761u;
-        if (fmix32_inv(fmix32(y)) != y || fmix32(fmix32_inv(y)) != y)
-            return "fmix32_inv is not the inverse of fmix32";
-    }
-    if (pte_low(&eb, 1) != 3 || pte_low(&eb, 0x80000001u) != 3 || pte_low(&e2, 3) != 3 || pte_low(&e3, 7) != 3)
-        return "low(k) is wrong";
-    if (pte_classify(&eb, pte_low(&eb, 5), pte_high(5)) != PTE_VALID)
-        return "an installed state is not valid";
-    if (pte_classify(&eb, 0, 0x12345678u) != PTE_NOT_PRESENT)
+    const struct pte_enc pae = pte_enc_make(LAYOUT_X86_PAE, 1u << 20, 0);
+    const struct pte_enc pae_hc = pte_enc_make(LAYOUT_X86_PAE, 1u << 20, 1);
+    const struct pte_enc pae2 = pte_enc_make(LAYOUT_X86_PAE, 2, 0);
+    const struct pte_enc noh = pte_enc_make(LAYOUT_X86_PAE_NOHIGHMEM, 1u << 20, 0);
+    const struct pte_enc mips = pte_enc_make(LAYOUT_MIPS, 1u << 19, 1);
+    const struct pte_enc sh = pte_enc_make(LAYOUT_SH_X2TLB, 1u << 20, 1);
+    struct pte_decoded d;
+    uint32_t v, j, h, t;
+
+    if (pte_L(&pae, 1) != 0x1025u || pte_H(&pae, 1, 1) != 0x2u)
+        return "x86-pae E(1, 1) is not {0x1025, 0x2}";
+    if (pte_L(&pae, 2) != 0x2067u || pte_H(&pae, 2, 0) != 0x80000003u)
+        return "x86-pae E(2, 2) is not {0x2067, 0x80000003}";
+    if (pte_L(&noh, 1) != 0x1025u || pte_H(&noh, 0, 1) != 0 || pte_H(&noh, 0, 0) != 0x80000000u)
+        return "x86-pae-nohighmem E(1, 0) is not {0x1025, 0}";
+    if (pte_L(&mips, 1) != 0x225au || pte_H(&mips, 1, 1) != 0x9au || pte_H(&mips, 2, 0) != 0xdeu)
+        return "mips E(1, 1) is not {0x225a, 0x9a}";
+    if (pte_L(&sh, 1) != 0x1508u || pte_H(&sh, 0, 1) != 0x2d00u || pte_L(&sh, 2) != 0x250cu)
+        return "sh-x2tlb E(1, 0) is not {0x1508, 0x2d00}";
+    for (t = 1, j = pte_first_j(&pae2), h = pte_first_h(&pae2); t < 5000; t++, pte_step(&pae2, &j, &h))
+        if (j != t % 2 || h != t % 2048 || pte_classify(&pae2, pte_L(&pae2, j), pte_H(&pae2, h, j & 1)) != PTE_VALID)
+            return "x86-pae with P = 2: install t is not a valid E(t mod 2, t mod 2048)";
+    if (pte_classify(&pae, 0, 0x2u) != PTE_NOT_PRESENT)
         return "a not-present low half is not not-present";
-    if (pte_classify(&eb, pte_low(&eb, 1), 0) != PTE_TORN)
-        return "(low(1), 0) is not torn";
-    if (pte_classify(&eb, pte_low(&eb, 5), pte_high(6)) != PTE_TORN)
-        return "(low(5), high(6)) is not torn";
-    if (pte_classify(&e2, pte_low(&e2, 5), pte_high(7)) != PTE_VALID)
-        return "with period 2, (low(5), high(7)) should be valid";
-    if (pte_valid_high(&eb, pte_low(&eb, 1), 0, v) != 1 || v[0] != pte_high(1))
-        return "valid_high of (low(1), 0) is not [high(1)]";
-    if (pte_valid_high(&e2, pte_low(&e2, 5), pte_high(6), v) != 2 || v[0] != pte_high(5) || v[1] != pte_high(7))
-        return "valid_high of (low(5), high(6)) with period 2 is not [high(5), high(7)]";
+    if (pte_classify(&pae, 0x1025u, 0) != PTE_MIXED || pte_classify(&pae_hc, 0x1025u, 0) != PTE_TRANSIENT)
+        return "x86-pae (L(1), 0) is not mixed (documented) and transient (with half-cleared states)";
+    if (pte_classify(&noh, 0x1025u, 0) != PTE_VALID || pte_classify(&noh, 0x2067u, 0) != PTE_MIXED)
+        return "x86-pae-nohighmem (L(1), 0) is not valid or (L(2), 0) not mixed";
+    if (pte_classify(&pae2, 0x1025u, 0x3u) != PTE_MIXED || pte_classify(&pae2, 0x1025u, 0x4u) != PTE_VALID)
+        return "x86-pae with P = 2: (L(1), H(2, 1)) is not mixed or (L(1), H(3, 1)) not valid";
+    if (pte_consequences(&mips, 0x225au, 0) != (CONS_PFN_ZERO | CONS_NO_PERMISSIONS))
+        return "mips (L(1), 0) is not pfn_zero + no_permissions";
+    if (pte_consequences(&pae, 0x2067u, 0) != (CONS_WRONG_PAGE | CONS_NX_LOST))
+        return "x86-pae (L(2), 0) is not wrong_page + nx_lost";
+    if (pte_consequences(&noh, 0x1025u, 0x80000000u) != CONS_NX_GAINED)
+        return "x86-pae-nohighmem (L(1), NX) is not nx_gained";
+    if (pte_consequences(&sh, 0x1508u, 0x3600u) != CONS_WRONG_PERMISSIONS)
+        return "sh-x2tlb (L(1), H(0, 0)) is not wrong_permissions";
+    if (pte_valid_high(&pae2, 0x1025u, 0x3u, &v) != 1 || v != 0x2u)
+        return "valid_high of x86-pae P = 2 (L(1), H(2, 1)) is not [H(1, 1)] = [0x2]";
+    if (pte_valid_high(&pae, 0x1025u, 0, &v) != 1 || v != 0x2u)
+        return "valid_high of x86-pae (L(1), 0) is not [H(1, 1)] = [0x2]";
+    if (pte_valid_high(&pae, 0, 0x2u, &v) != 0)
+        return "valid_high of a not-present value is not []";
+    d = pte_decode(&pae, 0x1025u, 0x2u);
+    if (!d.present || d.pfn != 0x200001u || d.writable || d.exec != 1)
+        return "decode of x86-pae {0x1025, 0x2} is not present, pfn 0x200001, read-only, exec";
+    d = pte_decode(&mips, 0x225au, 0x9au);
+    if (!d.present || d.pfn != 2 || d.writable || d.exec != -1)
+        return "decode of mips {0x225a, 0x9a} is not present, pfn 2, read-only, exec null";
     return 0;
 }

@@ -5,7 +5,7 @@
 
 #include "report.h"
 
-const char *const reader_names[] = { "lockless", "once", "atomic64" };
+const char *const reader_names[] = { "lockless", "once", "atomic64", "gup-fast", "kvm-count" };
 const char *const writer_names[] = { "documented", "x86-pae", "mips", "sh", "unordered" };
 
 void results_free(struct results *r)
@@ -97,6 +97,7 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_f64(j, "checkpoint_s", c->checkpoint_s);
     else
         json_null(j, "checkpoint_s");
+    json_str(j, "layout", layout_table[c->layout].name);
     json_obj_end(j);
 
     json_obj_begin(j, "placement");
@@ -132,6 +133,24 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_f64(j, "first_torn_s", r->first_torn_s);
     else
         json_null(j, "first_torn_s");
+    json_u64(j, "mixed", r->mixed);
+    json_u64(j, "transient", r->transient);
+    json_obj_begin(j, "consequences");
+    for (k = 0; k < CONS_N; k++)
+        json_u64(j, cons_names[k], r->cons[k]);
+    json_obj_end(j);
+    if (c->reader == READER_GUP_FAST) {
+        json_obj_begin(j, "gup_fast");
+        json_u64(j, "accepted", r->reads - r->not_present - r->fallback_recheck);
+        json_u64(j, "fallback_not_present", r->not_present);
+        json_u64(j, "fallback_recheck", r->fallback_recheck);
+        json_u64(j, "first_wrong", r->caught + r->torn);
+        json_u64(j, "caught", r->caught);
+        json_u64(j, "slipped", r->torn);
+        json_obj_end(j);
+    } else {
+        json_null(j, "gup_fast");
+    }
     json_obj_end(j);
 
     json_arr_begin(j, "readers");
@@ -141,6 +160,8 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_u64(j, "reads", r->readers[i].reads);
         json_f64(j, "reads_per_s", r->readers[i].reads_per_s);
         json_u64(j, "torn", r->readers[i].torn);
+        json_u64(j, "mixed", r->readers[i].mixed);
+        json_u64(j, "transient", r->readers[i].transient);
         json_obj_end(j);
     }
     json_arr_end(j);
@@ -175,6 +196,21 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_arr_end(j);
         json_u64(j, "retries", s->retries);
         json_f64(j, "t_s", s->t_s);
+        json_str(j, "class", s->cls == PTE_TRANSIENT ? "transient" : "mixed");
+        json_arr_begin(j, "consequences");
+        for (v = 0; v < CONS_N; v++)
+            if (s->cons & (1u << v))
+                json_str(j, NULL, cons_names[v]);
+        json_arr_end(j);
+        json_obj_begin(j, "decoded");
+        json_bool(j, "present", s->dec.present);
+        json_u64(j, "pfn", s->dec.pfn);
+        json_bool(j, "writable", s->dec.writable);
+        if (s->dec.exec < 0)
+            json_null(j, "exec");
+        else
+            json_bool(j, "exec", s->dec.exec);
+        json_obj_end(j);
         json_obj_end(j);
     }
     json_arr_end(j);
@@ -222,11 +258,21 @@ static const char *rate(char *buf, size_t len, double r)
 
 static void hex_list(char *buf, size_t len, const struct torn_sample *s)
 {
+    if (s->nvalid)
+        snprintf(buf, len, "0x%08x", s->valid_high[0]);
+    else
+        snprintf(buf, len, "none");
+}
+
+/* "wrong_page, nx_lost" */
+static void cons_list(char *buf, size_t len, uint32_t cons)
+{
     int v, o = 0;
     buf[0] = 0;
-    for (v = 0; v < s->nvalid && o >= 0 && (size_t)o < len; v++)
-        o += snprintf(buf + o, len - (size_t)o, "%s0x%08x", v ? " or " : "", s->valid_high[v]);
-    if (!s->nvalid)
+    for (v = 0; v < CONS_N && o >= 0 && (size_t)o < len; v++)
+        if (cons & (1u << v))
+            o += snprintf(buf + o, len - (size_t)o, "%s%s", o ? ", " : "", cons_names[v]);
+    if (!o)
         snprintf(buf, len, "none");
 }
 
@@ -248,6 +294,7 @@ void report_text(FILE *f, const struct results *r)
         fprintf(f, "  vm:        %s\n", h->vm);
     fprintf(f, "  reader:    %s\n  writer:    %s\n  barrier:   %s (%s)\n", reader_names[c->reader],
             writer_names[c->writer], barrier_names[c->barrier], r->bar.detail);
+    fprintf(f, "  layout:    %s (%s)\n", layout_table[c->layout].name, layout_table[c->layout].help);
     fprintf(f, "  threads:   %u reader%s, %u writer%s, %u pair%s\n", c->readers, c->readers == 1 ? "" : "s",
             c->writers, c->writers == 1 ? "" : "s", c->pairs, c->pairs == 1 ? "" : "s");
     if (c->has_duration && c->has_reads)
@@ -274,24 +321,43 @@ void report_text(FILE *f, const struct results *r)
     fprintf(f, "elapsed        %.3f s\n", r->elapsed_s);
     fprintf(f, "reads          %s (%s)\n", grouped(a, sizeof a, r->reads), rate(b, sizeof b, per_s(r->reads, r->elapsed_s)));
     for (i = 0; i < r->nreaders && r->nreaders > 1; i++)
-        fprintf(f, "  reader %-4u  %s (%s), %s torn\n", i, grouped(a, sizeof a, r->readers[i].reads),
-                rate(b, sizeof b, r->readers[i].reads_per_s), grouped(cpus, sizeof cpus, r->readers[i].torn));
+        fprintf(f, "  reader %-4u  %s (%s), %s torn (%llu mixed, %llu transient)\n", i,
+                grouped(a, sizeof a, r->readers[i].reads), rate(b, sizeof b, r->readers[i].reads_per_s),
+                grouped(cpus, sizeof cpus, r->readers[i].torn), (unsigned long long)r->readers[i].mixed,
+                (unsigned long long)r->readers[i].transient);
     fprintf(f, "writer cycles  %s (%s)\n", grouped(a, sizeof a, r->writer_cycles),
             rate(b, sizeof b, per_s(r->writer_cycles, r->elapsed_s)));
     fprintf(f, "not present    %s\n", grouped(a, sizeof a, r->not_present));
-    fprintf(f, "torn           %s\n", grouped(a, sizeof a, r->torn));
+    fprintf(f, "torn           %s", grouped(a, sizeof a, r->torn));
+    fprintf(f, " (mixed %s", grouped(a, sizeof a, r->mixed));
+    fprintf(f, ", transient %s)\n", grouped(a, sizeof a, r->transient));
+    for (i = 0; i < CONS_N; i++)
+        if (r->cons[i])
+            fprintf(f, "  %-18s %s\n", cons_names[i], grouped(a, sizeof a, r->cons[i]));
+    if (c->reader == READER_GUP_FAST) {
+        fprintf(f, "gup-fast       accepted %s", grouped(a, sizeof a, r->reads - r->not_present - r->fallback_recheck));
+        fprintf(f, ", fallback: not present %s", grouped(a, sizeof a, r->not_present));
+        fprintf(f, ", re-check %s\n", grouped(a, sizeof a, r->fallback_recheck));
+        fprintf(f, "               first value wrong %s", grouped(a, sizeof a, r->caught + r->torn));
+        fprintf(f, ": caught %s", grouped(a, sizeof a, r->caught));
+        fprintf(f, ", slipped %s\n", grouped(a, sizeof a, r->torn));
+    }
     if (r->has_first_torn)
         fprintf(f, "first torn at  %.6f s\n", r->first_torn_s);
     if (r->nsamples) {
         fprintf(f, "torn samples (first %d by time):\n", r->nsamples);
-        fprintf(f, "  %10s %6s %8s %10s %10s %8s  %s\n", "t_s", "reader", "pair", "low", "high", "retries",
-                "valid high");
+        fprintf(f, "  %10s %6s %8s %10s %10s %8s %-9s  %s\n", "t_s", "reader", "pair", "low", "high",
+                "retries", "class", "valid high");
         for (i = 0; i < (uint32_t)r->nsamples; i++) {
             const struct torn_sample *s = &r->samples[i];
-            char vh[64];
+            char vh[64], cl[160];
             hex_list(vh, sizeof vh, s);
-            fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u  %s\n", s->t_s, s->reader, s->pair, s->low, s->high,
-                    s->retries, vh);
+            cons_list(cl, sizeof cl, s->cons);
+            fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u %-9s  %s\n", s->t_s, s->reader, s->pair, s->low,
+                    s->high, s->retries, s->cls == PTE_TRANSIENT ? "transient" : "mixed", vh);
+            fprintf(f, "  %10s %s, pfn 0x%llx, %s, exec %s: %s\n", "", s->dec.present ? "present" : "not present",
+                    (unsigned long long)s->dec.pfn, s->dec.writable ? "writable" : "read-only",
+                    s->dec.exec < 0 ? "n/a" : s->dec.exec ? "yes" : "no", cl);
         }
     }
     fprintf(f, "retries        total %s, p50 %u, p99 %u, max %u\n", grouped(a, sizeof a, r->retries), r->p50,

@@ -8,18 +8,22 @@
 #include "config.h"
 #include "hostinfo.h"
 #include "json.h"
+#include "layout.h"
 
 #define TORN_SAMPLES_MAX PTEAR_MAX_SAMPLES
 
 struct torn_sample {
     uint32_t reader, pair, low, high, retries;
-    int nvalid;
-    uint32_t valid_high[2];
+    int nvalid;                     /* 0 or 1 (docs/layouts.md, valid_high) */
+    uint32_t valid_high[1];
+    enum pte_class cls;             /* PTE_MIXED or PTE_TRANSIENT */
+    uint32_t cons;                  /* consequence bits (layout.h) */
+    struct pte_decoded dec;
     double t_s;
 };
 
 struct reader_result {
-    uint64_t reads, torn;
+    uint64_t reads, torn, mixed, transient;
     double reads_per_s;
 };
 
@@ -42,6 +46,9 @@ struct results {
     int complete, interrupted;
     double elapsed_s;
     uint64_t reads, torn, not_present, retries, writer_cycles;
+    uint64_t mixed, transient;      /* torn = mixed + transient */
+    uint64_t cons[CONS_N];          /* accepted wrong values showing each consequence */
+    uint64_t fallback_recheck, caught;  /* gup-fast only (cfg->reader) */
     uint64_t inexact_retry_reads;   /* reads put in the histogram at a power of two */
     int has_first_torn;
     double first_torn_s;

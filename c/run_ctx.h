@@ -22,6 +22,7 @@
  * quota) sets once. */
 struct run_shared {
     struct pte_pair *pairs;
+    uint32_t *side;                 /* gup-fast, kvm-count: one u32 per pair, its own mapping; else NULL */
     struct pte_enc enc;
     const struct config *cfg;
     struct barrier_choice bar;      /* --barrier, resolved once */
@@ -37,14 +38,20 @@ struct rare_retry {
     uint64_t count;
 };
 
-/* A reader's counters. The hot loop keeps reads/torn/not_present/retries
- * in registers and touches retried[] only for a read that retried; a count
+/* A reader's counters. The hot loop keeps reads/not_present/retries (and
+ * gup-fast's fallbacks) in registers and touches retried[] only for a read
+ * that retried; a wrong value is counted (class, consequences) on a cold
+ * path, straight into these; torn = mixed + transient. A count
  * >= 256 goes to rare[] on a cold path (no allocation: the table is part of
  * this struct, allocated before the run). A count new when rare[] is full is
  * an overflow: counted in pow2[floor(log2 r)] and in inexact. Published
  * through the seqlock up to rare[n_rare] (seqlock.h). */
 struct reader_stats {
-    uint64_t reads, torn, not_present, retries;
+    uint64_t reads, torn, not_present, retries;     /* reads, torn first: collect_progress() */
+    uint64_t mixed, transient;      /* the accepted wrong values by class */
+    uint64_t cons[CONS_N];          /* ... by consequence (layout.h bit order) */
+    uint64_t fallback_recheck;      /* gup-fast: the re-check differed */
+    uint64_t caught;                /* gup-fast: ... and the first value was wrong */
     uint64_t inexact;               /* reads counted in pow2[], not exactly */
     uint32_t max_retries;           /* the largest count >= 256 seen (exact) */
     uint32_t n_rare, n_samples, pad_;

@@ -1,8 +1,11 @@
 /* selftest.c - the controls, 2 s each (-d D), 1 writer, 1 reader, 1 pair. The same
  * table as the Rust ptear's (src/selftest.rs): three that must stay clean
  * (the correct protocol), four that must tear, each by a different known
- * way, and on x86 two more that must stay clean (the 64-bit atomic reader
- * and the x86 PAE writer). Control i runs with seed + i. */
+ * way and with a known class of wrong value (mixed or transient), gup-fast
+ * which must let some mixed values slip and catch others, kvm-count which
+ * must stay clean where aba tears, and on x86 two more that must stay clean
+ * (the 64-bit atomic reader and the x86 PAE writer). Control i runs with
+ * seed + i. */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,21 +22,29 @@
 #define ABA_SKIP_REASON "needs 2 CPUs: on one CPU an ABA tear needs two preemptions inside one read"
 
 
-/*  name              reader           writer             barrier         low  wgap rgap torn 2cpus a64 */
+#define MIXED PTE_MIXED
+#define TRANS PTE_TRANSIENT
+#define NOHI LAYOUT_X86_PAE_NOHIGHMEM
+/*  name            reader            writer             barrier     layout low wgap rgap torn class caught 2cpus a64 */
 static const struct control controls[] = {
-    { "correct",      READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   0,    0, 0, 0 },
-    { "correct-gaps", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   200, 200,  0, 0, 0 },
-    { "correct-full", READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_FULL,   0,   0,   0,    0, 0, 0 },
-    { "once",         READER_ONCE,     WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   100,  1, 0, 0 },
-    { "unordered",    READER_LOCKLESS, WRITER_UNORDERED,  BARRIER_KERNEL, 0,   100, 0,    1, 0, 0 },
-    { "high-first",   READER_LOCKLESS, WRITER_MIPS,       BARRIER_KERNEL, 0,   200, 0,    1, 0, 0 },
-    { "aba",          READER_LOCKLESS, WRITER_DOCUMENTED, BARRIER_KERNEL, 2,   0,   1000, 1, 1, 0 },
+    { "correct",      READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 0 },
+    { "correct-gaps", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 200, 200,  0, 0,     0, 0, 0 },
+    { "correct-full", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_FULL,   -1, 0, 0,   0,    0, 0,     0, 0, 0 },
+    { "once",         READER_ONCE,      WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   100,  1, MIXED, 0, 0, 0 },
+    { "unordered",    READER_LOCKLESS,  WRITER_UNORDERED,  BARRIER_KERNEL, -1, 0, 100, 0,    1, TRANS, 0, 0, 0 },
+    { "high-first",   READER_LOCKLESS,  WRITER_MIPS,       BARRIER_KERNEL, -1, 0, 200, 0,    1, TRANS, 0, 0, 0 },
+    { "aba",          READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 1, MIXED, 0, 1, 0 },
+    { "gup-fast",     READER_GUP_FAST,  WRITER_DOCUMENTED, BARRIER_KERNEL, NOHI, 2, 0, 1000, 1, MIXED, 1, 1, 0 },
+    { "kvm-count",    READER_KVM_COUNT, WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 0, 0,     0, 0, 0 },
 #if defined(PTEAR_HAS_ATOMIC64)
     /* src/selftest.rs ATOMIC64_CONTROLS */
-    { "atomic64",     READER_ATOMIC64, WRITER_DOCUMENTED, BARRIER_KERNEL, 0,   0,   0,    0, 0, 1 },
-    { "x86-pae",      READER_LOCKLESS, WRITER_X86_PAE,    BARRIER_KERNEL, 0,   0,   0,    0, 0, 1 },
+    { "atomic64",     READER_ATOMIC64,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1 },
+    { "x86-pae",      READER_LOCKLESS,  WRITER_X86_PAE,    BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1 },
 #endif
 };
+#undef MIXED
+#undef TRANS
+#undef NOHI
 #define NCONTROLS (sizeof controls / sizeof controls[0])
 
 const struct control *selftest_controls(size_t *n)
@@ -72,6 +83,22 @@ static void fmt_duration(char *buf, size_t len, double s)
         snprintf(buf, len, "%gus", s * 1e6);
 }
 
+/* The verdict as expected; where a class is expected, some of it and none
+ * of the other; where expect_caught, gup-fast caught some; and the run read
+ * something and was not interrupted. */
+static int control_passes(const struct control *k, const struct results *r)
+{
+    if (r->interrupted || r->reads == 0 || (r->torn > 0) != k->expect_torn)
+        return 0;
+    if (k->expect_class == PTE_MIXED && !(r->mixed > 0 && r->transient == 0))
+        return 0;
+    if (k->expect_class == PTE_TRANSIENT && !(r->transient > 0 && r->mixed == 0))
+        return 0;
+    if (k->expect_caught && !(r->cfg->reader == READER_GUP_FAST && r->caught > 0))
+        return 0;
+    return 1;
+}
+
 int cmd_selftest(const struct cli *c)
 {
     static int pin[2];
@@ -92,9 +119,10 @@ int cmd_selftest(const struct cli *c)
                host.emulated ? " [emulated: only interleaving tears can show]" : "");
         fmt_duration(dur, sizeof dur, c->selftest_duration_s);
         printf("seed %llu, %s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed, dur);
-        printf("encoding: %s\n", bad ? bad : "fmix32, its inverse, classify and valid_high give the known answers");
-        printf("%-13s %-9s %-11s %-9s %-8s %-8s %14s %12s  %s\n", "name", "reader", "writer", "barrier",
-               "expected", "observed", "reads", "torn", "result");
+        printf("encoding: %s\n", bad ? bad : "L, H, classify, consequences, decode and valid_high of every layout "
+                                             "give the known answers");
+        printf("%-13s %-9s %-11s %-9s %-17s %-8s %14s %10s %10s  %s\n", "name", "reader", "writer", "barrier",
+               "expected", "observed", "reads", "mixed", "transient", "result");
         fflush(stdout);
     }
     if (bad)
@@ -126,7 +154,8 @@ int cmd_selftest(const struct cli *c)
 
         cfg->has_duration = 1;
         cfg->duration_s = c->selftest_duration_s;
-        cfg->low_period = k->low_period ? k->low_period : PTEAR_MAX_LOW_PERIOD;
+        cfg->layout = k->layout >= 0 ? (enum layout_id)k->layout : writer_default_layout(k->writer);
+        cfg->low_period = k->low_period ? k->low_period : layout_table[cfg->layout].max_low_period;
         cfg->writer_gap = k->writer_gap;
         cfg->reader_gap = k->reader_gap;
         cfg->seed = c->seed + (uint64_t)i;     /* wrapping, as src/cli/selftest.rs */
@@ -142,16 +171,23 @@ int cmd_selftest(const struct cli *c)
         }
         nrun++;
         ran[i] = 1;
-        pass[i] = !res[i].interrupted && res[i].reads > 0 && ((res[i].torn > 0) == k->expect_torn);
+        pass[i] = control_passes(k, &res[i]);
         if (pass[i])
             npass++;
         else
             all = 0;
         if (!quiet) {
-            printf("%-13s %-9s %-11s %-9s %-8s %-8s %14llu %12llu  %s\n", k->name, reader_names[k->reader],
-                   writer_names[k->writer], barrier_names[k->barrier], k->expect_torn ? "torn" : "clean",
-                   results_verdict(&res[i]), (unsigned long long)res[i].reads, (unsigned long long)res[i].torn,
-                   pass[i] ? "PASS" : res[i].interrupted ? "FAIL (interrupted)" : "FAIL");
+            char want[32], caught[48] = "";
+            snprintf(want, sizeof want, "%s%s%s", k->expect_torn ? "torn" : "clean",
+                     k->expect_class == PTE_MIXED ? " mixed" : k->expect_class == PTE_TRANSIENT ? " transient" : "",
+                     k->expect_caught ? " caught" : "");
+            if (k->reader == READER_GUP_FAST)
+                snprintf(caught, sizeof caught, " (caught %llu)", (unsigned long long)res[i].caught);
+            printf("%-13s %-9s %-11s %-9s %-17s %-8s %14llu %10llu %10llu  %s%s\n", k->name, reader_names[k->reader],
+                   writer_names[k->writer], barrier_names[k->barrier], want, results_verdict(&res[i]),
+                   (unsigned long long)res[i].reads, (unsigned long long)res[i].mixed,
+                   (unsigned long long)res[i].transient,
+                   pass[i] ? "PASS" : res[i].interrupted ? "FAIL (interrupted)" : "FAIL", caught);
             fflush(stdout);
         }
         if (res[i].interrupted)

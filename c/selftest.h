@@ -14,9 +14,12 @@ struct control {
     enum reader_kind reader;
     enum writer_kind writer;
     enum barrier_kind barrier;
-    uint32_t low_period;    /* 0: the default (2^31), null in ptear list --json */
+    int layout;             /* an enum layout_id, or -1: the writer's (null in ptear list --json) */
+    uint32_t low_period;    /* 0: the layout's max_low_period, null in ptear list --json */
     uint32_t writer_gap, reader_gap;
     int expect_torn;
+    int expect_class;       /* PTE_MIXED or PTE_TRANSIENT: that class > 0 and the other 0; 0: none */
+    int expect_caught;      /* gup-fast: totals.gup_fast.caught > 0 */
     int needs_two_cpus;     /* see src/selftest.rs, Control::needs_two_cpus */
     int needs_atomic64;     /* one of ATOMIC64_CONTROLS: only where the arch has one */
 };

@@ -14,7 +14,7 @@
  * stall_gap() stalls the reader on the second gap of each attempt, between
  * loading the high half and re-checking the low half, and during the stall
  * clears and re-installs the entry with the port's own pte_clear() and
- * set_pte() (the next state, whose low half differs), so the re-check
+ * set_pte() (the next entry, whose low half differs), so the re-check
  * fails and the read goes round again. A schedule says how many stalls each
  * read suffers, so every read's retry count is known. The report is then
  * built the normal way (collect_results(): the merged histogram, totals,
@@ -49,7 +49,7 @@ static struct stall_state {
     struct pte_pair *pair;
     struct pte_enc enc;
     enum bar_eff b;
-    uint32_t k;                     /* the installed state */
+    uint32_t j, h;                  /* the installed entry E(j, h) */
     const uint32_t *schedule;
     size_t n;
     size_t read;                    /* the read being made */
@@ -66,10 +66,13 @@ static void stall_gap(struct gap_stream *g)
     const int which = (++st.gaps & 1) ? 1 : 2;
     if (st.probe) {
         /* in gap st.probe of the first read, only the high half changes
-         * (to the next state's): the re-check passes either way, and the
+         * (to the next entry's): the re-check passes either way, and the
          * read is torn only if the high half was loaded after the change */
-        if (which == st.probe && st.read == 0)
-            WRITE_ONCE32(st.pair->high, pte_high(pte_next_state(st.k)));
+        if (which == st.probe && st.read == 0) {
+            uint32_t j = st.j, h = st.h;
+            pte_step(&st.enc, &j, &h);
+            WRITE_ONCE32(st.pair->high, pte_H(&st.enc, h, j & 1));
+        }
         if (which == 2)
             st.read++;
         return;
@@ -82,10 +85,10 @@ static void stall_gap(struct gap_stream *g)
     }
     if (st.attempt < st.schedule[st.read]) {
         /* stalled between the high load and the re-check of the low half:
-         * the writer clears the entry and installs the next state */
-        st.k = pte_next_state(st.k);
+         * the writer clears the entry and installs the next one */
+        pte_step(&st.enc, &st.j, &st.h);
         pte_clear(st.pair, st.b, 0, NULL);
-        set_pte(st.pair, pte_low(&st.enc, st.k), pte_high(st.k), st.b, 0, NULL);
+        set_pte(st.pair, pte_L(&st.enc, st.j), pte_H(&st.enc, st.h, st.j & 1), st.b, 0, NULL);
         st.attempt++;
     } else {
         /* no stall: the re-check passes and this read is done */
@@ -123,13 +126,14 @@ static int hammer(const char *name, const uint32_t *schedule, size_t n, int prob
     cfg->readers = cfg->writers = cfg->pairs = 1;
     cfg->has_reads = 1;
     cfg->reads = n;
+    cfg->layout = LAYOUT_X86_PAE;
     cfg->low_period = PTEAR_MAX_LOW_PERIOD;
     cfg->reader_gap = 1;            /* the gap-on loop: where the stalls go */
     cfg->quiet = 1;
 
     memset(sh, 0, sizeof *sh);
     sh->pairs = pair;
-    sh->enc = pte_enc_make(cfg->low_period);
+    sh->enc = pte_enc_make(cfg->layout, cfg->low_period, writer_half_cleared(cfg->writer));
     sh->cfg = cfg;
     if (barrier_resolve(cfg->barrier, &sh->bar, err, sizeof err) != 0) {
         printf("FAIL  %s: --barrier kernel: %s\n", name, err);
@@ -157,12 +161,13 @@ static int hammer(const char *name, const uint32_t *schedule, size_t n, int prob
     st.pair = pair;
     st.enc = sh->enc;
     st.b = sh->bar.eff;
-    st.k = 1;
+    st.j = pte_first_j(&sh->enc);
+    st.h = pte_first_h(&sh->enc);
     st.schedule = schedule;
     st.n = n;
     st.probe = probe;
     pair->low = pair->high = 0;
-    set_pte(pair, pte_low(&st.enc, 1), pte_high(1), st.b, 0, NULL);
+    set_pte(pair, pte_L(&st.enc, st.j), pte_H(&st.enc, st.h, st.j & 1), st.b, 0, NULL);
 
     sh->t0 = mono_now();
     hammer_reader(rc);              /* the real dispatch: lockless, the kernel barrier, gap on */

@@ -1,0 +1,220 @@
+/* layouts.c - known-answer and property checks of the encoding of
+ * layout.h against docs/layouts.md, for every layout:
+ *   - the writers' counters give E(t mod P, t mod N) for install t, and
+ *     every such entry classifies valid (both parities; P in 1, 2, 3, 1024,
+ *     the layout's max), with valid_high of it none needed;
+ *   - {L(j), 0} is transient with a half-clearing writer and mixed without
+ *     (except where it is valid: x86-pae-nohighmem, odd j);
+ *   - mixes {L(a), H(b)} of two installs follow the detection rule: caught
+ *     iff a and b differ in parity or, where the high half carries page
+ *     bits, h_b is not a (mod g); an undetected mix is an installed entry;
+ *   - every wrong value has at least one consequence; under
+ *     x86-pae-nohighmem only nx_lost / nx_gained; mips {L(j), 0} has
+ *     pfn_zero; valid_high is an installed entry's high, at or below;
+ *   - pte_selfcheck() (the selftest's known answers) passes.
+ * Plain C, division allowed here (the hot loops have none). Prints an ok or
+ * FAIL line per check and layout; exit 0 if all passed. Built by
+ * `c/build.sh ARCH tests` as target/c/layouts-ARCH. */
+#include <stdio.h>
+#include <string.h>
+
+#include "../pte.h"
+
+static int failures;
+static unsigned long checks;
+
+#define CHECK(cond, ...)                                                    \
+    do {                                                                    \
+        checks++;                                                           \
+        if (!(cond)) {                                                      \
+            if (++failures <= 40) {                                         \
+                printf("FAIL  %s: %s: ", where, #cond);                     \
+                printf(__VA_ARGS__);                                        \
+                printf("\n");                                               \
+            }                                                               \
+        }                                                                   \
+    } while (0)
+
+/* a small deterministic generator (splitmix64's output step) */
+static uint64_t rng = 0x243f6a8885a308d3ull;
+static uint64_t rnd(uint64_t below)
+{
+    uint64_t z = (rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return below ? z % below : 0;
+}
+
+/* the entry of install t, computed with division (the reference) */
+static void entry_of(const struct pte_enc *e, uint64_t t, uint32_t *lo, uint32_t *hi, uint32_t *j, uint32_t *h)
+{
+    *j = (uint32_t)(t % e->period);
+    *h = (uint32_t)(t % e->states);
+    *lo = pte_L(e, *j);
+    *hi = pte_H(e, *h, *j & 1);
+}
+
+static uint32_t gcd32(uint32_t a, uint32_t b)
+{
+    while (b) {
+        uint32_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+/* A wrong value's consequences, as the rules of docs/layouts.md say for
+ * this layout. */
+static void check_wrong(const char *where, const struct pte_enc *e, uint32_t lo, uint32_t hi)
+{
+    uint32_t c = pte_consequences(e, lo, hi), v = 0;
+    CHECK(c != 0, "{0x%08x, 0x%08x} has no consequence", lo, hi);
+    if (e->id == LAYOUT_X86_PAE_NOHIGHMEM)
+        CHECK(c == CONS_NX_LOST || c == CONS_NX_GAINED, "nohighmem {0x%08x, 0x%08x}: consequences 0x%x", lo, hi, c);
+    if (e->id == LAYOUT_MIPS && hi == 0)
+        CHECK((c & CONS_PFN_ZERO) != 0, "mips {0x%08x, 0}: no pfn_zero (0x%x)", lo, c);
+    if (pte_low_ok(e, lo)) {
+        uint32_t j = pte_j(e, lo), h = pte_h(e, hi), hp, vl;
+        CHECK(pte_valid_high(e, lo, hi, &v) == 1, "{0x%08x, 0x%08x}: no valid_high", lo, hi);
+        hp = pte_h(e, v);
+        vl = pte_valid(e, lo, v);
+        CHECK(vl, "valid_high 0x%08x of {0x%08x, 0x%08x} is not installed with that low", v, lo, hi);
+        if (h < e->states)
+            CHECK(hp <= h ? h - hp <= e->gmask : hp <= e->gmask,
+                  "valid_high h' %u of h %u (g %u) is not the nearest at or below", hp, h, e->gmask + 1);
+        else
+            CHECK(hp == (j & e->gmask), "valid_high h' %u of h >= N, j %u", hp, j);
+    }
+}
+
+static void check_layout(enum layout_id id)
+{
+    const struct layout *l = &layout_table[id];
+    const uint32_t max = l->max_low_period;
+    const uint32_t periods[] = { 1, 2, 3, 1024, max };
+    const int page_bits = l->high_bits > 0 && l->states > 1;
+    char where[96];
+    size_t pi;
+    int bad = failures;
+    unsigned long valid = 0, mixes = 0, caught = 0, zeros = 0;
+
+    for (pi = 0; pi < sizeof periods / sizeof periods[0]; pi++) {
+        const uint32_t P = periods[pi];
+        const struct pte_enc doc = pte_enc_make(id, P, 0), hc = pte_enc_make(id, P, 1);
+        const uint32_t g = gcd32(P, l->states);
+        uint32_t j = pte_first_j(&doc), h = pte_first_h(&doc), lo, hi, rj, rh, n;
+        uint64_t t, starts[4];
+        size_t si;
+
+        snprintf(where, sizeof where, "%s, P = %u", l->name, P);
+        CHECK(doc.gmask + 1 == g, "gmask %u, gcd(P, N) = %u", doc.gmask, g);
+        /* installs 1..20000 through the writer's counters, and around
+         * where j and h wrap */
+        starts[0] = 1;
+        starts[1] = P > 5 ? P - 5 : 1;
+        starts[2] = l->states > 5 ? (uint64_t)l->states - 5 : 1;
+        starts[3] = (uint64_t)P * l->states > 5 ? (uint64_t)P * l->states - 5 : 1;    /* both wrap */
+        for (si = 0; si < 4; si++) {
+            t = starts[si];
+            j = (uint32_t)(t % P);
+            h = (uint32_t)(t % l->states);
+            for (n = 0; n < (si ? 64u : 20000u); n++, t++) {
+                entry_of(&doc, t, &lo, &hi, &rj, &rh);
+                CHECK(j == rj && h == rh, "install %llu: counters (%u, %u), want (%u, %u)", (unsigned long long)t,
+                      j, h, rj, rh);
+                CHECK(pte_L(&doc, j) == lo && pte_H(&doc, h, j & 1) == hi, "install %llu", (unsigned long long)t);
+                CHECK((lo & l->present) && pte_valid(&doc, lo, hi) && pte_classify(&doc, lo, hi) == PTE_VALID &&
+                      pte_classify(&hc, lo, hi) == PTE_VALID,
+                      "E(%u, %u) = {0x%08x, 0x%08x} is not valid", j, h, lo, hi);
+                CHECK(pte_classify(&doc, 0, hi) == PTE_NOT_PRESENT && pte_classify(&doc, lo & ~l->present, hi) ==
+                      PTE_NOT_PRESENT, "E(%u, %u) without present is not not-present", j, h);
+                valid++;
+                /* {L(j), 0}: transient with half-cleared states, else mixed,
+                 * unless it is an entry (nohighmem, odd j) */
+                if (hi == 0) {
+                    CHECK(id == LAYOUT_X86_PAE_NOHIGHMEM && (j & 1), "E(%u, %u) has high 0", j, h);
+                } else {
+                    CHECK(pte_classify(&hc, lo, 0) == PTE_TRANSIENT, "{L(%u), 0} is not transient", j);
+                    CHECK(pte_classify(&doc, lo, 0) == PTE_MIXED, "{L(%u), 0} is not mixed (documented)", j);
+                    check_wrong(where, &doc, lo, 0);
+                    {
+                        static const uint32_t want[LAYOUT_N][2] = {
+                            [LAYOUT_X86_PAE] = { CONS_WRONG_PAGE | CONS_NX_LOST, CONS_WRONG_PAGE },
+                            [LAYOUT_X86_PAE_NOHIGHMEM] = { CONS_NX_LOST, 0 },
+                            [LAYOUT_MIPS] = { CONS_PFN_ZERO | CONS_NO_PERMISSIONS, CONS_PFN_ZERO | CONS_NO_PERMISSIONS },
+                            [LAYOUT_SH_X2TLB] = { CONS_NO_PERMISSIONS, CONS_NO_PERMISSIONS },
+                        };
+                        uint32_t w = want[id][j & 1];
+                        if (id == LAYOUT_X86_PAE && j == 0)
+                            w = (w & ~(uint32_t)CONS_WRONG_PAGE) | CONS_PFN_ZERO;   /* L(0): pfn 0 */
+                        CHECK(pte_consequences(&doc, lo, 0) == w, "{L(%u), 0}: consequences 0x%x, want 0x%x", j,
+                              pte_consequences(&doc, lo, 0), w);
+                    }
+                    zeros++;
+                }
+                if (id == LAYOUT_X86_PAE_NOHIGHMEM && (j & 1))
+                    CHECK(pte_classify(&hc, lo, 0) == PTE_VALID, "nohighmem {L(%u), 0} is not valid", j);
+                pte_step(&doc, &j, &h);
+            }
+        }
+        /* mixes of two installs: the low of t_a with the high of t_b */
+        for (n = 0; n < 50000; n++) {
+            const uint64_t span = 3 * (uint64_t)P * l->states;
+            uint64_t ta = 1 + rnd(n & 1 ? 64 : span), tb;
+            uint32_t la, ha, ja, hja, lb, hb, jb, hjb;
+            int detected;
+            /* near each other half the time (what a stalled reader sees) */
+            tb = n & 2 ? ta + 1 + rnd(2 * (uint64_t)g + 4) : 1 + rnd(span);
+            entry_of(&doc, ta, &la, &ha, &ja, &hja);
+            entry_of(&doc, tb, &lb, &hb, &jb, &hjb);
+            (void)ha;
+            (void)lb;
+            detected = ((ja ^ jb) & 1) || (page_bits && (hjb % g) != (ja % g));
+            CHECK((pte_classify(&doc, la, hb) == PTE_MIXED) == detected,
+                  "{L(%u), H(%u, %u)}: classified %d, detected %d", ja, hjb, jb & 1, pte_classify(&doc, la, hb),
+                  detected);
+            /* with half-cleared states a detected mix whose high is 0 (the
+             * text high of x86-pae-nohighmem) is the value {L(j), 0}, which
+             * does stand in memory: transient (the class is the value's) */
+            CHECK(pte_classify(&hc, la, hb) == (!detected ? PTE_VALID : hb == 0 ? PTE_TRANSIENT : PTE_MIXED),
+                  "{L(%u), H(%u, %u)} with half-cleared states: %d", ja, hjb, jb & 1, pte_classify(&hc, la, hb));
+            if (detected) {
+                const uint32_t c = pte_consequences(&doc, la, hb);
+                const uint32_t parity = l->nx_mask ? (CONS_NX_LOST | CONS_NX_GAINED) : CONS_WRONG_PERMISSIONS;
+                if ((ja ^ jb) & 1)
+                    CHECK((c & parity) != 0, "{L(%u), H(%u, %u)}: parity differs, consequences 0x%x", ja, hjb,
+                          jb & 1, c);
+                if (page_bits && (hjb % g) != (ja % g))
+                    CHECK((c & (CONS_WRONG_PAGE | CONS_PFN_ZERO)) != 0, "{L(%u), H(%u, %u)}: page, consequences 0x%x",
+                          ja, hjb, jb & 1, c);
+                check_wrong(where, &doc, la, hb);
+                caught++;
+            } else {
+                /* an undetected mix equals an installed entry E(ja, hjb) */
+                CHECK(hb == pte_H(&doc, hjb, ja & 1) && ((ja ^ hjb) & doc.gmask) == 0,
+                      "undetected {L(%u), H(%u)} is no entry", ja, hjb);
+            }
+            mixes++;
+        }
+    }
+    if (failures == bad)
+        printf("ok    %s: %lu installs valid, %lu {L(j), 0} transient/mixed, %lu mixes (%lu detected) as the "
+               "rule says, each wrong value with consequences and valid_high\n",
+               l->name, valid, zeros, mixes, caught);
+}
+
+int main(void)
+{
+    const char *where = "pte_selfcheck";
+    const char *bad = pte_selfcheck();
+    int i;
+    CHECK(bad == NULL, "%s", bad ? bad : "");
+    if (!bad)
+        printf("ok    pte_selfcheck: the selftest's known answers\n");
+    for (i = 0; i < LAYOUT_N; i++)
+        check_layout((enum layout_id)i);
+    printf("%lu checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}
