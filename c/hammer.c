@@ -153,6 +153,8 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
             } else {
                 uint32_t *const ref = &side[idx];
                 gup_ref_get(ref, b);
+                if (gap)                    /* a slow reader: stalled holding the reference */
+                    gap_spin(&g);
                 if (__builtin_expect(!gup_recheck(ptep, lo, hi, gap, &g), 0)) {
                     gup_ref_put(ref);
                     recheck++;              /* fallback_recheck */

@@ -94,6 +94,11 @@ matrix() {
                 check "sh4-sh7750r: synco refused on SH-4" refuses sh4-sh7750r "synco" --barrier synco ;;
         esac
         case $arch in
+            x86_64|i686|mipsel|sh4)
+                # shellcheck disable=SC2046
+                check "$arch: classes of the acceptance runs" python3 ci/classes.py "$arch" $(runner "$arch") "$(binary "$arch")" ;;
+        esac
+        case $arch in
             i686|mipsel) check "differential $arch" differential "$arch" ;;
         esac
     done

@@ -255,31 +255,31 @@ impl Encoding {
         } else {
             WrongClass::Mixed
         };
+        // A low no writer stored (none does) has no entry with it: its page
+        // counts as wrong, so every wrong value has a consequence.
         let mut c = 0u8;
-        if low_ok {
-            if !self.page_ok(j, self.decode_h(pte.high)) {
-                c |= if self.decode(pte).pfn == 0 {
-                    Consequences::PFN_ZERO
-                } else {
-                    Consequences::WRONG_PAGE
-                };
-            }
-            let want = l.high_flags[(j & 1) as usize];
-            let (nx, nx_want) = (pte.high & l.nx_mask, want & l.nx_mask);
-            if nx_want != 0 && nx == 0 {
-                c |= Consequences::NX_LOST;
-            }
-            if nx_want == 0 && nx != 0 {
-                c |= Consequences::NX_GAINED;
-            }
-            let (perm, perm_want) = (pte.high & l.perm_mask, want & l.perm_mask);
-            if perm != perm_want {
-                c |= if perm == 0 {
-                    Consequences::NO_PERMISSIONS
-                } else {
-                    Consequences::WRONG_PERMISSIONS
-                };
-            }
+        if !(low_ok && self.page_ok(j, self.decode_h(pte.high))) {
+            c |= if self.decode(pte).pfn == 0 {
+                Consequences::PFN_ZERO
+            } else {
+                Consequences::WRONG_PAGE
+            };
+        }
+        let want = l.high_flags[(j & 1) as usize];
+        let (nx, nx_want) = (pte.high & l.nx_mask, want & l.nx_mask);
+        if nx_want != 0 && nx == 0 {
+            c |= Consequences::NX_LOST;
+        }
+        if nx_want == 0 && nx != 0 {
+            c |= Consequences::NX_GAINED;
+        }
+        let (perm, perm_want) = (pte.high & l.perm_mask, want & l.perm_mask);
+        if perm != perm_want {
+            c |= if perm == 0 {
+                Consequences::NO_PERMISSIONS
+            } else {
+                Consequences::WRONG_PERMISSIONS
+            };
         }
         Wrong {
             class,

@@ -2,7 +2,10 @@
 
 use super::{Gap, Pair, Pte, PteSlot};
 use crate::arch::Barriers;
-use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use core::sync::atomic::{
+    AtomicU32,
+    Ordering::{Relaxed, SeqCst},
+};
 
 /// `ptep_get_lockless()` (include/linux/pgtable.h, under
 /// CONFIG_GUP_GET_PTE_LOW_HIGH, renamed CONFIG_GUP_GET_PXX_LOW_HIGH in
@@ -162,11 +165,12 @@ impl ReadProtocol for GupFast {
                 outcome: Outcome::FallbackNotPresent,
             };
         }
-        side.fetch_add(1, Relaxed);
+        // folio_ref_try_add() / gup_put_folio(): fully ordered atomics.
+        side.fetch_add(1, SeqCst);
         // A slow reader: the reference taken, stalled before the re-check.
         gap.gap();
         let again = ptep_get(pair, gap);
-        side.fetch_sub(1, Relaxed);
+        side.fetch_sub(1, SeqCst);
         Read {
             pte,
             retries,

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""The runs of issue #8's acceptance list, with one binary, each checked for
+the classes and consequences it must give (docs/layouts.md):
+
+    ci/classes.py NAME COMMAND...     e.g. ci/classes.py mipsel qemu-mipsel dist/ptear-mipsel
+
+Every binary of the matrix (Rust natively and under qemu-user, the C port
+under qemu-sh4) runs the same table, so the same classes on every arch is
+what passing it everywhere means. Each run's report is kept as
+target/reports/classes-NAME-RUN.json. Exit 1 if any run misbehaves.
+"""
+import json
+import os
+import subprocess
+import sys
+
+ABA = ["--low-period", "2", "--reader-gap", "1000"]
+
+
+def t(r):
+    return r["totals"]
+
+
+def cons(r, name):
+    return t(r)["consequences"][name]
+
+
+# (run, options, [(what must hold, check)])
+RUNS = [
+    ("high-first", ["--writer", "mips", "--writer-gap", "200", "--layout", "mips"], [
+        ("transient > 0", lambda r: t(r)["transient"] > 0),
+        ("mixed == 0", lambda r: t(r)["mixed"] == 0),
+        ("every one pfn_zero", lambda r: cons(r, "pfn_zero") == t(r)["torn"]),
+    ]),
+    ("once", ["--reader", "once"], [
+        ("mixed > 0", lambda r: t(r)["mixed"] > 0),
+        ("transient == 0", lambda r: t(r)["transient"] == 0),
+    ]),
+    ("aba-lockless", ABA, [
+        ("mixed > 0", lambda r: t(r)["mixed"] > 0),
+        ("transient == 0", lambda r: t(r)["transient"] == 0),
+    ]),
+    ("aba-kvm-count", ABA + ["--reader", "kvm-count"], [
+        ("no wrong value", lambda r: t(r)["torn"] == 0 and t(r)["mixed"] == 0 and t(r)["transient"] == 0),
+        ("reads > 0", lambda r: t(r)["reads"] > 0),
+    ]),
+    ("aba-gup-fast", ABA + ["--reader", "gup-fast"], [
+        ("caught > 0", lambda r: t(r)["gup_fast"]["caught"] > 0),
+        ("slipped counted apart (= torn)", lambda r: t(r)["gup_fast"]["slipped"] == t(r)["torn"]),
+        ("first_wrong = caught + slipped",
+         lambda r: t(r)["gup_fast"]["first_wrong"] == t(r)["gup_fast"]["caught"] + t(r)["gup_fast"]["slipped"]),
+        ("transient == 0", lambda r: t(r)["transient"] == 0),
+    ]),
+    ("nohighmem-once", ["--reader", "once", "--layout", "x86-pae-nohighmem"], [
+        ("torn > 0", lambda r: t(r)["torn"] > 0),
+        ("only NX flips", lambda r: cons(r, "nx_lost") + cons(r, "nx_gained") == t(r)["torn"]
+         and all(cons(r, k) == 0 for k in ("wrong_page", "pfn_zero", "wrong_permissions", "no_permissions"))),
+    ]),
+]
+
+
+def main():
+    name, cmd = sys.argv[1], sys.argv[2:]
+    pin = ["--cpus", "0,1"] if len(os.sched_getaffinity(0)) >= 2 else []
+    os.makedirs("target/reports", exist_ok=True)
+    bad = 0
+    for run, opts, checks in RUNS:
+        args = cmd + ["run", "-q", "-d", "2s", "--readers", "1", "--format", "json"] + pin + opts
+        out = subprocess.run(args, capture_output=True, text=True)
+        if out.returncode not in (0, 1):
+            print(f"  {run}: exit {out.returncode}: {out.stderr.strip()}")
+            bad += 1
+            continue
+        r = json.loads(out.stdout)
+        with open(f"target/reports/classes-{name}-{run}.json", "w") as f:
+            json.dump(r, f)
+        failed = [what for what, ok in checks if not ok(r)]
+        g = t(r)["gup_fast"]
+        extra = f", caught {g['caught']}, slipped {g['slipped']}" if g else ""
+        print(f"  {run:<15} torn {t(r)['torn']:>10}  mixed {t(r)['mixed']:>10}  "
+              f"transient {t(r)['transient']:>10}{extra}  {'ok' if not failed else 'FAILED: ' + ', '.join(failed)}")
+        bad += bool(failed)
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
