@@ -1,0 +1,166 @@
+/* c_loop.c - the hammer loop with no bookkeeping: the reference the engine's
+ * lockless reads/s are measured against (benches/c_loop.rs, BENCHMARKS.md
+ * "Against a hand-written C loop").
+ *
+ * The shape of `ptear run --reader lockless --writer documented --barrier
+ * kernel --readers 1 --writers 1 --pairs 1 --cpus A,B` on x86, and nothing
+ * else: one 8-byte aligned pair {u32 low, high} in mmap(MAP_SHARED |
+ * MAP_ANONYMOUS) memory; a writer pinned to CPU A clears it (low = 0,
+ * smp_wmb, high = 0) and installs the next value (high, smp_wmb, low); a
+ * reader pinned to CPU B runs ptep_get_lockless() (low, smp_rmb, high,
+ * smp_rmb, re-check low). Both look at the stop flag every 64 operations
+ * with a relaxed load, as src/engine/hammer.rs does (CHUNK). x86 smp_rmb and
+ * smp_wmb are barrier(): asm volatile("" ::: "memory"). The reader keeps no
+ * statistics: it counts reads in a local and folds each value into another
+ * (printed, so the loads stay live). No classification, no retry count.
+ *
+ *     c_loop SECONDS CPU_A CPU_B
+ *
+ * prints one line: reads_per_s=... writer_cycles_per_s=... reads=...
+ * cycles=... elapsed_s=... fold=...
+ *
+ * Build: gcc -O2 -pthread (x86-64); i686-linux-gnu-gcc -O2 -static -pthread. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#define CHUNK 64u /* operations between two looks at the stop flag */
+
+#define barrier() __asm__ __volatile__("" ::: "memory")
+#define smp_rmb() barrier() /* x86: TSO, compiler barrier only */
+#define smp_wmb() barrier()
+
+struct pair {
+    uint32_t low, high;
+} __attribute__((aligned(8)));
+
+/* Its own cache line: read by both threads, written once by main. */
+static uint32_t stop_flag __attribute__((aligned(64)));
+
+struct job {
+    volatile struct pair *p;
+    int cpu;
+    uint64_t count; /* reads or cycles, written once at the end */
+    uint32_t fold;
+} __attribute__((aligned(64)));
+
+static void pin(int cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0) {
+        fprintf(stderr, "c_loop: cannot pin to CPU %d\n", cpu);
+        exit(1);
+    }
+}
+
+static int stopped(void)
+{
+    return __atomic_load_n(&stop_flag, __ATOMIC_RELAXED) != 0;
+}
+
+static void *writer(void *arg)
+{
+    struct job *j = arg;
+    volatile struct pair *p = j->p;
+    uint32_t k = 1;
+    uint64_t cycles = 0;
+    pin(j->cpu);
+    while (!stopped()) {
+        for (unsigned n = 0; n < CHUNK; n++) {
+            k++;
+            /* pte_clear, the documented order */
+            p->low = 0;
+            smp_wmb();
+            p->high = 0;
+            /* set_pte: high, smp_wmb, low (PRESENT last) */
+            p->high = k;
+            smp_wmb();
+            p->low = (k << 1) | 1;
+        }
+        cycles += CHUNK;
+    }
+    j->count = cycles;
+    return NULL;
+}
+
+static void *reader(void *arg)
+{
+    struct job *j = arg;
+    volatile struct pair *p = j->p;
+    uint64_t reads = 0;
+    uint32_t fold = 0;
+    pin(j->cpu);
+    while (!stopped()) {
+        for (unsigned n = 0; n < CHUNK; n++) {
+            uint32_t lo, hi;
+            do { /* ptep_get_lockless */
+                lo = p->low;
+                smp_rmb();
+                hi = p->high;
+                smp_rmb();
+            } while (__builtin_expect(lo != p->low, 0));
+            fold += lo ^ hi;
+        }
+        reads += CHUNK;
+    }
+    j->count = reads;
+    j->fold = fold;
+    return NULL;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: c_loop SECONDS CPU_A CPU_B\n");
+        return 2;
+    }
+    double secs = atof(argv[1]);
+    if (!(secs > 0)) {
+        fprintf(stderr, "c_loop: bad duration %s\n", argv[1]);
+        return 2;
+    }
+    void *mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) {
+        perror("c_loop: mmap");
+        return 1;
+    }
+    volatile struct pair *p = mem; /* page aligned, so 8-byte aligned */
+    p->high = 1;                   /* installed state 1, as the engine starts */
+    p->low = 3;
+
+    static struct job w, r;
+    w.p = r.p = p;
+    w.cpu = atoi(argv[2]);
+    r.cpu = atoi(argv[3]);
+    pthread_t tw, tr;
+    double t0 = now(); /* as the engine: the clock starts before the threads */
+    if (pthread_create(&tw, NULL, writer, &w) != 0 || pthread_create(&tr, NULL, reader, &r) != 0) {
+        fprintf(stderr, "c_loop: cannot start threads\n");
+        return 1;
+    }
+    struct timespec d = { (time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9) };
+    while (nanosleep(&d, &d) != 0) {
+    }
+    __atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED);
+    double elapsed = now() - t0; /* as the engine: measured at the stop */
+    pthread_join(tw, NULL);
+    pthread_join(tr, NULL);
+    printf("reads_per_s=%.0f writer_cycles_per_s=%.0f reads=%llu cycles=%llu elapsed_s=%.6f fold=%u\n",
+           (double)r.count / elapsed, (double)w.count / elapsed, (unsigned long long)r.count,
+           (unsigned long long)w.count, elapsed, (unsigned)r.fold);
+    return 0;
+}

@@ -1,0 +1,205 @@
+//! ptear's hammer loop against a hand-written, bookkeeping-free C loop of
+//! the same shape (benches/c_loop.c): 1 writer (documented order), 1 reader
+//! (ptep_get_lockless), kernel barriers, 1 pair, writer and reader pinned to
+//! the first two allowed CPUs. One invocation alternates RUNS pairs of runs
+//! (ptear's engine for EACH, then the C loop for EACH) and prints medians,
+//! ranges and the ratio ptear/C.
+//!
+//!     cargo bench --bench c_loop                  # x86-64
+//!     ci/bench.sh                                 # x86-64 and i686, as in BENCHMARKS.md
+//!
+//! The C loop is compiled at bench time, next to this benchmark's binary
+//! (under target/), with `cc` from PATH (x86-64) or `i686-linux-gnu-gcc
+//! -static` (i686). PTEAR_BENCH_RUNS (default 7) and PTEAR_BENCH_SECS
+//! (default 2) change the number and length of the runs.
+//!
+//! A benchmark, not a test: it asserts nothing and prints a table.
+
+use ptear::affinity;
+use ptear::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
+use ptear::engine;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+const SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/c_loop.c");
+
+/// The C compilers to try for this benchmark's target, and their extra
+/// flags. The C loop's barriers are x86's: other targets have none.
+#[cfg(target_arch = "x86")]
+const CC: Option<(&[&str], &[&str])> = Some((&["i686-linux-gnu-gcc"], &["-static"]));
+#[cfg(target_arch = "x86_64")]
+const CC: Option<(&[&str], &[&str])> = Some((&["cc", "gcc"], &[]));
+#[cfg(not(any(target_arch = "x86", target_arch = "x86_64")))]
+const CC: Option<(&[&str], &[&str])> = None;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v}: not a whole number")),
+        Err(_) => default,
+    }
+}
+
+/// Compiles benches/c_loop.c next to this executable; its path.
+fn build_c_loop((compilers, extra): (&[&str], &[&str])) -> PathBuf {
+    let exe = std::env::current_exe().expect("own path");
+    let out = exe
+        .parent()
+        .expect("a directory")
+        .join(format!("c_loop-{}", std::env::consts::ARCH));
+    for cc in compilers {
+        let status = Command::new(cc)
+            .args(["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread"])
+            .args(extra)
+            .arg("-o")
+            .arg(&out)
+            .arg(SOURCE)
+            .status();
+        match status {
+            Ok(s) if s.success() => return out,
+            Ok(s) => panic!("{cc} {SOURCE} failed: {s}"),
+            Err(_) => continue, // not on PATH: the next one
+        }
+    }
+    panic!("no C compiler for {SOURCE}: tried {compilers:?}");
+}
+
+/// One run of the C loop: (reads/s, writer cycles/s).
+fn run_c(bin: &Path, secs: u64, cpus: (usize, usize)) -> (f64, f64) {
+    let out = Command::new(bin)
+        .args([secs.to_string(), cpus.0.to_string(), cpus.1.to_string()])
+        .output()
+        .expect("run the C loop");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{} failed: {}{}",
+        bin.display(),
+        text,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let field = |key: &str| -> f64 {
+        text.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {key}= in the C loop's output: {text}"))
+    };
+    (field("reads_per_s"), field("writer_cycles_per_s"))
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+fn median(v: &[f64]) -> f64 {
+    let v = sorted(v.to_vec());
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// "median (min-max)" in millions.
+fn spread(v: &[f64]) -> String {
+    let s = sorted(v.to_vec());
+    format!(
+        "{:.1} M ({:.1}-{:.1})",
+        median(v) / 1e6,
+        s[0] / 1e6,
+        s[s.len() - 1] / 1e6
+    )
+}
+
+fn main() {
+    let runs = env_or("PTEAR_BENCH_RUNS", 7).max(1) as usize;
+    let secs = env_or("PTEAR_BENCH_SECS", 2).max(1);
+    let each = Duration::from_secs(secs);
+    let cpus = affinity::allowed_cpus();
+    let host = ptear::host::detect();
+    let Some(cc) = CC else {
+        println!(
+            "c_loop: skipped on {} (benches/c_loop.c is x86 only)",
+            host.arch
+        );
+        return;
+    };
+    let c_loop = build_c_loop(cc);
+    println!(
+        "ptear vs C loop: {} on {} ({} CPUs), lockless/documented/kernel, 1 pair, \
+         {runs} alternated runs of {each:?} each, median (min-max)",
+        host.arch, host.cpu_model, host.cpus
+    );
+    let pinned = (cpus.len() >= 2).then(|| cpus[..2].to_vec());
+    let c_cpus = match &pinned {
+        Some(c) => (c[0], c[1]),
+        None => {
+            println!("(only one CPU allowed: writer and reader share it)");
+            let c = cpus.first().copied().unwrap_or(0);
+            (c, c)
+        }
+    };
+
+    let mut cfg = RunConfig::new(1);
+    cfg.reader = ReaderKind::Lockless;
+    cfg.writer = WriterKind::Documented;
+    cfg.barrier = BarrierKind::Kernel;
+    cfg.readers = 1;
+    cfg.writers = 1;
+    cfg.pairs = 1;
+    cfg.duration = Some(each);
+    cfg.cpus = pinned;
+    let cfg = cfg.check().expect("the benchmark's configuration");
+
+    let stop = AtomicBool::new(false);
+    let (mut p_reads, mut p_cycles, mut retries) = (Vec::new(), Vec::new(), 0u64);
+    let (mut c_reads, mut c_cycles, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..runs {
+        let m = engine::run(&cfg, &stop, &mut ()).expect("run");
+        let s = m.elapsed.as_secs_f64();
+        let p = m.readers[0].reads as f64 / s;
+        p_reads.push(p);
+        p_cycles.push(m.writer_cycles[0] as f64 / s);
+        retries += m.readers[0].retries;
+        let (c, cw) = run_c(&c_loop, secs, c_cpus);
+        c_reads.push(c);
+        c_cycles.push(cw);
+        ratios.push(p / c);
+        println!(
+            "run {}: ptear {:.1} M reads/s, C {:.1} M reads/s, ratio {:.3}",
+            i + 1,
+            p / 1e6,
+            c / 1e6,
+            p / c
+        );
+    }
+    println!(
+        "{:<8} {:>26} {:>26}",
+        "loop", "reads/s (min-max)", "writer cycles/s (min-max)"
+    );
+    println!(
+        "{:<8} {:>26} {:>26}",
+        "ptear",
+        spread(&p_reads),
+        spread(&p_cycles)
+    );
+    println!(
+        "{:<8} {:>26} {:>26}",
+        "C",
+        spread(&c_reads),
+        spread(&c_cycles)
+    );
+    let r = sorted(ratios.clone());
+    println!(
+        "ratio ptear/C of the medians: {:.3}; of each alternated pair: median {:.3} ({:.3}-{:.3}); ptear retries: {retries}",
+        median(&p_reads) / median(&c_reads),
+        median(&ratios),
+        r[0],
+        r[r.len() - 1]
+    );
+}
