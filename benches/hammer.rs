@@ -1,6 +1,7 @@
 //! The hammer loop's speed: reads/s of one reader per read protocol against
 //! the default (documented) writer, 1 pair, writer and reader pinned to two
-//! different CPUs. Each figure is the median (and range) of 5 runs of 2 s.
+//! different CPUs. Each figure is the median (and range) of 5 runs of 2 s,
+//! the cases alternated round by round.
 //!
 //!     cargo bench --bench hammer                  # x86-64
 //!     ci/bench.sh                                 # x86-64 and i686, as in BENCHMARKS.md
@@ -52,8 +53,11 @@ fn main() {
         (ReaderKind::Lockless, BarrierKind::Full),
         (ReaderKind::Once, BarrierKind::Kernel),
         (ReaderKind::Atomic64, BarrierKind::Kernel),
+        (ReaderKind::KvmCount, BarrierKind::Kernel),
+        (ReaderKind::GupFast, BarrierKind::Kernel),
     ];
     let stop = AtomicBool::new(false);
+    let mut runnable = Vec::new();
     for (reader, barrier) in cases {
         if !filter.is_empty() && !filter.iter().any(|f| name_of(reader).contains(f.as_str())) {
             continue;
@@ -64,29 +68,32 @@ fn main() {
         cfg.readers = 1;
         cfg.duration = Some(EACH);
         cfg.cpus = (cpus.len() >= 2).then(|| cpus[..2].to_vec());
-        let cfg = match cfg.check() {
-            Ok(cfg) => cfg,
-            Err(why) => {
-                println!(
-                    "{:<10} {:<10} skipped: {why}",
-                    name_of(reader),
-                    name_of(barrier)
-                );
-                continue;
-            }
-        };
-        let (mut reads, mut cycles, mut retries) = (Vec::new(), Vec::new(), 0);
-        for _ in 0..RUNS {
-            let m = engine::run(&cfg, &stop, &mut ()).expect("run");
+        match cfg.check() {
+            Ok(cfg) => runnable.push(cfg),
+            Err(why) => println!(
+                "{:<10} {:<10} skipped: {why}",
+                name_of(reader),
+                name_of(barrier)
+            ),
+        }
+    }
+    // Rounds outside, cases inside: every case sees the same stretches of
+    // a shared machine's noise, so their ratios are fair.
+    let mut got = vec![(Vec::new(), Vec::new(), 0u64); runnable.len()];
+    for _ in 0..RUNS {
+        for (cfg, (reads, cycles, retries)) in runnable.iter().zip(&mut got) {
+            let m = engine::run(cfg, &stop, &mut ()).expect("run");
             let secs = m.elapsed.as_secs_f64();
             reads.push(m.readers[0].reads as f64 / secs);
             cycles.push(m.writer_cycles[0] as f64 / secs);
-            retries += m.readers[0].retries;
+            *retries += m.readers[0].retries;
         }
+    }
+    for (cfg, (reads, cycles, retries)) in runnable.iter().zip(got) {
         println!(
             "{:<10} {:<10} {:>26} {:>26} {:>10}",
-            name_of(reader),
-            name_of(barrier),
+            name_of(cfg.reader),
+            name_of(cfg.barrier),
             spread(reads),
             spread(cycles),
             retries

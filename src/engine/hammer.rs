@@ -29,6 +29,7 @@ const PUBLISH: u32 = 64;
 /// A full-period walk over `0..n` in a seeded order: an LCG modulo the next
 /// power of two (Hull-Dobell: odd increment, multiplier = 1 mod 4), skipping
 /// values >= n. No table, so any number of pairs costs no memory.
+#[derive(Clone, Copy)]
 pub struct PairOrder {
     at: usize,
     mul: usize,
@@ -84,48 +85,51 @@ pub struct ReaderCtx<'a> {
     pub mailbox: &'a Mailbox<ReaderStats>,
 }
 
+/// Which pair a reader reads next: the seeded walk, or with one pair the
+/// constant 0 (no loop-carried multiply the load's address waits on).
+pub trait Order {
+    /// The next pair's index.
+    fn next_pair(&mut self) -> usize;
+}
+
+impl Order for PairOrder {
+    #[inline(always)]
+    fn next_pair(&mut self) -> usize {
+        PairOrder::next_pair(self)
+    }
+}
+
+/// The order of a one-pair table.
+pub struct OnePair;
+
+impl Order for OnePair {
+    #[inline(always)]
+    fn next_pair(&mut self) -> usize {
+        0
+    }
+}
+
 /// The reader's hot loop: read with `R` and barriers `B`, classify, count.
+/// Chunks of reads run in [`read_chunk`]; between chunks, the stop flag and
+/// the publication to the monitor.
 pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     ctx: ReaderCtx<'_>,
     gap: &mut G,
 ) -> ReaderStats {
     let mut s = ReaderStats::new();
-    let enc = ctx.encoding;
-    let present = enc.layout().present;
     // A local, so the walk's state stays in registers, not in `ctx`.
     let mut order = ctx.order;
+    let one = ctx.pairs.len() == 1;
     'run: loop {
         for _ in 0..PUBLISH {
             let n = chunk::<G>().min(ctx.quota - s.reads);
             if n == 0 || ctx.stop.load(Relaxed) {
                 break 'run;
             }
-            for _ in 0..n {
-                let i = order.next_pair();
-                let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
-                let r = R::read::<B, G>(&ctx.pairs[i], side, present, gap);
-                if r.retries != 0 {
-                    s.record_retries(r.retries);
-                }
-                match r.outcome {
-                    Outcome::Accepted => match enc.classify(r.pte) {
-                        Class::Present => {}
-                        Class::NotPresent => s.not_present += 1,
-                        Class::Wrong => s.record_torn(TornSample {
-                            reader: ctx.index,
-                            pair: i,
-                            pte: r.pte,
-                            wrong: enc.wrong(r.pte),
-                            retries: r.retries,
-                            at: ctx.start.elapsed(),
-                        }),
-                    },
-                    Outcome::FallbackNotPresent => s.not_present += 1,
-                    Outcome::FallbackRecheck => {
-                        s.fallback_recheck += 1;
-                        s.caught += u64::from(enc.classify(r.pte) == Class::Wrong);
-                    }
-                }
+            if one {
+                read_chunk::<R, B, G, _>(&ctx, &mut OnePair, n as u32, &mut s, gap);
+            } else {
+                read_chunk::<R, B, G, _>(&ctx, &mut order, n as u32, &mut s, gap);
             }
             s.reads += n;
         }
@@ -133,6 +137,48 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     }
     ctx.mailbox.publish_final(|m| s.publish_into(m));
     s
+}
+
+/// `n` reads. Not inlined into the thread's body, so that its few live
+/// values stay in registers: the common counts are locals added to `s` at
+/// the end, everything rare (retries, wrong values, fall-backs) goes to `s`
+/// directly or through `#[cold]` calls.
+#[inline(never)]
+fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
+    ctx: &ReaderCtx<'_>,
+    order: &mut O,
+    n: u32,
+    s: &mut ReaderStats,
+    gap: &mut G,
+) {
+    let enc = ctx.encoding;
+    let present = enc.layout().present;
+    let mut not_present = 0u32;
+    for _ in 0..n {
+        let i = order.next_pair();
+        let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
+        let r = R::read::<B, G>(&ctx.pairs[i], side, present, gap);
+        if r.retries != 0 {
+            s.record_retries(r.retries);
+        }
+        match r.outcome {
+            Outcome::Accepted => match enc.classify(r.pte) {
+                Class::Present => {}
+                Class::NotPresent => not_present += 1,
+                Class::Wrong => s.record_torn(TornSample {
+                    reader: ctx.index,
+                    pair: i,
+                    pte: r.pte,
+                    wrong: enc.wrong(r.pte),
+                    retries: r.retries,
+                    at: ctx.start.elapsed(),
+                }),
+            },
+            Outcome::FallbackNotPresent => not_present += 1,
+            Outcome::FallbackRecheck => s.record_recheck(enc.classify(r.pte) == Class::Wrong),
+        }
+    }
+    s.not_present += u64::from(not_present);
 }
 
 /// Stands in for the side word of protocols that have none.

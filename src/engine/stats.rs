@@ -177,6 +177,14 @@ impl ReaderStats {
         }
     }
 
+    /// GUP-fast: a re-check saw another value; `caught` if the first was wrong.
+    #[cold]
+    #[inline(never)]
+    pub fn record_recheck(&mut self, caught: bool) {
+        self.fallback_recheck += 1;
+        self.caught += u64::from(caught);
+    }
+
     /// Copies these counts into the published copy without allocating: the
     /// sample vector keeps its capacity, the rare table is copied only when
     /// it changed.
