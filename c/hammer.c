@@ -178,21 +178,13 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
                 goto out;
         }
         if (reads >= next_pub) {
-            x.reads = reads;
-            x.np = np;
-            x.retries = retries_sum;
-            x.recheck = recheck;
-            x.caught = caught;
+            x = (struct reader_regs){ reads, np, retries_sum, recheck, caught };
             reader_publish(rc, &x);
             next_pub = reads + step;
         }
     }
 out:
-    x.reads = reads;
-    x.np = np;
-    x.retries = retries_sum;
-    x.recheck = recheck;
-    x.caught = caught;
+    x = (struct reader_regs){ reads, np, retries_sum, recheck, caught };
     reader_publish(rc, &x);
 }
 
