@@ -85,7 +85,7 @@ fn main() {
             let m = engine::run(cfg, &stop, &mut ()).expect("run");
             let secs = m.elapsed.as_secs_f64();
             reads.push(m.readers[0].reads as f64 / secs);
-            cycles.push(m.writer_cycles[0] as f64 / secs);
+            cycles.push(m.writers[0].installs as f64 / secs);
             *retries += m.readers[0].retries;
         }
     }

@@ -110,8 +110,11 @@ pub struct RunConfig {
     pub barrier: BarrierKind,
     /// Reader threads.
     pub readers: usize,
-    /// Writer threads; writer w owns pairs w, w + writers, ...
+    /// Writer groups; group w owns pairs w, w + writers, ...
     pub writers: usize,
+    /// Writer threads per group, taking turns on each entry under its
+    /// page-table lock (1: one thread owns the entry, no lock).
+    pub writers_per_entry: usize,
     /// Entries in the shared table.
     pub pairs: usize,
     /// Stop after this long (None: only a read count or a signal stops it).
@@ -185,6 +188,7 @@ impl RunConfig {
             barrier: BarrierKind::Kernel,
             readers: crate::host::online_cpus().saturating_sub(1).max(1),
             writers: 1,
+            writers_per_entry: 1,
             pairs: 1,
             duration: Some(Duration::from_secs(5)),
             reads: None,
@@ -195,6 +199,23 @@ impl RunConfig {
             seed,
             cpus: None,
         }
+    }
+
+    /// Bytes per pair beyond the entry: the side table's word (GUP-fast,
+    /// KVM) and the page-table lock with its state (writers per entry > 1).
+    pub fn extra_bytes_per_pair(&self) -> u64 {
+        let side = if self.reader.uses_side_table() { 4 } else { 0 };
+        let ptl = if self.writers_per_entry > 1 {
+            core::mem::size_of::<crate::pte::write::Ptl>() as u64
+        } else {
+            0
+        };
+        side + ptl
+    }
+
+    /// Writer threads in all: `writers * writers_per_entry`.
+    pub fn writer_threads(&self) -> usize {
+        self.writers * self.writers_per_entry
     }
 
     /// The CPU thread `t` (writers first, then readers) is pinned to.
@@ -210,17 +231,19 @@ impl RunConfig {
         for (name, n) in [
             ("--readers", self.readers),
             ("--writers", self.writers),
+            ("--writers-per-entry", self.writers_per_entry),
             ("--pairs", self.pairs),
         ] {
             if n == 0 {
                 return Err(usage(format!("{name} must be at least 1")));
             }
         }
-        let threads = (self.readers + self.writers) as u64;
+        let threads = (self.readers as u64)
+            .saturating_add((self.writers as u64).saturating_mul(self.writers_per_entry as u64));
         if threads > MAX_THREADS {
             return Err(usage(format!(
-                "{} readers + {} writers is more than {MAX_THREADS} threads",
-                self.readers, self.writers
+                "{} readers + {} writers x {} per entry is more than {MAX_THREADS} threads",
+                self.readers, self.writers, self.writers_per_entry
             )));
         }
         if self.writers > self.pairs {
@@ -229,7 +252,7 @@ impl RunConfig {
                 self.writers, self.pairs
             )));
         }
-        check_fits(self.pairs as u64, self.reader.uses_side_table())?;
+        check_fits(self.pairs as u64, self.extra_bytes_per_pair())?;
         let layout = self.layout.unwrap_or(self.writer.default_layout());
         let max = layout.layout().max_low_period();
         let low_period = self.low_period.unwrap_or(max);
@@ -296,9 +319,9 @@ impl RunConfig {
 
 /// Refuses a table this machine cannot give: more than MAX_PAIRS, more than
 /// half the RAM, or (32-bit) more than a quarter of the address space;
-/// `side`: with the side table's u32 per pair.
-pub fn check_fits(pairs: u64, side: bool) -> Result<(), UsageError> {
-    let pair = core::mem::size_of::<crate::pte::Pair>() as u64 + if side { 4 } else { 0 };
+/// `extra`: bytes per pair beyond the entry (side table, page-table locks).
+pub fn check_fits(pairs: u64, extra: u64) -> Result<(), UsageError> {
+    let pair = core::mem::size_of::<crate::pte::Pair>() as u64 + extra;
     let bytes = pairs.saturating_mul(pair);
     let ram = crate::host::physical_memory();
     let mut limit = (ram / 2).min(limits::MAX_PAIRS * pair);

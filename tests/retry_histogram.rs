@@ -99,7 +99,7 @@ fn report_of(s: ReaderStats) -> ptear::report::Report {
     let m = Measurement {
         elapsed: Duration::from_secs(1),
         readers: vec![s],
-        writer_cycles: vec![0],
+        writers: vec![Default::default()],
         placement: vec![],
         interrupted: false,
         complete: true,

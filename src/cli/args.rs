@@ -90,9 +90,12 @@ pub struct RunArgs {
     /// Reader threads [default: online CPUs - 1, at least 1]
     #[arg(long, value_parser = value_parser!(u64).range(1..=MAX_THREADS), allow_negative_numbers = true, value_name = "N")]
     pub readers: Option<u64>,
-    /// Writer threads; each owns every N-th pair
+    /// Writer groups; each owns every N-th pair
     #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..=MAX_THREADS), allow_negative_numbers = true, value_name = "N")]
     pub writers: u64,
+    /// Writer threads per group: they take turns on each entry under its page-table lock
+    #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..=MAX_THREADS), allow_negative_numbers = true, value_name = "N")]
+    pub writers_per_entry: u64,
     /// Entries (8-byte {low, high} pairs) in the shared table
     #[arg(long, default_value_t = 1, value_parser = value_parser!(u64).range(1..), allow_negative_numbers = true, value_name = "N")]
     pub pairs: u64,
@@ -175,11 +178,12 @@ impl RunArgs {
     /// The engine configuration these arguments ask for (not yet checked
     /// against the machine: see `RunConfig::check`).
     pub fn config(&self) -> Result<RunConfig, UsageError> {
-        // Before the usize conversion, which would wrap on 32-bit.
-        crate::config::check_fits(self.pairs, self.reader.uses_side_table())?;
         let seed = self.seed.unwrap_or_else(crate::seed::fresh_seed);
         let mut cfg = RunConfig::new(seed);
         cfg.reader = self.reader;
+        cfg.writers_per_entry = self.writers_per_entry as usize;
+        // Before the usize conversion, which would wrap on 32-bit.
+        crate::config::check_fits(self.pairs, cfg.extra_bytes_per_pair())?;
         cfg.writer = self.writer;
         cfg.barrier = self.barrier;
         if let Some(r) = self.readers {

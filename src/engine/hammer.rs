@@ -8,8 +8,8 @@ use super::mailbox::Mailbox;
 use super::stats::{ReaderStats, TornSample};
 use crate::arch::Barriers;
 use crate::pte::read::{Outcome, ReadProtocol};
-use crate::pte::write::{count_spte_clear, WriterProfile};
-use crate::pte::{Class, Encoding, Gap, Pair};
+use crate::pte::write::{count_spte_clear, Ptl, WriterProfile};
+use crate::pte::{Class, Encoding, Gap, Pair, State};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -193,10 +193,22 @@ pub struct WriterCtx<'a> {
     pub side: Vec<&'a AtomicU32>,
     /// How states are encoded.
     pub encoding: Encoding,
+    /// Their page-table locks, in the same order; empty with one writer
+    /// per entry.
+    pub ptl: Vec<&'a Ptl>,
     /// Set when the run must end.
     pub stop: &'a AtomicBool,
-    /// Where the cycle count is published.
-    pub mailbox: &'a Mailbox<u64>,
+    /// Where the counts are published.
+    pub mailbox: &'a Mailbox<WriterCounts>,
+}
+
+/// What one writer thread did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriterCounts {
+    /// Entries it cleared.
+    pub clears: u64,
+    /// Entries it installed (its cycles, with one writer per entry).
+    pub installs: u64,
 }
 
 /// Cycles its pairs round-robin: clear, then install the next state. Every
@@ -206,11 +218,15 @@ pub struct WriterCtx<'a> {
 pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
     ctx: WriterCtx<'_>,
     gap: &mut G,
-) -> u64 {
+) -> WriterCounts {
     let enc = ctx.encoding;
     let mut states = vec![enc.first(); ctx.pairs.len()];
     let mut at = 0usize;
     let mut cycles = 0u64;
+    let counts = |cycles| WriterCounts {
+        clears: cycles,
+        installs: cycles,
+    };
     'run: loop {
         for _ in 0..PUBLISH {
             if ctx.stop.load(Relaxed) {
@@ -232,10 +248,63 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
             }
             cycles += chunk::<G>();
         }
-        ctx.mailbox.publish(|m| *m = cycles);
+        ctx.mailbox.publish(|m| *m = counts(cycles));
     }
-    ctx.mailbox.publish_final(|m| *m = cycles);
-    cycles
+    ctx.mailbox.publish_final(|m| *m = counts(cycles));
+    counts(cycles)
+}
+
+/// `--writers-per-entry N`: one of N threads that share each of their
+/// pairs, as CPUs that zap and re-install the same entry do (the thread's
+/// ABA example: B zaps, C installs, D zaps and installs). Round-robin over
+/// its pairs: take the entry's page-table lock, do the entry's next step
+/// (clear it if installed, else install its next state), drop the lock.
+/// Which thread does which step is up to who gets the lock.
+pub fn writer_ptl<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
+    ctx: WriterCtx<'_>,
+    gap: &mut G,
+) -> WriterCounts {
+    let enc = ctx.encoding;
+    let mut at = 0usize;
+    let mut c = WriterCounts::default();
+    'run: loop {
+        for _ in 0..PUBLISH {
+            if ctx.stop.load(Relaxed) {
+                break 'run;
+            }
+            for _ in 0..chunk::<G>() {
+                let (pair, ptl) = (ctx.pairs[at], ctx.ptl[at]);
+                ptl.spin_lock();
+                if ptl.installed.load(Relaxed) != 0 {
+                    W::clear::<B, G>(pair, gap);
+                    if COUNT {
+                        count_spte_clear::<B>(ctx.side[at]);
+                    }
+                    ptl.installed.store(0, Relaxed);
+                    c.clears += 1;
+                } else {
+                    let now = State {
+                        j: ptl.j.load(Relaxed),
+                        h: ptl.h.load(Relaxed),
+                    };
+                    let next = enc.next(now);
+                    W::install::<B, G>(pair, enc.entry(next), gap);
+                    ptl.j.store(next.j, Relaxed);
+                    ptl.h.store(next.h, Relaxed);
+                    ptl.installed.store(1, Relaxed);
+                    c.installs += 1;
+                }
+                ptl.spin_unlock();
+                at += 1;
+                if at == ctx.pairs.len() {
+                    at = 0;
+                }
+            }
+        }
+        ctx.mailbox.publish(|m| *m = c);
+    }
+    ctx.mailbox.publish_final(|m| *m = c);
+    c
 }
 
 #[cfg(test)]

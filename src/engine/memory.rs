@@ -5,6 +5,7 @@
 //! its words sit on other cache lines than the entries, as a folio's
 //! refcount or a `kvm_mmu_page`'s counter do.
 
+use crate::pte::write::Ptl;
 use crate::pte::Pair;
 use core::sync::atomic::AtomicU32;
 use std::io;
@@ -14,6 +15,7 @@ use std::ptr::NonNull;
 pub trait Zeroable: Sync {}
 impl Zeroable for Pair {}
 impl Zeroable for AtomicU32 {}
+impl Zeroable for Ptl {}
 
 /// A shared mmap'd array of `T`, zeroed, unmapped on drop.
 pub struct Shared<T: Zeroable> {
@@ -25,6 +27,8 @@ pub struct Shared<T: Zeroable> {
 pub type PteTable = Shared<Pair>;
 /// One u32 per entry.
 pub type SideTable = Shared<AtomicU32>;
+/// One page-table lock per entry (`--writers-per-entry` > 1).
+pub type PtlTable = Shared<Ptl>;
 
 // SAFETY: the region is only accessed through T's atomics.
 unsafe impl<T: Zeroable> Send for Shared<T> {}

@@ -16,9 +16,9 @@ use crate::pte::read::{Atomic64, GupFast, KvmCount, Lockless, Once, ReadProtocol
 use crate::pte::write::{self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae};
 use crate::pte::NoGap;
 use gap::SpinGap;
-use hammer::{PairOrder, ReaderCtx, WriterCtx};
+use hammer::{PairOrder, ReaderCtx, WriterCounts, WriterCtx};
 use mailbox::Mailbox;
-use memory::{PteTable, SideTable};
+use memory::{PteTable, PtlTable, SideTable};
 use stats::ReaderStats;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -62,8 +62,9 @@ pub struct Measurement {
     pub elapsed: Duration,
     /// Each reader's counts.
     pub readers: Vec<ReaderStats>,
-    /// Each writer's clear + install cycles.
-    pub writer_cycles: Vec<u64>,
+    /// What each writer thread did (with one writer per entry, clears =
+    /// installs = its clear + install cycles).
+    pub writers: Vec<WriterCounts>,
     /// Where each thread ran, writers first.
     pub placement: Vec<ThreadPlacement>,
     /// Stopped by a signal before its duration or read count.
@@ -111,8 +112,20 @@ pub fn run(
         0
     })
     .map_err(|e| refused("side words", 4, e))?;
+    let ptl = PtlTable::map(if cfg.writers_per_entry > 1 {
+        cfg.pairs
+    } else {
+        0
+    })
+    .map_err(|e| refused("page-table locks", 16, e))?;
     for pair in table.pairs() {
         write::set_pte::<_, Compiler, _>(pair, enc.entry(enc.first()), &mut NoGap);
+    }
+    for lock in ptl.as_slice() {
+        let first = enc.first();
+        lock.j.store(first.j, Relaxed);
+        lock.h.store(first.h, Relaxed);
+        lock.installed.store(1, Relaxed);
     }
 
     let stop = AtomicBool::new(false);
@@ -125,9 +138,11 @@ pub fn run(
     let reader_boxes: Vec<_> = (0..cfg.readers)
         .map(|_| Mailbox::new(ReaderStats::new()))
         .collect();
-    let writer_boxes: Vec<_> = (0..cfg.writers).map(|_| Mailbox::new(0u64)).collect();
+    let writer_boxes: Vec<_> = (0..cfg.writer_threads())
+        .map(|_| Mailbox::new(WriterCounts::default()))
+        .collect();
     let placement = Mutex::new(
-        (0..cfg.writers)
+        (0..cfg.writer_threads())
             .map(|i| (Role::Writer, i))
             .chain((0..cfg.readers).map(|i| (Role::Reader, i)))
             .enumerate()
@@ -166,17 +181,21 @@ pub fn run(
     let start = Instant::now();
     let mut elapsed = Duration::ZERO;
     let mut interrupted = false;
-    let (readers, writer_cycles) = crossbeam::thread::scope(|s| {
+    let (readers, writer_counts) = crossbeam::thread::scope(|s| {
         let mut writers = Vec::new();
         let mut readers = Vec::new();
         for (w, mailbox) in writer_boxes.iter().enumerate() {
+            // Thread w is one of the writers_per_entry threads of group g,
+            // which owns pairs g, g + writers, ...
+            let g = w / cfg.writers_per_entry;
+            let mine = |n: usize| (g..n).step_by(cfg.writers);
             let ctx = WriterCtx {
-                pairs: table.pairs().iter().skip(w).step_by(cfg.writers).collect(),
-                side: side
-                    .as_slice()
-                    .iter()
-                    .skip(w)
-                    .step_by(cfg.writers)
+                pairs: mine(cfg.pairs).map(|i| &table.pairs()[i]).collect(),
+                side: mine(side.as_slice().len())
+                    .map(|i| &side.as_slice()[i])
+                    .collect(),
+                ptl: mine(ptl.as_slice().len())
+                    .map(|i| &ptl.as_slice()[i])
                     .collect(),
                 encoding: enc,
                 stop: &stop,
@@ -191,7 +210,7 @@ pub fn run(
                     if pin(w) {
                         run_writer(cfg, ctx, seed)
                     } else {
-                        0
+                        WriterCounts::default()
                     }
                 });
             match spawned {
@@ -209,7 +228,7 @@ pub fn run(
             if stop.load(Relaxed) {
                 break;
             }
-            let stream = (cfg.writers + r) as u64;
+            let stream = (cfg.writer_threads() + r) as u64;
             let ctx = ReaderCtx {
                 index: r,
                 pairs: table.pairs(),
@@ -232,7 +251,7 @@ pub fn run(
                 .name(format!("ptear-reader-{r}"))
                 .stack_size(THREAD_STACK)
                 .spawn(move |_| {
-                    let stats = if pin(cfg.writers + r) {
+                    let stats = if pin(cfg.writer_threads() + r) {
                         run_reader(cfg, ctx, seed)
                     } else {
                         ReaderStats::new()
@@ -255,7 +274,7 @@ pub fn run(
         let snapshot = || Measurement {
             elapsed: start.elapsed(),
             readers: reader_boxes.iter().map(Mailbox::read).collect(),
-            writer_cycles: writer_boxes.iter().map(Mailbox::read).collect(),
+            writers: writer_boxes.iter().map(Mailbox::read).collect(),
             placement: placement.lock().unwrap().clone(),
             interrupted: false,
             complete: false,
@@ -283,11 +302,11 @@ pub fn run(
             .into_iter()
             .map(|h| h.join().expect("reader panicked"))
             .collect();
-        let cycles: Vec<u64> = writers
+        let counts: Vec<WriterCounts> = writers
             .into_iter()
             .map(|h| h.join().expect("writer panicked"))
             .collect();
-        (readers, cycles)
+        (readers, counts)
     })
     .expect("a hammer thread panicked");
 
@@ -297,25 +316,31 @@ pub fn run(
     Ok(Measurement {
         elapsed,
         readers,
-        writer_cycles,
+        writers: writer_counts,
         placement: placement.into_inner().unwrap(),
         interrupted,
         complete: true,
     })
 }
 
-fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> u64 {
+fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> WriterCounts {
     fn go<W: WriterProfile, B: Barriers>(
         ctx: WriterCtx<'_>,
         gap: u32,
         seed: u64,
         count: bool,
-    ) -> u64 {
-        match (gap, count) {
-            (0, false) => hammer::writer::<W, B, _, false>(ctx, &mut NoGap),
-            (0, true) => hammer::writer::<W, B, _, true>(ctx, &mut NoGap),
-            (g, false) => hammer::writer::<W, B, _, false>(ctx, &mut SpinGap::new(g, seed)),
-            (g, true) => hammer::writer::<W, B, _, true>(ctx, &mut SpinGap::new(g, seed)),
+    ) -> WriterCounts {
+        use hammer::{writer, writer_ptl};
+        let shared = !ctx.ptl.is_empty();
+        match (gap, count, shared) {
+            (0, false, false) => writer::<W, B, _, false>(ctx, &mut NoGap),
+            (0, true, false) => writer::<W, B, _, true>(ctx, &mut NoGap),
+            (g, false, false) => writer::<W, B, _, false>(ctx, &mut SpinGap::new(g, seed)),
+            (g, true, false) => writer::<W, B, _, true>(ctx, &mut SpinGap::new(g, seed)),
+            (0, false, true) => writer_ptl::<W, B, _, false>(ctx, &mut NoGap),
+            (0, true, true) => writer_ptl::<W, B, _, true>(ctx, &mut NoGap),
+            (g, false, true) => writer_ptl::<W, B, _, false>(ctx, &mut SpinGap::new(g, seed)),
+            (g, true, true) => writer_ptl::<W, B, _, true>(ctx, &mut SpinGap::new(g, seed)),
         }
     }
     let (gap, count) = (cfg.writer_gap, cfg.reader == ReaderKind::KvmCount);

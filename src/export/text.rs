@@ -43,8 +43,8 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         o,
-        "  {} readers, {} writers, {} pairs, layout {}, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
-        c.readers, c.writers, c.pairs, c.layout, c.low_period, c.writer_gap, c.reader_gap, c.seed
+        "  {} readers, {} writers x {} per entry, {} pairs, layout {}, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
+        c.readers, c.writers, c.writers_per_entry, c.pairs, c.layout, c.low_period, c.writer_gap, c.reader_gap, c.seed
     );
     if r.placement.requested {
         let pins: Vec<String> = r
@@ -102,6 +102,15 @@ pub fn render(r: &Report) -> String {
         t.writer_cycles,
         si(t.writer_cycles_per_s)
     );
+    if c.writers_per_entry > 1 {
+        for w in &r.writers {
+            let _ = writeln!(
+                o,
+                "    writer {:<4}   group {}: {} clears, {} installs",
+                w.index, w.group, w.clears, w.installs
+            );
+        }
+    }
     let _ = writeln!(o, "  not present    {:>16}", t.not_present);
     let _ = writeln!(
         o,

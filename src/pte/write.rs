@@ -3,7 +3,10 @@
 
 use super::{Gap, Pair, Pte, PteSlot};
 use crate::arch::Barriers;
-use core::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use core::sync::atomic::{
+    AtomicU32,
+    Ordering::{Acquire, Relaxed, Release},
+};
 
 /// `set_pte()` of x86 PAE (`native_set_pte`, pgtable-3level.h), MIPS
 /// (arch/mips/include/asm/pgtable.h, 64-bit phys) and SH X2TLB
@@ -131,4 +134,46 @@ pub fn ptep_get_and_clear(pair: &Pair) -> Pte {
 pub fn count_spte_clear<B: Barriers>(count: &AtomicU32) {
     B::smp_wmb();
     count.store(count.load(Relaxed).wrapping_add(1), Relaxed);
+}
+
+/// A page-table lock and what it protects of one entry's writer state
+/// (`--writers-per-entry`): the kernel's split PTL lives in the page-table
+/// page's `struct ptdesc`, not in the entry's cache line; ptear keeps it in
+/// its own table. `installed` says whether the entry holds E(j, h) (1) or
+/// was cleared (0); whichever writer takes the lock does the next step.
+#[repr(C, align(16))]
+#[derive(Default)]
+pub struct Ptl {
+    lock: AtomicU32,
+    /// The entry's j.
+    pub j: AtomicU32,
+    /// The entry's h.
+    pub h: AtomicU32,
+    /// 1 while the entry is installed.
+    pub installed: AtomicU32,
+}
+
+impl Ptl {
+    /// `spin_lock()`: an acquiring compare-and-swap 0 -> 1 (x86 `lock
+    /// cmpxchg`, MIPS `ll`/`sc`: the arch's atomics, as the qspinlock fast
+    /// path and the MIPS ticket lock use), spinning on plain loads with
+    /// `cpu_relax()` (x86 `pause`) while it is held.
+    #[inline(always)]
+    pub fn spin_lock(&self) {
+        while self
+            .lock
+            .compare_exchange_weak(0, 1, Acquire, Relaxed)
+            .is_err()
+        {
+            while self.lock.load(Relaxed) != 0 {
+                core::hint::spin_loop();
+            }
+        }
+    }
+
+    /// `spin_unlock()`: a releasing store of 0.
+    #[inline(always)]
+    pub fn spin_unlock(&self) {
+        self.lock.store(0, Release);
+    }
 }

@@ -80,7 +80,7 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
             pinned: p.pinned,
         })
         .collect();
-    let writer_cycles = m.writer_cycles.iter().sum();
+    let writer_cycles = m.writers.iter().map(|w| w.installs).sum();
 
     Report {
         schema: SCHEMA.into(),
@@ -104,6 +104,7 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
             barrier_detail: cfg.barrier_info().detail.into(),
             readers: cfg.readers,
             writers: cfg.writers,
+            writers_per_entry: cfg.writers_per_entry,
             pairs: cfg.pairs,
             duration_s: cfg.duration.map(|d| d.as_secs_f64()),
             reads: cfg.reads,
@@ -168,6 +169,17 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                 torn: r.torn,
                 mixed: r.mixed,
                 transient: r.transient,
+            })
+            .collect(),
+        writers: m
+            .writers
+            .iter()
+            .enumerate()
+            .map(|(index, w)| WriterRecord {
+                index,
+                group: index / cfg.writers_per_entry,
+                clears: w.clears,
+                installs: w.installs,
             })
             .collect(),
         retry_percentiles: Percentiles {

@@ -40,6 +40,9 @@ pub struct Report {
     pub totals: Totals,
     /// Per reader thread.
     pub readers: Vec<ReaderRecord>,
+    /// Per writer thread (absent in files written before the field existed).
+    #[serde(default)]
+    pub writers: Vec<WriterRecord>,
     /// Reads per retry count, ascending, zero counts left out; the counts
     /// sum to `totals.reads`.
     pub retry_histogram: Vec<RetryBucket>,
@@ -83,8 +86,11 @@ pub struct ConfigRecord {
     pub barrier_detail: String,
     /// Reader threads.
     pub readers: usize,
-    /// Writer threads.
+    /// Writer groups (`--writers`).
     pub writers: usize,
+    /// Writer threads per group, taking turns on each entry under its lock.
+    #[serde(default = "one")]
+    pub writers_per_entry: usize,
     /// Entries in the table.
     pub pairs: usize,
     /// `--duration` in seconds, `null` when the run had none.
@@ -152,7 +158,8 @@ pub struct Totals {
     pub elapsed_s: f64,
     /// `reads / elapsed_s`.
     pub reads_per_s: f64,
-    /// Clear + install cycles done by all writers.
+    /// Installs done by all writers, each after a clear: their clear +
+    /// install cycles.
     pub writer_cycles: u64,
     /// `writer_cycles / elapsed_s`.
     pub writer_cycles_per_s: f64,
@@ -251,6 +258,23 @@ pub struct ReaderRecord {
     /// Of those, transient.
     #[serde(default)]
     pub transient: u64,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// One writer thread.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct WriterRecord {
+    /// Writer thread index (`placement.threads` order).
+    pub index: usize,
+    /// Its group: it writes pairs `group`, `group + config.writers`, ...
+    pub group: usize,
+    /// Entries it cleared.
+    pub clears: u64,
+    /// Entries it installed.
+    pub installs: u64,
 }
 
 /// One bar of the retry histogram.
