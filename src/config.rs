@@ -31,8 +31,11 @@ pub enum ReaderKind {
 pub enum WriterKind {
     /// install high, smp_wmb, low; clear low, smp_wmb, high (the reader's comment)
     Documented,
-    /// native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange
+    /// native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange (v4.19 and later)
     X86Pae,
+    /// x86 PAE up to v4.18: set_pte; clear = xchg(low, 0), then a plain high = 0
+    #[value(name = "x86-pae@2.6-4.18")]
+    X86PaeV26,
     /// MIPS32 64-bit phys: set_pte; clear = set_pte(0), high first
     Mips,
     /// SH X2TLB: set_pte; clear = set_pte(0), high first
@@ -48,9 +51,10 @@ impl WriterKind {
         match self {
             WriterKind::Mips => LayoutKind::Mips,
             WriterKind::Sh => LayoutKind::ShX2tlb,
-            WriterKind::Documented | WriterKind::X86Pae | WriterKind::Unordered => {
-                LayoutKind::X86Pae
-            }
+            WriterKind::Documented
+            | WriterKind::X86Pae
+            | WriterKind::X86PaeV26
+            | WriterKind::Unordered => LayoutKind::X86Pae,
         }
     }
 
@@ -61,8 +65,39 @@ impl WriterKind {
         match self {
             WriterKind::Documented => Documented::HALF_CLEARED,
             WriterKind::X86Pae => X86Pae::HALF_CLEARED,
+            WriterKind::X86PaeV26 => X86PaeV26::HALF_CLEARED,
             WriterKind::Mips | WriterKind::Sh => HighFirstClear::HALF_CLEARED,
             WriterKind::Unordered => Unordered::HALF_CLEARED,
+        }
+    }
+}
+
+impl WriterKind {
+    /// The kernels whose store order this profile is, and where it is
+    /// written (`ptear list`); `None` for ptear's own controls.
+    pub fn kernels(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            WriterKind::Documented => Some((
+                "the order the comment of ptep_get_lockless() assumes (every version)",
+                "include/linux/pgtable.h",
+            )),
+            WriterKind::X86Pae => Some((
+                "v4.19 and later: arch_atomic64_xchg to v6.1, pxx_xchg64 from v6.2 (plain stores before v6.2, WRITE_ONCE after: the same moves)",
+                "arch/x86/include/asm/pgtable-3level.h",
+            )),
+            WriterKind::X86PaeV26 => Some((
+                "the 2.6 series to v4.18 (stable trees took the 64-bit exchange in 2018)",
+                "include/asm-i386/pgtable-3level.h, arch/x86/include/asm/pgtable-3level.h from 2.6.28",
+            )),
+            WriterKind::Mips => Some((
+                "every version with 64-bit physical addresses on MIPS32",
+                "arch/mips/include/asm/pgtable.h",
+            )),
+            WriterKind::Sh => Some((
+                "every version with X2TLB",
+                "arch/sh/include/asm/pgtable_32.h",
+            )),
+            WriterKind::Unordered => None,
         }
     }
 }

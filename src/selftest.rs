@@ -153,6 +153,16 @@ pub const CONTROLS: &[Control] = &[
         (Some(2), 0, 1000),
         Clean,
     ),
+    // x86 PAE up to v6.1: its clear exchanges the low half first, the
+    // documented order, so the lockless reader stays clean.
+    control(
+        "x86-pae@2.6-4.18",
+        Lockless,
+        WriterKind::X86PaeV26,
+        Kernel,
+        (None, 200, 200),
+        Clean,
+    ),
 ];
 
 /// Controls that need a 64-bit atomic: only where the arch has one.

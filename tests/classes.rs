@@ -197,3 +197,35 @@ fn writers_that_take_turns_on_an_entry_make_the_aba_tear() {
         .collect();
     assert_eq!(roles, ["writer", "writer", "reader"]);
 }
+
+/// x86 PAE kernels up to v4.18 cleared with xchg(low, 0), then a plain
+/// high = 0: the documented order, so the lockless reader stays clean and
+/// only a reader without the re-check mixes. `ptear list` names the range.
+#[test]
+fn the_pre_6_2_x86_pae_profile_follows_its_store_order() {
+    let r = run2(&[
+        "--writer",
+        "x86-pae@2.6-4.18",
+        "--writer-gap",
+        "200",
+        "--reader-gap",
+        "200",
+    ]);
+    assert_eq!(totals(&r), (0, 0, 0), "{}", r["totals"]);
+    assert!(u(&r["totals"]["reads"]) > 0);
+    let r = run2(&["--writer", "x86-pae@2.6-4.18", "--reader", "once"]);
+    let (_, mixed, transient) = totals(&r);
+    assert!(mixed > 0 && transient == 0, "{}", r["totals"]);
+    let list = stdout_json(&run(&["list", "--json"]));
+    let w = list["writers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "x86-pae@2.6-4.18")
+        .expect("listed");
+    assert!(w["kernels"]
+        .as_str()
+        .unwrap()
+        .starts_with("the 2.6 series to v4.18"));
+    assert!(w["source"].as_str().unwrap().contains("pgtable-3level.h"));
+}

@@ -29,6 +29,8 @@ fn kinds<T: ValueEnum + Copy>(unavailable: fn(T) -> Option<&'static str>) -> Vec
             name: name_of(k),
             help: help(k),
             unavailable: unavailable(k).map(str::to_owned),
+            kernels: None,
+            source: None,
         })
         .collect()
 }
@@ -50,7 +52,15 @@ pub fn record() -> ListRecord {
         writers: kinds(|k| match k {
             WriterKind::X86Pae => crate::arch::HAS_ATOMIC64.err(),
             _ => None,
-        }),
+        })
+        .into_iter()
+        .zip(WriterKind::value_variants())
+        .map(|(rec, k)| KindRecord {
+            kernels: k.kernels().map(|(v, _)| v.to_owned()),
+            source: k.kernels().map(|(_, f)| f.to_owned()),
+            ..rec
+        })
+        .collect(),
         barriers: crate::arch::barriers()
             .iter()
             .map(|b| BarrierRecord {
@@ -120,23 +130,26 @@ pub fn list(args: &ListArgs) -> Result<i32, Error> {
         return Ok(exit::CLEAN);
     }
     let mut out = String::new();
-    let mut line = |what: &str, name: &str, desc: &str, why: &Option<String>| {
+    let line = |out: &mut String, what: &str, name: &str, desc: &str, why: &Option<String>| {
         let state = why
             .as_ref()
             .map_or(String::new(), |w| format!("  [not available: {w}]"));
-        out.push_str(&format!("{what:<8} {name:<14} {desc}{state}\n"));
+        out.push_str(&format!("{what:<8} {name:<17} {desc}{state}\n"));
     };
     for k in &r.readers {
-        line("reader", &k.name, &k.help, &k.unavailable);
+        line(&mut out, "reader", &k.name, &k.help, &k.unavailable);
     }
     for k in &r.writers {
-        line("writer", &k.name, &k.help, &k.unavailable);
+        line(&mut out, "writer", &k.name, &k.help, &k.unavailable);
+        if let (Some(v), Some(f)) = (&k.kernels, &k.source) {
+            out.push_str(&format!("{:<27}kernels: {v}; {f}\n", ""));
+        }
     }
     for b in &r.barriers {
-        line("barrier", &b.name, &b.detail, &b.unavailable);
+        line(&mut out, "barrier", &b.name, &b.detail, &b.unavailable);
     }
     for l in &r.layouts {
-        line("layout", &l.name, &l.help, &None);
+        line(&mut out, "layout", &l.name, &l.help, &None);
     }
     print!("{out}");
     Ok(exit::CLEAN)

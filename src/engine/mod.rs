@@ -13,7 +13,9 @@ use crate::arch::{Barriers, Compiler};
 use crate::config::{CheckedConfig, ReaderKind, WriterKind};
 pub use crate::error::RuntimeError;
 use crate::pte::read::{Atomic64, GupFast, KvmCount, Lockless, Once, ReadProtocol};
-use crate::pte::write::{self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae};
+use crate::pte::write::{
+    self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae, X86PaeV26,
+};
 use crate::pte::NoGap;
 use gap::SpinGap;
 use hammer::{PairOrder, ReaderCtx, WriterCounts, WriterCtx};
@@ -347,6 +349,7 @@ fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> WriterCount
     crate::with_barriers!(cfg.barrier, B => match cfg.writer {
         WriterKind::Documented => go::<Documented, B>(ctx, gap, seed, count),
         WriterKind::X86Pae => go::<X86Pae, B>(ctx, gap, seed, count),
+        WriterKind::X86PaeV26 => go::<X86PaeV26, B>(ctx, gap, seed, count),
         WriterKind::Mips | WriterKind::Sh => go::<HighFirstClear, B>(ctx, gap, seed, count),
         WriterKind::Unordered => go::<Unordered, B>(ctx, gap, seed, count),
     })

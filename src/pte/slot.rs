@@ -50,6 +50,16 @@ impl Pair {
     }
 }
 
+impl Pair {
+    /// `xchg(&ptep->pte_low, v)`: the kernel's xchg is a full barrier on
+    /// both sides (x86 `xchg` with memory is implicitly locked; MIPS
+    /// `sync; ll/sc; sync`), hence SeqCst.
+    #[inline(always)]
+    pub fn xchg_low(&self, v: u32) -> u32 {
+        self.low.swap(v, core::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 impl PteSlot for Pair {
     #[inline(always)]
     fn load_low(&self) -> u32 {

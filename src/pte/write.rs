@@ -65,6 +65,9 @@ pub trait WriterProfile {
 pub struct Documented;
 /// x86 PAE: native_set_pte, and native_ptep_get_and_clear's 64-bit exchange.
 pub struct X86Pae;
+/// x86 PAE before v4.19: native_set_pte, and the SMP native_ptep_get_and_clear
+/// of those kernels (xchg of the low half, then a plain store of the high).
+pub struct X86PaeV26;
 /// MIPS32 with 64-bit phys and SH X2TLB: set_pte, and set_pte(0) as clear.
 pub struct HighFirstClear;
 /// Low before high, no barrier: a known-broken control.
@@ -87,6 +90,18 @@ impl WriterProfile for X86Pae {
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) {
         ptep_get_and_clear(pair);
+    }
+    #[inline(always)]
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
+        set_pte::<_, B, G>(pair, pte, gap)
+    }
+}
+
+impl WriterProfile for X86PaeV26 {
+    const HALF_CLEARED: bool = false;
+    #[inline(always)]
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
+        ptep_get_and_clear_v26(pair, gap);
     }
     #[inline(always)]
     fn install<B: Barriers, G: Gap>(pair: &Pair, pte: Pte, gap: &mut G) {
@@ -176,4 +191,31 @@ impl Ptl {
     pub fn spin_unlock(&self) {
         self.lock.store(0, Release);
     }
+}
+
+/// `native_ptep_get_and_clear()` (SMP) of x86 PAE kernels up to v4.18
+/// (include/asm-i386/pgtable-3level.h in the 2.6 series, then
+/// arch/x86/include/asm/pgtable-3level.h). "x86/pae: use 64 bit atomic xchg
+/// function in native_ptep_get_and_clear" (2018, L1TF: the half-cleared
+/// entry was an L1TF-vulnerable PTE for Xen PV) made it one 64-bit
+/// exchange in v4.19; v6.2 turned that into a cmpxchg8b loop:
+///
+/// ```text
+/// /* xchg acts as a barrier before the setting of the high bits */
+/// res.pte_low = xchg(&ptep->pte_low, 0);
+/// res.pte_high = ptep->pte_high;
+/// ptep->pte_high = 0;
+/// ```
+///
+/// The low half (PRESENT) goes first, atomically, so this is the order the
+/// reader's comment documents. The plain C stores of those kernels compile
+/// to the same single 32-bit moves as WRITE_ONCE does on x86, which is
+/// what ptear stores.
+#[inline(always)]
+pub fn ptep_get_and_clear_v26<G: Gap>(pair: &Pair, gap: &mut G) -> Pte {
+    let low = pair.xchg_low(0);
+    gap.gap();
+    let high = pair.load_high();
+    pair.store_high(0);
+    Pte { low, high }
 }

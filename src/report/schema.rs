@@ -445,6 +445,13 @@ pub struct KindRecord {
     pub help: String,
     /// `null`, or why this build or CPU cannot run it (the usage error's text).
     pub unavailable: Option<String>,
+    /// Writers: the kernels whose store order it is, `null` for ptear's own
+    /// controls and for readers.
+    #[serde(default)]
+    pub kernels: Option<String>,
+    /// Writers: the kernel source file(s) it follows, `null` likewise.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A barrier kind.
