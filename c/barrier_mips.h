@@ -39,4 +39,11 @@ static inline __attribute__((always_inline)) void mips_sync_wmb(void)
     __asm__ __volatile__(".set push\n\t.set mips32\n\tsync 0x04\n\t.set pop" ::: "memory");
 }
 
+/* cpu_relax(): barrier() on MIPS (asm/vdso/processor.h; only Loongson 3
+ * makes it more), so nothing but a compiler barrier. */
+static inline __attribute__((always_inline)) void arch_cpu_relax(void)
+{
+    __asm__ __volatile__("" ::: "memory");
+}
+
 #endif

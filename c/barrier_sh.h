@@ -19,4 +19,11 @@ static inline __attribute__((always_inline)) void arch_fence(void)
 }
 #define ARCH_FENCE_TEXT "synco"
 
+/* cpu_relax(): barrier() on SuperH (asm/processor.h), so nothing but a
+ * compiler barrier. */
+static inline __attribute__((always_inline)) void arch_cpu_relax(void)
+{
+    __asm__ __volatile__("" ::: "memory");
+}
+
 #endif

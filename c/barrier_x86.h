@@ -56,4 +56,11 @@ static inline __attribute__((always_inline)) void x86_sfence(void)
     __asm__ __volatile__("sfence" ::: "memory");
 }
 
+/* cpu_relax() (asm/vdso/processor.h rep_nop()): `pause`, encoded as
+ * rep; nop, which every x86 runs. */
+static inline __attribute__((always_inline)) void arch_cpu_relax(void)
+{
+    __asm__ __volatile__("rep; nop" ::: "memory");
+}
+
 #endif

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "hostinfo.h"
 #include "json.h"
+#include "pte.h"
 #include "rng.h"
 
 void cli_usage(FILE *f)
@@ -29,7 +30,11 @@ void cli_usage(FILE *f)
 "      --reads N        stop after N accepted reads in total (no time limit\n"
 "                       unless --duration is also given)\n"
 "      --readers N      reader threads (default: online CPUs - 1, at least 1)\n"
-"      --writers N      writer threads (default 1; at most --pairs)\n"
+"      --writers N      writer groups; group w owns pairs w, w+N, ... (default\n"
+"                       1; at most --pairs)\n"
+"      --writers-per-entry N\n"
+"                       writer threads per group, taking turns on each of its\n"
+"                       entries under the entry's page-table lock (default 1)\n"
 "      --pairs N        PTE pairs in the shared mapping (default 1)\n"
 "      --cpus LIST      pin writers, then readers, to CPUs in this order,\n"
 "                       cycling: 0,1 or 0-3,6\n"
@@ -114,12 +119,15 @@ static void human_bytes(char *buf, size_t len, uint64_t b)
 }
 
 /* src/config.rs check_fits: at most PTEAR_MAX_PAIRS, half the RAM and (a
- * 32-bit build) 1 GiB. 0, or 2 with the Rust tool's message. */
-static int check_fits(uint64_t pairs, char *err, size_t errlen)
+ * 32-bit build) 1 GiB, each pair its 8 bytes and `extra` more (the side
+ * table's word, the page-table lock: extra_bytes_per_pair() below). 0, or
+ * 2 with the Rust tool's message. */
+static int check_fits(uint64_t pairs, uint64_t extra, char *err, size_t errlen)
 {
     long npages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
     uint64_t ram = (npages > 0 && psize > 0) ? (uint64_t)npages * (uint64_t)psize : 0;
-    uint64_t bytes = pairs > UINT64_MAX / 8 ? UINT64_MAX : pairs * 8, limit = (uint64_t)PTEAR_MAX_PAIRS * 8;
+    uint64_t pair = sizeof(struct pte_pair) + extra;
+    uint64_t bytes = pairs > UINT64_MAX / pair ? UINT64_MAX : pairs * pair, limit = (uint64_t)PTEAR_MAX_PAIRS * pair;
     char need[32], most[32];
     if (ram && ram / 2 < limit)       /* RAM unknown: only the fixed limits */
         limit = ram / 2;
@@ -130,8 +138,17 @@ static int check_fits(uint64_t pairs, char *err, size_t errlen)
     human_bytes(need, sizeof need, bytes);
     human_bytes(most, sizeof most, limit);
     snprintf(err, errlen, "--pairs %llu needs %s of shared memory; this machine can give at most %s (%llu pairs)",
-             (unsigned long long)pairs, need, most, (unsigned long long)(limit / 8));
+             (unsigned long long)pairs, need, most, (unsigned long long)(limit / pair));
     return 2;
+}
+
+/* src/config.rs extra_bytes_per_pair: bytes per pair beyond the entry,
+ * the side table's u32 (gup-fast, kvm-count) and the page-table lock
+ * (--writers-per-entry > 1). */
+static uint64_t extra_bytes_per_pair(const struct config *cfg)
+{
+    uint64_t side = cfg->reader == READER_GUP_FAST || cfg->reader == READER_KVM_COUNT ? sizeof(uint32_t) : 0;
+    return side + (cfg->writers_per_entry > 1 ? sizeof(struct pte_ptl) : 0);
 }
 
 /* ---- value parsers ---------------------------------------------------- */
@@ -340,7 +357,7 @@ static int lookup(const char *v, const char *const *names, int n)
 /* ---- option table ----------------------------------------------------- */
 
 enum opt_id {
-    O_DURATION, O_READS, O_READERS, O_WRITERS, O_PAIRS, O_CPUS, O_READER, O_WRITER, O_BARRIER,
+    O_DURATION, O_READS, O_READERS, O_WRITERS, O_WRITERS_PER_ENTRY, O_PAIRS, O_CPUS, O_READER, O_WRITER, O_BARRIER,
     O_LAYOUT, O_LOW_PERIOD, O_WRITER_GAP, O_READER_GAP, O_SEED, O_JSON, O_FORMAT, O_EXPECT, O_CHECKPOINT,
     O_QUIET, O_HELP, O_VERSION
 };
@@ -356,6 +373,7 @@ struct opt {
 static const struct opt opts[] = {
     { "duration", 'd', 1, O_DURATION, 1 },  { "reads", 0, 1, O_READS, 0 },
     { "readers", 0, 1, O_READERS, 0 },      { "writers", 0, 1, O_WRITERS, 0 },
+    { "writers-per-entry", 0, 1, O_WRITERS_PER_ENTRY, 0 },
     { "pairs", 0, 1, O_PAIRS, 0 },          { "cpus", 0, 1, O_CPUS, 0 },
     { "reader", 0, 1, O_READER, 0 },        { "writer", 0, 1, O_WRITER, 0 },
     { "barrier", 0, 1, O_BARRIER, 0 },      { "low-period", 0, 1, O_LOW_PERIOD, 0 },
@@ -445,14 +463,16 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
     case O_WRITERS:
         rc = count_opt("writers", v, PTEAR_MAX_THREADS, &cfg->writers, err, errlen);
         break;
+    case O_WRITERS_PER_ENTRY:
+        rc = count_opt("writers-per-entry", v, PTEAR_MAX_THREADS, &cfg->writers_per_entry, err, errlen);
+        break;
     case O_PAIRS:
         if (parse_u64(v, &x))
             ERR("--pairs '%s': expected a whole number", v);
         if (x == 0)
             ERR("--pairs must be at least 1");
-        if (check_fits(x, err, errlen))
-            return 2;
-        cfg->pairs = (uint32_t)x;
+        c->pairs_arg = x;           /* checked in validate_run(), with the extra bytes per pair */
+        cfg->pairs = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
         break;
     case O_CPUS:
         rc = parse_cpus(v, cfg, err, errlen);
@@ -553,6 +573,9 @@ static int validate_run(struct cli *c, uint32_t given, char *err, size_t errlen)
 {
     struct config *cfg = &c->cfg;
 
+    /* first, as the Rust tool's RunArgs::config() (before its usize) */
+    if (check_fits(c->pairs_arg, extra_bytes_per_pair(cfg), err, errlen))
+        return 2;
     if (!(given & (1u << O_LAYOUT)))
         cfg->layout = writer_default_layout(cfg->writer);
     if (!(given & (1u << O_LOW_PERIOD)))
@@ -566,8 +589,9 @@ static int validate_run(struct cli *c, uint32_t given, char *err, size_t errlen)
     }
     if (cfg->has_reads && !(given & (1u << O_DURATION)))
         cfg->has_duration = 0;      /* --reads alone: no time limit */
-    if ((uint64_t)cfg->readers + cfg->writers > PTEAR_MAX_THREADS)
-        ERR("%u readers + %u writers is more than %u threads", cfg->readers, cfg->writers, PTEAR_MAX_THREADS);
+    if ((uint64_t)cfg->readers + (uint64_t)cfg->writers * cfg->writers_per_entry > PTEAR_MAX_THREADS)
+        ERR("%u readers + %u writers x %u per entry is more than %u threads", cfg->readers, cfg->writers,
+            cfg->writers_per_entry, PTEAR_MAX_THREADS);
     if (cfg->writers > cfg->pairs)
         ERR("--writers %u needs at least as many pairs (--pairs %u): each writer owns its own pairs",
             cfg->writers, cfg->pairs);
@@ -594,7 +618,9 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
     cfg->writer = WRITER_DOCUMENTED;
     cfg->barrier = BARRIER_KERNEL;
     cfg->writers = 1;
+    cfg->writers_per_entry = 1;
     cfg->pairs = 1;
+    c->pairs_arg = 1;
     cfg->has_duration = 1;
     cfg->duration_s = 5.0;
     cfg->low_period = PTEAR_MAX_LOW_PERIOD;

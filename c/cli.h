@@ -13,6 +13,7 @@ enum command { CMD_RUN, CMD_SELFTEST, CMD_LIST, CMD_HELP, CMD_VERSION };
 struct cli {
     enum command cmd;
     struct config cfg;              /* run: complete and validated */
+    uint64_t pairs_arg;             /* run: --pairs as given (cfg.pairs is a u32) */
     const char *json_path;          /* selftest */
     int quiet;                      /* selftest */
     uint64_t seed;                  /* selftest: given or random */

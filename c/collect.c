@@ -84,7 +84,7 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
 {
     const struct run_shared *sh = src->sh;
     const struct config *cfg = sh->cfg;
-    uint32_t i, t, nr = cfg->readers;
+    uint32_t i, t, nr = cfg->readers, nw = config_writer_threads(cfg);
     uint64_t exact[PTEAR_EXACT_RETRIES];
     size_t nhist = 0, cap = PTEAR_EXACT_RETRIES + 64, nsamp = 0, s;
     struct torn_sample *all = NULL;
@@ -100,10 +100,12 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
     res->nreaders = nr;
     res->readers = calloc(nr, sizeof *res->readers);
     res->hist = malloc(cap * sizeof *res->hist);
-    res->nthreads = cfg->readers + cfg->writers;
+    res->nwriters = nw;
+    res->writers = calloc(nw, sizeof *res->writers);
+    res->nthreads = cfg->readers + nw;
     res->threads = calloc(res->nthreads, sizeof *res->threads);
     all = malloc((size_t)nr * PTEAR_MAX_SAMPLES * sizeof *all);
-    if (!st || !res->readers || !res->hist || !res->threads || !all) {
+    if (!st || !res->readers || !res->writers || !res->hist || !res->threads || !all) {
         free(st);
         free(all);
         results_free(res);
@@ -204,17 +206,20 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
         res->first_torn_s = all[0].t_s;
     }
 
-    for (i = 0; i < cfg->writers; i++) {
-        uint64_t c;
+    for (i = 0; i < nw; i++) {         /* writer_cycles: installs, each after a clear */
+        struct writer_counts c;
         seq_snapshot(&src->wr[i]->seq, src->wr[i]->pub, &c, sizeof c);
-        res->writer_cycles += c;
+        res->writers[i].group = src->wr[i]->group;
+        res->writers[i].clears = c.clears;
+        res->writers[i].installs = c.installs;
+        res->writer_cycles += c.installs;
     }
     res->placement_requested = cfg->has_cpus;
     res->placement_granted = 1;
     for (t = 0; t < res->nthreads; t++) {
         struct thread_place *p = &res->threads[t];
-        p->is_writer = t < cfg->writers;
-        p->index = p->is_writer ? t : t - cfg->writers;
+        p->is_writer = t < nw;
+        p->index = p->is_writer ? t : t - nw;
         p->cpu = p->is_writer ? src->wr[p->index]->cpu : src->rd[p->index]->cpu;
         /* each thread set its pinned flag before arriving at the gate */
         p->pinned = p->is_writer ? src->wr[p->index]->pinned : src->rd[p->index]->pinned;

@@ -14,7 +14,7 @@ struct collect_src {
     const struct run_shared *sh;
     const struct host_info *host;
     struct reader_ctx *const *rd;   /* cfg->readers of them */
-    struct writer_ctx *const *wr;   /* cfg->writers of them */
+    struct writer_ctx *const *wr;   /* config_writer_threads(cfg) of them */
 };
 
 /* Fill res from the last publications. final: after every thread was

@@ -14,7 +14,7 @@
 #endif
 #define PTEAR_IMPLEMENTATION "c"
 
-#define PTEAR_MAX_THREADS   1024u            /* readers + writers */
+#define PTEAR_MAX_THREADS   1024u            /* readers + writers x writers_per_entry */
 #define PTEAR_MAX_PAIRS     (1u << 27)       /* 1 GiB of pairs, as src/config.rs */
 #define PTEAR_MAX_GAP       100000000u       /* spin iterations */
 #define PTEAR_MAX_LOW_PERIOD 1048576u        /* 2^20: the most any layout holds (layout.h) */
@@ -44,6 +44,7 @@ struct config {
     enum writer_kind writer;
     enum barrier_kind barrier;
     uint32_t readers, writers, pairs;
+    uint32_t writers_per_entry;     /* writer threads per group (--writers: groups); 1: no page-table locks */
     int has_duration;
     double duration_s;
     int has_reads;
@@ -70,6 +71,13 @@ struct config {
 static inline enum layout_id writer_default_layout(enum writer_kind w)
 {
     return w == WRITER_MIPS ? LAYOUT_MIPS : w == WRITER_SH ? LAYOUT_SH_X2TLB : LAYOUT_X86_PAE;
+}
+
+/* Writer threads in all: group g is threads g*N .. g*N+N-1 (placed first,
+ * in that order) and owns pairs g, g + writers, ... */
+static inline uint32_t config_writer_threads(const struct config *c)
+{
+    return c->writers * c->writers_per_entry;
 }
 
 static inline int writer_half_cleared(enum writer_kind w)

@@ -30,12 +30,14 @@ struct engine {
     struct run_shared sh;           /* what every thread reads */
     size_t map_len;
     size_t side_len;                /* gup-fast, kvm-count: the side table's mapping */
+    size_t ptl_len;                 /* --writers-per-entry > 1: the page-table locks' mapping */
+    uint32_t nwriters;              /* writer threads: writers x writers_per_entry */
     pthread_mutex_t gate_mu;
     pthread_cond_t gate_cv;
     int gate;                       /* 0 wait, 1 go, -1 abort */
     uint32_t arrived;               /* threads waiting at the gate */
     struct reader_ctx **rd;
-    struct writer_ctx **wr;
+    struct writer_ctx **wr;         /* nwriters of them, group by group */
     struct thread_start *starts;    /* one per thread: writers, then readers */
     uint32_t *shared_order;
     uint32_t **own_orders;
@@ -209,7 +211,7 @@ static void engine_free(struct engine *e)
         free(e->rd);
     }
     if (e->wr) {
-        for (i = 0; i < cfg->writers; i++)
+        for (i = 0; i < e->nwriters; i++)
             free(e->wr[i]);
         free(e->wr);
     }
@@ -224,6 +226,8 @@ static void engine_free(struct engine *e)
         munmap(e->sh.pairs, e->map_len);
     if (e->sh.side)
         munmap(e->sh.side, e->side_len);
+    if (e->sh.ptl)
+        munmap(e->sh.ptl, e->ptl_len);
     pthread_mutex_destroy(&e->gate_mu);
     pthread_cond_destroy(&e->gate_cv);
 }
@@ -270,9 +274,29 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
         }
     }
 
+    /* --writers-per-entry N > 1: each pair's page-table lock and writer
+     * state, in a mapping of their own, every pair installed at install 1
+     * as above. With one writer per entry there is none. */
+    if (cfg->writers_per_entry > 1) {
+        e->ptl_len = ((size_t)cfg->pairs * sizeof(struct pte_ptl) + (size_t)page - 1) & ~((size_t)page - 1);
+        e->sh.ptl = mmap(NULL, e->ptl_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (e->sh.ptl == MAP_FAILED) {
+            int en = errno;
+            e->sh.ptl = NULL;
+            snprintf(what, sizeof what,
+                     "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) for the page-table locks refused", e->ptl_len);
+            return fail(err, errlen, what, en);
+        }
+        for (i = 0; i < cfg->pairs; i++) {
+            e->sh.ptl[i].j = pte_first_j(&e->sh.enc);
+            e->sh.ptl[i].h = pte_first_h(&e->sh.enc);
+            e->sh.ptl[i].installed = 1;
+        }
+    }
+
     e->rd = calloc(cfg->readers, sizeof *e->rd);
-    e->wr = calloc(cfg->writers, sizeof *e->wr);
-    e->starts = calloc((size_t)cfg->readers + cfg->writers, sizeof *e->starts);
+    e->wr = calloc(e->nwriters, sizeof *e->wr);
+    e->starts = calloc((size_t)cfg->readers + e->nwriters, sizeof *e->starts);
     if (!e->rd || !e->wr || !e->starts)
         return fail(err, errlen, "allocating thread state", ENOMEM);
     if (cfg->pairs <= OWN_ORDER_MAX) {
@@ -294,10 +318,10 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
         memset(rc, 0, sizeof *rc);
         e->rd[i] = rc;
         rc->sh = &e->sh;
-        e->starts[cfg->writers + i].e = e;
-        e->starts[cfg->writers + i].ctx = rc;
+        e->starts[e->nwriters + i].e = e;
+        e->starts[e->nwriters + i].ctx = rc;
         rc->index = i;
-        rc->cpu = cpu_for_thread(cfg, cfg->writers + i);
+        rc->cpu = cpu_for_thread(cfg, e->nwriters + i);
         rc->norder = cfg->pairs;
         if (e->own_orders) {
             e->own_orders[i] = malloc((size_t)cfg->pairs * sizeof(uint32_t));
@@ -317,7 +341,7 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
         rc->publish_step = publish_step(cfg->reader_gap, PUBLISH_READS);
         gap_table_fill(rc->gap_table, cfg->reader_gap, rng_derive(cfg->seed, SEED_RGAP + i));
     }
-    for (i = 0; i < cfg->writers; i++) {
+    for (i = 0; i < e->nwriters; i++) {    /* writers first: thread w is one of group w / N */
         struct writer_ctx *wc;
         if (posix_memalign((void **)&wc, CACHELINE, sizeof *wc) != 0)
             return fail(err, errlen, "allocating writer state", ENOMEM);
@@ -327,6 +351,7 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
         e->starts[i].e = e;
         e->starts[i].ctx = wc;
         wc->index = i;
+        wc->group = i / cfg->writers_per_entry;
         wc->cpu = cpu_for_thread(cfg, i);
         wc->publish_step = publish_step(cfg->writer_gap, PUBLISH_CYCLES);
         gap_table_fill(wc->gap_table, cfg->writer_gap, rng_derive(cfg->seed, SEED_WGAP + i));
@@ -397,7 +422,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     pthread_t *tids;
     pthread_attr_t attr;
     sigset_t block, old;
-    uint32_t i, nthreads = cfg->readers + cfg->writers, started = 0;
+    uint32_t i, nw = config_writer_threads(cfg), nthreads = cfg->readers + nw, started = 0;
     int rc, interrupted = 0, progress, tty = isatty(2), printed = 0;
     double now, deadline = 0, next_progress, next_ckpt, last_t = 0;
     uint64_t last_reads = 0;
@@ -405,6 +430,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
 
     memset(&e, 0, sizeof e);
     e.sh.cfg = cfg;
+    e.nwriters = nw;
     e.sh.bar = *bar;
     e.sh.enc = pte_enc_make(cfg->layout, cfg->low_period, writer_half_cleared(cfg->writer));
     pthread_mutex_init(&e.gate_mu, NULL);
@@ -429,7 +455,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, THREAD_STACK);
     for (i = 0; i < nthreads; i++) {
-        rc = pthread_create(&tids[i], &attr, i < cfg->writers ? writer_thread : reader_thread, &e.starts[i]);
+        rc = pthread_create(&tids[i], &attr, i < nw ? writer_thread : reader_thread, &e.starts[i]);
         if (rc != 0)
             break;
         started++;
@@ -455,8 +481,8 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
         pthread_cond_wait(&e.gate_cv, &e.gate_mu);
     pthread_mutex_unlock(&e.gate_mu);
     for (i = 0; i < nthreads; i++) {
-        int cpu = i < cfg->writers ? e.wr[i]->cpu : e.rd[i - cfg->writers]->cpu;
-        int perr = i < cfg->writers ? e.wr[i]->pin_errno : e.rd[i - cfg->writers]->pin_errno;
+        int cpu = i < nw ? e.wr[i]->cpu : e.rd[i - nw]->cpu;
+        int perr = i < nw ? e.wr[i]->pin_errno : e.rd[i - nw]->pin_errno;
         if (perr) {
             char what[96];
             gate_open(&e, -1, 0);

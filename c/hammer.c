@@ -1,8 +1,10 @@
 /* hammer.c - the reader and writer hot loops.
  *
- * They allocate nothing, take no lock and make no system call. Counters
- * live in local variables and are published through a seqlock (seqlock.h)
- * every few thousand reads. The fast path of a read is the accessor, then
+ * They allocate nothing, make no system call and take no lock but
+ * --writers-per-entry's page-table locks (their own copy of the writer
+ * loop; the loop of one writer per entry has none). Counters live in local
+ * variables and are published through a seqlock (seqlock.h) every few
+ * thousand reads. The fast path of a read is the accessor, then
  * pte_valid() inline (j decoded and compared with L(j), h decoded and
  * compared with H(h, j & 1)); a wrong value (its class, consequences and,
  * for the first 64 per reader, the whole sample) and reads with 256 or more
@@ -225,12 +227,49 @@ void hammer_reader(struct reader_ctx *rc)
 
 enum wkind { WK_DOCUMENTED, WK_X86_PAE, WK_HIGH_FIRST, WK_UNORDERED, WK_N };
 
+/* One writer per entry: its cycles are its clears and its installs. */
 static __attribute__((noinline, cold)) void writer_publish(struct writer_ctx *wc, uint64_t cycles)
 {
-    seq_publish(&wc->seq, wc->pub, &cycles, sizeof cycles);
+    const struct writer_counts c = { cycles, cycles };
+    seq_publish(&wc->seq, wc->pub, &c, sizeof c);
 }
 
-/* Writer w owns the pairs i with i % writers == w and cycles round-robin
+static __attribute__((noinline, cold)) void writer_ptl_publish(struct writer_ctx *wc, uint64_t clears,
+                                                               uint64_t installs)
+{
+    const struct writer_counts c = { clears, installs };
+    seq_publish(&wc->seq, wc->pub, &c, sizeof c);
+}
+
+/* The profile's clear and install of one entry, for both writer loops. */
+static PTEAR_ALWAYS_INLINE void writer_clear(struct pte_pair *ptep, const enum wkind kind, const enum bar_eff b,
+                                             const int gap, struct gap_stream *g)
+{
+    if (kind == WK_HIGH_FIRST) {
+        mips_pte_clear(ptep, b, gap, g);    /* == sh_pte_clear */
+    } else if (kind == WK_X86_PAE) {
+#if defined(PTEAR_HAS_ATOMIC64)
+        ptep_get_and_clear(ptep);
+#else
+        __builtin_unreachable();            /* refused when the command line is checked */
+#endif
+    } else {
+        pte_clear(ptep, b, gap, g);
+    }
+}
+
+static PTEAR_ALWAYS_INLINE void writer_install(struct pte_pair *ptep, uint32_t lo, uint32_t hi,
+                                               const enum wkind kind, const enum bar_eff b, const int gap,
+                                               struct gap_stream *g)
+{
+    if (kind == WK_UNORDERED)
+        set_pte_unordered(ptep, lo, hi, gap, g);
+    else
+        set_pte(ptep, lo, hi, b, gap, g);
+}
+
+/* Writer w (its group, with one writer per entry) owns the pairs i with
+ * i % writers == w and cycles round-robin
  * over them: clear, then install the next entry. Every pair starts at
  * install number 1 and each cycle adds one, so in round n every owned pair
  * goes from install n+1 to n+2: the writer keeps the two counters j and h
@@ -244,7 +283,7 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     struct pte_pair *const pairs = sh->pairs;
     uint32_t *const side = sh->side;
     const struct pte_enc enc = sh->enc;
-    const uint32_t npairs = sh->cfg->pairs, stride = sh->cfg->writers, first = wc->index;
+    const uint32_t npairs = sh->cfg->pairs, stride = sh->cfg->writers, first = wc->group;
     const uint32_t *const stop = &sh->stop;
     const uint32_t batch = gap ? 1 : STOP_CHECK_CYCLES;
     const uint32_t step = wc->publish_step;
@@ -259,23 +298,10 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
         uint32_t i;
         for (i = 0; i < batch; i++) {
             struct pte_pair *const ptep = &pairs[p];
-            if (kind == WK_HIGH_FIRST) {
-                mips_pte_clear(ptep, b, gap, &g);   /* == sh_pte_clear */
-            } else if (kind == WK_X86_PAE) {
-#if defined(PTEAR_HAS_ATOMIC64)
-                ptep_get_and_clear(ptep);
-#else
-                __builtin_unreachable();    /* refused when the command line is checked */
-#endif
-            } else {
-                pte_clear(ptep, b, gap, &g);
-            }
+            writer_clear(ptep, kind, b, gap, &g);
             if (count)
                 count_spte_clear(&side[p], b);
-            if (kind == WK_UNORDERED)
-                set_pte_unordered(ptep, lo, hi, gap, &g);
-            else
-                set_pte(ptep, lo, hi, b, gap, &g);
+            writer_install(ptep, lo, hi, kind, b, gap, &g);
             cycles++;
             p += stride;
             if (p >= npairs) {
@@ -317,6 +343,89 @@ static const writer_fn writer_fns[WK_N][BAR_NEFF][2][2] = {
 #endif
 };
 
+/* --writers-per-entry N > 1: one of the N threads of a group, which take
+ * turns on each of the group's pairs as CPUs that zap and re-install the
+ * same entry do (B zaps, C installs, D zaps and installs: the ABA of a
+ * reader that reads low, high, low). Round-robin over the group's pairs:
+ * take the entry's page-table lock (sh->ptl[p]), do its next step (clear
+ * it if installed, else install the state after the one it held), drop
+ * the lock. Which thread does which step is up to who gets the lock, so
+ * every pair keeps its own j and h, under its lock. With `count` the clear
+ * bumps the pair's clear counter, under the lock as KVM's under mmu_lock.
+ * The Rust tool's writer_ptl (src/engine/hammer.rs). */
+static PTEAR_ALWAYS_INLINE void writer_ptl_loop(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
+                                                const int gap, const int count)
+{
+    struct run_shared *const sh = wc->sh;
+    struct pte_pair *const pairs = sh->pairs;
+    struct pte_ptl *const ptls = sh->ptl;
+    uint32_t *const side = sh->side;
+    const struct pte_enc enc = sh->enc;
+    const uint32_t npairs = sh->cfg->pairs, stride = sh->cfg->writers, first = wc->group;
+    const uint32_t *const stop = &sh->stop;
+    const uint32_t batch = gap ? 1 : STOP_CHECK_CYCLES;
+    const uint32_t step = wc->publish_step;
+    struct gap_stream g = { wc->gap_table, 0 };
+    uint32_t p = first;
+    uint64_t clears = 0, installs = 0, next_pub = step;
+
+    while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+        uint32_t i;
+        for (i = 0; i < batch; i++) {
+            struct pte_pair *const ptep = &pairs[p];
+            struct pte_ptl *const ptl = &ptls[p];
+            spin_lock(&ptl->lock);
+            if (ptl->installed) {
+                writer_clear(ptep, kind, b, gap, &g);
+                if (count)
+                    count_spte_clear(&side[p], b);
+                ptl->installed = 0;
+                clears++;
+            } else {
+                uint32_t j = ptl->j, h = ptl->h;
+                pte_step(&enc, &j, &h);
+                writer_install(ptep, pte_L(&enc, j), pte_H(&enc, h, j & 1), kind, b, gap, &g);
+                ptl->j = j;
+                ptl->h = h;
+                ptl->installed = 1;
+                installs++;
+            }
+            spin_unlock(&ptl->lock);
+            p += stride;
+            if (p >= npairs)
+                p = first;
+        }
+        if (clears + installs >= next_pub) {
+            writer_ptl_publish(wc, clears, installs);
+            next_pub = clears + installs + step;
+        }
+    }
+    writer_ptl_publish(wc, clears, installs);
+}
+
+/* Its own copy per (writer, barrier, gap, count), as the loop above. */
+#define WRITER_PTL_FNS(kind, b) \
+    static void wp_##kind##_##b##_0(struct writer_ctx *wc) { writer_ptl_loop(wc, kind, b, 0, 0); } \
+    static void wp_##kind##_##b##_1(struct writer_ctx *wc) { writer_ptl_loop(wc, kind, b, 1, 0); } \
+    static void wp_##kind##_##b##_0c(struct writer_ctx *wc) { writer_ptl_loop(wc, kind, b, 0, 1); } \
+    static void wp_##kind##_##b##_1c(struct writer_ctx *wc) { writer_ptl_loop(wc, kind, b, 1, 1); }
+#define WRITER_PTL_ROW(kind, b) [b] = { { wp_##kind##_##b##_0, wp_##kind##_##b##_0c }, \
+                                        { wp_##kind##_##b##_1, wp_##kind##_##b##_1c } },
+FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_DOCUMENTED)
+FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_HIGH_FIRST)
+FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_UNORDERED)
+#if defined(PTEAR_HAS_ATOMIC64)
+FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_X86_PAE)
+#endif
+static const writer_fn writer_ptl_fns[WK_N][BAR_NEFF][2][2] = {
+    [WK_DOCUMENTED] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_DOCUMENTED) },
+    [WK_HIGH_FIRST] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_HIGH_FIRST) },
+    [WK_UNORDERED] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_UNORDERED) },
+#if defined(PTEAR_HAS_ATOMIC64)
+    [WK_X86_PAE] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_X86_PAE) },
+#endif
+};
+
 void hammer_writer(struct writer_ctx *wc)
 {
     const struct run_shared *sh = wc->sh;
@@ -325,5 +434,6 @@ void hammer_writer(struct writer_ctx *wc)
                     : (w == WRITER_MIPS || w == WRITER_SH) ? WK_HIGH_FIRST
                     : w == WRITER_X86_PAE ? WK_X86_PAE
                     : WK_DOCUMENTED;
-    writer_fns[kind][sh->bar.eff][sh->cfg->writer_gap != 0][sh->cfg->reader == READER_KVM_COUNT](wc);
+    const writer_fn (*fns)[BAR_NEFF][2][2] = sh->ptl ? writer_ptl_fns : writer_fns;
+    fns[kind][sh->bar.eff][sh->cfg->writer_gap != 0][sh->cfg->reader == READER_KVM_COUNT](wc);
 }

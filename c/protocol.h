@@ -97,12 +97,46 @@ static PTEAR_ALWAYS_INLINE int kvm_get_spte_lockless(struct pte_pair *ptep, cons
 /* arch/x86/kvm/mmu/mmu.c count_spte_clear(), called after every clear
  * (__update_clear_spte_fast/slow):
  *     smp_wmb();  sp->clear_spte_count++;
- * The pair has one writer (KVM: mmu_lock held), so a plain load and a
+ * The pair has one writer at a time (KVM: mmu_lock held; with
+ * --writers-per-entry, the page-table lock), so a plain load and a
  * WRITE_ONCE store. */
 static PTEAR_ALWAYS_INLINE void count_spte_clear(uint32_t *count_p, const enum bar_eff b)
 {
     smp_wmb(b);
     WRITE_ONCE32(*count_p, READ_ONCE32(*count_p) + 1);
+}
+
+/* --writers-per-entry: spin_lock() on the entry's page-table lock (struct
+ * pte_ptl): an acquiring compare-and-swap 0 -> 1, the arch's atomics as
+ * the qspinlock fast path (x86 `lock cmpxchg`) and the MIPS ticket lock
+ * (ll/sc) use, spinning on plain loads with cpu_relax() while it is held.
+ * On sh4, gcc 12 (-m4, -matomic-model=soft-gusa, its default for
+ * sh4-linux) emits the CAS inline as a gUSA sequence, checked in the
+ * objdump of hammer.o: `mova 1f,r0; mov r15,r1; mov #-8,r15; mov.l @Rn,Rx;
+ * cmp/eq Rx,Ry; bf 1f; mov.l Rz,@Rn; 1: mov r1,r15`, then bf to the spin.
+ * No libatomic call, no movli.l/movco.l, no synco (as gup_ref_get's add
+ * below); spin_unlock()'s release store is a plain mov.l. The kernel's
+ * SH-4A arch_spin_lock()/arch_spin_unlock() (asm/spinlock-llsc.h:
+ * movli.l/movco.l, then a plain mov.l) have no synco either, so no fence
+ * is added. gUSA is atomic against preemption on one CPU (qemu-sh4 runs
+ * it as a host atomic), not between the CPUs of an SMP SH-4A, where this
+ * lock would not exclude. */
+static PTEAR_ALWAYS_INLINE void spin_lock(uint32_t *lock)
+{
+    for (;;) {
+        uint32_t unlocked = 0;
+        if (__builtin_expect(__atomic_compare_exchange_n(lock, &unlocked, 1u, 1, __ATOMIC_ACQUIRE,
+                                                         __ATOMIC_RELAXED), 1))
+            return;
+        while (__atomic_load_n(lock, __ATOMIC_RELAXED) != 0)
+            arch_cpu_relax();
+    }
+}
+
+/* spin_unlock(): a releasing store of 0. */
+static PTEAR_ALWAYS_INLINE void spin_unlock(uint32_t *lock)
+{
+    __atomic_store_n(lock, 0u, __ATOMIC_RELEASE);
 }
 
 /* mm/gup.c gup_fast_pte_range(), after ptep_get_lockless() gave a present

@@ -14,6 +14,18 @@ struct pte_pair {
     uint32_t high;
 } __attribute__((aligned(8)));
 
+/* --writers-per-entry N > 1: an entry's page-table lock and the writer
+ * state it protects, one per pair in a mapping of their own (the kernel's
+ * split PTL lives in the page-table page's struct ptdesc, not in the
+ * entry's cache line). `installed`: the entry holds E(j, h) (1) or was
+ * cleared (0); whichever writer of the group takes the lock does the
+ * entry's next step. 16 bytes, 16-aligned, as the Rust tool's Ptl. */
+struct pte_ptl {
+    uint32_t lock;                  /* 0 free, 1 held: spin_lock() in protocol.h */
+    uint32_t j, h;                  /* the entry's install counters (below) */
+    uint32_t installed;
+} __attribute__((aligned(16)));
+
 /* Install number t of a pair as the two counters j = t mod P and
  * h = t mod N; every pair starts at t = 1. Stepped by one per clear +
  * install cycle, with no division (SH-4 has none). */

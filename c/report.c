@@ -11,9 +11,11 @@ const char *const writer_names[] = { "documented", "x86-pae", "mips", "sh", "uno
 void results_free(struct results *r)
 {
     free(r->readers);
+    free(r->writers);
     free(r->hist);
     free(r->threads);
     r->readers = NULL;
+    r->writers = NULL;
     r->hist = NULL;
     r->threads = NULL;
 }
@@ -72,6 +74,7 @@ void report_json(struct json *j, const char *key, const struct results *r)
     json_str(j, "barrier_detail", r->bar.detail);
     json_u64(j, "readers", c->readers);
     json_u64(j, "writers", c->writers);
+    json_u64(j, "writers_per_entry", c->writers_per_entry);
     json_u64(j, "pairs", c->pairs);
     if (c->has_duration)
         json_f64(j, "duration_s", c->duration_s);
@@ -162,6 +165,17 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_u64(j, "torn", r->readers[i].torn);
         json_u64(j, "mixed", r->readers[i].mixed);
         json_u64(j, "transient", r->readers[i].transient);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+
+    json_arr_begin(j, "writers");
+    for (i = 0; i < r->nwriters; i++) {
+        json_obj_begin(j, NULL);
+        json_u64(j, "index", i);
+        json_u64(j, "group", r->writers[i].group);
+        json_u64(j, "clears", r->writers[i].clears);
+        json_u64(j, "installs", r->writers[i].installs);
         json_obj_end(j);
     }
     json_arr_end(j);
@@ -295,8 +309,9 @@ void report_text(FILE *f, const struct results *r)
     fprintf(f, "  reader:    %s\n  writer:    %s\n  barrier:   %s (%s)\n", reader_names[c->reader],
             writer_names[c->writer], barrier_names[c->barrier], r->bar.detail);
     fprintf(f, "  layout:    %s (%s)\n", layout_table[c->layout].name, layout_table[c->layout].help);
-    fprintf(f, "  threads:   %u reader%s, %u writer%s, %u pair%s\n", c->readers, c->readers == 1 ? "" : "s",
-            c->writers, c->writers == 1 ? "" : "s", c->pairs, c->pairs == 1 ? "" : "s");
+    fprintf(f, "  threads:   %u reader%s, %u writer%s x %u per entry, %u pair%s\n", c->readers,
+            c->readers == 1 ? "" : "s", c->writers, c->writers == 1 ? "" : "s", c->writers_per_entry, c->pairs,
+            c->pairs == 1 ? "" : "s");
     if (c->has_duration && c->has_reads)
         fprintf(f, "  stop:      after %g s or %s reads\n", c->duration_s, grouped(a, sizeof a, c->reads));
     else if (c->has_reads)
@@ -327,6 +342,9 @@ void report_text(FILE *f, const struct results *r)
                 (unsigned long long)r->readers[i].transient);
     fprintf(f, "writer cycles  %s (%s)\n", grouped(a, sizeof a, r->writer_cycles),
             rate(b, sizeof b, per_s(r->writer_cycles, r->elapsed_s)));
+    for (i = 0; i < r->nwriters && c->writers_per_entry > 1; i++)
+        fprintf(f, "  writer %-4u  group %u: %s clears, %s installs\n", i, r->writers[i].group,
+                grouped(a, sizeof a, r->writers[i].clears), grouped(b, sizeof b, r->writers[i].installs));
     fprintf(f, "not present    %s\n", grouped(a, sizeof a, r->not_present));
     fprintf(f, "torn           %s", grouped(a, sizeof a, r->torn));
     fprintf(f, " (mixed %s", grouped(a, sizeof a, r->mixed));

@@ -27,6 +27,12 @@ struct reader_result {
     double reads_per_s;
 };
 
+/* One writer thread (index: its place in writers[], as in placement). */
+struct writer_result {
+    uint32_t group;                 /* index / writers_per_entry */
+    uint64_t clears, installs;
+};
+
 struct hist_entry {
     uint32_t retries;
     uint64_t count;
@@ -45,7 +51,7 @@ struct results {
     struct barrier_choice bar;
     int complete, interrupted;
     double elapsed_s;
-    uint64_t reads, torn, not_present, retries, writer_cycles;
+    uint64_t reads, torn, not_present, retries, writer_cycles;    /* writer_cycles: the writers' installs */
     uint64_t mixed, transient;      /* torn = mixed + transient */
     uint64_t cons[CONS_N];          /* accepted wrong values showing each consequence */
     uint64_t fallback_recheck, caught;  /* gup-fast only (cfg->reader) */
@@ -54,6 +60,8 @@ struct results {
     double first_torn_s;
     uint32_t nreaders;
     struct reader_result *readers;
+    uint32_t nwriters;              /* writer threads: writers x writers_per_entry */
+    struct writer_result *writers;
     size_t nhist;
     struct hist_entry *hist;        /* ascending retries, no zero counts */
     uint32_t p50, p99, pmax;        /* pmax: the exact largest retry count */

@@ -27,6 +27,7 @@ struct run_shared {
     const struct config *cfg;
     struct barrier_choice bar;      /* --barrier, resolved once */
     double t0;                      /* CLOCK_MONOTONIC when the gate opened */
+    struct pte_ptl *ptl;            /* --writers-per-entry > 1: one lock per pair, its own mapping; else NULL */
     uint32_t stop __attribute__((aligned(CACHELINE)));
     char pad_[CACHELINE];
 };
@@ -94,16 +95,23 @@ struct reader_ctx {
     uint32_t pub[sizeof(struct reader_stats) / 4] __attribute__((aligned(CACHELINE)));
 } __attribute__((aligned(CACHELINE)));
 
+/* What a writer thread publishes: the entries it cleared and installed
+ * (with one writer per entry both are its clear + install cycles). */
+struct writer_counts {
+    uint64_t clears, installs;
+};
+
 struct writer_ctx {
     struct run_shared *sh;
-    uint32_t index;
+    uint32_t group;                 /* index / writers_per_entry: it writes pairs group, group + writers, ... */
     int cpu;
     uint32_t publish_step;
     uint32_t gap_table[GAP_TABLE_SIZE];
     int pinned;
     int pin_errno;                  /* non-zero: the kernel refused the pin */
+    uint32_t index;                 /* writer thread index (placement order) */
     uint32_t seq __attribute__((aligned(CACHELINE)));
-    uint32_t pub[2] __attribute__((aligned(CACHELINE)));   /* cycles, a u64 */
+    uint32_t pub[sizeof(struct writer_counts) / 4] __attribute__((aligned(CACHELINE)));
 } __attribute__((aligned(CACHELINE)));
 
 static inline double mono_now(void)

@@ -147,7 +147,7 @@ int cmd_selftest(const struct cli *c)
         cfg->reader = k->reader;
         cfg->writer = k->writer;
         cfg->barrier = k->barrier;
-        cfg->readers = cfg->writers = cfg->pairs = 1;
+        cfg->readers = cfg->writers = cfg->writers_per_entry = cfg->pairs = 1;
         cfg->has_cpus = npin > 0;
         cfg->ncpus = npin;
         cfg->cpus = npin ? pin : NULL;

@@ -4,7 +4,7 @@
 # histogram test (c/tests/retry_histogram.c) and the encoding test
 # (c/tests/layouts.c) natively on x86_64 and on both sh4 CPUs; and the
 # classes, consequences and readers of docs/layouts.md, in short runs
-# natively on x86_64. About a minute and a quarter.
+# natively on x86_64. About a minute and twenty seconds.
 #   c/test.sh            (from any directory)
 # Last line: "N passed, N failed"; exit status 1 if anything failed.
 set -uo pipefail
@@ -34,12 +34,12 @@ CONTROLS = ["correct", "correct-gaps", "correct-full", "once", "unordered", "hig
 
 def check(d, where, arch="sh"):
     top = ["schema", "complete", "interrupted", "verdict", "tool", "host", "config", "placement",
-           "totals", "readers", "retry_histogram", "retry_percentiles", "torn_samples"]
+           "totals", "readers", "writers", "retry_histogram", "retry_percentiles", "torn_samples"]
     sub = {
         "tool": ["name", "version", "implementation"],
         "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note", "vm"],
-        "config": ["reader", "writer", "barrier", "barrier_detail", "readers", "writers", "pairs",
-                   "duration_s", "reads", "low_period", "writer_gap", "reader_gap", "seed", "cpus",
+        "config": ["reader", "writer", "barrier", "barrier_detail", "readers", "writers", "writers_per_entry",
+                   "pairs", "duration_s", "reads", "low_period", "writer_gap", "reader_gap", "seed", "cpus",
                    "checkpoint_s", "layout"],
         "placement": ["requested", "granted", "threads"],
         "totals": ["reads", "torn", "not_present", "retries", "inexact_retry_reads", "elapsed_s",
@@ -47,8 +47,7 @@ def check(d, where, arch="sh"):
                    "consequences", "gup_fast"],
         "retry_percentiles": ["p50", "p99", "max"],
     }
-    for k in top:
-        assert k in d, "%s: no key %s" % (where, k)
+    assert list(d) == top, "%s: top-level keys are %s" % (where, list(d))
     for s, keys in sub.items():
         assert list(d[s]) == keys, "%s: %s keys are %s" % (where, s, list(d[s]))
     assert d["schema"] == "ptear/1", where
@@ -79,6 +78,16 @@ def check(d, where, arch="sh"):
     for r in d["readers"]:
         assert set(r) == {"index", "reads", "reads_per_s", "torn", "mixed", "transient"}, where
         assert r["torn"] == r["mixed"] + r["transient"], where
+    # one record per writer thread, group by group; writer_cycles: their installs
+    n = d["config"]["writers_per_entry"]
+    assert len(d["writers"]) == d["config"]["writers"] * n, where
+    for i, w in enumerate(d["writers"]):
+        assert list(w) == ["index", "group", "clears", "installs"], where
+        assert w["index"] == i and w["group"] == i // n, where
+        assert n > 1 or w["clears"] == w["installs"], where
+    assert sum(w["installs"] for w in d["writers"]) == t["writer_cycles"], where
+    assert [p["role"] for p in d["placement"]["threads"]] == ["writer"] * len(d["writers"]) + \
+        ["reader"] * len(d["readers"]), where
     for k in ("mixed", "transient"):
         assert sum(r[k] for r in d["readers"]) == t[k], where
     h = d["retry_histogram"]
@@ -349,6 +358,55 @@ else
     sed 's/^/      /' "$tmp/selftest-x86.txt"
 fi
 
+# 3c. --writers-per-entry 2: two writer threads of group 0 take turns on
+# the entry under its page-table lock (writer_ptl), with the ABA knobs:
+# natively (2 s; both writers clear and install, the reader accepts mixed
+# values; 30 k mixed in 2 s when measured) and one short run under
+# qemu-sh4 (the CAS is gcc's soft-gUSA sequence; 11-13 k mixed in 1 s when
+# measured, so required there too). Then the text report's lines and the
+# thread limit's words. About 4 s in all.
+wpe_py='
+d = json.load(open(sys.argv[1]))
+check(d, "writers-per-entry", sys.argv[2])
+cf, t, w = d["config"], d["totals"], d["writers"]
+assert (cf["writers"], cf["writers_per_entry"], cf["readers"], cf["low_period"]) == (1, 2, 1, 2), cf
+assert [(x["index"], x["group"]) for x in w] == [(0, 0), (1, 0)], w
+assert all(x["clears"] > 0 and x["installs"] > 0 for x in w), w
+clears, installs = sum(x["clears"] for x in w), sum(x["installs"] for x in w)
+assert abs(clears - installs) <= 1 and installs == t["writer_cycles"], (clears, installs, t["writer_cycles"])
+assert [p["role"] for p in d["placement"]["threads"]] == ["writer", "writer", "reader"], d["placement"]
+assert t["transient"] == 0, t
+if sys.argv[3] == "1":
+    assert t["mixed"] > 0, t
+print("mixed %d in %.1f s; %s" % (t["mixed"], t["elapsed_s"], "; ".join(
+    "writer %d: %d clears, %d installs" % (x["index"], x["clears"], x["installs"]) for x in w)))
+'
+for plat in x86_64 sh4; do
+    if [ $plat = x86_64 ]; then
+        R=(timeout 60 "$xbin"); harch=x86_64; label="native x86_64"; dur=2s
+    else
+        R=("${SH4A[@]}" "$bin"); harch=sh; label="qemu-sh4"; dur=1s
+    fi
+    # mixed values need the reader and a writer on two CPUs
+    mixed=0; [ ${#cpus[@]} -gt 0 ] && mixed=1
+    "${R[@]}" run -d $dur --writers-per-entry 2 --low-period 2 --reader-gap 1000 --readers 1 "${cpus[@]}" \
+        --format json >"$tmp/wpe.json" 2>"$tmp/e"; rc=$?
+    if [ $rc -le 1 ] && python3 - "$tmp/wpe.json" "$harch" $mixed >"$tmp/py.out" <<EOF
+$check_report_py
+$wpe_py
+EOF
+    then ok "$label, --writers-per-entry 2, ABA: $(cat "$tmp/py.out")"
+    else fail "$label, --writers-per-entry 2, ABA" "exit $rc: $(head -c 300 "$tmp/e")"; fi
+done
+timeout 60 "$xbin" run -q -d 200ms --readers 1 --writers 2 --writers-per-entry 2 --pairs 4 >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -eq 0 ] && grep -q '^  threads:   1 reader, 2 writers x 2 per entry, 4 pairs$' "$tmp/o" &&
+   [ "$(grep -cE '^  writer [0-3] +group [01]: [0-9,]+ clears, [0-9,]+ installs$' "$tmp/o")" -eq 4 ] &&
+   timeout 60 "$xbin" run -q -d 100ms --readers 1 | grep -q '^  threads:   1 reader, 1 writer x 1 per entry, 1 pair$'; then
+    ok "text report: 2 writers x 2 per entry, one line per writer thread with its group, clears and installs"
+else
+    fail "text report of --writers-per-entry 2" "exit $rc: $(head -c 300 "$tmp/e")"
+fi
+
 # 4. synco: a usage error on SH-4, fine on SH-4A
 "${SH4[@]}" "$bin" run --barrier synco -d 1s >"$tmp/o" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 2 ] && [ "$(wc -l <"$tmp/e")" -eq 1 ] && grep -q '^ptear: error: .*synco' "$tmp/e" && [ ! -s "$tmp/o" ]; then
@@ -378,6 +436,7 @@ bad=(
     "selftest -d 0" "selftest --duration 5x" "selftest -d -1s" "selftest -d 8785h" "selftest --duration="
     "selftest --readers 2" "--layout bogus" "--layout=" "--reader gup" "--low-period 1048577"
     "--layout mips --low-period 1048576" "--writer mips --low-period 524289" "selftest --layout mips"
+    "--writers-per-entry 0" "--writers-per-entry 1025" "selftest --writers-per-entry 2"
 )
 for args in "${bad[@]}"; do
     # shellcheck disable=SC2086
@@ -396,6 +455,15 @@ if [ $rc -eq 2 ] && [ "$(cat "$tmp/e")" = "$want" ] && [ ! -s "$tmp/o" ]; then
     ok "--layout mips --low-period 600000: exit 2, '$want'"
 else
     fail "--low-period over the layout's max" "exit $rc, stderr: $(head -c 300 "$tmp/e")"
+fi
+
+# the thread limit counts every writer thread (src/config.rs)
+"${SH4A[@]}" "$bin" run --readers 1 --writers 2 --writers-per-entry 512 -d 1s >"$tmp/o" 2>"$tmp/e"; rc=$?
+want="ptear: error: 1 readers + 2 writers x 512 per entry is more than 1024 threads"
+if [ $rc -eq 2 ] && [ "$(cat "$tmp/e")" = "$want" ] && [ ! -s "$tmp/o" ]; then
+    ok "--readers 1 --writers 2 --writers-per-entry 512: exit 2, '$want'"
+else
+    fail "the thread limit with --writers-per-entry" "exit $rc, stderr: $(head -c 300 "$tmp/e")"
 fi
 
 # 6. a run's --json file

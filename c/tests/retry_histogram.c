@@ -123,7 +123,7 @@ static int hammer(const char *name, const uint32_t *schedule, size_t n, int prob
     cfg->reader = READER_LOCKLESS;
     cfg->writer = WRITER_DOCUMENTED;
     cfg->barrier = BARRIER_KERNEL;
-    cfg->readers = cfg->writers = cfg->pairs = 1;
+    cfg->readers = cfg->writers = cfg->writers_per_entry = cfg->pairs = 1;
     cfg->has_reads = 1;
     cfg->reads = n;
     cfg->layout = LAYOUT_X86_PAE;
