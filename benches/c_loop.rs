@@ -164,7 +164,7 @@ fn main() {
         let s = m.elapsed.as_secs_f64();
         let p = m.readers[0].reads as f64 / s;
         p_reads.push(p);
-        p_cycles.push(m.writer_cycles[0] as f64 / s);
+        p_cycles.push(m.writers[0].installs as f64 / s);
         retries += m.readers[0].retries;
         let (c, cw) = run_c(&c_loop, secs, c_cpus);
         c_reads.push(c);

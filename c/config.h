@@ -28,7 +28,9 @@
  * kinds another arch's build has are refused (reader/writer: with the arch's
  * reason, barrier: as unknown values). */
 enum reader_kind { READER_LOCKLESS, READER_ONCE, READER_ATOMIC64, READER_GUP_FAST, READER_KVM_COUNT, READER_NKINDS };
-enum writer_kind { WRITER_DOCUMENTED, WRITER_X86_PAE, WRITER_MIPS, WRITER_SH, WRITER_UNORDERED, WRITER_NKINDS };
+enum writer_kind {
+    WRITER_DOCUMENTED, WRITER_X86_PAE, WRITER_X86_PAE_V26, WRITER_MIPS, WRITER_SH, WRITER_UNORDERED, WRITER_NKINDS
+};
 enum barrier_kind {
     BARRIER_KERNEL, BARRIER_FULL,
     BARRIER_MFENCE, BARRIER_LFENCE_SFENCE,  /* x86 builds */
@@ -82,7 +84,7 @@ static inline uint32_t config_writer_threads(const struct config *c)
 
 static inline int writer_half_cleared(enum writer_kind w)
 {
-    return w == WRITER_MIPS || w == WRITER_SH || w == WRITER_UNORDERED;
+    return w == WRITER_MIPS || w == WRITER_SH || w == WRITER_UNORDERED;   /* not x86-pae@2.6-4.18: low first */
 }
 
 extern const char *const reader_names[];

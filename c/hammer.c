@@ -225,7 +225,7 @@ void hammer_reader(struct reader_ctx *rc)
 
 /* ---- writers ---------------------------------------------------------- */
 
-enum wkind { WK_DOCUMENTED, WK_X86_PAE, WK_HIGH_FIRST, WK_UNORDERED, WK_N };
+enum wkind { WK_DOCUMENTED, WK_X86_PAE, WK_X86_PAE_V26, WK_HIGH_FIRST, WK_UNORDERED, WK_N };
 
 /* One writer per entry: its cycles are its clears and its installs. */
 static __attribute__((noinline, cold)) void writer_publish(struct writer_ctx *wc, uint64_t cycles)
@@ -247,6 +247,8 @@ static PTEAR_ALWAYS_INLINE void writer_clear(struct pte_pair *ptep, const enum w
 {
     if (kind == WK_HIGH_FIRST) {
         mips_pte_clear(ptep, b, gap, g);    /* == sh_pte_clear */
+    } else if (kind == WK_X86_PAE_V26) {
+        ptep_get_and_clear_v26(ptep, gap, g);
     } else if (kind == WK_X86_PAE) {
 #if defined(PTEAR_HAS_ATOMIC64)
         ptep_get_and_clear(ptep);
@@ -331,6 +333,7 @@ typedef void (*writer_fn)(struct writer_ctx *);
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_DOCUMENTED)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_HIGH_FIRST)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_UNORDERED)
+FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE_V26)
 #if defined(PTEAR_HAS_ATOMIC64)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE)
 #endif
@@ -338,6 +341,7 @@ static const writer_fn writer_fns[WK_N][BAR_NEFF][2][2] = {
     [WK_DOCUMENTED] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_DOCUMENTED) },
     [WK_HIGH_FIRST] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_HIGH_FIRST) },
     [WK_UNORDERED] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_UNORDERED) },
+    [WK_X86_PAE_V26] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_X86_PAE_V26) },
 #if defined(PTEAR_HAS_ATOMIC64)
     [WK_X86_PAE] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_X86_PAE) },
 #endif
@@ -414,6 +418,7 @@ static PTEAR_ALWAYS_INLINE void writer_ptl_loop(struct writer_ctx *wc, const enu
 FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_DOCUMENTED)
 FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_HIGH_FIRST)
 FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_UNORDERED)
+FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_X86_PAE_V26)
 #if defined(PTEAR_HAS_ATOMIC64)
 FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_X86_PAE)
 #endif
@@ -421,6 +426,7 @@ static const writer_fn writer_ptl_fns[WK_N][BAR_NEFF][2][2] = {
     [WK_DOCUMENTED] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_DOCUMENTED) },
     [WK_HIGH_FIRST] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_HIGH_FIRST) },
     [WK_UNORDERED] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_UNORDERED) },
+    [WK_X86_PAE_V26] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_X86_PAE_V26) },
 #if defined(PTEAR_HAS_ATOMIC64)
     [WK_X86_PAE] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_X86_PAE) },
 #endif
@@ -433,6 +439,7 @@ void hammer_writer(struct writer_ctx *wc)
     enum wkind kind = w == WRITER_UNORDERED ? WK_UNORDERED
                     : (w == WRITER_MIPS || w == WRITER_SH) ? WK_HIGH_FIRST
                     : w == WRITER_X86_PAE ? WK_X86_PAE
+                    : w == WRITER_X86_PAE_V26 ? WK_X86_PAE_V26
                     : WK_DOCUMENTED;
     const writer_fn (*fns)[BAR_NEFF][2][2] = sh->ptl ? writer_ptl_fns : writer_fns;
     fns[kind][sh->bar.eff][sh->cfg->writer_gap != 0][sh->cfg->reader == READER_KVM_COUNT](wc);

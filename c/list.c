@@ -21,10 +21,25 @@ static const char *const reader_help[READER_NKINDS] = {
 };
 static const char *const writer_help[WRITER_NKINDS] = {
     "install high, smp_wmb, low; clear low, smp_wmb, high (the reader's comment)",
-    "native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange",
+    "native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange (v4.19 and later)",
+    "x86 PAE up to v4.18: set_pte; clear = xchg(low, 0), then a plain high = 0",
     "MIPS32 64-bit phys: set_pte; clear = set_pte(0), high first",
     "SH X2TLB: set_pte; clear = set_pte(0), high first",
     "install low before high, no barrier (a known-broken control)",
+};
+
+/* Each writer profile's kernels and source file(s), src/config.rs
+ * WriterKind::kernels (NULL: ptear's own control). */
+static const char *const writer_kernels[WRITER_NKINDS][2] = {
+    { "the order the comment of ptep_get_lockless() assumes (every version)", "include/linux/pgtable.h" },
+    { "v4.19 and later: arch_atomic64_xchg to v6.1, pxx_xchg64 from v6.2 (plain stores before v6.2, WRITE_ONCE "
+      "after: the same moves)",
+      "arch/x86/include/asm/pgtable-3level.h" },
+    { "the 2.6 series to v4.18 (stable trees took the 64-bit exchange in 2018)",
+      "include/asm-i386/pgtable-3level.h, arch/x86/include/asm/pgtable-3level.h from 2.6.28" },
+    { "every version with 64-bit physical addresses on MIPS32", "arch/mips/include/asm/pgtable.h" },
+    { "every version with X2TLB", "arch/sh/include/asm/pgtable_32.h" },
+    { NULL, NULL },
 };
 
 /* The plain list's own words. */
@@ -38,7 +53,8 @@ static const char *const reader_text[READER_NKINDS] = {
 };
 static const char *const writer_text[WRITER_NKINDS] = {
     "set_pte: high, smp_wmb, low; pte_clear: low = 0, smp_wmb, high = 0 (what the reader assumes; x86 PAE)",
-    "set_pte as documented; clear = native_ptep_get_and_clear: one 64-bit exchange with 0 (x86 PAE)",
+    "set_pte as documented; clear = native_ptep_get_and_clear: one 64-bit exchange with 0 (x86 PAE, v4.19+)",
+    "set_pte as documented; clear = xchg(low, 0), then a plain high = 0 (x86 PAE up to v4.18)",
     "set_pte as documented; pte_clear = set_pte(0): high = 0 first, then low (arch/mips pgtable.h)",
     "set_pte as documented; pte_clear = set_pte(0): high = 0 first, then low (arch/sh pgtable_32.h)",
     "install: low, then high, no barrier; clear as documented: a known-broken control",
@@ -97,6 +113,8 @@ static int list_json(void)
         json_str(&j, "name", reader_names[k]);
         json_str(&j, "help", reader_help[k]);
         json_str_or_null(&j, "unavailable", reader_unavailable((enum reader_kind)k));
+        json_null(&j, "kernels");
+        json_null(&j, "source");
         json_obj_end(&j);
     }
     json_arr_end(&j);
@@ -106,6 +124,8 @@ static int list_json(void)
         json_str(&j, "name", writer_names[k]);
         json_str(&j, "help", writer_help[k]);
         json_str_or_null(&j, "unavailable", writer_unavailable((enum writer_kind)k));
+        json_str_or_null(&j, "kernels", writer_kernels[k][0]);
+        json_str_or_null(&j, "source", writer_kernels[k][1]);
         json_obj_end(&j);
     }
     json_arr_end(&j);
@@ -214,6 +234,8 @@ int cmd_list(int json)
         const char *why = writer_unavailable((enum writer_kind)i);
         printf("writer   %-11s %s%s%s%s\n", writer_names[i], writer_text[i], why ? "  [not available: " : "",
                why ? why : "", why ? "]" : "");
+        if (writer_kernels[i][0])
+            printf("%-21skernels: %s; %s\n", "", writer_kernels[i][0], writer_kernels[i][1]);
     }
     for (i = 0; i < BARRIER_NKINDS; i++) {
         const char *d = barrier_describe((enum barrier_kind)i, buf, sizeof buf);

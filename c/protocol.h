@@ -250,6 +250,24 @@ static PTEAR_ALWAYS_INLINE void sh_pte_clear(struct pte_pair *ptep, const enum b
     set_pte(ptep, 0, 0, b, gap, g);
 }
 
+/* --writer x86-pae@2.6-4.18's clear: native_ptep_get_and_clear() (SMP) of
+ * x86 PAE kernels up to v4.18 (include/asm-i386/pgtable-3level.h, then
+ * arch/x86/include/asm/pgtable-3level.h; v4.19 made it one 64-bit exchange,
+ * "x86/pae: use 64 bit atomic xchg function in native_ptep_get_and_clear"):
+ *     res.pte_low = xchg(&ptep->pte_low, 0);    (a full barrier)
+ *     res.pte_high = ptep->pte_high;
+ *     ptep->pte_high = 0;
+ * The low half (PRESENT) goes first, atomically: the documented order.
+ * src/pte/write.rs ptep_get_and_clear_v26 does the same. */
+static PTEAR_ALWAYS_INLINE void ptep_get_and_clear_v26(struct pte_pair *ptep, const int gap, struct gap_stream *g)
+{
+    (void)__atomic_exchange_n(&ptep->low, 0u, __ATOMIC_SEQ_CST);
+    if (gap)
+        gap_spin(g);
+    (void)READ_ONCE32(ptep->high);
+    WRITE_ONCE32(ptep->high, 0);
+}
+
 #if defined(PTEAR_HAS_ATOMIC64)
 /* --reader atomic64: one 64-bit atomic load of the whole entry, what a
  * 64-bit kernel's ptep_get() is; the reference the split reader is measured

@@ -6,7 +6,7 @@
 #include "report.h"
 
 const char *const reader_names[] = { "lockless", "once", "atomic64", "gup-fast", "kvm-count" };
-const char *const writer_names[] = { "documented", "x86-pae", "mips", "sh", "unordered" };
+const char *const writer_names[] = { "documented", "x86-pae", "x86-pae@2.6-4.18", "mips", "sh", "unordered" };
 
 void results_free(struct results *r)
 {

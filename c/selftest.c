@@ -36,6 +36,8 @@ static const struct control controls[] = {
     { "aba",          READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 1, MIXED, 0, 1, 0 },
     { "gup-fast",     READER_GUP_FAST,  WRITER_DOCUMENTED, BARRIER_KERNEL, NOHI, 2, 0, 1000, 1, MIXED, 1, 1, 0 },
     { "kvm-count",    READER_KVM_COUNT, WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 0, 0,     0, 0, 0 },
+    /* x86 PAE up to v4.18: its clear exchanges the low half first */
+    { "x86-pae@2.6-4.18", READER_LOCKLESS, WRITER_X86_PAE_V26, BARRIER_KERNEL, -1, 0, 200, 200, 0, 0, 0, 0, 0 },
 #if defined(PTEAR_HAS_ATOMIC64)
     /* src/selftest.rs ATOMIC64_CONTROLS */
     { "atomic64",     READER_ATOMIC64,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1 },

@@ -30,7 +30,7 @@ import json, sys
 CONS = ["wrong_page", "pfn_zero", "nx_lost", "nx_gained", "wrong_permissions", "no_permissions"]
 MAX_LOW = {"x86-pae": 1 << 20, "x86-pae-nohighmem": 1 << 20, "mips": 1 << 19, "sh-x2tlb": 1 << 20}
 CONTROLS = ["correct", "correct-gaps", "correct-full", "once", "unordered", "high-first", "aba", "gup-fast",
-            "kvm-count"]
+            "kvm-count", "x86-pae@2.6-4.18"]
 
 def check(d, where, arch="sh"):
     top = ["schema", "complete", "interrupted", "verdict", "tool", "host", "config", "placement",
@@ -248,11 +248,11 @@ for c in d["controls"]:
 layouts = {c["name"]: c["report"]["config"]["layout"] for c in d["controls"]}
 assert layouts == {"correct": "x86-pae", "correct-gaps": "x86-pae", "correct-full": "x86-pae", "once": "x86-pae",
                    "unordered": "x86-pae", "high-first": "mips", "aba": "x86-pae", "gup-fast": "x86-pae-nohighmem",
-                   "kvm-count": "x86-pae"}, layouts
+                   "kvm-count": "x86-pae", "x86-pae@2.6-4.18": "x86-pae"}, layouts
 g = d["controls"][7]["report"]["totals"]["gup_fast"]
 print("gup-fast caught %d, slipped %d" % (g["caught"], g["slipped"]))
 EOF
-    then ok "selftest --json ($cpu): ptear-selftest/1 with 9 full ptear/1 reports ($(cat "$tmp/py.out"))"
+    then ok "selftest --json ($cpu): ptear-selftest/1 with 10 full ptear/1 reports ($(cat "$tmp/py.out"))"
     else fail "selftest --json ($cpu)" "see above"; fi
 done
 
@@ -557,9 +557,11 @@ assert [(r["name"], r["unavailable"]) for r in d["readers"]] == [
 assert d["readers"][3]["help"] == "GUP-fast: ptep_get_lockless, take a reference, re-check with ptep_get (two plain loads)"
 assert d["readers"][4]["help"] == "KVM's __get_spte_lockless: clear counter, low, high, retry if low or count changed"
 assert [(w["name"], w["unavailable"]) for w in d["writers"]] == [
-    ("documented", None), ("x86-pae", no64), ("mips", None), ("sh", None), ("unordered", None)]
+    ("documented", None), ("x86-pae", no64), ("x86-pae@2.6-4.18", None), ("mips", None), ("sh", None),
+    ("unordered", None)]
 assert [b["name"] for b in d["barriers"]] == ["kernel", "full", "synco", "compiler", "none"]
-assert all(list(x) == ["name", "help", "unavailable"] for x in d["readers"] + d["writers"])
+assert all(list(x) == ["name", "help", "unavailable", "kernels", "source"] for x in d["readers"] + d["writers"])
+assert [w["kernels"] is None for w in d["writers"]] == [False] * 5 + [True]
 assert all(list(b) == ["name", "detail", "unavailable"] for b in d["barriers"])
 synco = d["barriers"][2]["unavailable"]
 assert (synco is None) == sh4a, synco
@@ -581,6 +583,7 @@ want = [
     ("aba", "lockless", "documented", "kernel", None, 2, 0, 1000, "torn", "mixed", False, True),
     ("gup-fast", "gup-fast", "documented", "kernel", "x86-pae-nohighmem", 2, 0, 1000, "torn", "mixed", True, True),
     ("kvm-count", "kvm-count", "documented", "kernel", None, 2, 0, 1000, "clean", None, False, False),
+    ("x86-pae@2.6-4.18", "lockless", "x86-pae@2.6-4.18", "kernel", None, None, 200, 200, "clean", None, False, False),
 ]
 got = [tuple(c[k] for k in ("name", "reader", "writer", "barrier", "layout", "low_period", "writer_gap",
                             "reader_gap", "expect", "expect_class", "expect_caught", "needs_two_cpus"))
