@@ -200,6 +200,38 @@ static int make_temp(const char *path, char *tmp, size_t tlen)
     return mkstemp(tmp);
 }
 
+/* An existing path that is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO) is written in place: renaming over it would replace the device
+ * node with a regular file (src/export/file.rs says the same). */
+static int is_special(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+static int write_in_place(const char *path, const char *text, char *err, size_t errlen)
+{
+    size_t n = strlen(text), off = 0;
+    int fd = open(path, O_WRONLY);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    while (off < n) {
+        ssize_t w = write(fd, text + off, n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    close(fd);
+    return 0;
+}
+
 int json_path_check(const char *path, char *err, size_t errlen)
 {
     char dir[PATH_MAX], tmp[PATH_MAX + 16];
@@ -208,6 +240,13 @@ int json_path_check(const char *path, char *err, size_t errlen)
     if (!*path) {
         snprintf(err, errlen, "--json: the path is empty");
         return -1;
+    }
+    if (is_special(path)) {     /* access(): opening a FIFO would wait for its reader */
+        if (access(path, W_OK) != 0) {
+            snprintf(err, errlen, "--json %s: cannot write it: %s", path, strerror(errno));
+            return -1;
+        }
+        return 0;
     }
     split_dir(path, dir, sizeof dir, &base);
     if (!*base) {
@@ -234,6 +273,8 @@ int write_file_atomic(const char *path, const char *text, char *err, size_t errl
     const char *base;
     size_t n = strlen(text), off = 0;
     int fd, dfd;
+    if (is_special(path))
+        return write_in_place(path, text, err, errlen);
     split_dir(path, dir, sizeof dir, &base);
     fd = make_temp(path, tmp, sizeof tmp);
     if (fd < 0) {

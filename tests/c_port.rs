@@ -209,3 +209,11 @@ fn the_c_port_never_waits_for_entropy_either() {
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(cmd.output().unwrap().status.signal(), Some(libc::SIGSYS));
 }
+
+/// The C port, too, writes `--json` into a special file instead of
+/// renaming over it (tests/run.rs has the Rust engine's).
+#[test]
+fn json_onto_a_fifo_writes_into_it_and_leaves_the_fifo() {
+    let r = json_through_a_fifo(&mut Command::new(c_port()));
+    assert_eq!(r["tool"]["implementation"], "c");
+}

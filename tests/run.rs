@@ -380,3 +380,13 @@ fn version_says_what_the_binary_was_built_for() {
     );
     assert!(v.starts_with(&want), "{v}");
 }
+
+/// `--json` onto a path that is not a regular file (a FIFO here; `/dev/null`
+/// or `/dev/stdout` in use) writes into it: renaming a temporary file over
+/// it would replace the node with a regular file (as root, `/dev/null`
+/// would then keep whatever is written to it). The C port: tests/c_port.rs.
+#[test]
+fn json_onto_a_fifo_writes_into_it_and_leaves_the_fifo() {
+    let r = json_through_a_fifo(&mut ptear());
+    assert_eq!(r["schema"], "ptear/1");
+}

@@ -1,5 +1,6 @@
 //! Output formats, one module each, all fed from [`crate::report::Report`].
 
+pub mod file;
 pub mod json;
 pub mod matrix;
 pub mod plot;

@@ -183,9 +183,7 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// and grid lines have width 1), with markers and a legend entry.
 pub fn write_svg(path: &Path, title: &str, panels: &[Panel]) -> std::io::Result<()> {
     let svg = render_svg(title, panels).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let tmp = path.with_extension("svg.tmp");
-    std::fs::write(&tmp, svg)?;
-    std::fs::rename(&tmp, path)
+    super::file::replace(path, svg.as_bytes())
 }
 
 /// The SVG text of [`write_svg`].

@@ -41,10 +41,25 @@ pub fn render(r: &Report) -> String {
         "  reader {}  writer {}  barrier {} ({})",
         c.reader, c.writer, c.barrier, c.barrier_detail
     );
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let writers = match c.writers_per_entry {
+        1 => plural(c.writers, "writer", "writers"),
+        n => format!(
+            "{} of {n} writers taking turns",
+            plural(c.writers, "group", "groups")
+        ),
+    };
     let _ = writeln!(
         o,
-        "  {} readers, {} writers x {} per entry, {} pairs, layout {}, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
-        c.readers, c.writers, c.writers_per_entry, c.pairs, c.layout, c.low_period, c.writer_gap, c.reader_gap, c.seed
+        "  {}, {writers}, {}, layout {}, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
+        plural(c.readers, "reader", "readers"),
+        plural(c.pairs, "pair", "pairs"),
+        c.layout,
+        c.low_period,
+        c.writer_gap,
+        c.reader_gap,
+        c.seed
     );
     if r.placement.requested {
         let pins: Vec<String> = r

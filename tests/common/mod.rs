@@ -76,3 +76,33 @@ pub fn key_set(v: &Value) -> std::collections::BTreeSet<String> {
     walk(v, "", &mut s);
     s
 }
+
+/// Runs `cmd run --reads 1000 --json FIFO` with a reader on the FIFO and
+/// returns the report that came through it, after checking the exit
+/// status, that the FIFO is still one and that no temporary file was left.
+pub fn json_through_a_fifo(cmd: &mut Command) -> Value {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(&fifo).unwrap())
+    };
+    let out = cmd
+        .args(["run", "--reads", "1000", "--readers", "1", "-q", "--json"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // Before joining the reader: had the FIFO been renamed over, the
+    // reader would wait in open() for ever.
+    let ft = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(ft.is_fifo(), "still a FIFO, not replaced by a file");
+    let left = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(left, 1, "no temporary left");
+    let text = reader.join().unwrap();
+    serde_json::from_str(&text).expect("the report came through the FIFO")
+}
