@@ -16,11 +16,14 @@
 # `ptear report --markdown` over all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Nothing in the suite reads stdin. A cargo probe (`rustc - --print=cfg`)
-# reads the source of an empty crate from it: started from a shell whose
-# stdin holds text, that text would be compiled (seen once: rustc's own
-# error message fed back to it).
+# Nothing in the suite reads stdin: a child that tries gets an end of file
+# at once, never the caller's terminal or pipe.
 exec </dev/null
+# cargo's target probe (`rustc - --print=cfg`) compiles whatever /dev/null
+# reads as: if a program renamed a file over /dev/null (ptear did, as root,
+# with `--json /dev/null`, before it learned to write special files in
+# place), every build fails with rustc parsing that file's text. Say so.
+[ -c /dev/null ] || { echo "ci/test.sh: /dev/null is not a character device: recreate it (mknod -m 666 /dev/null c 1 3)"; exit 1; }
 ALL=(x86_64 i686 i586 mipsel mipsel-r1 sh4)
 step() { printf '\n=== %s\n' "$*"; }
 passed=0; failed=0
