@@ -226,7 +226,7 @@ def selftest_ok(d, want, short):
 for cpu in sh7785 sh7750r; do
     if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
     start=$(date +%s.%N)
-    "${Q[@]}" "$bin" selftest --json "$tmp/selftest-$cpu.json" >"$tmp/selftest-$cpu.txt" 2>&1
+    "${Q[@]}" "$bin" selftest -d 1s --json "$tmp/selftest-$cpu.json" >"$tmp/selftest-$cpu.txt" 2>&1
     rc=$?
     secs=$(python3 -c "print('%.1f' % ($(date +%s.%N) - $start))")
     if [ $rc -eq 0 ] && tail -1 "$tmp/selftest-$cpu.txt" | grep -q '^selftest: PASS'; then
@@ -244,7 +244,7 @@ assert selftest_ok(d, CONTROLS, False) is None
 for c in d["controls"]:
     assert set(c) == {"name", "expect", "pass", "report"}
     check(c["report"], c["name"])
-    assert c["report"]["config"]["duration_s"] == 2.0
+    assert c["report"]["config"]["duration_s"] == 1.0
 layouts = {c["name"]: c["report"]["config"]["layout"] for c in d["controls"]}
 assert layouts == {"correct": "x86-pae", "correct-gaps": "x86-pae", "correct-full": "x86-pae", "once": "x86-pae",
                    "unordered": "x86-pae", "high-first": "mips", "aba": "x86-pae", "gup-fast": "x86-pae-nohighmem",

@@ -65,7 +65,7 @@ def main():
     os.makedirs("target/reports", exist_ok=True)
     bad = 0
     for run, opts, checks in RUNS:
-        args = cmd + ["run", "-q", "-d", "2s", "--readers", "1", "--format", "json"] + pin + opts
+        args = cmd + ["run", "-q", "-d", "1s", "--readers", "1", "--format", "json"] + pin + opts
         out = subprocess.run(args, capture_output=True, text=True)
         if out.returncode not in (0, 1):
             print(f"  {run}: exit {out.returncode}: {out.stderr.strip()}")

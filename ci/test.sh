@@ -25,6 +25,12 @@ exec </dev/null
 # place), every build fails with rustc parsing that file's text. Say so.
 [ -c /dev/null ] || { echo "ci/test.sh: /dev/null is not a character device: recreate it (mknod -m 666 /dev/null c 1 3)"; exit 1; }
 ALL=(x86_64 i686 i586 mipsel mipsel-r1 sh4)
+# Each control of the matrix's selftests runs this long (the default is
+# 2 s): nine selftests of twelve controls, so half a second less each is a
+# minute of the suite; the controls' margins are wide at 1.5 s (measured:
+# the rarest, gup-fast's slips, 3-19 thousand per second under qemu-sh4,
+# qemu-i386 -cpu pentium and qemu-mipsel).
+SELFTEST_D=1500ms
 step() { printf '\n=== %s\n' "$*"; }
 passed=0; failed=0
 check() { # NAME CMD...: runs a check, counts it, keeps going
@@ -69,7 +75,7 @@ refuses_sse2() {
 selftest() { # ARCH: the control set, kept as target/reports/ARCH.json
     local arch=$1
     # shellcheck disable=SC2046
-    $(runner "$arch") "$(binary "$arch")" selftest --quiet --json "target/reports/$arch.json"
+    $(runner "$arch") "$(binary "$arch")" selftest -d "$SELFTEST_D" --quiet --json "target/reports/$arch.json"
 }
 
 emulated_is_reported() { # ARCH
@@ -118,7 +124,7 @@ differential() { # ARCH
     local arch=$1 c=target/c/ptear-c-$1
     bash c/build.sh "$arch"
     # shellcheck disable=SC2046
-    $(runner "$arch") "$c" selftest --quiet --json "target/reports/c-$arch.json" >/dev/null
+    $(runner "$arch") "$c" selftest -d "$SELFTEST_D" --quiet --json "target/reports/c-$arch.json" >/dev/null
     python3 - "target/reports/$arch.json" "target/reports/c-$arch.json" <<'PY'
 import json, sys
 rust, c = (json.load(open(p)) for p in sys.argv[1:3])
