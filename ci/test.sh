@@ -28,8 +28,8 @@ ALL=(x86_64 i686 i586 mipsel mipsel-r1 sh4)
 # Each control of the matrix's selftests runs this long (the default is
 # 2 s): nine selftests of twelve controls, so half a second less each is a
 # minute of the suite; the controls' margins are wide at 1.5 s (measured:
-# the rarest, gup-fast's slips, 3-19 thousand per second under qemu-sh4,
-# qemu-i386 -cpu pentium and qemu-mipsel).
+# the rarest, gup-fast's slips, 3-19 thousand per second under qemu-sh4
+# and qemu-i386 -cpu pentium, 700 under qemu-mipsel).
 SELFTEST_D=1500ms
 step() { printf '\n=== %s\n' "$*"; }
 passed=0; failed=0
