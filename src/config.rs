@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::arch::BarrierInfo;
 pub use crate::arch::BarrierKind;
-use crate::pte::{Encoding, LayoutKind};
+use crate::pte::{ClearTo, Encoding, LayoutKind, Level, Pte};
 
 /// `--reader`: how readers assemble an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -69,6 +69,28 @@ impl WriterKind {
             WriterKind::Mips | WriterKind::Sh => HighFirstClear::HALF_CLEARED,
             WriterKind::Unordered => Unordered::HALF_CLEARED,
         }
+    }
+
+    /// The high half its sequences leave next to an installed low, when
+    /// what stands between installs is `cleared` (docs/layouts.md,
+    /// `transient_high`): 0 after a high-first clear; for a low-first
+    /// install, the high of what it lands on.
+    pub fn transient_high(self, cleared: Option<Pte>) -> Option<u32> {
+        match self {
+            WriterKind::Mips | WriterKind::Sh => Some(0),
+            WriterKind::Unordered => Some(cleared.map_or(0, |c| c.high)),
+            WriterKind::Documented | WriterKind::X86Pae | WriterKind::X86PaeV26 => None,
+        }
+    }
+
+    /// It has PMD stores (docs/layouts.md, "The PMD level").
+    pub fn has_pmd(self) -> bool {
+        !matches!(self, WriterKind::Mips | WriterKind::Sh)
+    }
+
+    /// It needs a 64-bit exchange at `level`.
+    pub fn needs_xchg64(self, level: Level) -> bool {
+        self == WriterKind::X86Pae || (self == WriterKind::X86PaeV26 && level == Level::Pmd)
     }
 }
 
@@ -160,6 +182,10 @@ pub struct RunConfig {
     pub layout: Option<LayoutKind>,
     /// Distinct low halves each pair cycles through (None: the layout's most).
     pub low_period: Option<u32>,
+    /// What stands in a pair between two installs.
+    pub clear_to: ClearTo,
+    /// PTEs or PMDs.
+    pub level: Level,
     /// Spin iterations (±50%) between a writer's two stores.
     pub writer_gap: u32,
     /// Spin iterations (±50%) between a reader's loads.
@@ -229,6 +255,8 @@ impl RunConfig {
             reads: None,
             layout: None,
             low_period: None,
+            clear_to: ClearTo::Zero,
+            level: Level::Pte,
             writer_gap: 0,
             reader_gap: 0,
             seed,
@@ -289,7 +317,8 @@ impl RunConfig {
         }
         check_fits(self.pairs as u64, self.extra_bytes_per_pair())?;
         let layout = self.layout.unwrap_or(self.writer.default_layout());
-        let max = layout.layout().max_low_period();
+        let row = self.check_level_and_clear_to(layout)?;
+        let max = row.max_low_period();
         let low_period = self.low_period.unwrap_or(max);
         if low_period == 0 {
             return Err(usage("--low-period must be at least 1".into()));
@@ -300,7 +329,21 @@ impl RunConfig {
                 name_of(layout)
             )));
         }
-        let encoding = Encoding::new(layout, low_period, self.writer.half_cleared())
+        // What stands between installs, as the transient rule needs it: the
+        // same entry for every state except PN, whose high a low-first
+        // install never lands on (a clear comes first).
+        let cleared = match self.clear_to {
+            ClearTo::Swap => Some(Pte {
+                low: row.swap[0],
+                high: row.swap[1],
+            }),
+            ClearTo::Migration => Some(Pte {
+                low: row.migration[0],
+                high: row.migration[1],
+            }),
+            ClearTo::Zero | ClearTo::Protnone => None,
+        };
+        let encoding = Encoding::with(row, low_period, self.writer.transient_high(cleared))
             .expect("low period checked against the layout");
         for (name, g) in [
             ("--writer-gap", self.writer_gap),
@@ -334,10 +377,15 @@ impl RunConfig {
         if self.reader == ReaderKind::Atomic64 {
             crate::arch::HAS_ATOMIC64.map_err(|why| usage(format!("--reader atomic64: {why}")))?;
         }
-        if self.writer == WriterKind::X86Pae {
+        if self.writer.needs_xchg64(self.level) {
             crate::arch::HAS_ATOMIC64.map_err(|why| {
                 usage(format!(
-                    "--writer x86-pae needs a 64-bit exchange for ptep_get_and_clear: {why}"
+                    "--writer {} needs a 64-bit exchange for {}: {why}",
+                    name_of(self.writer),
+                    match self.level {
+                        Level::Pte => "ptep_get_and_clear",
+                        Level::Pmd => "set_pmd",
+                    }
                 ))
             })?;
         }
@@ -349,6 +397,47 @@ impl RunConfig {
             layout,
             encoding,
         })
+    }
+}
+
+impl RunConfig {
+    /// The layout's row at `--level`, refusing what that level or
+    /// `--clear-to` cannot model (docs/layouts.md).
+    fn check_level_and_clear_to(
+        &self,
+        layout: LayoutKind,
+    ) -> Result<&'static crate::pte::layout::Layout, UsageError> {
+        let row = layout.at(self.level).ok_or_else(|| {
+            usage(format!(
+                "--level pmd: layout {} has no 64-bit PMD that can tear ({})",
+                name_of(layout),
+                match layout {
+                    LayoutKind::Mips => "MIPS32 PMDs are 32 bits",
+                    _ => "SH X2TLB's PMD high half is always 0",
+                }
+            ))
+        })?;
+        if self.level == Level::Pmd {
+            if !self.writer.has_pmd() {
+                return Err(usage(format!(
+                    "--level pmd: --writer {} has no PMD store order (its PMDs are 32 bits or never tear)",
+                    name_of(self.writer)
+                )));
+            }
+            if self.clear_to != ClearTo::Zero {
+                return Err(usage(format!(
+                    "--level pmd takes only --clear-to zero (32-bit x86 kernels have no PMD {} entries)",
+                    name_of(self.clear_to)
+                )));
+            }
+        }
+        if self.clear_to == ClearTo::Protnone && row.protnone == 0 {
+            return Err(usage(format!(
+                "--clear-to protnone: layout {} has no PROT_NONE entry (ptear models x86's _PAGE_PROTNONE)",
+                name_of(layout)
+            )));
+        }
+        Ok(row)
     }
 }
 

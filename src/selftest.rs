@@ -4,7 +4,7 @@
 //! fails the selftest. The C port (c/) runs the same table.
 
 use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
-use crate::pte::{LayoutKind, WrongClass};
+use crate::pte::{ClearTo, LayoutKind, Level, WrongClass};
 use crate::report::{Report, Verdict};
 use std::time::Duration;
 
@@ -20,6 +20,10 @@ pub struct Control {
     pub barrier: BarrierKind,
     /// `--layout` (None: the writer's).
     pub layout: Option<LayoutKind>,
+    /// `--clear-to`.
+    pub clear_to: ClearTo,
+    /// `--level`.
+    pub level: Level,
     /// `--low-period` (None: the default).
     pub low_period: Option<u32>,
     /// `--writer-gap`.
@@ -55,6 +59,8 @@ const fn control(
         writer,
         barrier,
         layout: None,
+        clear_to: ClearTo::Zero,
+        level: Level::Pte,
         low_period,
         writer_gap,
         reader_gap,
@@ -163,6 +169,26 @@ pub const CONTROLS: &[Control] = &[
         (None, 200, 200),
         Clean,
     ),
+    // A present low read with the swap entry's high (type 0, offset
+    // inverted: PFN bits all ones) is a page far above RAM.
+    Control {
+        clear_to: ClearTo::Swap,
+        ..control("swap", Once, Documented, Kernel, (None, 0, 100), Torn)
+    },
+    // The high-first clear of a PROT_NONE entry leaves {PN low, 0}, which
+    // x86's pte_present() calls present.
+    Control {
+        layout: Some(LayoutKind::X86Pae),
+        clear_to: ClearTo::Protnone,
+        ..transient(control(
+            "protnone",
+            Lockless,
+            Mips,
+            Kernel,
+            (None, 200, 0),
+            Torn,
+        ))
+    },
 ];
 
 /// Controls that need a 64-bit atomic: only where the arch has one.
@@ -183,12 +209,25 @@ pub const ATOMIC64_CONTROLS: &[Control] = &[
         (None, 0, 0),
         Clean,
     ),
+    // Huge-page PMDs as v6.2 writes them: set_pmd and
+    // pmdp_huge_get_and_clear are 64-bit exchanges.
+    Control {
+        level: Level::Pmd,
+        ..control(
+            "pmd",
+            Lockless,
+            WriterKind::X86Pae,
+            Kernel,
+            (None, 0, 0),
+            Clean,
+        )
+    },
 ];
 
 impl Control {
     /// It needs a 64-bit atomic load or exchange (see ATOMIC64_CONTROLS).
     pub fn needs_atomic64(&self) -> bool {
-        self.reader == ReaderKind::Atomic64 || self.writer == WriterKind::X86Pae
+        self.reader == ReaderKind::Atomic64 || self.writer.needs_xchg64(self.level)
     }
 
     /// It gave the outcome it must: verdict, class and GUP-fast catches
@@ -242,6 +281,8 @@ impl Control {
         cfg.writers = 1;
         cfg.duration = Some(duration);
         cfg.layout = self.layout;
+        cfg.clear_to = self.clear_to;
+        cfg.level = self.level;
         cfg.low_period = self.low_period;
         cfg.writer_gap = self.writer_gap;
         cfg.reader_gap = self.reader_gap;

@@ -224,7 +224,7 @@ mod no_atomic64 {
     ///
     /// # Safety
     /// None needed; it panics.
-    pub unsafe fn xchg64_zero(_: *mut u64) -> (u32, u32) {
+    pub unsafe fn xchg64(_: *mut u64, _: u32, _: u32) -> (u32, u32) {
         unreachable!("x86-pae is refused when the config is checked")
     }
 }

@@ -199,9 +199,11 @@ pub unsafe fn load64(p: *const u64) -> (u32, u32) {
     }
 }
 
-/// Exchanges the 8 bytes at `p` with 0 in one atomic step: (old low, old
-/// high). The primitive under the kernel's `native_ptep_get_and_clear()`
-/// (SMP, pgtable-3level.h): no reader can see a half-cleared entry.
+/// Exchanges the 8 bytes at `p` with (low, high) in one atomic step: (old
+/// low, old high). The primitive under the kernel's `pxx_xchg64`
+/// (pgtable-3level.h): `native_ptep_get_and_clear()` and
+/// `native_pmdp_get_and_clear()` (SMP) exchange with 0, `native_set_pmd()`
+/// with the new entry; no reader can see half of either.
 /// x86-64: `xchg` (implicitly locked). i686: `arch_atomic64_xchg`, a
 /// `lock cmpxchg8b` retry loop (atomic64_32.h / atomic64_cx8_32.S `xchg`)
 /// that starts from the current value, as pxx_xchg64 does.
@@ -209,10 +211,10 @@ pub unsafe fn load64(p: *const u64) -> (u32, u32) {
 /// # Safety
 /// As [`load64`].
 #[inline(always)]
-pub unsafe fn xchg64_zero(p: *mut u64) -> (u32, u32) {
+pub unsafe fn xchg64(p: *mut u64, new_low: u32, new_high: u32) -> (u32, u32) {
     #[cfg(target_arch = "x86_64")]
     {
-        let mut v: u64 = 0;
+        let mut v: u64 = u64::from(new_low) | (u64::from(new_high) << 32);
         // SAFETY: the caller's contract.
         unsafe {
             asm!("xchg qword ptr [{p}], {v}", p = in(reg) p, v = inout(reg) v,
@@ -237,7 +239,7 @@ pub unsafe fn xchg64_zero(p: *mut u64) -> (u32, u32) {
             asm!("2:",
                  "lock cmpxchg8b qword ptr [edi]",
                  "jnz 2b",
-                 in("edi") p, in("ebx") 0u32, in("ecx") 0u32,
+                 in("edi") p, in("ebx") new_low, in("ecx") new_high,
                  inout("eax") low, inout("edx") high,
                  options(nostack))
         };

@@ -6,7 +6,7 @@ use crate::config::limits::MAX_LOW_PERIOD;
 use crate::config::limits::{MAX_GAP, MAX_THREADS};
 use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
 use crate::error::UsageError;
-use crate::pte::LayoutKind;
+use crate::pte::{ClearTo, LayoutKind, Level};
 use crate::report::Verdict;
 use clap::{value_parser, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -117,6 +117,12 @@ pub struct RunArgs {
     /// Distinct low halves a pair cycles through (small values reproduce the ABA tear) [default: the layout's most]
     #[arg(long, value_parser = value_parser!(u32).range(1..=MAX_LOW_PERIOD as i64), allow_negative_numbers = true, value_name = "N")]
     pub low_period: Option<u32>,
+    /// What stands in a pair between two installs (docs/layouts.md)
+    #[arg(long, value_enum, default_value_t = ClearTo::Zero)]
+    pub clear_to: ClearTo,
+    /// Which entry writers update and readers read: PTEs, or x86 PAE huge-page PMDs
+    #[arg(long, value_enum, default_value_t = Level::Pte)]
+    pub level: Level,
     /// Spin iterations (±50%) between a writer's two stores
     #[arg(long, default_value_t = 0, value_parser = value_parser!(u32).range(0..=MAX_GAP as i64), allow_negative_numbers = true, value_name = "N")]
     pub writer_gap: u32,
@@ -199,6 +205,8 @@ impl RunArgs {
         };
         cfg.layout = self.layout;
         cfg.low_period = self.low_period;
+        cfg.clear_to = self.clear_to;
+        cfg.level = self.level;
         cfg.writer_gap = self.writer_gap;
         cfg.reader_gap = self.reader_gap;
         cfg.cpus = self.cpus.clone().map(|c| c.0);

@@ -7,6 +7,7 @@ use crate::export::text::si;
 use crate::hunt::space::Space;
 use crate::hunt::trial::{Progress, Runner};
 use crate::hunt::{self, Found, HuntRecord, HuntResult, Plan, Status, HUNT_SCHEMA};
+use crate::pte::{ClearTo, Level};
 use crate::report::Verdict;
 use clap::{value_parser, Args};
 use std::fmt::Write as _;
@@ -33,6 +34,12 @@ pub struct FixedArgs {
     /// --low-period for every trial
     #[arg(long, value_parser = value_parser!(u32).range(1..), value_name = "N")]
     pub low_period: Option<u32>,
+    /// --clear-to for every trial (zero, swap, migration, protnone)
+    #[arg(long, value_name = "NAME")]
+    pub clear_to: Option<String>,
+    /// --level for every trial (pte, pmd)
+    #[arg(long, value_name = "NAME")]
+    pub level: Option<String>,
     /// --writers for every trial
     #[arg(long, value_parser = value_parser!(u64).range(1..), value_name = "N")]
     pub writers: Option<u64>,
@@ -68,6 +75,8 @@ impl FixedArgs {
         opt("barrier", self.barrier.clone());
         opt("layout", self.layout.clone());
         opt("low-period", self.low_period.map(|v| v.to_string()));
+        opt("clear-to", self.clear_to.clone());
+        opt("level", self.level.clone());
         opt("writers", self.writers.map(|v| v.to_string()));
         opt("readers", self.readers.map(|v| v.to_string()));
         opt("pairs", self.pairs.map(|v| v.to_string()));
@@ -156,7 +165,9 @@ fn plans(args: &HuntArgs, seed: u64) -> Vec<Plan> {
         || f.writer.is_some()
         || f.barrier.is_some()
         || f.layout.is_some()
-        || f.low_period.is_some();
+        || f.low_period.is_some()
+        || f.clear_to.is_some()
+        || f.level.is_some();
     if one {
         return vec![Plan {
             control: None,
@@ -177,6 +188,10 @@ fn plans(args: &HuntArgs, seed: u64) -> Vec<Plan> {
             cf.barrier = Some(crate::config::name_of(c.barrier));
             cf.layout = c.layout.map(crate::config::name_of);
             cf.low_period = c.low_period;
+            // Only what differs from `run`'s defaults, so the pasted
+            // command stays short.
+            cf.clear_to = (c.clear_to != ClearTo::Zero).then(|| crate::config::name_of(c.clear_to));
+            cf.level = (c.level != Level::Pte).then(|| crate::config::name_of(c.level));
             Plan {
                 control: Some(c.name.to_owned()),
                 fixed: cf.to_args(),

@@ -7,10 +7,10 @@ use crate::config::{limits, name_of, ReaderKind, WriterKind};
 use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
 use crate::error::{exit, Error};
 use crate::export::json;
-use crate::pte::LayoutKind;
+use crate::pte::{ClearTo, LayoutKind, Level};
 use crate::report::{
-    BarrierRecord, ControlSpec, KindRecord, LayoutRecord, LimitsRecord, ListRecord, Tool,
-    LIST_SCHEMA,
+    BarrierRecord, ControlSpec, KindRecord, LayoutRecord, LimitsRecord, ListRecord, PmdRecord,
+    Tool, LIST_SCHEMA,
 };
 use clap::ValueEnum;
 
@@ -93,6 +93,8 @@ pub fn record() -> ListRecord {
                 needs_two_cpus: c.needs_two_cpus,
                 needs_atomic64: c.needs_atomic64(),
                 layout: c.layout.map(name_of),
+                clear_to: name_of(c.clear_to),
+                level: name_of(c.level),
                 expect_class: c.expect_class.map(|k| k.name().into()),
                 expect_caught: c.expect_caught,
             })
@@ -116,6 +118,16 @@ pub fn record() -> ListRecord {
                     nx_mask: l.nx_mask,
                     perm_mask: l.perm_mask,
                     max_low_period: l.max_low_period(),
+                    protnone: l.protnone,
+                    protnone_low_flags: l.protnone_low_flags,
+                    swap: l.swap,
+                    migration: l.migration,
+                    pmd: k.at(Level::Pmd).map(|p| PmdRecord {
+                        low_shift: p.low_shift,
+                        low_bits: p.low_bits,
+                        low_flags: p.low_flags,
+                        max_low_period: p.max_low_period(),
+                    }),
                 }
             })
             .collect(),
@@ -150,6 +162,15 @@ pub fn list(args: &ListArgs) -> Result<i32, Error> {
     }
     for l in &r.layouts {
         line(&mut out, "layout", &l.name, &l.help, &None);
+        if let Some(p) = &l.pmd {
+            out.push_str(&format!(
+                "{:<27}--level pmd: huge-page PMDs, page frame from bit {}, at most {} low halves\n",
+                "", p.low_shift, p.max_low_period
+            ));
+        }
+    }
+    for &to in ClearTo::value_variants() {
+        line(&mut out, "clear-to", &name_of(to), &help(to), &None);
     }
     print!("{out}");
     Ok(exit::CLEAN)

@@ -9,7 +9,7 @@ use super::stats::{ReaderStats, TornSample};
 use crate::arch::Barriers;
 use crate::pte::read::{Outcome, ReadProtocol};
 use crate::pte::write::{count_spte_clear, Ptl, WriterProfile};
-use crate::pte::{Class, Encoding, Gap, Pair, State};
+use crate::pte::{Class, ClearTo, Encoding, Gap, Pair, State};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -193,6 +193,8 @@ pub struct WriterCtx<'a> {
     pub side: Vec<&'a AtomicU32>,
     /// How states are encoded.
     pub encoding: Encoding,
+    /// What stands in a pair between two installs.
+    pub clear_to: ClearTo,
     /// Their page-table locks, in the same order; empty with one writer
     /// per entry.
     pub ptl: Vec<&'a Ptl>,
@@ -233,14 +235,11 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
                 break 'run;
             }
             for _ in 0..chunk::<G>() {
-                let pair = ctx.pairs[at];
-                let next = enc.next(states[at]);
+                let now = states[at];
+                let next = enc.next(now);
                 states[at] = next;
-                W::clear::<B, G>(pair, gap);
-                if COUNT {
-                    count_spte_clear::<B>(ctx.side[at]);
-                }
-                W::install::<B, G>(pair, enc.entry(next), gap);
+                zap::<W, B, G, COUNT>(&ctx, at, now, gap);
+                populate::<W, B, G, COUNT>(&ctx, at, next, gap);
                 at += 1;
                 if at == ctx.pairs.len() {
                     at = 0;
@@ -252,6 +251,48 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
     }
     ctx.mailbox.publish_final(|m| *m = counts(cycles));
     counts(cycles)
+}
+
+/// The first half of a cycle: the profile's clear, then what `--clear-to`
+/// leaves in the pair (swap or migration entry, or E's PROT_NONE twin),
+/// installed with the profile's set_pte (docs/layouts.md, "What a cleared
+/// entry becomes"). A branch on a run-wide value: no cost to speak of with
+/// `zero`.
+#[inline(always)]
+fn zap<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
+    ctx: &WriterCtx<'_>,
+    at: usize,
+    now: State,
+    gap: &mut G,
+) {
+    let pair = ctx.pairs[at];
+    W::clear::<B, G>(pair, gap);
+    if COUNT {
+        count_spte_clear::<B>(ctx.side[at]);
+    }
+    if let Some(c) = ctx.encoding.cleared_entry(ctx.clear_to, now) {
+        W::install::<B, G>(pair, c, gap);
+    }
+}
+
+/// The second half: installs E(next), over the swap or migration entry as
+/// do_swap_page and remove_migration_pte do; a PROT_NONE entry is first
+/// taken away by ptep_modify_prot_start (the profile's clear).
+#[inline(always)]
+fn populate<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
+    ctx: &WriterCtx<'_>,
+    at: usize,
+    next: State,
+    gap: &mut G,
+) {
+    let pair = ctx.pairs[at];
+    if ctx.clear_to == ClearTo::Protnone {
+        W::clear::<B, G>(pair, gap);
+        if COUNT {
+            count_spte_clear::<B>(ctx.side[at]);
+        }
+    }
+    W::install::<B, G>(pair, ctx.encoding.entry(next), gap);
 }
 
 /// `--writers-per-entry N`: one of N threads that share each of their
@@ -273,22 +314,19 @@ pub fn writer_ptl<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
                 break 'run;
             }
             for _ in 0..chunk::<G>() {
-                let (pair, ptl) = (ctx.pairs[at], ctx.ptl[at]);
+                let ptl = ctx.ptl[at];
                 ptl.spin_lock();
+                let now = State {
+                    j: ptl.j.load(Relaxed),
+                    h: ptl.h.load(Relaxed),
+                };
                 if ptl.installed.load(Relaxed) != 0 {
-                    W::clear::<B, G>(pair, gap);
-                    if COUNT {
-                        count_spte_clear::<B>(ctx.side[at]);
-                    }
+                    zap::<W, B, G, COUNT>(&ctx, at, now, gap);
                     ptl.installed.store(0, Relaxed);
                     c.clears += 1;
                 } else {
-                    let now = State {
-                        j: ptl.j.load(Relaxed),
-                        h: ptl.h.load(Relaxed),
-                    };
                     let next = enc.next(now);
-                    W::install::<B, G>(pair, enc.entry(next), gap);
+                    populate::<W, B, G, COUNT>(&ctx, at, next, gap);
                     ptl.j.store(next.j, Relaxed);
                     ptl.h.store(next.h, Relaxed);
                     ptl.installed.store(1, Relaxed);

@@ -14,9 +14,10 @@ use crate::config::{CheckedConfig, ReaderKind, WriterKind};
 pub use crate::error::RuntimeError;
 use crate::pte::read::{Atomic64, GupFast, KvmCount, Lockless, Once, ReadProtocol};
 use crate::pte::write::{
-    self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae, X86PaeV26,
+    self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae, X86PaePmd, X86PaeV26,
+    X86PaeV26Pmd,
 };
-use crate::pte::NoGap;
+use crate::pte::{Level, NoGap};
 use gap::SpinGap;
 use hammer::{PairOrder, ReaderCtx, WriterCounts, WriterCtx};
 use mailbox::Mailbox;
@@ -200,6 +201,7 @@ pub fn run(
                     .map(|i| &ptl.as_slice()[i])
                     .collect(),
                 encoding: enc,
+                clear_to: cfg.clear_to,
                 stop: &stop,
                 mailbox,
             };
@@ -346,12 +348,18 @@ fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> WriterCount
         }
     }
     let (gap, count) = (cfg.writer_gap, cfg.reader == ReaderKind::KvmCount);
-    crate::with_barriers!(cfg.barrier, B => match cfg.writer {
-        WriterKind::Documented => go::<Documented, B>(ctx, gap, seed, count),
-        WriterKind::X86Pae => go::<X86Pae, B>(ctx, gap, seed, count),
-        WriterKind::X86PaeV26 => go::<X86PaeV26, B>(ctx, gap, seed, count),
-        WriterKind::Mips | WriterKind::Sh => go::<HighFirstClear, B>(ctx, gap, seed, count),
-        WriterKind::Unordered => go::<Unordered, B>(ctx, gap, seed, count),
+    let pmd = cfg.level == Level::Pmd;
+    crate::with_barriers!(cfg.barrier, B => match (cfg.writer, pmd) {
+        // pmd_clear and set_pmd of `documented` and `unordered` are their
+        // PTE stores (docs/layouts.md, "The PMD level").
+        (WriterKind::Documented, _) => go::<Documented, B>(ctx, gap, seed, count),
+        (WriterKind::X86Pae, false) => go::<X86Pae, B>(ctx, gap, seed, count),
+        (WriterKind::X86Pae, true) => go::<X86PaePmd, B>(ctx, gap, seed, count),
+        (WriterKind::X86PaeV26, false) => go::<X86PaeV26, B>(ctx, gap, seed, count),
+        (WriterKind::X86PaeV26, true) => go::<X86PaeV26Pmd, B>(ctx, gap, seed, count),
+        // Refused at --level pmd by RunConfig::check.
+        (WriterKind::Mips | WriterKind::Sh, _) => go::<HighFirstClear, B>(ctx, gap, seed, count),
+        (WriterKind::Unordered, _) => go::<Unordered, B>(ctx, gap, seed, count),
     })
 }
 

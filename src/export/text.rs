@@ -52,10 +52,12 @@ pub fn render(r: &Report) -> String {
     };
     let _ = writeln!(
         o,
-        "  {}, {writers}, {}, layout {}, low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
+        "  {}, {writers}, {}, layout {} ({}s, cleared to {}), low period {}, writer gap {}, reader gap {}, seed {}, stop after {stop}",
         plural(c.readers, "reader", "readers"),
         plural(c.pairs, "pair", "pairs"),
         c.layout,
+        c.level,
+        c.clear_to,
         c.low_period,
         c.writer_gap,
         c.reader_gap,

@@ -9,7 +9,7 @@
 //! positive. Everything about wrong values (class, consequences, decoded
 //! fields) is off the hot path.
 
-use super::layout::{Layout, LayoutKind};
+use super::layout::{ClearTo, Layout, LayoutKind};
 
 /// An entry as two halves, `pte_low` and `pte_high` in the kernel's
 /// `union { struct { pte_low, pte_high }; pteval_t pte; }`.
@@ -105,8 +105,10 @@ pub struct Wrong {
 /// An entry's fields as the architecture reads them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decoded {
-    /// The low half's present bit.
+    /// What pte_present() says: the present bit, or on x86 PROTNONE.
     pub present: bool,
+    /// A PROT_NONE entry: PROTNONE without the present bit (x86).
+    pub protnone: bool,
     /// The page frame number.
     pub pfn: u64,
     /// Writable (x86 RW, MIPS D, SH user write).
@@ -138,8 +140,19 @@ pub struct Encoding {
     high_mask: u32,
     /// gcd(P, N) - 1: P and N are reached together only with j ≡ h modulo it.
     gmask: u32,
-    /// The writer profile passes through {L(j), 0}.
-    half_cleared: bool,
+    /// The high half a writer's own sequence leaves next to an installed
+    /// low (docs/layouts.md, `transient_high`); None: its sequences never do.
+    transient_high: Option<u32>,
+}
+
+/// A family of installed entries (docs/layouts.md, "Classifying with
+/// PROT_NONE entries"): E, or PN with its page-frame bits inverted.
+#[derive(Clone, Copy)]
+struct Family {
+    inv_low: u32,
+    inv_high: u32,
+    low_flags: [u32; 2],
+    high_flags: [u32; 2],
 }
 
 impl Encoding {
@@ -147,7 +160,13 @@ impl Encoding {
     /// (1 ..= the layout's max), for a writer profile that does or does not
     /// pass through half-cleared states.
     pub fn new(layout: LayoutKind, low_period: u32, half_cleared: bool) -> Option<Encoding> {
-        let l = *layout.layout();
+        Encoding::with(layout.layout(), low_period, half_cleared.then_some(0))
+    }
+
+    /// The entries of one layout row (PTE or PMD), with the high half the
+    /// writer's sequences leave next to an installed low, if any.
+    pub fn with(row: &Layout, low_period: u32, transient_high: Option<u32>) -> Option<Encoding> {
+        let l = *row;
         if !(1..=l.max_low_period()).contains(&low_period) {
             return None;
         }
@@ -158,7 +177,7 @@ impl Encoding {
             low_mask: (1 << l.low_bits) - 1,
             high_mask: ((1u64 << l.high_bits) - 1) as u32,
             gmask: g - 1,
-            half_cleared,
+            transient_high,
         })
     }
 
@@ -190,38 +209,96 @@ impl Encoding {
         }
     }
 
+    /// Family E: the present entries writers install.
     #[inline(always)]
-    fn low(&self, j: u32) -> u32 {
-        (j << self.layout.low_shift) | self.layout.low_flags[(j & 1) as usize]
+    fn e(&self) -> Family {
+        Family {
+            inv_low: 0,
+            inv_high: 0,
+            low_flags: self.layout.low_flags,
+            high_flags: self.layout.high_flags,
+        }
+    }
+
+    /// Family PN: `pte_modify(E, PAGE_NONE)`, page-frame bits inverted.
+    #[inline(always)]
+    fn pn(&self) -> Family {
+        Family {
+            inv_low: self.layout.pfn_mask_low(),
+            inv_high: self.layout.pfn_mask_high(),
+            low_flags: self.layout.protnone_low_flags,
+            high_flags: [0, 0],
+        }
+    }
+
+    /// The family a low half belongs to; None: not present.
+    #[inline(always)]
+    fn family(&self, low: u32) -> Option<Family> {
+        if low & self.layout.present != 0 {
+            Some(self.e())
+        } else if low & self.layout.protnone != 0 {
+            Some(self.pn())
+        } else {
+            None
+        }
     }
 
     #[inline(always)]
-    fn high(&self, h: u32, q: u32) -> u32 {
-        ((h + self.layout.high_add) << self.layout.high_shift) | self.layout.high_flags[q as usize]
+    fn low(&self, j: u32, f: &Family) -> u32 {
+        ((j << self.layout.low_shift) ^ f.inv_low) | f.low_flags[(j & 1) as usize]
+    }
+
+    #[inline(always)]
+    fn high(&self, h: u32, q: u32, f: &Family) -> u32 {
+        (((h + self.layout.high_add) << self.layout.high_shift) ^ f.inv_high)
+            | f.high_flags[q as usize]
     }
 
     /// E(j, h).
     #[inline(always)]
     pub fn entry(&self, s: State) -> Pte {
+        let e = self.e();
         Pte {
-            low: self.low(s.j),
-            high: self.high(s.h, s.j & 1),
+            low: self.low(s.j, &e),
+            high: self.high(s.h, s.j & 1, &e),
         }
     }
 
-    #[inline(always)]
-    fn decode_j(&self, low: u32) -> u32 {
-        (low >> self.layout.low_shift) & self.low_mask
+    /// PN(j, h): E(j, h) made PROT_NONE (x86 layouts; docs/layouts.md).
+    pub fn protnone_entry(&self, s: State) -> Pte {
+        let f = self.pn();
+        Pte {
+            low: self.low(s.j, &f),
+            high: self.high(s.h, s.j & 1, &f),
+        }
+    }
+
+    /// What `--clear-to` leaves in a pair whose entry was E(s), or None
+    /// for 0 (docs/layouts.md, "What a cleared entry becomes").
+    pub fn cleared_entry(&self, to: ClearTo, s: State) -> Option<Pte> {
+        let [low, high] = match to {
+            ClearTo::Zero => return None,
+            ClearTo::Swap => self.layout.swap,
+            ClearTo::Migration => self.layout.migration,
+            ClearTo::Protnone => return Some(self.protnone_entry(s)),
+        };
+        Some(Pte { low, high })
     }
 
     #[inline(always)]
-    fn decode_h(&self, high: u32) -> u32 {
-        ((high >> self.layout.high_shift) & self.high_mask).wrapping_sub(self.layout.high_add)
+    fn decode_j(&self, low: u32, f: &Family) -> u32 {
+        ((low ^ f.inv_low) >> self.layout.low_shift) & self.low_mask
     }
 
     #[inline(always)]
-    fn low_ok(&self, low: u32, j: u32) -> bool {
-        j < self.period && low == self.low(j)
+    fn decode_h(&self, high: u32, f: &Family) -> u32 {
+        (((high ^ f.inv_high) >> self.layout.high_shift) & self.high_mask)
+            .wrapping_sub(self.layout.high_add)
+    }
+
+    #[inline(always)]
+    fn low_ok(&self, low: u32, j: u32, f: &Family) -> bool {
+        j < self.period && low == self.low(j, f)
     }
 
     #[inline(always)]
@@ -230,14 +307,23 @@ impl Encoding {
     }
 
     /// The hot path: installed, not present, or wrong. O(1) and exact.
+    /// PROT_NONE lows are looked at only on the not-present branch.
     #[inline(always)]
     pub fn classify(&self, pte: Pte) -> Class {
-        if pte.low & self.layout.present == 0 {
-            return Class::NotPresent;
+        if pte.low & self.layout.present != 0 {
+            self.classify_in(pte, &self.e())
+        } else if pte.low & self.layout.protnone != 0 {
+            self.classify_in(pte, &self.pn())
+        } else {
+            Class::NotPresent
         }
-        let j = self.decode_j(pte.low);
-        let h = self.decode_h(pte.high);
-        if self.low_ok(pte.low, j) && self.page_ok(j, h) && pte.high == self.high(h, j & 1) {
+    }
+
+    #[inline(always)]
+    fn classify_in(&self, pte: Pte, f: &Family) -> Class {
+        let j = self.decode_j(pte.low, f);
+        let h = self.decode_h(pte.high, f);
+        if self.low_ok(pte.low, j, f) && self.page_ok(j, h) && pte.high == self.high(h, j & 1, f) {
             Class::Present
         } else {
             Class::Wrong
@@ -248,9 +334,10 @@ impl Encoding {
     /// hot path.
     pub fn wrong(&self, pte: Pte) -> Wrong {
         let l = &self.layout;
-        let j = self.decode_j(pte.low);
-        let low_ok = self.low_ok(pte.low, j);
-        let class = if low_ok && pte.high == 0 && self.half_cleared {
+        let f = self.family(pte.low).unwrap_or_else(|| self.e());
+        let j = self.decode_j(pte.low, &f);
+        let low_ok = self.low_ok(pte.low, j, &f);
+        let class = if low_ok && Some(pte.high) == self.transient_high {
             WrongClass::Transient
         } else {
             WrongClass::Mixed
@@ -258,14 +345,14 @@ impl Encoding {
         // A low no writer stored (none does) has no entry with it: its page
         // counts as wrong, so every wrong value has a consequence.
         let mut c = 0u8;
-        if !(low_ok && self.page_ok(j, self.decode_h(pte.high))) {
+        if !(low_ok && self.page_ok(j, self.decode_h(pte.high, &f))) {
             c |= if self.decode(pte).pfn == 0 {
                 Consequences::PFN_ZERO
             } else {
                 Consequences::WRONG_PAGE
             };
         }
-        let want = l.high_flags[(j & 1) as usize];
+        let want = f.high_flags[(j & 1) as usize];
         let (nx, nx_want) = (pte.high & l.nx_mask, want & l.nx_mask);
         if nx_want != 0 && nx == 0 {
             c |= Consequences::NX_LOST;
@@ -290,10 +377,19 @@ impl Encoding {
     /// The fields the architecture would read from `pte`.
     pub fn decode(&self, pte: Pte) -> Decoded {
         let l = &self.layout;
-        let low_pfn = if l.pfn_in_low { pte.low >> 12 } else { 0 };
-        let high_pfn = (pte.high >> l.high_shift) & self.high_mask;
+        let present = pte.low & l.present != 0;
+        // x86's pte_pfn(): protnone_mask() inverts the page-frame bits of a
+        // non-zero entry without PRESENT back (pgtable-invert.h).
+        let (lo, hi) = if l.pfn_inverted_when_not_present && !present && pte != Pte::NONE {
+            (pte.low ^ l.pfn_mask_low(), pte.high ^ l.pfn_mask_high())
+        } else {
+            (pte.low, pte.high)
+        };
+        let low_pfn = if l.pfn_in_low { lo >> 12 } else { 0 };
+        let high_pfn = (hi >> l.high_shift) & self.high_mask;
         Decoded {
-            present: pte.low & l.present != 0,
+            present: present || pte.low & l.protnone != 0,
+            protnone: !present && pte.low & l.protnone != 0,
             pfn: u64::from(low_pfn) | (u64::from(high_pfn) << l.pfn_high_pos),
             writable: pte.low & l.write_low != 0 || pte.high & l.write_high != 0,
             exec: if l.nx_mask != 0 {
@@ -310,11 +406,14 @@ impl Encoding {
     /// below its page-frame state (docs/layouts.md); empty if the low was
     /// never installed.
     pub fn valid_high(&self, pte: Pte) -> Vec<u32> {
-        let j = self.decode_j(pte.low);
-        if pte.low & self.layout.present == 0 || !self.low_ok(pte.low, j) {
+        let Some(f) = self.family(pte.low) else {
+            return Vec::new();
+        };
+        let j = self.decode_j(pte.low, &f);
+        if !self.low_ok(pte.low, j, &f) {
             return Vec::new();
         }
-        let h = self.decode_h(pte.high);
+        let h = self.decode_h(pte.high, &f);
         let g = self.gmask + 1;
         let near = if h < self.layout.states {
             let d = h.wrapping_sub(j) & self.gmask;
@@ -326,7 +425,7 @@ impl Encoding {
         } else {
             j & self.gmask
         };
-        vec![self.high(near, j & 1)]
+        vec![self.high(near, j & 1, &f)]
     }
 }
 
@@ -530,6 +629,7 @@ mod tests {
             d,
             Decoded {
                 present: true,
+                protnone: false,
                 pfn: (3 << 20) | 2,
                 writable: true,
                 exec: Some(false)
@@ -541,6 +641,130 @@ mod tests {
         let s = Encoding::new(LayoutKind::ShX2tlb, 4, false).unwrap();
         let d = s.decode(s.entry(State { j: 3, h: 0 }));
         assert_eq!((d.pfn, d.writable, d.exec), (3, false, Some(true)));
+    }
+
+    /// The x86 PROT_NONE family: known answers shared with the C port,
+    /// every PN state valid, {PN low, 0} transient only for writers whose
+    /// sequences leave it, and pte_pfn() of PN(s) is E(s)'s page.
+    #[test]
+    fn protnone_entries() {
+        for half in [None, Some(0)] {
+            let e = Encoding::with(LayoutKind::X86Pae.layout(), 1 << 20, half).unwrap();
+            let s1 = e.first();
+            assert_eq!(
+                e.protnone_entry(s1),
+                Pte {
+                    low: 0xffff_e120,
+                    high: 0xffd
+                }
+            );
+            let s2 = State { j: 2, h: 2 };
+            let pn = e.protnone_entry(s2);
+            assert_eq!(
+                pn,
+                Pte {
+                    low: 0xffff_d160,
+                    high: 0xffc
+                }
+            );
+            let d = e.decode(pn);
+            assert!(d.present && d.protnone && !d.writable);
+            assert_eq!(d.pfn, e.decode(e.entry(s2)).pfn);
+            for s in states(&e, 3000) {
+                assert_eq!(e.classify(e.protnone_entry(s)), Class::Present, "{s:?}");
+                let torn = Pte {
+                    high: 0,
+                    ..e.protnone_entry(s)
+                };
+                assert_eq!(e.classify(torn), Class::Wrong);
+                let w = e.wrong(torn);
+                let want = if half.is_some() {
+                    WrongClass::Transient
+                } else {
+                    WrongClass::Mixed
+                };
+                assert_eq!(w.class, want);
+                assert_eq!(w.consequences.names(), ["wrong_page"]);
+                assert_eq!(e.valid_high(torn), [e.protnone_entry(s).high]);
+                // A PN low with a data page's high: NX the PN entry lacks.
+                let mixed = Pte {
+                    high: e.entry(State { j: 2, h: 2 }).high,
+                    ..e.protnone_entry(s)
+                };
+                if e.classify(mixed) == Class::Wrong {
+                    assert!(e.wrong(mixed).consequences.names().contains(&"nx_gained"));
+                }
+            }
+        }
+        // Layouts without PROTNONE have no PN family: low 0x100 alone is
+        // not present on MIPS (its present bit is 0x40).
+        let m = Encoding::new(LayoutKind::Mips, 4, true).unwrap();
+        assert_eq!(
+            m.classify(Pte {
+                low: 0x100,
+                high: 0
+            }),
+            Class::NotPresent
+        );
+    }
+
+    /// Swap and migration entries: not present, and a present low read
+    /// with their high is wrong on every layout; under a low-first install
+    /// that value is transient.
+    #[test]
+    fn swap_and_migration_entries() {
+        for kind in LayoutKind::ALL {
+            let l = kind.layout();
+            for to in [ClearTo::Swap, ClearTo::Migration] {
+                let e = Encoding::with(l, 1 << 10, None).unwrap();
+                let c = e.cleared_entry(to, e.first()).unwrap();
+                assert_eq!(e.classify(c), Class::NotPresent, "{kind:?} {to:?}");
+                let u = Encoding::with(l, 1 << 10, Some(c.high)).unwrap();
+                for s in states(&e, 200) {
+                    let torn = Pte {
+                        high: c.high,
+                        ..e.entry(s)
+                    };
+                    assert_eq!(e.classify(torn), Class::Wrong, "{kind:?} {to:?} {s:?}");
+                    assert_eq!(e.wrong(torn).class, WrongClass::Mixed);
+                    assert_ne!(e.wrong(torn).consequences.0, 0);
+                    assert_eq!(u.wrong(torn).class, WrongClass::Transient);
+                }
+            }
+        }
+        let x = Encoding::new(LayoutKind::X86Pae, 1 << 20, false).unwrap();
+        let swap = x.cleared_entry(ClearTo::Swap, x.first()).unwrap();
+        let torn = Pte {
+            high: swap.high,
+            ..x.entry(State { j: 2, h: 2 })
+        };
+        assert_eq!(
+            x.wrong(torn).consequences.names(),
+            ["wrong_page", "nx_lost"]
+        );
+    }
+
+    /// The PMD rows: known answer shared with the C port, installed states
+    /// valid, and only x86 has them.
+    #[test]
+    fn pmd_rows() {
+        use super::super::layout::Level;
+        let row = LayoutKind::X86Pae.at(Level::Pmd).unwrap();
+        assert_eq!(row.max_low_period(), 2048);
+        let e = Encoding::with(row, 2048, None).unwrap();
+        assert_eq!(
+            e.entry(e.first()),
+            Pte {
+                low: 0x20_00a5,
+                high: 0x2
+            }
+        );
+        for s in states(&e, 5000) {
+            assert_eq!(e.classify(e.entry(s)), Class::Present);
+        }
+        assert!(Encoding::with(row, 2049, None).is_none());
+        assert!(LayoutKind::Mips.at(Level::Pmd).is_none());
+        assert!(LayoutKind::ShX2tlb.at(Level::Pmd).is_none());
     }
 
     #[test]

@@ -18,6 +18,29 @@ pub enum LayoutKind {
     ShX2tlb,
 }
 
+/// `--level`: which entry of the walk the writers update and readers read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Level {
+    /// page-table entries (ptep_get_lockless)
+    Pte,
+    /// x86 PAE huge-page PMDs (pmdp_get_lockless)
+    Pmd,
+}
+
+/// `--clear-to`: what stands in the slot between two installs
+/// (docs/layouts.md, "What a cleared entry becomes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClearTo {
+    /// 0 (zap_pte_range)
+    Zero,
+    /// a swap entry (try_to_unmap_one, then do_swap_page installs over it)
+    Swap,
+    /// a migration entry (try_to_migrate_one, then remove_migration_pte)
+    Migration,
+    /// x86 PROT_NONE and back (ptep_modify_prot_start/commit)
+    Protnone,
+}
+
 /// Index of the data-page flags in `low_flags` / `high_flags` (even j).
 pub const DATA: usize = 0;
 /// Index of the text-page flags (odd j).
@@ -61,12 +84,34 @@ pub struct Layout {
     pub write_high: u32,
     /// Executable bit in the high half (SH `_PAGE_EXT_USER_EXEC`), 0 if none.
     pub exec_high: u32,
+    /// `_PAGE_PROTNONE` in the low half: with PRESENT clear, pte_present()
+    /// still says present (x86); 0 where the layout has no such entry.
+    pub protnone: u32,
+    /// Low flags of PN(j, h), `pte_modify(E(j, h), PAGE_NONE)`, data and text.
+    pub protnone_low_flags: [u32; 2],
+    /// The swap entry S, type 0 offset 1: [low, high].
+    pub swap: [u32; 2],
+    /// The migration entry M, type 31, offset the page of E(1, 1): [low, high].
+    pub migration: [u32; 2],
+    /// On x86, a non-zero entry without PRESENT has its page-frame bits
+    /// inverted (L1TF, pgtable-invert.h): pte_pfn() inverts them back.
+    pub pfn_inverted_when_not_present: bool,
 }
 
 impl Layout {
     /// The largest `--low-period` this layout can hold.
     pub fn max_low_period(&self) -> u32 {
         1 << self.low_bits
+    }
+
+    /// The page-frame bits of the low half (where j sits).
+    pub fn pfn_mask_low(&self) -> u32 {
+        (((1u64 << self.low_bits) - 1) as u32) << self.low_shift
+    }
+
+    /// The page-frame bits of the high half.
+    pub fn pfn_mask_high(&self) -> u32 {
+        (((1u64 << self.high_bits) - 1) as u32) << self.high_shift
     }
 }
 
@@ -92,6 +137,17 @@ const X86_PAE: Layout = Layout {
     write_low: 0x2,
     write_high: 0,
     exec_high: 0,
+    // _PAGE_PROTNONE is _PAGE_GLOBAL (bit 8); PAGE_NONE is PROTNONE |
+    // ACCESSED and _PAGE_CHG_MASK keeps ACCESSED and DIRTY, so a data page
+    // becomes A D PROTNONE, a text page A PROTNONE: no PRESENT, RW, USER, NX.
+    protnone: 0x100,
+    protnone_low_flags: [0x160, 0x120],
+    // __swp_pteval_entry (pgtable-3level.h, L1TF): ~offset << 9 in bits
+    // 9-58, type in bits 59-63. S: type 0, offset 1. M: type 31, offset
+    // 0x200001 (the page of E(1, 1): j 1, page bits 2 << 20).
+    swap: [0xffff_fc00, 0x07ff_ffff],
+    migration: [0xbfff_fc00, 0xffff_ffff],
+    pfn_inverted_when_not_present: true,
 };
 
 /// The LAYOUTS table, indexed by `LayoutKind as usize`.
@@ -102,6 +158,8 @@ pub const LAYOUTS: [Layout; 4] = [
     Layout {
         states: 1,
         high_add: 0,
+        // M's offset is E(1, 0)'s page: 1.
+        migration: [0xffff_fc00, 0xffff_ffff],
         ..X86_PAE
     },
     // MIPS32 with 64-bit phys, non-XPA (arch/mips/include/asm/
@@ -127,6 +185,14 @@ pub const LAYOUTS: [Layout; 4] = [
         write_low: 0,
         write_high: 0x4,
         exec_high: 0,
+        // No PROTNONE bit: PAGE_NONE keeps _PAGE_PRESENT on MIPS.
+        protnone: 0,
+        protnone_low_flags: [0, 0],
+        // pgtable-32.h (64-bit phys, non-XPA): low 0, high = type << 2 |
+        // offset << 7 (V and G stay 0). M: type 31, offset 2 (E(1, 1)'s page).
+        swap: [0, 0x80],
+        migration: [0, 0x17c],
+        pfn_inverted_when_not_present: false,
     },
     // SH X2TLB (arch/sh/include/asm/pgtable_32.h): _PAGE_PRESENT 0x100,
     // _PAGE_ACCESSED 0x400, _PAGE_CACHABLE 0x8, _PAGE_DIRTY 0x4, PFN from
@@ -150,7 +216,37 @@ pub const LAYOUTS: [Layout; 4] = [
         write_low: 0,
         write_high: 0x200,
         exec_high: 0x100,
+        // SH has a _PAGE_PROTNONE (0x200) too; ptear models x86's PROT_NONE
+        // entries only (docs/layouts.md).
+        protnone: 0,
+        protnone_low_flags: [0, 0],
+        // pgtable_32.h (X2TLB): low 0, high = type | offset << 5. M: type
+        // 31, offset 1 (E(1, 0)'s page).
+        swap: [0, 0x20],
+        migration: [0, 0x3f],
+        pfn_inverted_when_not_present: false,
     },
+];
+
+/// x86 PAE huge-page PMDs (2 MiB pages, `pmd_mkhuge`): `_PAGE_PSE` 0x80
+/// joins the flags and the page frame starts at address bit 21, so j sits
+/// in low bits 21-31; the high half is as in the PTE.
+const fn x86_pmd(pte: Layout) -> Layout {
+    Layout {
+        low_shift: 21,
+        low_bits: 11,
+        low_flags: [0xe7, 0xa5],
+        ..pte
+    }
+}
+
+/// The PMD rows, indexed like LAYOUTS: only x86 PAE has 64-bit PMDs that
+/// can tear (MIPS32's PMD is folded; SH X2TLB's PMD high half is always 0).
+pub const PMD_LAYOUTS: [Option<Layout>; 4] = [
+    Some(x86_pmd(LAYOUTS[0])),
+    Some(x86_pmd(LAYOUTS[1])),
+    None,
+    None,
 ];
 
 impl LayoutKind {
@@ -165,6 +261,14 @@ impl LayoutKind {
     /// Its row of the table.
     pub fn layout(self) -> &'static Layout {
         &LAYOUTS[self as usize]
+    }
+
+    /// Its row at `level` (None: this layout has no such entry).
+    pub fn at(self, level: Level) -> Option<&'static Layout> {
+        match level {
+            Level::Pte => Some(&LAYOUTS[self as usize]),
+            Level::Pmd => PMD_LAYOUTS[self as usize].as_ref(),
+        }
     }
 }
 

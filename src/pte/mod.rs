@@ -8,7 +8,7 @@ pub mod slot;
 pub mod write;
 
 pub use encoding::{Class, Consequences, Decoded, Encoding, Pte, State, Wrong, WrongClass};
-pub use layout::LayoutKind;
+pub use layout::{ClearTo, LayoutKind, Level};
 pub use slot::{Pair, PteSlot};
 
 /// A pause between the two halves of a read or a write: the knob that widens

@@ -39,13 +39,18 @@ impl Pair {
         super::Pte { low, high }
     }
 
-    /// Exchanges the whole entry with 0 in one atomic step:
-    /// [`crate::arch::xchg64_zero`].
+    /// Exchanges the whole entry with `new` in one atomic step:
+    /// [`crate::arch::xchg64`].
     #[inline(always)]
-    pub fn xchg64_zero(&self) -> super::Pte {
+    pub fn xchg64(&self, new: super::Pte) -> super::Pte {
         // SAFETY: as above; the exchange goes through the same atomic bytes.
-        let (low, high) =
-            unsafe { crate::arch::xchg64_zero(self as *const Pair as *const u64 as *mut u64) };
+        let (low, high) = unsafe {
+            crate::arch::xchg64(
+                self as *const Pair as *const u64 as *mut u64,
+                new.low,
+                new.high,
+            )
+        };
         super::Pte { low, high }
     }
 }

@@ -72,6 +72,12 @@ pub struct X86PaeV26;
 pub struct HighFirstClear;
 /// Low before high, no barrier: a known-broken control.
 pub struct Unordered;
+/// x86 PAE huge-page PMDs (v6.2+): native_set_pmd and
+/// native_pmdp_get_and_clear, both 64-bit exchanges.
+pub struct X86PaePmd;
+/// x86 PAE PMDs up to v6.1: set_64bit, and pmdp_get_and_clear as
+/// xchg(low, 0) then a plain high = 0.
+pub struct X86PaeV26Pmd;
 
 impl WriterProfile for Documented {
     const HALF_CLEARED: bool = false;
@@ -109,6 +115,30 @@ impl WriterProfile for X86PaeV26 {
     }
 }
 
+impl WriterProfile for X86PaePmd {
+    const HALF_CLEARED: bool = false;
+    #[inline(always)]
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) {
+        pmdp_get_and_clear(pair);
+    }
+    #[inline(always)]
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pmd: Pte, _: &mut G) {
+        set_pmd(pair, pmd)
+    }
+}
+
+impl WriterProfile for X86PaeV26Pmd {
+    const HALF_CLEARED: bool = false;
+    #[inline(always)]
+    fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
+        ptep_get_and_clear_v26(pair, gap);
+    }
+    #[inline(always)]
+    fn install<B: Barriers, G: Gap>(pair: &Pair, pmd: Pte, _: &mut G) {
+        set_pmd(pair, pmd)
+    }
+}
+
 impl WriterProfile for HighFirstClear {
     const HALF_CLEARED: bool = true;
     #[inline(always)]
@@ -138,7 +168,24 @@ impl WriterProfile for Unordered {
 /// `xchg` / `lock cmpxchg8b` loop), so no reader sees a half-cleared entry.
 #[inline(always)]
 pub fn ptep_get_and_clear(pair: &Pair) -> Pte {
-    pair.xchg64_zero()
+    pair.xchg64(Pte::NONE)
+}
+
+/// `native_set_pmd()` (pgtable-3level.h): `pxx_xchg64(pmd, pmdp, val)`
+/// from v6.2, `set_64bit()` (a `cmpxchg8b` loop) before: the whole PMD in
+/// one atomic step.
+#[inline(always)]
+pub fn set_pmd(pair: &Pair, pmd: Pte) {
+    pair.xchg64(pmd);
+}
+
+/// `native_pmdp_get_and_clear()` (SMP, pgtable-3level.h, v6.2 and later):
+/// `pxx_xchg64(pmd, pmdp, 0ULL)`, what `pmdp_huge_get_and_clear()` does.
+/// Up to v6.1 it was `xchg(&pmd_low, 0)` then the high half, the order of
+/// [`ptep_get_and_clear_v26`].
+#[inline(always)]
+pub fn pmdp_get_and_clear(pair: &Pair) -> Pte {
+    pair.xchg64(Pte::NONE)
 }
 
 /// KVM's `count_spte_clear()` (arch/x86/kvm/mmu/mmu.c), run after a clear

@@ -110,6 +110,8 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
             reads: cfg.reads,
             low_period: enc.low_period(),
             layout: name_of(cfg.layout()),
+            clear_to: name_of(cfg.clear_to),
+            level: name_of(cfg.level),
             writer_gap: cfg.writer_gap,
             reader_gap: cfg.reader_gap,
             seed: cfg.seed,
@@ -213,6 +215,7 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                     let d = enc.decode(s.pte);
                     DecodedRecord {
                         present: d.present,
+                        protnone: d.protnone,
                         pfn: d.pfn,
                         writable: d.writable,
                         exec: d.exec,

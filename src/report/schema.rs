@@ -102,6 +102,12 @@ pub struct ConfigRecord {
     /// `--layout`, resolved (the writer's when not given).
     #[serde(default)]
     pub layout: String,
+    /// `--clear-to`: what stands in a pair between two installs.
+    #[serde(default = "zero")]
+    pub clear_to: String,
+    /// `--level`: `pte` or `pmd`.
+    #[serde(default = "pte")]
+    pub level: String,
     /// `--writer-gap`.
     pub writer_gap: u32,
     /// `--reader-gap`.
@@ -264,6 +270,14 @@ fn one() -> usize {
     1
 }
 
+fn zero() -> String {
+    "zero".into()
+}
+
+fn pte() -> String {
+    "pte".into()
+}
+
 /// One writer thread.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct WriterRecord {
@@ -330,8 +344,11 @@ pub struct TornRecord {
 /// An entry's fields as its architecture reads them.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DecodedRecord {
-    /// The present bit.
+    /// What pte_present() says: the present bit, or on x86 PROTNONE.
     pub present: bool,
+    /// PROTNONE without the present bit (an x86 PROT_NONE entry).
+    #[serde(default)]
+    pub protnone: bool,
     /// The page frame number.
     pub pfn: u64,
     /// Writable.
@@ -434,6 +451,35 @@ pub struct LayoutRecord {
     pub perm_mask: u32,
     /// The largest `--low-period`.
     pub max_low_period: u32,
+    /// `_PAGE_PROTNONE` in the low half, 0 where the layout has none.
+    #[serde(default)]
+    pub protnone: u32,
+    /// Low flags of a PROT_NONE data page and text page.
+    #[serde(default)]
+    pub protnone_low_flags: [u32; 2],
+    /// The swap entry `--clear-to swap` leaves: [low, high].
+    #[serde(default)]
+    pub swap: [u32; 2],
+    /// The migration entry `--clear-to migration` leaves: [low, high].
+    #[serde(default)]
+    pub migration: [u32; 2],
+    /// The `--level pmd` row (what differs from the PTE row), `null` where
+    /// the layout has no PMD that can tear.
+    #[serde(default)]
+    pub pmd: Option<PmdRecord>,
+}
+
+/// A layout's huge-page PMD row: the fields that differ from its PTE row.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PmdRecord {
+    /// Where j sits in the low half.
+    pub low_shift: u32,
+    /// Its width.
+    pub low_bits: u32,
+    /// Low flags of a data page and a text page.
+    pub low_flags: [u32; 2],
+    /// The largest `--low-period` at this level.
+    pub max_low_period: u32,
 }
 
 /// A reader or writer kind.
@@ -512,6 +558,12 @@ pub struct ControlSpec {
     /// `--layout`, `null` for the writer's.
     #[serde(default)]
     pub layout: Option<String>,
+    /// `--clear-to`.
+    #[serde(default = "zero")]
+    pub clear_to: String,
+    /// `--level`.
+    #[serde(default = "pte")]
+    pub level: String,
     /// `mixed` or `transient`: that class > 0 and the other 0; `null`: no rule.
     #[serde(default)]
     pub expect_class: Option<String>,
