@@ -136,7 +136,7 @@ diff = [n for n in common if rv[n] != cv[n]]
 print("differential:", ", ".join(f"{n}={rv[n]}" for n in common))
 assert not diff, f"Rust and C disagree on {diff}: rust={rv} c={cv}"
 # The two control tables must be the same table.
-keys = ("reader", "writer", "barrier", "layout", "low_period", "writer_gap", "reader_gap", "readers", "writers", "pairs")
+keys = ("reader", "writer", "barrier", "layout", "clear_to", "level", "low_period", "writer_gap", "reader_gap", "readers", "writers", "pairs")
 conf = lambda d: {x["name"]: {k: x["report"]["config"][k] for k in keys} for x in d["controls"]}
 rc, cc = conf(rust), conf(c)
 odd = {n: (rc[n], cc[n]) for n in common if rc[n] != cc[n]}

@@ -229,3 +229,136 @@ fn the_pre_6_2_x86_pae_profile_follows_its_store_order() {
         .starts_with("the 2.6 series to v4.18"));
     assert!(w["source"].as_str().unwrap().contains("pgtable-3level.h"));
 }
+
+/// `--clear-to swap` (issue #9): a present low read with the swap entry's
+/// high (type 0, inverted offset) maps a page far above RAM; the lockless
+/// reader with the documented writer stays clean (its re-check would need
+/// the low to come back: a period of 2^20). x86-64 and i686 both run this.
+#[test]
+fn a_swap_entrys_high_with_a_present_low_is_a_wrong_page() {
+    let r = run2(&["--clear-to", "swap", "--reader", "once"]);
+    let (torn, mixed, transient) = totals(&r);
+    assert!(mixed > 0, "{}", r["totals"]);
+    assert_eq!((torn, transient), (mixed, 0));
+    assert!(consequence(&r, "wrong_page") > 0, "{}", r["totals"]);
+    assert_eq!(r["config"]["clear_to"], "swap");
+    // Some sample shows the swap entry's high (0x07ffffff) as the page.
+    let swap_high = r["torn_samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| u(&s["high"]) == 0x07ff_ffff);
+    assert!(swap_high, "{}", r["torn_samples"]);
+
+    let r = run2(&["--clear-to", "swap"]);
+    assert_eq!(totals(&r), (0, 0, 0), "lockless: {}", r["totals"]);
+    assert!(u(&r["totals"]["not_present"]) > 0, "{}", r["totals"]);
+}
+
+/// `--clear-to protnone` on x86: under the kernel's own x86 writer nothing
+/// present-looking stands between two stores (ptep_modify_prot_start is a
+/// get-and-clear), so every read is an installed entry or not present;
+/// under a high-first clear the PROT_NONE entry's {low, 0} stands in
+/// memory and pte_present() calls it present: transient, reported with
+/// `decoded.present` true and `decoded.protnone` true.
+#[test]
+fn protnone_entries_are_what_pte_present_says() {
+    let r = run2(&["--clear-to", "protnone", "--writer", "x86-pae"]);
+    assert_eq!(totals(&r), (0, 0, 0), "x86-pae: {}", r["totals"]);
+
+    let r = run2(&[
+        "--clear-to",
+        "protnone",
+        "--writer",
+        "mips",
+        "--layout",
+        "x86-pae",
+        "--writer-gap",
+        "200",
+    ]);
+    let (torn, mixed, transient) = totals(&r);
+    assert!(transient > 0, "{}", r["totals"]);
+    assert_eq!((torn, mixed), (transient, 0));
+    let samples = r["torn_samples"].as_array().unwrap();
+    let pn = samples
+        .iter()
+        .filter(|s| s["decoded"]["protnone"] == true)
+        .inspect(|s| {
+            assert_eq!(s["decoded"]["present"], true, "{s}");
+            assert_eq!(u(&s["low"]) & 1, 0, "{s}");
+            assert_eq!(u(&s["low"]) & 0x100, 0x100, "{s}");
+        })
+        .count();
+    // Half of the high-first clears are of PN entries.
+    assert!(pn > 0, "{}", r["torn_samples"]);
+}
+
+/// `--level pmd` (issue #9): the x86-pae writer's set_pmd and
+/// pmdp_huge_get_and_clear are 64-bit exchanges: the lockless reader stays
+/// clean; a reader without the re-check still mixes two PMDs.
+#[test]
+fn pmds_written_by_exchange_tear_only_without_the_recheck() {
+    let r = run2(&["--level", "pmd", "--writer", "x86-pae"]);
+    assert_eq!(totals(&r), (0, 0, 0), "lockless: {}", r["totals"]);
+    assert_eq!(r["config"]["level"], "pmd");
+    assert_eq!(r["config"]["low_period"], 2048);
+
+    let r = run2(&["--level", "pmd", "--writer", "x86-pae", "--reader", "once"]);
+    let (torn, mixed, _) = totals(&r);
+    assert!(mixed > 0, "once: {}", r["totals"]);
+    assert_eq!(torn, mixed);
+    // Every sample's low is a huge-page PMD (PSE, j from bit 21).
+    for s in r["torn_samples"].as_array().unwrap() {
+        assert_eq!(u(&s["low"]) & 0x80, 0x80, "{s}");
+    }
+}
+
+#[test]
+fn what_a_level_or_clear_to_cannot_model_is_a_usage_error() {
+    for (args, needle) in [
+        (
+            &["--level", "pmd", "--layout", "mips"][..],
+            "MIPS32 PMDs are 32 bits",
+        ),
+        (&["--level", "pmd", "--layout", "sh-x2tlb"], "always 0"),
+        (
+            &["--level", "pmd", "--writer", "sh", "--layout", "x86-pae"],
+            "no PMD store order",
+        ),
+        (
+            &["--level", "pmd", "--clear-to", "swap"],
+            "only --clear-to zero",
+        ),
+        (
+            &["--clear-to", "protnone", "--writer", "sh"],
+            "no PROT_NONE entry",
+        ),
+        (&["--clear-to", "tape"], "tape"),
+        (&["--level", "pud"], "pud"),
+        (
+            &["--level", "pmd", "--low-period", "2049"],
+            "2048 distinct low halves",
+        ),
+    ] {
+        let mut all = args.to_vec();
+        all.extend(["-d", "1s"]);
+        let out = run(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+/// With writers taking turns, the clear step leaves the swap entry and the
+/// install step lands on it: the ABA tear still shows, with the swap
+/// entry's high among the values.
+#[test]
+fn writers_that_take_turns_leave_the_swap_entry_between_them() {
+    let mut args = ABA.to_vec();
+    args.extend(["--writers-per-entry", "2", "--clear-to", "swap"]);
+    let r = run2(&args);
+    let (_, mixed, transient) = totals(&r);
+    assert!(mixed > 0, "{}", r["totals"]);
+    assert_eq!(transient, 0);
+}

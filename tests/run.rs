@@ -76,7 +76,11 @@ fn sh_writer_tears_like_mips() {
 // tear less); needs 1.
 #[test]
 fn once_reader_tears() {
-    let (code, r) = run_json(&[
+    // Pinned apart where two CPUs are allowed: under load (other tests,
+    // a build) an unpinned pair sharing one core once gave 0 tears in 3 s.
+    let cpus = ptear::affinity::allowed_cpus();
+    let pin = (cpus.len() >= 2).then(|| format!("{},{}", cpus[0], cpus[1]));
+    let mut args = vec![
         "-d",
         "3s",
         "--reader",
@@ -85,7 +89,11 @@ fn once_reader_tears() {
         "1",
         "--expect",
         "torn",
-    ]);
+    ];
+    if let Some(p) = &pin {
+        args.extend(["--cpus", p.as_str()]);
+    }
+    let (code, r) = run_json(&args);
     assert_eq!(code, 0, "--expect torn is met: {}", r["totals"]);
     assert!(u(&r["totals"]["torn"]) > 0);
     assert!(r["totals"]["first_torn_s"].as_f64().unwrap() > 0.0);
