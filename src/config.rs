@@ -58,9 +58,10 @@ impl WriterKind {
         }
     }
 
-    /// Its sequences pass through {present low, high 0}
-    /// (`WriterProfile::HALF_CLEARED` of its profile).
-    pub fn half_cleared(self) -> bool {
+    /// What its sequences leave standing between two stores
+    /// (`WriterProfile::HALF_CLEARED` of its profile; its PMD profiles
+    /// are the same).
+    pub fn half_cleared(self) -> crate::pte::write::HalfCleared {
         use crate::pte::write::*;
         match self {
             WriterKind::Documented => Documented::HALF_CLEARED,
@@ -76,10 +77,11 @@ impl WriterKind {
     /// `transient_high`): 0 after a high-first clear; for a low-first
     /// install, the high of what it lands on.
     pub fn transient_high(self, cleared: Option<Pte>) -> Option<u32> {
-        match self {
-            WriterKind::Mips | WriterKind::Sh => Some(0),
-            WriterKind::Unordered => Some(cleared.map_or(0, |c| c.high)),
-            WriterKind::Documented | WriterKind::X86Pae | WriterKind::X86PaeV26 => None,
+        use crate::pte::write::HalfCleared;
+        match self.half_cleared() {
+            HalfCleared::Never => None,
+            HalfCleared::HighZeroedFirst => Some(0),
+            HalfCleared::LowInstalledFirst => Some(cleared.map_or(0, |c| c.high)),
         }
     }
 

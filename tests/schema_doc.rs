@@ -71,7 +71,7 @@ fn the_report_example_is_a_real_report_and_its_torn_sample_is_right() {
     let c = &example.config;
     let layout = LayoutKind::from_str(&c.layout, false).unwrap();
     let writer = WriterKind::from_str(&c.writer, false).unwrap();
-    let enc = Encoding::new(layout, c.low_period, writer.half_cleared()).unwrap();
+    let enc = Encoding::with(layout.layout(), c.low_period, writer.transient_high(None)).unwrap();
     assert!(!example.torn_samples.is_empty());
     for s in &example.torn_samples {
         let pte = Pte {

@@ -48,13 +48,24 @@ pub fn set_pte_unordered<S: PteSlot, G: Gap>(slot: &S, pte: Pte, gap: &mut G) {
     slot.store_high(pte.high);
 }
 
+/// Which values a writer profile's own store order leaves in memory with
+/// an installed low next to a high it was not installed with
+/// (docs/layouts.md, "half-cleared states" and `transient_high`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HalfCleared {
+    /// None: the low half (PRESENT) goes first on clear, last on install.
+    Never,
+    /// The high-first clear (set_pte(0)) leaves {low, 0}.
+    HighZeroedFirst,
+    /// The low-first install leaves {new low, the high it lands on}.
+    LowInstalledFirst,
+}
+
 /// A writer profile chosen with `--writer`: how one clear+install cycle is
 /// done, as a type so the writer loop is monomorphised per profile.
 pub trait WriterProfile {
-    /// Its sequences pass through {L(j), 0}: a present low next to a high
-    /// of 0 really stands in memory between two of its stores
-    /// (docs/layouts.md, "half-cleared states").
-    const HALF_CLEARED: bool;
+    /// What its sequences leave standing between two of its stores.
+    const HALF_CLEARED: HalfCleared;
     /// Makes the entry not present, in this kernel's store order.
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G);
     /// Installs `pte`, in this kernel's store order.
@@ -80,7 +91,7 @@ pub struct X86PaePmd;
 pub struct X86PaeV26Pmd;
 
 impl WriterProfile for Documented {
-    const HALF_CLEARED: bool = false;
+    const HALF_CLEARED: HalfCleared = HalfCleared::Never;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         pte_clear::<_, B, G>(pair, gap)
@@ -92,7 +103,7 @@ impl WriterProfile for Documented {
 }
 
 impl WriterProfile for X86Pae {
-    const HALF_CLEARED: bool = false;
+    const HALF_CLEARED: HalfCleared = HalfCleared::Never;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) {
         ptep_get_and_clear(pair);
@@ -104,7 +115,7 @@ impl WriterProfile for X86Pae {
 }
 
 impl WriterProfile for X86PaeV26 {
-    const HALF_CLEARED: bool = false;
+    const HALF_CLEARED: HalfCleared = HalfCleared::Never;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         ptep_get_and_clear_v26(pair, gap);
@@ -116,7 +127,7 @@ impl WriterProfile for X86PaeV26 {
 }
 
 impl WriterProfile for X86PaePmd {
-    const HALF_CLEARED: bool = false;
+    const HALF_CLEARED: HalfCleared = HalfCleared::Never;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, _: &mut G) {
         pmdp_get_and_clear(pair);
@@ -128,7 +139,7 @@ impl WriterProfile for X86PaePmd {
 }
 
 impl WriterProfile for X86PaeV26Pmd {
-    const HALF_CLEARED: bool = false;
+    const HALF_CLEARED: HalfCleared = HalfCleared::Never;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         ptep_get_and_clear_v26(pair, gap);
@@ -140,7 +151,7 @@ impl WriterProfile for X86PaeV26Pmd {
 }
 
 impl WriterProfile for HighFirstClear {
-    const HALF_CLEARED: bool = true;
+    const HALF_CLEARED: HalfCleared = HalfCleared::HighZeroedFirst;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         pte_clear_high_first::<_, B, G>(pair, gap)
@@ -152,7 +163,7 @@ impl WriterProfile for HighFirstClear {
 }
 
 impl WriterProfile for Unordered {
-    const HALF_CLEARED: bool = true;
+    const HALF_CLEARED: HalfCleared = HalfCleared::LowInstalledFirst;
     #[inline(always)]
     fn clear<B: Barriers, G: Gap>(pair: &Pair, gap: &mut G) {
         pte_clear::<_, B, G>(pair, gap)
