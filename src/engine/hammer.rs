@@ -265,13 +265,23 @@ fn zap<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
     now: State,
     gap: &mut G,
 ) {
-    let pair = ctx.pairs[at];
-    W::clear::<B, G>(pair, gap);
+    clear::<W, B, G, COUNT>(ctx, at, gap);
+    if let Some(c) = ctx.encoding.cleared_entry(ctx.clear_to, now) {
+        W::install::<B, G>(ctx.pairs[at], c, gap);
+    }
+}
+
+/// The profile's clear, then (with `COUNT`: the reader is `kvm-count`)
+/// KVM's count_spte_clear; otherwise the counter is never touched.
+#[inline(always)]
+fn clear<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
+    ctx: &WriterCtx<'_>,
+    at: usize,
+    gap: &mut G,
+) {
+    W::clear::<B, G>(ctx.pairs[at], gap);
     if COUNT {
         count_spte_clear::<B>(ctx.side[at]);
-    }
-    if let Some(c) = ctx.encoding.cleared_entry(ctx.clear_to, now) {
-        W::install::<B, G>(pair, c, gap);
     }
 }
 
@@ -285,14 +295,10 @@ fn populate<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
     next: State,
     gap: &mut G,
 ) {
-    let pair = ctx.pairs[at];
     if ctx.clear_to == ClearTo::Protnone {
-        W::clear::<B, G>(pair, gap);
-        if COUNT {
-            count_spte_clear::<B>(ctx.side[at]);
-        }
+        clear::<W, B, G, COUNT>(ctx, at, gap);
     }
-    W::install::<B, G>(pair, ctx.encoding.entry(next), gap);
+    W::install::<B, G>(ctx.pairs[at], ctx.encoding.entry(next), gap);
 }
 
 /// `--writers-per-entry N`: one of N threads that share each of their
