@@ -17,7 +17,7 @@ use crate::pte::write::{
     self, Documented, HighFirstClear, Unordered, WriterProfile, X86Pae, X86PaePmd, X86PaeV26,
     X86PaeV26Pmd,
 };
-use crate::pte::{Level, NoGap};
+use crate::pte::{ClearTo, Level, NoGap};
 use gap::SpinGap;
 use hammer::{PairOrder, ReaderCtx, WriterCounts, WriterCtx};
 use mailbox::Mailbox;
@@ -334,17 +334,25 @@ fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> WriterCount
         seed: u64,
         count: bool,
     ) -> WriterCounts {
+        let zero = ctx.clear_to == ClearTo::Zero;
+        match (count, zero) {
+            (false, true) => go_with::<W, B, false, true>(ctx, gap, seed),
+            (true, true) => go_with::<W, B, true, true>(ctx, gap, seed),
+            (false, false) => go_with::<W, B, false, false>(ctx, gap, seed),
+            (true, false) => go_with::<W, B, true, false>(ctx, gap, seed),
+        }
+    }
+    fn go_with<W: WriterProfile, B: Barriers, const COUNT: bool, const ZERO: bool>(
+        ctx: WriterCtx<'_>,
+        gap: u32,
+        seed: u64,
+    ) -> WriterCounts {
         use hammer::{writer, writer_ptl};
-        let shared = !ctx.ptl.is_empty();
-        match (gap, count, shared) {
-            (0, false, false) => writer::<W, B, _, false>(ctx, &mut NoGap),
-            (0, true, false) => writer::<W, B, _, true>(ctx, &mut NoGap),
-            (g, false, false) => writer::<W, B, _, false>(ctx, &mut SpinGap::new(g, seed)),
-            (g, true, false) => writer::<W, B, _, true>(ctx, &mut SpinGap::new(g, seed)),
-            (0, false, true) => writer_ptl::<W, B, _, false>(ctx, &mut NoGap),
-            (0, true, true) => writer_ptl::<W, B, _, true>(ctx, &mut NoGap),
-            (g, false, true) => writer_ptl::<W, B, _, false>(ctx, &mut SpinGap::new(g, seed)),
-            (g, true, true) => writer_ptl::<W, B, _, true>(ctx, &mut SpinGap::new(g, seed)),
+        match (gap, ctx.ptl.is_empty()) {
+            (0, true) => writer::<W, B, _, COUNT, ZERO>(ctx, &mut NoGap),
+            (g, true) => writer::<W, B, _, COUNT, ZERO>(ctx, &mut SpinGap::new(g, seed)),
+            (0, false) => writer_ptl::<W, B, _, COUNT, ZERO>(ctx, &mut NoGap),
+            (g, false) => writer_ptl::<W, B, _, COUNT, ZERO>(ctx, &mut SpinGap::new(g, seed)),
         }
     }
     let (gap, count) = (cfg.writer_gap, cfg.reader == ReaderKind::KvmCount);
