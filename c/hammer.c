@@ -67,6 +67,18 @@ static __attribute__((noinline, cold)) void reader_wrong(struct reader_ctx *rc, 
     s->n_samples = n + 1;
 }
 
+/* A read whose low half has PROTNONE and no present bit (x86, --clear-to
+ * protnone): an installed PN entry, or a wrong value. A call, not inline:
+ * with the PN test inline, x86-64 gcc 12 moved the whole present-entry
+ * test of the loop into its .cold section; this way the loop keeps the
+ * code it had (the not-present branch gains one test). */
+static __attribute__((noinline)) void reader_protnone(struct reader_ctx *rc, uint32_t pair, uint32_t lo, uint32_t hi,
+                                                      uint32_t retries)
+{
+    if (__builtin_expect(!pte_valid_pn(&rc->sh->enc, lo, hi), 0))
+        reader_wrong(rc, pair, lo, hi, retries);
+}
+
 /* A read that needed r >= 256 retries: its exact count in rare[], kept
  * sorted by retry count (binary search; a new count is inserted in place,
  * as the Rust tool's RareRetries does), or, when the table is full and r is
@@ -149,10 +161,10 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
                  * entry, which pte_present() calls present: classified as
                  * the entries are, but for gup-fast, which refuses it
                  * (pte_protnone(): a fallback, counted with the others).
-                 * The PN test is here only: nothing on a present read. */
+                 * The PN test is here only: nothing on a present read
+                 * (the call: see reader_protnone()). */
                 if (kind != RK_GUP_FAST && (lo & enc.protnone)) {
-                    if (__builtin_expect(!pte_valid_pn(&enc, lo, hi), 0))
-                        reader_wrong(rc, idx, lo, hi, r);
+                    reader_protnone(rc, idx, lo, hi, r);
                 } else {
                     np++;                   /* gup-fast: fallback_not_present */
                 }
@@ -335,10 +347,13 @@ static inline struct clear_target clear_target_of(const struct run_shared *sh)
  * --clear-to (docs/layouts.md) puts more steps in a cycle: swap and
  * migration install S or M after the clear (E_t+1 then goes over it),
  * protnone installs PN_t, the PROT_NONE form of the entry just cleared,
- * and clears it again (two clears, two counter bumps). The choice is one
- * test per cycle, the same way every time (zero: today's cycle). */
+ * and clears it again (two clears, two counter bumps). `other` is a
+ * constant (writer_loop_ct() below): 0 for --clear-to zero, whose cycle
+ * then has no test for it at all (on x86-64 the same instructions as
+ * before --clear-to existed); with 1, which clear target it is costs one
+ * test per cycle, the same way every time. */
 static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
-                                            const int gap, const int count)
+                                            const int gap, const int count, const int other)
 {
     struct run_shared *const sh = wc->sh;
     struct pte_pair *const pairs = sh->pairs;
@@ -354,7 +369,7 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     uint32_t xlo = ct.lo, xhi = ct.hi;      /* S, M, or PN of the entries this round clears */
     uint64_t cycles = 0, next_pub = step;
 
-    if (ct.ct == CLEAR_TO_PROTNONE) {
+    if (other && ct.ct == CLEAR_TO_PROTNONE) {
         xlo = pte_PN_L(&enc, j);
         xhi = pte_PN_H(&enc, h);
     }
@@ -368,7 +383,7 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
             writer_clear(ptep, kind, b, gap, &g);
             if (count)
                 count_spte_clear(&side[p], b);
-            if (__builtin_expect(ct.ct != CLEAR_TO_ZERO, 0)) {
+            if (other) {
                 writer_install(ptep, xlo, xhi, kind, b, gap, &g);       /* S, M or PN_t */
                 if (ct.ct == CLEAR_TO_PROTNONE) {
                     writer_clear(ptep, kind, b, gap, &g);
@@ -381,7 +396,7 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
             p += stride;
             if (p >= npairs) {
                 p = first;
-                if (ct.ct == CLEAR_TO_PROTNONE) {
+                if (other && ct.ct == CLEAR_TO_PROTNONE) {
                     xlo = pte_PN_L(&enc, j);
                     xhi = pte_PN_H(&enc, h);
                 }
@@ -398,13 +413,23 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     writer_publish(wc, cycles);
 }
 
+/* The loop of --clear-to zero and the loop of the others, in one copy. */
+static PTEAR_ALWAYS_INLINE void writer_loop_ct(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
+                                               const int gap, const int count)
+{
+    if (wc->sh->cfg->clear_to == CLEAR_TO_ZERO)
+        writer_loop(wc, kind, b, gap, count, 0);
+    else
+        writer_loop(wc, kind, b, gap, count, 1);
+}
+
 /* One copy per (writer, barrier, gap, count). */
 typedef void (*writer_fn)(struct writer_ctx *);
 #define WRITER_FNS(kind, b) \
-    static void wr_##kind##_##b##_0(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0, 0); } \
-    static void wr_##kind##_##b##_1(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1, 0); } \
-    static void wr_##kind##_##b##_0c(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0, 1); } \
-    static void wr_##kind##_##b##_1c(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1, 1); }
+    static void wr_##kind##_##b##_0(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 0, 0); } \
+    static void wr_##kind##_##b##_1(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 1, 0); } \
+    static void wr_##kind##_##b##_0c(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 0, 1); } \
+    static void wr_##kind##_##b##_1c(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 1, 1); }
 #define WRITER_ROW(kind, b) [b] = { { wr_##kind##_##b##_0, wr_##kind##_##b##_0c }, \
                                     { wr_##kind##_##b##_1, wr_##kind##_##b##_1c } },
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_DOCUMENTED)

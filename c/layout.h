@@ -8,6 +8,9 @@
  *     L(j)    = (j << low_shift) | low_flags[j & 1]
  *     H(h, q) = ((h + high_add) << high_shift) | high_flags[q]    q = j & 1
  * Even j is a data page (writable, not executable), odd j a text page.
+ * --clear-to protnone adds x86's PROT_NONE entries PN(j, h) (the PN
+ * family: page frame inverted, PROTNONE for PRESENT); --level pmd takes
+ * the x86 PAE layouts' PMD row (layout_at()).
  *
  * Everything here is O(1) with no division (SH-4 has no divide insn): the
  * hot loops use pte_valid() inline, all else is for wrong values, on cold
