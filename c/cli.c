@@ -51,7 +51,15 @@ void cli_usage(FILE *f)
 "      --layout L       x86-pae | x86-pae-nohighmem | mips | sh-x2tlb: the\n"
 "                       entries' bits (default: the writer's; see ptear list)\n"
 "      --low-period N   low half repeats every N installs, 1..the layout's\n"
-"                       max (2^20, mips 2^19; the default)\n"
+"                       max (2^20, mips 2^19, at --level pmd 2^11; the default)\n"
+"      --clear-to K     what stands in the slot between two installs: zero\n"
+"                       (the default) | swap | migration (a fixed swap or\n"
+"                       migration entry, then the next entry over it) |\n"
+"                       protnone (the entry made PROT_NONE, cleared again;\n"
+"                       x86 layouts only)\n"
+"      --level L        pte (the default) | pmd: x86 PAE 2 MiB PMDs (layouts\n"
+"                       x86-pae*, writers documented, x86-pae, x86-pae@2.6-4.18,\n"
+"                       unordered; --clear-to zero only)\n"
 "      --writer-gap N   spin ~N (+-50%%) iterations between a writer's stores\n"
 "      --reader-gap N   spin ~N (+-50%%) iterations after each reader load\n"
 "      --seed N         64-bit seed (default: random, always reported)\n"
@@ -359,7 +367,7 @@ static int lookup(const char *v, const char *const *names, int n)
 enum opt_id {
     O_DURATION, O_READS, O_READERS, O_WRITERS, O_WRITERS_PER_ENTRY, O_PAIRS, O_CPUS, O_READER, O_WRITER, O_BARRIER,
     O_LAYOUT, O_LOW_PERIOD, O_WRITER_GAP, O_READER_GAP, O_SEED, O_JSON, O_FORMAT, O_EXPECT, O_CHECKPOINT,
-    O_QUIET, O_HELP, O_VERSION
+    O_QUIET, O_HELP, O_VERSION, O_CLEAR_TO, O_LEVEL
 };
 
 struct opt {
@@ -378,6 +386,7 @@ static const struct opt opts[] = {
     { "reader", 0, 1, O_READER, 0 },        { "writer", 0, 1, O_WRITER, 0 },
     { "barrier", 0, 1, O_BARRIER, 0 },      { "low-period", 0, 1, O_LOW_PERIOD, 0 },
     { "layout", 0, 1, O_LAYOUT, 0 },
+    { "clear-to", 0, 1, O_CLEAR_TO, 0 },    { "level", 0, 1, O_LEVEL, 0 },
     { "writer-gap", 0, 1, O_WRITER_GAP, 0 }, { "reader-gap", 0, 1, O_READER_GAP, 0 },
     { "seed", 0, 1, O_SEED, 1 },            { "json", 0, 1, O_JSON, 1 },
     { "format", 0, 1, O_FORMAT, 0 },        { "expect", 0, 1, O_EXPECT, 0 },
@@ -514,6 +523,16 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
             ERR("--layout '%s': expected x86-pae, x86-pae-nohighmem, mips or sh-x2tlb", v);
         cfg->layout = (enum layout_id)k;
         break;
+    case O_CLEAR_TO:
+        if ((k = lookup(v, clear_to_names, CLEAR_TO_N)) < 0)
+            ERR("--clear-to '%s': expected zero, swap, migration or protnone", v);
+        cfg->clear_to = (enum clear_to)k;
+        break;
+    case O_LEVEL:
+        if ((k = lookup(v, level_names, LEVEL_N)) < 0)
+            ERR("--level '%s': expected pte or pmd", v);
+        cfg->level = (enum pte_level)k;
+        break;
     case O_LOW_PERIOD:
         if (parse_u64(v, &x))
             ERR("--low-period '%s': expected a whole number", v);
@@ -578,11 +597,34 @@ static int validate_run(struct cli *c, uint32_t given, char *err, size_t errlen)
         return 2;
     if (!(given & (1u << O_LAYOUT)))
         cfg->layout = writer_default_layout(cfg->writer);
+    if (cfg->level == LEVEL_PMD) {
+        /* docs/layouts.md, "The PMD level" */
+        if (cfg->writer == WRITER_MIPS)
+            ERR("--level pmd: writer mips has no PMD to tear (MIPS32 PMDs are 32 bits)");
+        if (cfg->writer == WRITER_SH)
+            ERR("--level pmd: writer sh has no PMD to tear (SH X2TLB's PMD high half is always 0)");
+        if (cfg->layout == LAYOUT_MIPS)
+            ERR("--level pmd: layout mips has no 64-bit PMD (MIPS32 PMDs are 32 bits)");
+        if (cfg->layout == LAYOUT_SH_X2TLB)
+            ERR("--level pmd: layout sh-x2tlb has no PMD that can tear (SH X2TLB's PMD high half is always 0)");
+        if (cfg->clear_to != CLEAR_TO_ZERO)
+            ERR("--level pmd takes only --clear-to zero, not %s (32-bit x86 kernels have no PMD swap or "
+                "migration entries, nor PROT_NONE PMDs here)", clear_to_names[cfg->clear_to]);
+#if !defined(PTEAR_HAS_ATOMIC64)
+        if (cfg->writer == WRITER_X86_PAE_V26)
+            ERR("--writer x86-pae@2.6-4.18 --level pmd needs a 64-bit exchange for set_pmd (set_64bit): %s",
+                PTEAR_NO_ATOMIC64);
+#endif
+    }
+    if (cfg->clear_to == CLEAR_TO_PROTNONE && layout_table[cfg->layout].protnone == 0)
+        ERR("--clear-to protnone: layout %s has no PROT_NONE entry (ptear models x86's _PAGE_PROTNONE)",
+            layout_table[cfg->layout].name);
     if (!(given & (1u << O_LOW_PERIOD)))
-        cfg->low_period = layout_table[cfg->layout].max_low_period;
-    else if (cfg->low_period > layout_table[cfg->layout].max_low_period)
-        ERR("--low-period %u is more than the %u distinct low halves layout %s holds", cfg->low_period,
-            layout_table[cfg->layout].max_low_period, layout_table[cfg->layout].name);
+        cfg->low_period = layout_at(cfg->layout, cfg->level).max_low_period;
+    else if (cfg->low_period > layout_at(cfg->layout, cfg->level).max_low_period)
+        ERR("--low-period %u is more than the %u distinct low halves layout %s holds%s", cfg->low_period,
+            layout_at(cfg->layout, cfg->level).max_low_period, layout_table[cfg->layout].name,
+            cfg->level == LEVEL_PMD ? " at --level pmd" : "");
     if (!(given & (1u << O_READERS))) {
         long n = host_online_cpus() - 1;
         cfg->readers = (uint32_t)(n < 1 ? 1 : n > 1023 ? 1023 : n);

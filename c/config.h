@@ -38,6 +38,9 @@ enum barrier_kind {
     BARRIER_SYNCO,                          /* sh4 build */
     BARRIER_COMPILER, BARRIER_NONE, BARRIER_NKINDS
 };
+/* --clear-to: what stands in the slot between two installs
+ * (docs/layouts.md, "What a cleared entry becomes"). */
+enum clear_to { CLEAR_TO_ZERO, CLEAR_TO_SWAP, CLEAR_TO_MIGRATION, CLEAR_TO_PROTNONE, CLEAR_TO_N };
 enum out_format { FORMAT_TEXT, FORMAT_JSON };
 enum expect_kind { EXPECT_NONE, EXPECT_CLEAN, EXPECT_TORN };
 
@@ -52,7 +55,9 @@ struct config {
     int has_reads;
     uint64_t reads;
     enum layout_id layout;          /* --layout, or the writer profile's */
-    uint32_t low_period;            /* resolved: --low-period or the layout's max_low_period */
+    enum clear_to clear_to;         /* --clear-to (default zero) */
+    enum pte_level level;           /* --level (default pte): the layout's row is layout_at(layout, level) */
+    uint32_t low_period;            /* resolved: --low-period or the row's max_low_period */
     uint32_t writer_gap, reader_gap;
     uint64_t seed;
     int has_cpus;
@@ -87,7 +92,29 @@ static inline int writer_half_cleared(enum writer_kind w)
     return w == WRITER_MIPS || w == WRITER_SH || w == WRITER_UNORDERED;   /* not x86-pae@2.6-4.18: low first */
 }
 
+/* The high half next to an installed low in the half-cleared states of the
+ * writer profile (docs/layouts.md, transient_high): 0 for the high-first
+ * clear of mips and sh (of E and of PN alike); for unordered, whose
+ * install stores the low first, the high of what the install lands on:
+ * S's or M's with swap and migration, else 0 (after a clear). Meaningless
+ * for the writers without half-cleared states (0). */
+static inline uint32_t writer_transient_high(enum writer_kind w, enum clear_to ct, enum layout_id id)
+{
+    if (w != WRITER_UNORDERED)
+        return 0;
+    return ct == CLEAR_TO_SWAP ? layout_table[id].swap[1] : ct == CLEAR_TO_MIGRATION ? layout_table[id].migration[1] : 0;
+}
+
+/* The encoding of a run (layout.h) from its options. */
+static inline struct pte_enc config_enc(const struct config *c)
+{
+    return pte_enc_make_at(c->layout, c->level, c->low_period, writer_half_cleared(c->writer),
+                           writer_transient_high(c->writer, c->clear_to, c->layout));
+}
+
 extern const char *const reader_names[];
+extern const char *const clear_to_names[];
+extern const char *const level_names[];
 extern const char *const writer_names[];
 extern const char *const barrier_names[];
 

@@ -432,7 +432,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     e.sh.cfg = cfg;
     e.nwriters = nw;
     e.sh.bar = *bar;
-    e.sh.enc = pte_enc_make(cfg->layout, cfg->low_period, writer_half_cleared(cfg->writer));
+    e.sh.enc = config_enc(cfg);
     pthread_mutex_init(&e.gate_mu, NULL);
     pthread_cond_init(&e.gate_cv, NULL);
     tids = calloc(nthreads, sizeof *tids);

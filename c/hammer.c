@@ -67,6 +67,18 @@ static __attribute__((noinline, cold)) void reader_wrong(struct reader_ctx *rc, 
     s->n_samples = n + 1;
 }
 
+/* A read whose low half has PROTNONE and no present bit (x86, --clear-to
+ * protnone): an installed PN entry, or a wrong value. A call, not inline:
+ * with the PN test inline, x86-64 gcc 12 moved the whole present-entry
+ * test of the loop into its .cold section; this way the loop keeps the
+ * code it had (the not-present branch gains one test). */
+static __attribute__((noinline)) void reader_protnone(struct reader_ctx *rc, uint32_t pair, uint32_t lo, uint32_t hi,
+                                                      uint32_t retries)
+{
+    if (__builtin_expect(!pte_valid_pn(&rc->sh->enc, lo, hi), 0))
+        reader_wrong(rc, pair, lo, hi, retries);
+}
+
 /* A read that needed r >= 256 retries: its exact count in rare[], kept
  * sorted by retry count (binary search; a new count is inserted in place,
  * as the Rust tool's RareRetries does), or, when the table is full and r is
@@ -145,7 +157,17 @@ static PTEAR_ALWAYS_INLINE void reader_loop(struct reader_ctx *rc, const enum rk
                 goto out;
             }
             if (!(lo & enc.present)) {
-                np++;                       /* gup-fast: fallback_not_present */
+                /* not present, or (x86, --clear-to protnone) a PROT_NONE
+                 * entry, which pte_present() calls present: classified as
+                 * the entries are, but for gup-fast, which refuses it
+                 * (pte_protnone(): a fallback, counted with the others).
+                 * The PN test is here only: nothing on a present read
+                 * (the call: see reader_protnone()). */
+                if (kind != RK_GUP_FAST && (lo & enc.protnone)) {
+                    reader_protnone(rc, idx, lo, hi, r);
+                } else {
+                    np++;                   /* gup-fast: fallback_not_present */
+                }
             } else if (kind != RK_GUP_FAST) {
                 /* the fast path: an installed entry (probability 1 as far
                  * as the compiler knows, so the test stays in the loop and
@@ -225,7 +247,13 @@ void hammer_reader(struct reader_ctx *rc)
 
 /* ---- writers ---------------------------------------------------------- */
 
-enum wkind { WK_DOCUMENTED, WK_X86_PAE, WK_X86_PAE_V26, WK_HIGH_FIRST, WK_UNORDERED, WK_N };
+/* The writer profiles' stores. At --level pmd documented and unordered
+ * are their PTE selves (pmd_clear() is pte_clear()'s moves) and x86-pae
+ * and x86-pae@2.6-4.18 are kinds of their own: set_pmd is a 64-bit
+ * exchange in both (protocol.h). */
+enum wkind {
+    WK_DOCUMENTED, WK_X86_PAE, WK_X86_PAE_V26, WK_HIGH_FIRST, WK_UNORDERED, WK_X86_PAE_PMD, WK_X86_PAE_V26_PMD, WK_N
+};
 
 /* One writer per entry: its cycles are its clears and its installs. */
 static __attribute__((noinline, cold)) void writer_publish(struct writer_ctx *wc, uint64_t cycles)
@@ -249,9 +277,14 @@ static PTEAR_ALWAYS_INLINE void writer_clear(struct pte_pair *ptep, const enum w
         mips_pte_clear(ptep, b, gap, g);    /* == sh_pte_clear */
     } else if (kind == WK_X86_PAE_V26) {
         ptep_get_and_clear_v26(ptep, gap, g);
-    } else if (kind == WK_X86_PAE) {
+    } else if (kind == WK_X86_PAE_V26_PMD) {
+        pmdp_get_and_clear_v26(ptep, gap, g);
+    } else if (kind == WK_X86_PAE || kind == WK_X86_PAE_PMD) {
 #if defined(PTEAR_HAS_ATOMIC64)
-        ptep_get_and_clear(ptep);
+        if (kind == WK_X86_PAE_PMD)
+            pmdp_get_and_clear(ptep);
+        else
+            ptep_get_and_clear(ptep);
 #else
         __builtin_unreachable();            /* refused when the command line is checked */
 #endif
@@ -264,10 +297,43 @@ static PTEAR_ALWAYS_INLINE void writer_install(struct pte_pair *ptep, uint32_t l
                                                const enum wkind kind, const enum bar_eff b, const int gap,
                                                struct gap_stream *g)
 {
-    if (kind == WK_UNORDERED)
+    if (kind == WK_UNORDERED) {
         set_pte_unordered(ptep, lo, hi, gap, g);
-    else
+    } else if (kind == WK_X86_PAE_PMD || kind == WK_X86_PAE_V26_PMD) {
+#if defined(PTEAR_HAS_ATOMIC64)
+        if (kind == WK_X86_PAE_PMD)
+            set_pmd(ptep, lo, hi);
+        else
+            set_pmd_v26(ptep, lo, hi);
+#else
+        (void)lo;
+        (void)hi;
+        __builtin_unreachable();            /* refused when the command line is checked */
+#endif
+    } else {
         set_pte(ptep, lo, hi, b, gap, g);
+    }
+}
+
+/* --clear-to: what a writer puts in the slot after a clear (the cleared
+ * entry's PN, or the run's fixed S or M), as the run's constants. */
+struct clear_target {
+    enum clear_to ct;
+    uint32_t lo, hi;                /* S or M (swap, migration) */
+};
+
+static inline struct clear_target clear_target_of(const struct run_shared *sh)
+{
+    const struct layout *l = &layout_table[sh->cfg->layout];
+    struct clear_target c = { sh->cfg->clear_to, 0, 0 };
+    if (c.ct == CLEAR_TO_SWAP) {
+        c.lo = l->swap[0];
+        c.hi = l->swap[1];
+    } else if (c.ct == CLEAR_TO_MIGRATION) {
+        c.lo = l->migration[0];
+        c.hi = l->migration[1];
+    }
+    return c;
 }
 
 /* Writer w (its group, with one writer per entry) owns the pairs i with
@@ -277,9 +343,17 @@ static PTEAR_ALWAYS_INLINE void writer_install(struct pte_pair *ptep, uint32_t l
  * goes from install n+1 to n+2: the writer keeps the two counters j and h
  * of that install number once for all its pairs. With `count` (only for
  * --reader kvm-count, its own copy of the loop) the pair's clear counter
- * is bumped after every clear, as KVM's count_spte_clear() does. */
+ * is bumped after every clear, as KVM's count_spte_clear() does.
+ * --clear-to (docs/layouts.md) puts more steps in a cycle: swap and
+ * migration install S or M after the clear (E_t+1 then goes over it),
+ * protnone installs PN_t, the PROT_NONE form of the entry just cleared,
+ * and clears it again (two clears, two counter bumps). `other` is a
+ * constant (writer_loop_ct() below): 0 for --clear-to zero, whose cycle
+ * then has no test for it at all (on x86-64 the same instructions as
+ * before --clear-to existed); with 1, which clear target it is costs one
+ * test per cycle, the same way every time. */
 static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
-                                            const int gap, const int count)
+                                            const int gap, const int count, const int other)
 {
     struct run_shared *const sh = wc->sh;
     struct pte_pair *const pairs = sh->pairs;
@@ -290,9 +364,15 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     const uint32_t batch = gap ? 1 : STOP_CHECK_CYCLES;
     const uint32_t step = wc->publish_step;
     struct gap_stream g = { wc->gap_table, 0 };
+    const struct clear_target ct = clear_target_of(sh);
     uint32_t p = first, j = pte_first_j(&enc), h = pte_first_h(&enc), lo, hi;
+    uint32_t xlo = ct.lo, xhi = ct.hi;      /* S, M, or PN of the entries this round clears */
     uint64_t cycles = 0, next_pub = step;
 
+    if (other && ct.ct == CLEAR_TO_PROTNONE) {
+        xlo = pte_PN_L(&enc, j);
+        xhi = pte_PN_H(&enc, h);
+    }
     pte_step(&enc, &j, &h);                 /* install 2 */
     lo = pte_L(&enc, j);
     hi = pte_H(&enc, h, j & 1);
@@ -303,11 +383,23 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
             writer_clear(ptep, kind, b, gap, &g);
             if (count)
                 count_spte_clear(&side[p], b);
+            if (other) {
+                writer_install(ptep, xlo, xhi, kind, b, gap, &g);       /* S, M or PN_t */
+                if (ct.ct == CLEAR_TO_PROTNONE) {
+                    writer_clear(ptep, kind, b, gap, &g);
+                    if (count)
+                        count_spte_clear(&side[p], b);
+                }
+            }
             writer_install(ptep, lo, hi, kind, b, gap, &g);
             cycles++;
             p += stride;
             if (p >= npairs) {
                 p = first;
+                if (other && ct.ct == CLEAR_TO_PROTNONE) {
+                    xlo = pte_PN_L(&enc, j);
+                    xhi = pte_PN_H(&enc, h);
+                }
                 pte_step(&enc, &j, &h);
                 lo = pte_L(&enc, j);
                 hi = pte_H(&enc, h, j & 1);
@@ -321,13 +413,23 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     writer_publish(wc, cycles);
 }
 
+/* The loop of --clear-to zero and the loop of the others, in one copy. */
+static PTEAR_ALWAYS_INLINE void writer_loop_ct(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
+                                               const int gap, const int count)
+{
+    if (wc->sh->cfg->clear_to == CLEAR_TO_ZERO)
+        writer_loop(wc, kind, b, gap, count, 0);
+    else
+        writer_loop(wc, kind, b, gap, count, 1);
+}
+
 /* One copy per (writer, barrier, gap, count). */
 typedef void (*writer_fn)(struct writer_ctx *);
 #define WRITER_FNS(kind, b) \
-    static void wr_##kind##_##b##_0(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0, 0); } \
-    static void wr_##kind##_##b##_1(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1, 0); } \
-    static void wr_##kind##_##b##_0c(struct writer_ctx *wc) { writer_loop(wc, kind, b, 0, 1); } \
-    static void wr_##kind##_##b##_1c(struct writer_ctx *wc) { writer_loop(wc, kind, b, 1, 1); }
+    static void wr_##kind##_##b##_0(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 0, 0); } \
+    static void wr_##kind##_##b##_1(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 1, 0); } \
+    static void wr_##kind##_##b##_0c(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 0, 1); } \
+    static void wr_##kind##_##b##_1c(struct writer_ctx *wc) { writer_loop_ct(wc, kind, b, 1, 1); }
 #define WRITER_ROW(kind, b) [b] = { { wr_##kind##_##b##_0, wr_##kind##_##b##_0c }, \
                                     { wr_##kind##_##b##_1, wr_##kind##_##b##_1c } },
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_DOCUMENTED)
@@ -336,6 +438,8 @@ FOR_EACH_BAR_EFF(WRITER_FNS, WK_UNORDERED)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE_V26)
 #if defined(PTEAR_HAS_ATOMIC64)
 FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE)
+FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE_PMD)
+FOR_EACH_BAR_EFF(WRITER_FNS, WK_X86_PAE_V26_PMD)
 #endif
 static const writer_fn writer_fns[WK_N][BAR_NEFF][2][2] = {
     [WK_DOCUMENTED] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_DOCUMENTED) },
@@ -344,6 +448,8 @@ static const writer_fn writer_fns[WK_N][BAR_NEFF][2][2] = {
     [WK_X86_PAE_V26] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_X86_PAE_V26) },
 #if defined(PTEAR_HAS_ATOMIC64)
     [WK_X86_PAE] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_X86_PAE) },
+    [WK_X86_PAE_PMD] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_X86_PAE_PMD) },
+    [WK_X86_PAE_V26_PMD] = { FOR_EACH_BAR_EFF(WRITER_ROW, WK_X86_PAE_V26_PMD) },
 #endif
 };
 
@@ -356,7 +462,10 @@ static const writer_fn writer_fns[WK_N][BAR_NEFF][2][2] = {
  * the lock. Which thread does which step is up to who gets the lock, so
  * every pair keeps its own j and h, under its lock. With `count` the clear
  * bumps the pair's clear counter, under the lock as KVM's under mmu_lock.
- * The Rust tool's writer_ptl (src/engine/hammer.rs). */
+ * With --clear-to other than zero the clear step also installs S, M or
+ * PN(j, h) of the entry it cleared, and with protnone the install step
+ * first clears that PN (and bumps the counter). The Rust tool's
+ * writer_ptl (src/engine/hammer.rs). */
 static PTEAR_ALWAYS_INLINE void writer_ptl_loop(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
                                                 const int gap, const int count)
 {
@@ -370,6 +479,7 @@ static PTEAR_ALWAYS_INLINE void writer_ptl_loop(struct writer_ctx *wc, const enu
     const uint32_t batch = gap ? 1 : STOP_CHECK_CYCLES;
     const uint32_t step = wc->publish_step;
     struct gap_stream g = { wc->gap_table, 0 };
+    const struct clear_target ct = clear_target_of(sh);
     uint32_t p = first;
     uint64_t clears = 0, installs = 0, next_pub = step;
 
@@ -383,10 +493,21 @@ static PTEAR_ALWAYS_INLINE void writer_ptl_loop(struct writer_ctx *wc, const enu
                 writer_clear(ptep, kind, b, gap, &g);
                 if (count)
                     count_spte_clear(&side[p], b);
+                if (__builtin_expect(ct.ct != CLEAR_TO_ZERO, 0)) {
+                    if (ct.ct == CLEAR_TO_PROTNONE)
+                        writer_install(ptep, pte_PN_L(&enc, ptl->j), pte_PN_H(&enc, ptl->h), kind, b, gap, &g);
+                    else
+                        writer_install(ptep, ct.lo, ct.hi, kind, b, gap, &g);
+                }
                 ptl->installed = 0;
                 clears++;
             } else {
                 uint32_t j = ptl->j, h = ptl->h;
+                if (__builtin_expect(ct.ct == CLEAR_TO_PROTNONE, 0)) {
+                    writer_clear(ptep, kind, b, gap, &g);           /* PN(j, h) */
+                    if (count)
+                        count_spte_clear(&side[p], b);
+                }
                 pte_step(&enc, &j, &h);
                 writer_install(ptep, pte_L(&enc, j), pte_H(&enc, h, j & 1), kind, b, gap, &g);
                 ptl->j = j;
@@ -421,6 +542,8 @@ FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_UNORDERED)
 FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_X86_PAE_V26)
 #if defined(PTEAR_HAS_ATOMIC64)
 FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_X86_PAE)
+FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_X86_PAE_PMD)
+FOR_EACH_BAR_EFF(WRITER_PTL_FNS, WK_X86_PAE_V26_PMD)
 #endif
 static const writer_fn writer_ptl_fns[WK_N][BAR_NEFF][2][2] = {
     [WK_DOCUMENTED] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_DOCUMENTED) },
@@ -429,6 +552,8 @@ static const writer_fn writer_ptl_fns[WK_N][BAR_NEFF][2][2] = {
     [WK_X86_PAE_V26] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_X86_PAE_V26) },
 #if defined(PTEAR_HAS_ATOMIC64)
     [WK_X86_PAE] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_X86_PAE) },
+    [WK_X86_PAE_PMD] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_X86_PAE_PMD) },
+    [WK_X86_PAE_V26_PMD] = { FOR_EACH_BAR_EFF(WRITER_PTL_ROW, WK_X86_PAE_V26_PMD) },
 #endif
 };
 
@@ -436,11 +561,12 @@ void hammer_writer(struct writer_ctx *wc)
 {
     const struct run_shared *sh = wc->sh;
     enum writer_kind w = sh->cfg->writer;
+    const int pmd = sh->cfg->level == LEVEL_PMD;
     enum wkind kind = w == WRITER_UNORDERED ? WK_UNORDERED
                     : (w == WRITER_MIPS || w == WRITER_SH) ? WK_HIGH_FIRST
-                    : w == WRITER_X86_PAE ? WK_X86_PAE
-                    : w == WRITER_X86_PAE_V26 ? WK_X86_PAE_V26
-                    : WK_DOCUMENTED;
+                    : w == WRITER_X86_PAE ? (pmd ? WK_X86_PAE_PMD : WK_X86_PAE)
+                    : w == WRITER_X86_PAE_V26 ? (pmd ? WK_X86_PAE_V26_PMD : WK_X86_PAE_V26)
+                    : WK_DOCUMENTED;        /* documented at pmd: set_pmd and pmd_clear are set_pte's and pte_clear's moves */
     const writer_fn (*fns)[BAR_NEFF][2][2] = sh->ptl ? writer_ptl_fns : writer_fns;
     fns[kind][sh->bar.eff][sh->cfg->writer_gap != 0][sh->cfg->reader == READER_KVM_COUNT](wc);
 }

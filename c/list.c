@@ -60,6 +60,18 @@ static const char *const writer_text[WRITER_NKINDS] = {
     "install: low, then high, no barrier; clear as documented: a known-broken control",
 };
 
+/* --clear-to and --level, as the plain list words them. */
+static const char *const clear_to_text[CLEAR_TO_N] = {
+    "clear(E); install(E'): the slot holds 0 between two entries (zap_pte_range, then a fault)",
+    "clear(E); install(S); install(E') over S: a swap entry (try_to_unmap_one, do_swap_page)",
+    "clear(E); install(M); install(E') over M: a migration entry (try_to_migrate_one, remove_migration_pte)",
+    "clear(E); install(PN); clear(PN); install(E'): E made PROT_NONE and back (change_pte_range); x86 layouts",
+};
+static const char *const level_text[LEVEL_N] = {
+    "page-table entries (the default)",
+    "x86 PAE 2 MiB PMDs (pmdp_get_lockless): layouts x86-pae*, not the mips or sh writers, --clear-to zero",
+};
+
 /* Why this CPU cannot run a reader or writer kind: NULL if it can. */
 static const char *reader_unavailable(enum reader_kind k)
 {
@@ -172,6 +184,8 @@ static int list_json(void)
         json_bool(&j, "needs_two_cpus", c->needs_two_cpus);
         json_bool(&j, "needs_atomic64", c->needs_atomic64);
         json_str_or_null(&j, "layout", c->layout >= 0 ? layout_table[c->layout].name : NULL);
+        json_str(&j, "clear_to", clear_to_names[c->clear_to]);
+        json_str(&j, "level", level_names[c->level]);
         json_str_or_null(&j, "expect_class", c->expect_class == PTE_MIXED       ? "mixed"
                                              : c->expect_class == PTE_TRANSIENT ? "transient"
                                                                                 : NULL);
@@ -204,6 +218,32 @@ static int list_json(void)
         json_u64(&j, "nx_mask", l->nx_mask);
         json_u64(&j, "perm_mask", l->perm_mask);
         json_u64(&j, "max_low_period", l->max_low_period);
+        json_u64(&j, "protnone", l->protnone);
+        json_arr_begin(&j, "protnone_low_flags");
+        json_u64(&j, NULL, l->protnone_low_flags[0]);
+        json_u64(&j, NULL, l->protnone_low_flags[1]);
+        json_arr_end(&j);
+        json_arr_begin(&j, "swap");
+        json_u64(&j, NULL, l->swap[0]);
+        json_u64(&j, NULL, l->swap[1]);
+        json_arr_end(&j);
+        json_arr_begin(&j, "migration");
+        json_u64(&j, NULL, l->migration[0]);
+        json_u64(&j, NULL, l->migration[1]);
+        json_arr_end(&j);
+        if (l->pmd.exists) {
+            json_obj_begin(&j, "pmd");
+            json_u64(&j, "low_shift", l->pmd.low_shift);
+            json_u64(&j, "low_bits", l->pmd.low_bits);
+            json_arr_begin(&j, "low_flags");
+            json_u64(&j, NULL, l->pmd.low_flags[0]);
+            json_u64(&j, NULL, l->pmd.low_flags[1]);
+            json_arr_end(&j);
+            json_u64(&j, "max_low_period", l->pmd.max_low_period);
+            json_obj_end(&j);
+        } else {
+            json_null(&j, "pmd");
+        }
         json_obj_end(&j);
     }
     json_arr_end(&j);
@@ -242,8 +282,18 @@ int cmd_list(int json)
         if (d)
             printf("barrier  %-11s %s\n", barrier_names[i], d);
     }
-    for (i = 0; i < LAYOUT_N; i++)
-        printf("layout   %-17s %s (max low period %u)\n", layout_table[i].name, layout_table[i].help,
-               layout_table[i].max_low_period);
+    for (i = 0; i < LAYOUT_N; i++) {
+        const struct layout *l = &layout_table[i];
+        printf("layout   %-17s %s (max low period %u)\n", l->name, l->help, l->max_low_period);
+        if (l->pmd.exists)
+            printf("%-26s--level pmd: PSE, page frame from bit %u (max low period %u)\n", "", l->pmd.low_shift,
+                   l->pmd.max_low_period);
+        if (l->protnone)
+            printf("%-26s--clear-to protnone: PROTNONE 0x%x, page frame inverted\n", "", l->protnone);
+    }
+    for (i = 0; i < CLEAR_TO_N; i++)
+        printf("clear-to %-11s %s\n", clear_to_names[i], clear_to_text[i]);
+    for (i = 0; i < LEVEL_N; i++)
+        printf("level    %-11s %s\n", level_names[i], level_text[i]);
     return 0;
 }

@@ -268,7 +268,75 @@ static PTEAR_ALWAYS_INLINE void ptep_get_and_clear_v26(struct pte_pair *ptep, co
     WRITE_ONCE32(ptep->high, 0);
 }
 
+/* --level pmd, --writer documented's clear: arch/x86/include/asm/
+ * pgtable-3level.h native_pmd_clear() (pmd_clear): the low half first,
+ * smp_wmb(), then the high half; the same moves as pte_clear(). */
+static PTEAR_ALWAYS_INLINE void pmd_clear(struct pte_pair *pmdp, const enum bar_eff b, const int gap,
+                                          struct gap_stream *g)
+{
+    pte_clear(pmdp, b, gap, g);
+}
+
+/* --level pmd, --writer x86-pae@2.6-4.18's clear: native_pmdp_get_and_clear()
+ * (SMP) of arch/x86/include/asm/pgtable-3level.h up to v6.1:
+ *     res.pmd_low = xchg(&orig->pmd_low, 0);
+ *     res.pmd_high = orig->pmd_high;
+ *     orig->pmd_high = 0;
+ * the same moves as ptep_get_and_clear_v26() above. */
+static PTEAR_ALWAYS_INLINE void pmdp_get_and_clear_v26(struct pte_pair *pmdp, const int gap, struct gap_stream *g)
+{
+    ptep_get_and_clear_v26(pmdp, gap, g);
+}
+
 #if defined(PTEAR_HAS_ATOMIC64)
+/* pxx_xchg64() of arch/x86/include/asm/pgtable-3level.h (v6.2+; before
+ * that arch_atomic64_xchg, and set_64bit() for set_pmd up to v4.18): the
+ * whole entry exchanged with (lo, hi) in one atomic step,
+ *     _o = *_p;  do { } while (!try_cmpxchg64(_p, &_o, (_val)));
+ * x86-64: `xchg` of the u64 (implicitly locked, a full barrier); i686: a
+ * `lock cmpxchg8b` retry loop starting from the current value, each failed
+ * attempt loading the value it found into edx:eax (as
+ * ptep_get_and_clear() below, with the new value in ecx:ebx). */
+static PTEAR_ALWAYS_INLINE void pxx_xchg64(struct pte_pair *ptep, uint32_t lo, uint32_t hi)
+{
+#if defined(__x86_64__)
+    uint64_t v = (uint64_t)lo | (uint64_t)hi << 32;
+    __asm__ __volatile__("xchgq %0, (%1)" : "+r"(v) : "r"(ptep) : "memory");
+#else
+    uint32_t olo = READ_ONCE32(ptep->low), ohi = READ_ONCE32(ptep->high);
+    __asm__ __volatile__("1:\n\tlock; cmpxchg8b (%%edi)\n\tjnz 1b"
+                         : "+a"(olo), "+d"(ohi)
+                         : "D"(ptep), "b"(lo), "c"(hi)
+                         : "memory", "cc");
+#endif
+}
+
+/* --level pmd, --writer x86-pae's install: native_set_pmd() of
+ * arch/x86/include/asm/pgtable-3level.h, pxx_xchg64(pmd, pmdp, pmd): no
+ * reader sees half of it. */
+static PTEAR_ALWAYS_INLINE void set_pmd(struct pte_pair *pmdp, uint32_t lo, uint32_t hi)
+{
+    pxx_xchg64(pmdp, lo, hi);
+}
+
+/* --level pmd, --writer x86-pae@2.6-4.18's install: native_set_pmd() of
+ * include/asm-i386/pgtable-3level.h and arch/x86/include/asm/
+ * pgtable-3level.h to v4.18, set_64bit((unsigned long long *)pmdp,
+ * native_pmd_val(pmd)): cmpxchg_32.h's `lock cmpxchg8b` loop, a 64-bit
+ * exchange. */
+static PTEAR_ALWAYS_INLINE void set_pmd_v26(struct pte_pair *pmdp, uint32_t lo, uint32_t hi)
+{
+    pxx_xchg64(pmdp, lo, hi);
+}
+
+/* --level pmd, --writer x86-pae's clear: pmdp_huge_get_and_clear() ->
+ * native_pmdp_get_and_clear() of arch/x86/include/asm/pgtable-3level.h
+ * (v6.2+), pxx_xchg64(pmd, pmdp, 0ULL): one 64-bit exchange with 0. */
+static PTEAR_ALWAYS_INLINE void pmdp_get_and_clear(struct pte_pair *pmdp)
+{
+    pxx_xchg64(pmdp, 0, 0);
+}
+
 /* --reader atomic64: one 64-bit atomic load of the whole entry, what a
  * 64-bit kernel's ptep_get() is; the reference the split reader is measured
  * against. Copies the Rust tool's asm (src/arch/x86.rs pte_load_atomic64). */

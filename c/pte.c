@@ -9,6 +9,8 @@ const char *pte_selfcheck(void)
     const struct pte_enc noh = pte_enc_make(LAYOUT_X86_PAE_NOHIGHMEM, 1u << 20, 0);
     const struct pte_enc mips = pte_enc_make(LAYOUT_MIPS, 1u << 19, 1);
     const struct pte_enc sh = pte_enc_make(LAYOUT_SH_X2TLB, 1u << 20, 1);
+    const struct pte_enc pmd = pte_enc_make_at(LAYOUT_X86_PAE, LEVEL_PMD, 2048, 0, 0);
+    const struct pte_enc pae_swap = pte_enc_make_at(LAYOUT_X86_PAE, LEVEL_PTE, 1u << 20, 1, 0x07ffffffu);
     struct pte_decoded d;
     uint32_t v, j, h, t;
 
@@ -53,5 +55,34 @@ const char *pte_selfcheck(void)
     d = pte_decode(&mips, 0x225au, 0x9au);
     if (!d.present || d.pfn != 2 || d.writable || d.exec != -1)
         return "decode of mips {0x225a, 0x9a} is not present, pfn 2, read-only, exec null";
+    /* --clear-to protnone: PN(j, h) = pte_modify(E(j, h), PAGE_NONE) */
+    if (pte_PN_L(&pae, 1) != 0xffffe120u || pte_PN_H(&pae, 1) != 0xffdu)
+        return "x86-pae PN(1, 1) is not {0xffffe120, 0xffd}";
+    if (pte_PN_L(&pae, 2) != 0xffffd160u || pte_PN_H(&pae, 2) != 0xffcu)
+        return "x86-pae PN(2, 2) is not {0xffffd160, 0xffc}";
+    if (pte_classify(&pae, 0xffffe120u, 0xffdu) != PTE_VALID || pte_classify(&pae_hc, 0xffffd160u, 0xffcu) != PTE_VALID)
+        return "x86-pae PN(1, 1) or PN(2, 2) is not valid";
+    if (pte_classify(&pae_hc, 0xffffe120u, 0) != PTE_TRANSIENT || pte_classify(&pae, 0xffffe120u, 0) != PTE_MIXED)
+        return "x86-pae {PN low, 0} is not transient (high-first clear) and mixed (documented)";
+    if (pte_classify(&pae, 0xfffffc00u, 0x07ffffffu) != PTE_NOT_PRESENT ||
+        pte_classify(&pae, 0xbffffc00u, 0xffffffffu) != PTE_NOT_PRESENT)
+        return "x86-pae S or M is not not-present";
+    if (pte_classify(&pae_swap, 0x1025u, 0x07ffffffu) != PTE_TRANSIENT || pte_classify(&pae_swap, 0x1025u, 0) != PTE_MIXED)
+        return "x86-pae unordered with swap: {L(1), S high} is not transient or {L(1), 0} not mixed";
+    if (pte_consequences(&pae, 0x2067u, 0x07ffffffu) != (CONS_WRONG_PAGE | CONS_NX_LOST))
+        return "x86-pae (L(2), S high) is not wrong_page + nx_lost";
+    if (pte_consequences(&pae, 0xffffe120u, 0x80000002u) != (CONS_WRONG_PAGE | CONS_NX_GAINED))
+        return "x86-pae (PN(1, 1) low, NX high) is not wrong_page + nx_gained";
+    d = pte_decode(&pae, 0xffffd160u, 0xffcu);
+    if (!d.present || !d.protnone || d.pfn != ((3u << 20) | 2u))
+        return "decode of x86-pae PN(2, 2) is not present, protnone, pfn (3 << 20) | 2 (E(2, 2)'s)";
+    d = pte_decode(&pae, 0x2067u, 0x80000003u);
+    if (!d.present || d.protnone || d.pfn != ((3u << 20) | 2u))
+        return "decode of x86-pae E(2, 2) is not present, not protnone, pfn (3 << 20) | 2";
+    /* --level pmd */
+    if (pte_L(&pmd, 1) != 0x2000a5u || pte_H(&pmd, 1, 1) != 0x2u || pte_L(&pmd, 2) != 0x4000e7u)
+        return "x86-pae PMD E(1, 1) at P = 2048 is not {0x2000a5, 0x2}";
+    if (pte_classify(&pmd, 0x2000a5u, 0x2u) != PTE_VALID || pte_classify(&pmd, 0x1025u, 0x2u) != PTE_MIXED)
+        return "x86-pae PMD E(1, 1) is not valid or the PTE's L(1) not mixed";
     return 0;
 }

@@ -7,6 +7,8 @@
 
 const char *const reader_names[] = { "lockless", "once", "atomic64", "gup-fast", "kvm-count" };
 const char *const writer_names[] = { "documented", "x86-pae", "x86-pae@2.6-4.18", "mips", "sh", "unordered" };
+const char *const clear_to_names[] = { "zero", "swap", "migration", "protnone" };
+const char *const level_names[] = { "pte", "pmd" };
 
 void results_free(struct results *r)
 {
@@ -101,6 +103,8 @@ void report_json(struct json *j, const char *key, const struct results *r)
     else
         json_null(j, "checkpoint_s");
     json_str(j, "layout", layout_table[c->layout].name);
+    json_str(j, "clear_to", clear_to_names[c->clear_to]);
+    json_str(j, "level", level_names[c->level]);
     json_obj_end(j);
 
     json_obj_begin(j, "placement");
@@ -218,6 +222,7 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_arr_end(j);
         json_obj_begin(j, "decoded");
         json_bool(j, "present", s->dec.present);
+        json_bool(j, "protnone", s->dec.protnone);
         json_u64(j, "pfn", s->dec.pfn);
         json_bool(j, "writable", s->dec.writable);
         if (s->dec.exec < 0)
@@ -309,6 +314,7 @@ void report_text(FILE *f, const struct results *r)
     fprintf(f, "  reader:    %s\n  writer:    %s\n  barrier:   %s (%s)\n", reader_names[c->reader],
             writer_names[c->writer], barrier_names[c->barrier], r->bar.detail);
     fprintf(f, "  layout:    %s (%s)\n", layout_table[c->layout].name, layout_table[c->layout].help);
+    fprintf(f, "  entries:   level %s, clear to %s\n", level_names[c->level], clear_to_names[c->clear_to]);
     fprintf(f, "  threads:   %u reader%s, %u writer%s x %u per entry, %u pair%s\n", c->readers,
             c->readers == 1 ? "" : "s", c->writers, c->writers == 1 ? "" : "s", c->writers_per_entry, c->pairs,
             c->pairs == 1 ? "" : "s");
@@ -373,7 +379,8 @@ void report_text(FILE *f, const struct results *r)
             cons_list(cl, sizeof cl, s->cons);
             fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u %-9s  %s\n", s->t_s, s->reader, s->pair, s->low,
                     s->high, s->retries, s->cls == PTE_TRANSIENT ? "transient" : "mixed", vh);
-            fprintf(f, "  %10s %s, pfn 0x%llx, %s, exec %s: %s\n", "", s->dec.present ? "present" : "not present",
+            fprintf(f, "  %10s %s, pfn 0x%llx, %s, exec %s: %s\n", "",
+                    s->dec.protnone ? "PROT_NONE" : s->dec.present ? "present" : "not present",
                     (unsigned long long)s->dec.pfn, s->dec.writable ? "writable" : "read-only",
                     s->dec.exec < 0 ? "n/a" : s->dec.exec ? "yes" : "no", cl);
         }

@@ -3,9 +3,11 @@
  * (the correct protocol), four that must tear, each by a different known
  * way and with a known class of wrong value (mixed or transient), gup-fast
  * which must let some mixed values slip and catch others, kvm-count which
- * must stay clean where aba tears, and on x86 two more that must stay clean
- * (the 64-bit atomic reader and the x86 PAE writer). Control i runs with
- * seed + i. */
+ * must stay clean where aba tears, x86-pae@2.6-4.18 which must stay clean,
+ * two --clear-to controls that must tear (swap: mixed, protnone under the
+ * high-first clear: transient), and on x86 three more that must stay clean
+ * (the 64-bit atomic reader, the x86 PAE writer, and its PMDs). Control i
+ * runs with seed + i. */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,28 +27,45 @@
 #define MIXED PTE_MIXED
 #define TRANS PTE_TRANSIENT
 #define NOHI LAYOUT_X86_PAE_NOHIGHMEM
-/*  name            reader            writer             barrier     layout low wgap rgap torn class caught 2cpus a64 */
+#define X86 LAYOUT_X86_PAE
+#define ZERO CLEAR_TO_ZERO
+#define PTE LEVEL_PTE
+/*  name            reader            writer             barrier     layout low wgap rgap torn class caught 2cpus a64 clear-to level */
 static const struct control controls[] = {
-    { "correct",      READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 0 },
-    { "correct-gaps", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 200, 200,  0, 0,     0, 0, 0 },
-    { "correct-full", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_FULL,   -1, 0, 0,   0,    0, 0,     0, 0, 0 },
-    { "once",         READER_ONCE,      WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   100,  1, MIXED, 0, 0, 0 },
-    { "unordered",    READER_LOCKLESS,  WRITER_UNORDERED,  BARRIER_KERNEL, -1, 0, 100, 0,    1, TRANS, 0, 0, 0 },
-    { "high-first",   READER_LOCKLESS,  WRITER_MIPS,       BARRIER_KERNEL, -1, 0, 200, 0,    1, TRANS, 0, 0, 0 },
-    { "aba",          READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 1, MIXED, 0, 1, 0 },
-    { "gup-fast",     READER_GUP_FAST,  WRITER_DOCUMENTED, BARRIER_KERNEL, NOHI, 2, 0, 1000, 1, MIXED, 1, 1, 0 },
-    { "kvm-count",    READER_KVM_COUNT, WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 0, 0,     0, 0, 0 },
+    { "correct",      READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 0, ZERO, PTE },
+    { "correct-gaps", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 200, 200,  0, 0,     0, 0, 0, ZERO, PTE },
+    { "correct-full", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_FULL,   -1, 0, 0,   0,    0, 0,     0, 0, 0, ZERO, PTE },
+    { "once",         READER_ONCE,      WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   100,  1, MIXED, 0, 0, 0, ZERO, PTE },
+    { "unordered",    READER_LOCKLESS,  WRITER_UNORDERED,  BARRIER_KERNEL, -1, 0, 100, 0,    1, TRANS, 0, 0, 0, ZERO, PTE },
+    { "high-first",   READER_LOCKLESS,  WRITER_MIPS,       BARRIER_KERNEL, -1, 0, 200, 0,    1, TRANS, 0, 0, 0, ZERO, PTE },
+    { "aba",          READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 1, MIXED, 0, 1, 0, ZERO, PTE },
+    { "gup-fast",     READER_GUP_FAST,  WRITER_DOCUMENTED, BARRIER_KERNEL, NOHI, 2, 0, 1000, 1, MIXED, 1, 1, 0, ZERO, PTE },
+    { "kvm-count",    READER_KVM_COUNT, WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 0, 0,     0, 0, 0, ZERO, PTE },
     /* x86 PAE up to v4.18: its clear exchanges the low half first */
-    { "x86-pae@2.6-4.18", READER_LOCKLESS, WRITER_X86_PAE_V26, BARRIER_KERNEL, -1, 0, 200, 200, 0, 0, 0, 0, 0 },
+    { "x86-pae@2.6-4.18", READER_LOCKLESS, WRITER_X86_PAE_V26, BARRIER_KERNEL, -1, 0, 200, 200, 0, 0, 0, 0, 0, ZERO, PTE },
+    /* --clear-to: the once reader mixes a low with the swap entry's high
+     * (never transient: the documented install over S stores the high
+     * first, and S's low is not present) */
+    { "swap",         READER_ONCE,      WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   100,  1, MIXED, 0, 0, 0,
+      CLEAR_TO_SWAP, PTE },
+    /* the high-first clear of E and of PN_t: {L, 0} and {PN low, 0} stand */
+    { "protnone",     READER_LOCKLESS,  WRITER_MIPS,       BARRIER_KERNEL, X86, 0, 200, 0,  1, TRANS, 0, 0, 0,
+      CLEAR_TO_PROTNONE, PTE },
 #if defined(PTEAR_HAS_ATOMIC64)
     /* src/selftest.rs ATOMIC64_CONTROLS */
-    { "atomic64",     READER_ATOMIC64,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1 },
-    { "x86-pae",      READER_LOCKLESS,  WRITER_X86_PAE,    BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1 },
+    { "atomic64",     READER_ATOMIC64,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1, ZERO, PTE },
+    { "x86-pae",      READER_LOCKLESS,  WRITER_X86_PAE,    BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1, ZERO, PTE },
+    /* v6.2's PMD: set_pmd and the clear are 64-bit exchanges */
+    { "pmd",          READER_LOCKLESS,  WRITER_X86_PAE,    BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1, ZERO,
+      LEVEL_PMD },
 #endif
 };
 #undef MIXED
 #undef TRANS
 #undef NOHI
+#undef X86
+#undef ZERO
+#undef PTE
 #define NCONTROLS (sizeof controls / sizeof controls[0])
 
 const struct control *selftest_controls(size_t *n)
@@ -157,7 +176,9 @@ int cmd_selftest(const struct cli *c)
         cfg->has_duration = 1;
         cfg->duration_s = c->selftest_duration_s;
         cfg->layout = k->layout >= 0 ? (enum layout_id)k->layout : writer_default_layout(k->writer);
-        cfg->low_period = k->low_period ? k->low_period : layout_table[cfg->layout].max_low_period;
+        cfg->clear_to = k->clear_to;
+        cfg->level = k->level;
+        cfg->low_period = k->low_period ? k->low_period : layout_at(cfg->layout, cfg->level).max_low_period;
         cfg->writer_gap = k->writer_gap;
         cfg->reader_gap = k->reader_gap;
         cfg->seed = c->seed + (uint64_t)i;     /* wrapping, as src/cli/selftest.rs */

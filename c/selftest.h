@@ -22,6 +22,8 @@ struct control {
     int expect_caught;      /* gup-fast: totals.gup_fast.caught > 0 */
     int needs_two_cpus;     /* see src/selftest.rs, Control::needs_two_cpus */
     int needs_atomic64;     /* one of ATOMIC64_CONTROLS: only where the arch has one */
+    enum clear_to clear_to; /* --clear-to */
+    enum pte_level level;   /* --level */
 };
 
 /* This build's full control list (CONTROLS, then ATOMIC64_CONTROLS on x86),

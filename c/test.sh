@@ -4,7 +4,7 @@
 # histogram test (c/tests/retry_histogram.c) and the encoding test
 # (c/tests/layouts.c) natively on x86_64 and on both sh4 CPUs; and the
 # classes, consequences and readers of docs/layouts.md, in short runs
-# natively on x86_64. About a minute and twenty seconds.
+# natively on x86_64; --clear-to and --level (3d). About a minute and a half.
 #   c/test.sh            (from any directory)
 # Last line: "N passed, N failed"; exit status 1 if anything failed.
 set -uo pipefail
@@ -29,8 +29,18 @@ import json, sys
 
 CONS = ["wrong_page", "pfn_zero", "nx_lost", "nx_gained", "wrong_permissions", "no_permissions"]
 MAX_LOW = {"x86-pae": 1 << 20, "x86-pae-nohighmem": 1 << 20, "mips": 1 << 19, "sh-x2tlb": 1 << 20}
+MAX_LOW_PMD = {"x86-pae": 2048, "x86-pae-nohighmem": 2048}
 CONTROLS = ["correct", "correct-gaps", "correct-full", "once", "unordered", "high-first", "aba", "gup-fast",
-            "kvm-count", "x86-pae@2.6-4.18"]
+            "kvm-count", "x86-pae@2.6-4.18", "swap", "protnone"]
+# docs/layouts.md: the high of S and M, the high next to an installed low in
+# the half-cleared state of the unordered writer with --clear-to swap / migration
+SWAP_HIGH = {"x86-pae": 0x07ffffff, "x86-pae-nohighmem": 0x07ffffff, "mips": 0x80, "sh-x2tlb": 0x20}
+MIG_HIGH = {"x86-pae": 0xffffffff, "x86-pae-nohighmem": 0xffffffff, "mips": 0x17c, "sh-x2tlb": 0x3f}
+
+def transient_high(cf):
+    if cf["writer"] != "unordered":
+        return 0
+    return {"swap": SWAP_HIGH, "migration": MIG_HIGH}.get(cf["clear_to"], {}).get(cf["layout"], 0)
 
 def check(d, where, arch="sh"):
     top = ["schema", "complete", "interrupted", "verdict", "tool", "host", "config", "placement",
@@ -40,7 +50,7 @@ def check(d, where, arch="sh"):
         "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note", "vm"],
         "config": ["reader", "writer", "barrier", "barrier_detail", "readers", "writers", "writers_per_entry",
                    "pairs", "duration_s", "reads", "low_period", "writer_gap", "reader_gap", "seed", "cpus",
-                   "checkpoint_s", "layout"],
+                   "checkpoint_s", "layout", "clear_to", "level"],
         "placement": ["requested", "granted", "threads"],
         "totals": ["reads", "torn", "not_present", "retries", "inexact_retry_reads", "elapsed_s",
                    "reads_per_s", "writer_cycles", "writer_cycles_per_s", "first_torn_s", "mixed", "transient",
@@ -59,7 +69,10 @@ def check(d, where, arch="sh"):
         assert set(t) == {"role", "index", "cpu", "pinned"}, where
     t = d["totals"]
     assert d["config"]["layout"] in MAX_LOW, where
-    assert 1 <= d["config"]["low_period"] <= MAX_LOW[d["config"]["layout"]], where
+    assert d["config"]["clear_to"] in ("zero", "swap", "migration", "protnone"), where
+    assert d["config"]["level"] in ("pte", "pmd"), where
+    maxp = (MAX_LOW_PMD if d["config"]["level"] == "pmd" else MAX_LOW)[d["config"]["layout"]]
+    assert 1 <= d["config"]["low_period"] <= maxp, where
     assert t["torn"] == t["mixed"] + t["transient"], where + ": torn is not mixed + transient"
     assert list(t["consequences"]) == CONS, where
     # each wrong value counts once in every consequence that applies, and has one at least
@@ -102,10 +115,12 @@ def check(d, where, arch="sh"):
                            "consequences", "decoded"], where
         # every low a writer stores was installed: one valid high, never more
         assert len(s["valid_high"]) == 1 and s["valid_high"][0] != s["high"], where
-        assert s["class"] in ("mixed", "transient") and (s["class"] == "mixed" or s["high"] == 0), where
+        assert s["class"] in ("mixed", "transient"), where
+        assert s["class"] == "mixed" or s["high"] == transient_high(d["config"]), where
         assert s["consequences"] and s["consequences"] == [c for c in CONS if c in s["consequences"]], where
         dec = s["decoded"]
-        assert list(dec) == ["present", "pfn", "writable", "exec"] and dec["present"] is True, where
+        assert list(dec) == ["present", "protnone", "pfn", "writable", "exec"] and dec["present"] is True, where
+        assert dec["protnone"] is False or d["config"]["clear_to"] == "protnone", where
         assert (dec["exec"] is None) == (d["config"]["layout"] == "mips"), where
         assert ("pfn_zero" in s["consequences"]) <= (dec["pfn"] == 0), where
     if d["totals"]["torn"] > 0:
@@ -192,7 +207,7 @@ layouts_test() {                # label arch runner...
             "FAIL  "*) fail "layouts ($label)" "${line#FAIL  }" ;;
         esac
     done <"$tmp/layouts.txt"
-    if [ $rc -ne 0 ] || [ "$(grep -c '^ok    ' "$tmp/layouts.txt")" -ne 5 ]; then
+    if [ $rc -ne 0 ] || [ "$(grep -c '^ok    ' "$tmp/layouts.txt")" -ne 13 ]; then
         fail "layouts ($label)" "exit $rc: $(tail -c 300 "$tmp/layouts.txt")"
     fi
 }
@@ -248,11 +263,14 @@ for c in d["controls"]:
 layouts = {c["name"]: c["report"]["config"]["layout"] for c in d["controls"]}
 assert layouts == {"correct": "x86-pae", "correct-gaps": "x86-pae", "correct-full": "x86-pae", "once": "x86-pae",
                    "unordered": "x86-pae", "high-first": "mips", "aba": "x86-pae", "gup-fast": "x86-pae-nohighmem",
-                   "kvm-count": "x86-pae", "x86-pae@2.6-4.18": "x86-pae"}, layouts
+                   "kvm-count": "x86-pae", "x86-pae@2.6-4.18": "x86-pae", "swap": "x86-pae",
+                   "protnone": "x86-pae"}, layouts
+clear = {c["name"]: (c["report"]["config"]["clear_to"], c["report"]["config"]["level"]) for c in d["controls"]}
+assert clear == dict((n, ({"swap": "swap", "protnone": "protnone"}.get(n, "zero"), "pte")) for n in CONTROLS), clear
 g = d["controls"][7]["report"]["totals"]["gup_fast"]
 print("gup-fast caught %d, slipped %d" % (g["caught"], g["slipped"]))
 EOF
-    then ok "selftest --json ($cpu): ptear-selftest/1 with 10 full ptear/1 reports ($(cat "$tmp/py.out"))"
+    then ok "selftest --json ($cpu): ptear-selftest/1 with 12 full ptear/1 reports ($(cat "$tmp/py.out"))"
     else fail "selftest --json ($cpu)" "see above"; fi
 done
 
@@ -346,9 +364,11 @@ if [ $rc -le 1 ] && python3 - "$tmp/selftest-x86.json" >"$tmp/py.out" <<EOF
 $check_report_py
 $selftest_py
 d = json.load(open(sys.argv[1]))
-why = selftest_ok(d, CONTROLS + ["atomic64", "x86-pae"], True)
+why = selftest_ok(d, CONTROLS + ["atomic64", "x86-pae", "pmd"], True)
 for c in d["controls"]:
     check(c["report"], c["name"], "x86_64")
+cf = d["controls"][-1]["report"]["config"]
+assert (cf["writer"], cf["level"], cf["clear_to"], cf["low_period"]) == ("x86-pae", "pmd", "zero", 2048), cf
 g = d["controls"][7]["report"]["totals"]["gup_fast"]
 print("%s; gup-fast caught %d, slipped %d" % ("PASS" if why is None else "PASS but " + why, g["caught"], g["slipped"]))
 EOF
@@ -401,10 +421,72 @@ done
 timeout 60 "$xbin" run -q -d 200ms --readers 1 --writers 2 --writers-per-entry 2 --pairs 4 >"$tmp/o" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 0 ] && grep -q '^  threads:   1 reader, 2 writers x 2 per entry, 4 pairs$' "$tmp/o" &&
    [ "$(grep -cE '^  writer [0-3] +group [01]: [0-9,]+ clears, [0-9,]+ installs$' "$tmp/o")" -eq 4 ] &&
-   timeout 60 "$xbin" run -q -d 100ms --readers 1 | grep -q '^  threads:   1 reader, 1 writer x 1 per entry, 1 pair$'; then
+   timeout 60 "$xbin" run -q -d 100ms --readers 1 >"$tmp/o1" && grep -q '^  threads:   1 reader, 1 writer x 1 per entry, 1 pair$' "$tmp/o1"; then
     ok "text report: 2 writers x 2 per entry, one line per writer thread with its group, clears and installs"
 else
     fail "text report of --writers-per-entry 2" "exit $rc: $(head -c 300 "$tmp/e")"
+fi
+
+# 3d. --clear-to and --level (docs/layouts.md, the last two sections), 1 s
+# each under qemu-sh4 and natively: the once reader mixes entries with the
+# swap entry's high (mixed only: the documented install over S stores the
+# high first and S's low is not present); the high-first clear of E and of
+# PN_t leaves {L, 0} and {PN low, 0} (transient only); the once reader
+# mixes x86 PAE PMDs (--level pmd, documented: mixed). About 8 s.
+clear_py='
+d = json.load(open(sys.argv[1]))
+mode = sys.argv[2]
+check(d, mode, sys.argv[3])
+cf, t, smp = d["config"], d["totals"], d["torn_samples"]
+out = "reads %d, mixed %d, transient %d" % (t["reads"], t["mixed"], t["transient"])
+if mode == "swap":
+    assert (cf["reader"], cf["writer"], cf["layout"], cf["clear_to"], cf["level"]) == \
+        ("once", "documented", "x86-pae", "swap", "pte"), cf
+    assert t["mixed"] > 0 and t["transient"] == 0, t
+    s = sum(1 for x in smp if x["high"] == SWAP_HIGH["x86-pae"])
+    out += "; %d of %d samples with the swap entry high" % (s, len(smp))
+elif mode == "protnone":
+    assert (cf["writer"], cf["layout"], cf["clear_to"]) == ("mips", "x86-pae", "protnone"), cf
+    assert t["transient"] > 0 and t["mixed"] == 0, t
+    assert any(x["decoded"]["protnone"] or x["decoded"]["present"] for x in smp), smp[:2]
+    pn = [x for x in smp if x["decoded"]["protnone"]]
+    assert all(x["class"] == "transient" and x["high"] == 0 and not x["decoded"]["writable"] for x in pn), pn[:2]
+    out += "; %d of %d samples PROT_NONE" % (len(pn), len(smp))
+elif mode == "pmd":
+    assert (cf["reader"], cf["writer"], cf["layout"], cf["level"], cf["low_period"]) == \
+        ("once", "documented", "x86-pae", "pmd", 2048), cf
+    assert t["mixed"] > 0 and t["transient"] == 0, t
+    assert all(x["low"] & 0x80 and (x["low"] >> 21) < 2048 for x in smp), smp[:2]
+nz = ", ".join("%s %d" % kv for kv in t["consequences"].items() if kv[1])
+print(out + ("; " + nz if nz else ""))
+'
+for plat in sh4 x86_64; do
+    if [ $plat = x86_64 ]; then
+        R=(timeout 60 "$xbin"); harch=x86_64; label="native x86_64"
+    else
+        R=("${SH4A[@]}" "$bin"); harch=sh; label="qemu-sh4"
+    fi
+    for mode in swap protnone pmd; do
+        case $mode in
+            swap) args=(--clear-to swap --reader once); what="--clear-to swap, once: mixed" ;;
+            protnone) args=(--clear-to protnone --writer mips --layout x86-pae --writer-gap 200)
+                      what="--clear-to protnone, mips writer on x86-pae: transient, PROT_NONE samples" ;;
+            pmd) args=(--level pmd --reader once); what="--level pmd, once: mixed PMDs" ;;
+        esac
+        "${R[@]}" run -q -d 1s --readers 1 --format json "${cpus[@]}" "${args[@]}" >"$tmp/ct.json" 2>"$tmp/e"; rc=$?
+        if [ $rc -le 1 ] && python3 - "$tmp/ct.json" $mode "$harch" >"$tmp/py.out" <<EOF
+$check_report_py
+$clear_py
+EOF
+        then ok "$label, $what: $(cat "$tmp/py.out")"
+        else fail "$label, $what" "exit $rc: $(head -c 300 "$tmp/e")"; fi
+    done
+done
+"${SH4A[@]}" "$bin" run -d 200ms --clear-to migration --level pte >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -le 1 ] && grep -q '^  entries:   level pte, clear to migration$' "$tmp/o"; then
+    ok "text report: the entries line says level and clear-to"
+else
+    fail "text report's entries line" "exit $rc: $(head -c 300 "$tmp/e")"
 fi
 
 # 4. synco: a usage error on SH-4, fine on SH-4A
@@ -420,8 +502,12 @@ if [ $rc -eq 0 ] && grep -q 'synco (SH-4A)' "$tmp/o"; then
 else
     fail "sh7785 --barrier synco" "exit $rc: $(head -c 300 "$tmp/e")"
 fi
-if "${SH4[@]}" "$bin" list | grep -q '^barrier  synco .*not available: this CPU is SH-4' &&
-   "${SH4A[@]}" "$bin" list | grep '^barrier  kernel' | grep -q synco; then
+# (into files first: grep -q leaves at its match, and with pipefail a
+# writer with more to write would then fail on SIGPIPE)
+"${SH4[@]}" "$bin" list >"$tmp/list-sh4.txt" 2>&1
+"${SH4A[@]}" "$bin" list >"$tmp/list-sh4a.txt" 2>&1
+if grep -q '^barrier  synco .*not available: this CPU is SH-4' "$tmp/list-sh4.txt" &&
+   grep '^barrier  kernel' "$tmp/list-sh4a.txt" | grep -q synco; then
     ok "list: synco unavailable on sh7750r, kernel barrier is synco on sh7785"
 else
     fail "list" "$("${SH4[@]}" "$bin" list 2>&1 | grep barrier)"
@@ -437,6 +523,12 @@ bad=(
     "selftest --readers 2" "--layout bogus" "--layout=" "--reader gup" "--low-period 1048577"
     "--layout mips --low-period 1048576" "--writer mips --low-period 524289" "selftest --layout mips"
     "--writers-per-entry 0" "--writers-per-entry 1025" "selftest --writers-per-entry 2"
+    # --clear-to and --level (docs/layouts.md): no PMD on mips/sh, no PROTNONE off x86,
+    # no 64-bit exchange for the PMD writers on SuperH
+    "--level pmd --layout sh-x2tlb" "--writer sh --clear-to protnone" "--level pmd --writer x86-pae"
+    "--level pmd --writer x86-pae@2.6-4.18" "--level pmd --writer mips" "--level pmd --layout mips"
+    "--level pmd --clear-to swap" "--level pmd --low-period 2049" "--clear-to bogus" "--level pud"
+    "selftest --clear-to swap"
 )
 for args in "${bad[@]}"; do
     # shellcheck disable=SC2086
@@ -535,7 +627,8 @@ else fail "--checkpoint / SIGINT" "mid=$mid exit $rc: $(head -c 300 "$tmp/e")"; 
 version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }' "$root/Cargo.toml")
 want="ptear $version (c; sh; target-cpu sh4)"
 got=$("${SH4A[@]}" "$bin" --version)
-if "${SH4A[@]}" "$bin" --help | grep -q '^usage: ptear' && [ "$got" = "$want" ]; then
+"${SH4A[@]}" "$bin" --help >"$tmp/help.txt"
+if grep -q '^usage: ptear' "$tmp/help.txt" && [ "$got" = "$want" ]; then
     ok "--help, --version: $got"
 else
     fail "--help, --version" "got '$got', want '$want'"
@@ -569,7 +662,8 @@ assert d["limits"] == {"max_threads": 1024, "max_pairs": 134217728, "max_gap": 1
                        "max_low_period": 1048576, "max_duration_s": 31622400, "max_samples": 64,
                        "exact_retries": 256, "rare_retry_slots": 1024}, d["limits"]
 assert all(list(c) == ["name", "reader", "writer", "barrier", "low_period", "writer_gap", "reader_gap",
-                       "expect", "needs_two_cpus", "needs_atomic64", "layout", "expect_class", "expect_caught"]
+                       "expect", "needs_two_cpus", "needs_atomic64", "layout", "clear_to", "level", "expect_class",
+                       "expect_caught"]
            for c in d["controls"])
 # (name, reader, writer, barrier, layout, low_period, writer_gap, reader_gap, expect, expect_class,
 #  expect_caught, needs_two_cpus), as the task set them
@@ -584,26 +678,37 @@ want = [
     ("gup-fast", "gup-fast", "documented", "kernel", "x86-pae-nohighmem", 2, 0, 1000, "torn", "mixed", True, True),
     ("kvm-count", "kvm-count", "documented", "kernel", None, 2, 0, 1000, "clean", None, False, False),
     ("x86-pae@2.6-4.18", "lockless", "x86-pae@2.6-4.18", "kernel", None, None, 200, 200, "clean", None, False, False),
+    ("swap", "once", "documented", "kernel", None, None, 0, 100, "torn", "mixed", False, False),
+    ("protnone", "lockless", "mips", "kernel", "x86-pae", None, 200, 0, "torn", "transient", False, False),
 ]
 got = [tuple(c[k] for k in ("name", "reader", "writer", "barrier", "layout", "low_period", "writer_gap",
                             "reader_gap", "expect", "expect_class", "expect_caught", "needs_two_cpus"))
        for c in d["controls"]]
+assert [(c["clear_to"], c["level"]) for c in d["controls"]] == [("zero", "pte")] * 10 + [("swap", "pte"),
+                                                                                      ("protnone", "pte")]
 assert got == want, got
 assert not any(c["needs_atomic64"] for c in d["controls"])
 # docs/layouts.md's table, transcribed again here
-L = lambda name, help, present, ls, lb, lf, hs, hb, n, add, hf, nx, pm, maxp: dict(
+L = lambda name, help, present, ls, lb, lf, hs, hb, n, add, hf, nx, pm, maxp, pn, pnf, swap, mig, pmd: dict(
     name=name, help=help, present=present, low_shift=ls, low_bits=lb, low_flags=lf, high_shift=hs, high_bits=hb,
-    states=n, high_add=add, high_flags=hf, nx_mask=nx, perm_mask=pm, max_low_period=maxp)
+    states=n, high_add=add, high_flags=hf, nx_mask=nx, perm_mask=pm, max_low_period=maxp, protnone=pn,
+    protnone_low_flags=pnf, swap=swap, migration=mig, pmd=pmd)
+PMD = dict(low_shift=21, low_bits=11, low_flags=[0xe7, 0xa5], max_low_period=2048)
 layouts = [
     L("x86-pae", "i386 PAE with HIGHMEM64G: PFN bits 20-31 and NX in the high half",
-      0x1, 12, 20, [0x67, 0x25], 0, 12, 2048, 1, [0x80000000, 0], 0x80000000, 0, 1 << 20),
+      0x1, 12, 20, [0x67, 0x25], 0, 12, 2048, 1, [0x80000000, 0], 0x80000000, 0, 1 << 20,
+      0x100, [0x160, 0x120], [0xfffffc00, 0x07ffffff], [0xbffffc00, 0xffffffff], PMD),
     L("x86-pae-nohighmem", "i386 PAE without HIGHMEM64G: only NX in the high half",
-      0x1, 12, 20, [0x67, 0x25], 0, 12, 1, 0, [0x80000000, 0], 0x80000000, 0, 1 << 20),
+      0x1, 12, 20, [0x67, 0x25], 0, 12, 1, 0, [0x80000000, 0], 0x80000000, 0, 1 << 20,
+      0x100, [0x160, 0x120], [0xfffffc00, 0x07ffffff], [0xfffffc00, 0xffffffff], PMD),
     L("mips", "MIPS32 64-bit phys (non-XPA): PFN and V/D in the high half (EntryLo)",
-      0x40, 13, 19, [0x75e, 0x25a], 6, 24, 1048576, 1, [0x1e, 0x1a], 0, 0x6, 1 << 19),
+      0x40, 13, 19, [0x75e, 0x25a], 6, 24, 1048576, 1, [0x1e, 0x1a], 0, 0x6, 1 << 19,
+      0, [0, 0], [0, 0x80], [0, 0x17c], None),
     L("sh-x2tlb", "SH-4A X2TLB: PFN in the low half, extended permissions in the high half",
-      0x100, 12, 20, [0x50c, 0x508], 0, 0, 1, 0, [0x3600, 0x2d00], 0, 0x3f00, 1 << 20),
+      0x100, 12, 20, [0x50c, 0x508], 0, 0, 1, 0, [0x3600, 0x2d00], 0, 0x3f00, 1 << 20,
+      0, [0, 0], [0, 0x20], [0, 0x3f], None),
 ]
+assert all(list(x["pmd"]) == list(PMD) for x in d["layouts"] if x["pmd"] is not None)
 assert [list(x) for x in d["layouts"]] == [list(x) for x in layouts], [list(x) for x in d["layouts"]]
 assert d["layouts"] == layouts, d["layouts"]
 EOF

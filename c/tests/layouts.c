@@ -11,6 +11,13 @@
  *   - every wrong value has at least one consequence; under
  *     x86-pae-nohighmem only nx_lost / nx_gained; mips {L(j), 0} has
  *     pfn_zero; valid_high is an installed entry's high, at or below;
+ *   - the same at --level pmd for the layouts with a PMD row;
+ *   - --clear-to protnone (x86 layouts): every installed PN state is the
+ *     contract's formula and valid, decodes as present + protnone with
+ *     E's pfn; {PN low, 0} transient/mixed; PN mixes by the rule;
+ *   - --clear-to swap/migration: S and M are the contract's values and not
+ *     present; a present low with their high is mixed (documented) or
+ *     transient (unordered), with the contract's consequences;
  *   - pte_selfcheck() (the selftest's known answers) passes.
  * Plain C, division allowed here (the hot loops have none). Prints an ok or
  * FAIL line per check and layout; exit 0 if all passed. Built by
@@ -70,16 +77,18 @@ static uint32_t gcd32(uint32_t a, uint32_t b)
 static void check_wrong(const char *where, const struct pte_enc *e, uint32_t lo, uint32_t hi)
 {
     uint32_t c = pte_consequences(e, lo, hi), v = 0;
+    const int f = pte_family(e, lo);
     CHECK(c != 0, "{0x%08x, 0x%08x} has no consequence", lo, hi);
-    if (e->id == LAYOUT_X86_PAE_NOHIGHMEM)
+    /* the writers' E highs hold only NX there (not S's, M's or PN's) */
+    if (e->id == LAYOUT_X86_PAE_NOHIGHMEM && (lo & e->present) && (hi & ~e->nx_mask) == 0)
         CHECK(c == CONS_NX_LOST || c == CONS_NX_GAINED, "nohighmem {0x%08x, 0x%08x}: consequences 0x%x", lo, hi, c);
     if (e->id == LAYOUT_MIPS && hi == 0)
         CHECK((c & CONS_PFN_ZERO) != 0, "mips {0x%08x, 0}: no pfn_zero (0x%x)", lo, c);
-    if (pte_low_ok(e, lo)) {
-        uint32_t j = pte_j(e, lo), h = pte_h(e, hi), hp, vl;
+    if (f != FAM_NONE && pte_low_ok_f(e, f, lo)) {
+        uint32_t j = pte_j_f(e, f, lo), h = pte_h_f(e, f, hi), hp, vl;
         CHECK(pte_valid_high(e, lo, hi, &v) == 1, "{0x%08x, 0x%08x}: no valid_high", lo, hi);
-        hp = pte_h(e, v);
-        vl = pte_valid(e, lo, v);
+        hp = pte_h_f(e, f, v);
+        vl = pte_valid_f(e, f, lo, v);
         CHECK(vl, "valid_high 0x%08x of {0x%08x, 0x%08x} is not installed with that low", v, lo, hi);
         if (h < e->states)
             CHECK(hp <= h ? h - hp <= e->gmask : hp <= e->gmask,
@@ -89,9 +98,10 @@ static void check_wrong(const char *where, const struct pte_enc *e, uint32_t lo,
     }
 }
 
-static void check_layout(enum layout_id id)
+static void check_layout(enum layout_id id, enum pte_level level)
 {
-    const struct layout *l = &layout_table[id];
+    const struct layout row = layout_at(id, level);
+    const struct layout *l = &row;
     const uint32_t max = l->max_low_period;
     const uint32_t periods[] = { 1, 2, 3, 1024, max };
     const int page_bits = l->high_bits > 0 && l->states > 1;
@@ -102,13 +112,13 @@ static void check_layout(enum layout_id id)
 
     for (pi = 0; pi < sizeof periods / sizeof periods[0]; pi++) {
         const uint32_t P = periods[pi];
-        const struct pte_enc doc = pte_enc_make(id, P, 0), hc = pte_enc_make(id, P, 1);
+        const struct pte_enc doc = pte_enc_make_at(id, level, P, 0, 0), hc = pte_enc_make_at(id, level, P, 1, 0);
         const uint32_t g = gcd32(P, l->states);
         uint32_t j = pte_first_j(&doc), h = pte_first_h(&doc), lo, hi, rj, rh, n;
         uint64_t t, starts[4];
         size_t si;
 
-        snprintf(where, sizeof where, "%s, P = %u", l->name, P);
+        snprintf(where, sizeof where, "%s%s, P = %u", l->name, level == LEVEL_PMD ? " (pmd)" : "", P);
         CHECK(doc.gmask + 1 == g, "gmask %u, gcd(P, N) = %u", doc.gmask, g);
         /* installs 1..20000 through the writer's counters, and around
          * where j and h wrap */
@@ -200,9 +210,165 @@ static void check_layout(enum layout_id id)
         }
     }
     if (failures == bad)
-        printf("ok    %s: %lu installs valid, %lu {L(j), 0} transient/mixed, %lu mixes (%lu detected) as the "
+        printf("ok    %s%s: %lu installs valid, %lu {L(j), 0} transient/mixed, %lu mixes (%lu detected) as the "
                "rule says, each wrong value with consequences and valid_high\n",
-               l->name, valid, zeros, mixes, caught);
+               l->name, level == LEVEL_PMD ? " (pmd)" : "", valid, zeros, mixes, caught);
+}
+
+/* --clear-to protnone (x86 layouts): PN(j, h) of every install t is the
+ * contract's formula, classifies valid (PN family) under every writer,
+ * decodes as present, protnone and E(j, h)'s pfn; {PN low, 0} is
+ * transient with the high-first clear (transient_high 0) and mixed under
+ * documented; a PN low with a data page's NX high is nx_gained; mixes of
+ * two PN entries follow the detection rule of their family (no parity in
+ * the high: only the page bits tell). */
+static void check_protnone(enum layout_id id)
+{
+    const struct layout *l = &layout_table[id];
+    const uint32_t periods[] = { 1, 2, 3, 1024, l->max_low_period };
+    const uint32_t inv_low = (uint32_t)(((1ull << l->low_bits) - 1) << l->low_shift);
+    const uint32_t inv_high = (uint32_t)(((1ull << l->high_bits) - 1) << l->high_shift);
+    const int page_bits = l->high_bits > 0 && l->states > 1;
+    char where[96];
+    size_t pi;
+    int bad = failures;
+    unsigned long valid = 0, zeros = 0, mixes = 0, caught = 0;
+
+    for (pi = 0; pi < sizeof periods / sizeof periods[0]; pi++) {
+        const uint32_t P = periods[pi];
+        const struct pte_enc doc = pte_enc_make_at(id, LEVEL_PTE, P, 0, 0), hc = pte_enc_make_at(id, LEVEL_PTE, P, 1, 0);
+        const uint32_t g = gcd32(P, l->states);
+        uint64_t t;
+        uint32_t n;
+
+        snprintf(where, sizeof where, "%s protnone, P = %u", l->name, P);
+        for (t = 1; t < 20000; t++) {
+            uint32_t lo, hi, j, h, plo, phi, v;
+            struct pte_decoded d, de;
+            entry_of(&doc, t, &lo, &hi, &j, &h);
+            plo = pte_PN_L(&doc, j);
+            phi = pte_PN_H(&doc, h);
+            CHECK(plo == (((j << l->low_shift) ^ inv_low) | l->protnone_low_flags[j & 1]) &&
+                  phi == (((h + l->high_add) << l->high_shift) ^ inv_high),
+                  "PN(%u, %u) = {0x%08x, 0x%08x} is not the formula", j, h, plo, phi);
+            CHECK(!(plo & l->present) && (plo & l->protnone), "PN(%u, %u) low 0x%08x: present or no PROTNONE", j, h,
+                  plo);
+            CHECK(pte_classify(&doc, plo, phi) == PTE_VALID && pte_classify(&hc, plo, phi) == PTE_VALID &&
+                  pte_valid_pn(&doc, plo, phi) && !pte_valid(&doc, plo, phi),
+                  "PN(%u, %u) = {0x%08x, 0x%08x} is not valid", j, h, plo, phi);
+            d = pte_decode(&doc, plo, phi);
+            de = pte_decode(&doc, lo, hi);
+            CHECK(d.present && d.protnone && !de.protnone && de.present && d.pfn == de.pfn && !d.writable,
+                  "decode of PN(%u, %u): present %d protnone %d pfn 0x%llx, E's 0x%llx", j, h, d.present, d.protnone,
+                  (unsigned long long)d.pfn, (unsigned long long)de.pfn);
+            CHECK(pte_classify(&doc, plo & ~l->protnone, phi) == PTE_NOT_PRESENT,
+                  "PN(%u, %u) without PROTNONE is not not-present", j, h);
+            valid++;
+            /* {PN low, 0}: what the high-first clear of PN leaves */
+            CHECK(phi != 0, "PN(%u, %u) has high 0", j, h);
+            CHECK(pte_classify(&hc, plo, 0) == PTE_TRANSIENT && pte_classify(&doc, plo, 0) == PTE_MIXED,
+                  "{PN(%u) low, 0} is not transient (high-first) and mixed (documented)", j);
+            CHECK(pte_valid_high(&doc, plo, 0, &v) == 1 && pte_valid_pn(&doc, plo, v),
+                  "valid_high of {PN(%u) low, 0} is not an installed PN high", j);
+            check_wrong(where, &doc, plo, 0);
+            zeros++;
+            /* a PN low with a data page's high (NX): the PN entries have none */
+            CHECK((pte_consequences(&doc, plo, pte_H(&doc, h, 0)) & CONS_NX_GAINED) != 0,
+                  "{PN(%u) low, H(%u, data)}: no nx_gained", j, h);
+        }
+        for (n = 0; n < 50000; n++) {
+            const uint64_t span = 3 * (uint64_t)P * l->states;
+            uint64_t ta = 1 + rnd(n & 1 ? 64 : span), tb = n & 2 ? ta + 1 + rnd(2 * (uint64_t)g + 4) : 1 + rnd(span);
+            uint32_t la, ha, ja, hja, lb, hb, jb, hjb, plo, phi;
+            int detected;
+            entry_of(&doc, ta, &la, &ha, &ja, &hja);
+            entry_of(&doc, tb, &lb, &hb, &jb, &hjb);
+            plo = pte_PN_L(&doc, ja);
+            phi = pte_PN_H(&doc, hjb);
+            detected = page_bits && (hjb % g) != (ja % g);
+            CHECK(pte_classify(&doc, plo, phi) == (detected ? PTE_MIXED : PTE_VALID) &&
+                  pte_classify(&hc, plo, phi) == (detected ? PTE_MIXED : PTE_VALID),
+                  "{PN(%u) low, PN(%u) high}: classified %d, detected %d", ja, hjb, pte_classify(&doc, plo, phi),
+                  detected);
+            if (detected) {
+                CHECK((pte_consequences(&doc, plo, phi) & (CONS_WRONG_PAGE | CONS_PFN_ZERO)) != 0,
+                      "{PN(%u) low, PN(%u) high}: no page consequence", ja, hjb);
+                check_wrong(where, &doc, plo, phi);
+                caught++;
+            }
+            /* the E low of one install with the PN high of another, and
+             * the other way round: whatever they are, a wrong one has
+             * consequences and a valid one is an installed entry */
+            if (pte_classify(&doc, la, phi) != PTE_VALID)
+                check_wrong(where, &doc, la, phi);
+            if (pte_classify(&doc, plo, hb) != PTE_VALID)
+                check_wrong(where, &doc, plo, hb);
+            else
+                CHECK(pte_valid_pn(&doc, plo, hb), "{PN(%u) low, H} valid but not a PN", ja);
+            mixes++;
+        }
+    }
+    if (failures == bad)
+        printf("ok    %s: %lu PN installs valid, present, protnone, E's pfn; %lu {PN low, 0} transient/mixed; %lu PN "
+               "mixes (%lu detected) as the rule says\n", l->name, valid, zeros, mixes, caught);
+}
+
+/* --clear-to swap and migration, every layout: S and M are the contract's
+ * values and not present (nor PN); a present low next to S's or M's high
+ * is mixed under documented, transient under unordered with that
+ * --clear-to (the install over S or M stores the low first) and {L(j), 0}
+ * then mixed; the consequences the contract names. */
+static void check_cleared(enum layout_id id)
+{
+    static const uint32_t want_swap[LAYOUT_N][2] = {
+        [LAYOUT_X86_PAE] = { 0xfffffc00u, 0x07ffffffu }, [LAYOUT_X86_PAE_NOHIGHMEM] = { 0xfffffc00u, 0x07ffffffu },
+        [LAYOUT_MIPS] = { 0, 0x80u }, [LAYOUT_SH_X2TLB] = { 0, 0x20u },
+    };
+    static const uint32_t want_mig[LAYOUT_N][2] = {
+        [LAYOUT_X86_PAE] = { 0xbffffc00u, 0xffffffffu }, [LAYOUT_X86_PAE_NOHIGHMEM] = { 0xfffffc00u, 0xffffffffu },
+        [LAYOUT_MIPS] = { 0, 0x17cu }, [LAYOUT_SH_X2TLB] = { 0, 0x3fu },
+    };
+    const struct layout *l = &layout_table[id];
+    const uint32_t P = l->max_low_period;
+    const struct pte_enc doc = pte_enc_make(id, P, 0);
+    char where[96];
+    int bad = failures, k;
+    unsigned long n = 0;
+
+    for (k = 0; k < 2; k++) {
+        const uint32_t *x = k ? l->migration : l->swap, *want = k ? want_mig[id] : want_swap[id];
+        const char *name = k ? "migration" : "swap";
+        /* unordered with this --clear-to: {L, S/M high} stands */
+        const struct pte_enc un = pte_enc_make_at(id, LEVEL_PTE, P, 1, x[1]);
+        uint64_t t;
+        snprintf(where, sizeof where, "%s %s", l->name, name);
+        CHECK(x[0] == want[0] && x[1] == want[1], "{0x%08x, 0x%08x}, want {0x%08x, 0x%08x}", x[0], x[1], want[0],
+              want[1]);
+        CHECK(!(x[0] & l->present) && !(x[0] & l->protnone), "low 0x%08x is present or PROTNONE", x[0]);
+        CHECK(pte_classify(&doc, x[0], x[1]) == PTE_NOT_PRESENT && pte_classify(&un, x[0], x[1]) == PTE_NOT_PRESENT &&
+              pte_classify(&doc, x[0], 0) == PTE_NOT_PRESENT, "{0x%08x, 0x%08x} is not not-present", x[0], x[1]);
+        for (t = 1; t < 5000; t++) {
+            uint32_t lo, hi, j, h, c;
+            entry_of(&doc, t, &lo, &hi, &j, &h);
+            CHECK(pte_classify(&doc, lo, x[1]) == PTE_MIXED, "{L(%u), high 0x%08x} is not mixed (documented)", j,
+                  x[1]);
+            CHECK(pte_classify(&un, lo, x[1]) == PTE_TRANSIENT, "{L(%u), high 0x%08x} is not transient (unordered)",
+                  j, x[1]);
+            if (!(id == LAYOUT_X86_PAE_NOHIGHMEM && (j & 1)))
+                CHECK(pte_classify(&un, lo, 0) == PTE_MIXED, "{L(%u), 0} is not mixed (unordered, %s)", j, name);
+            check_wrong(where, &doc, lo, x[1]);
+            c = pte_consequences(&doc, lo, x[1]);
+            if (l->nx_mask)             /* a page far above RAM; type 0 (swap) has no NX */
+                CHECK((c & CONS_WRONG_PAGE) && (k || (j & 1) || (c & CONS_NX_LOST)),
+                      "{L(%u), high 0x%08x}: consequences 0x%x", j, x[1], c);
+            else if (id == LAYOUT_SH_X2TLB || !k)
+                CHECK(c & CONS_NO_PERMISSIONS, "{L(%u), high 0x%08x}: no no_permissions (0x%x)", j, x[1], c);
+            n++;
+        }
+    }
+    if (failures == bad)
+        printf("ok    %s: S and M as the contract says, not present; %lu {L, S/M high} mixed (documented), transient "
+               "(unordered over S/M), with their consequences\n", l->name, n);
 }
 
 int main(void)
@@ -214,7 +380,15 @@ int main(void)
     if (!bad)
         printf("ok    pte_selfcheck: the selftest's known answers\n");
     for (i = 0; i < LAYOUT_N; i++)
-        check_layout((enum layout_id)i);
+        check_layout((enum layout_id)i, LEVEL_PTE);
+    for (i = 0; i < LAYOUT_N; i++)
+        if (layout_table[i].pmd.exists)
+            check_layout((enum layout_id)i, LEVEL_PMD);
+    for (i = 0; i < LAYOUT_N; i++)
+        if (layout_table[i].protnone)
+            check_protnone((enum layout_id)i);
+    for (i = 0; i < LAYOUT_N; i++)
+        check_cleared((enum layout_id)i);
     printf("%lu checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }
