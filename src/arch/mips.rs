@@ -112,4 +112,5 @@ pub(super) fn arch_barrier_info() -> Vec<BarrierInfo> {
     ]
 }
 
+/// Why `atomic64` and `x86-pae` cannot run on MIPS32 (`RunConfig::check`).
 pub const NO_ATOMIC64: &str = "MIPS32 has no 64-bit atomic load or exchange (no lld/scd)";
