@@ -236,19 +236,29 @@ fn the_pre_6_2_x86_pae_profile_follows_its_store_order() {
 /// the low to come back: a period of 2^20). x86-64 and i686 both run this.
 #[test]
 fn a_swap_entrys_high_with_a_present_low_is_a_wrong_page() {
-    let r = run2(&["--clear-to", "swap", "--reader", "once"]);
-    let (torn, mixed, transient) = totals(&r);
-    assert!(mixed > 0, "{}", r["totals"]);
-    assert_eq!((torn, transient), (mixed, 0));
-    assert!(consequence(&r, "wrong_page") > 0, "{}", r["totals"]);
-    assert_eq!(r["config"]["clear_to"], "swap");
-    // Some sample shows the swap entry's high (0x07ffffff) as the page.
-    let swap_high = r["torn_samples"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|s| u(&s["high"]) == 0x07ff_ffff);
-    assert!(swap_high, "{}", r["torn_samples"]);
+    // Some sample shows the swap entry's high (0x07ffffff) as the page;
+    // the samples are the first 64 by time, so up to three runs.
+    let mut swap_high = false;
+    for _ in 0..3 {
+        let r = run2(&["--clear-to", "swap", "--reader", "once"]);
+        let (torn, mixed, transient) = totals(&r);
+        assert!(mixed > 0, "{}", r["totals"]);
+        assert_eq!((torn, transient), (mixed, 0));
+        assert!(consequence(&r, "wrong_page") > 0, "{}", r["totals"]);
+        assert_eq!(r["config"]["clear_to"], "swap");
+        swap_high = r["torn_samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| u(&s["high"]) == 0x07ff_ffff);
+        if swap_high {
+            break;
+        }
+    }
+    assert!(
+        swap_high,
+        "no sample with the swap entry's high in three runs"
+    );
 
     let r = run2(&["--clear-to", "swap"]);
     assert_eq!(totals(&r), (0, 0, 0), "lockless: {}", r["totals"]);
@@ -266,31 +276,41 @@ fn protnone_entries_are_what_pte_present_says() {
     let r = run2(&["--clear-to", "protnone", "--writer", "x86-pae"]);
     assert_eq!(totals(&r), (0, 0, 0), "x86-pae: {}", r["totals"]);
 
-    let r = run2(&[
-        "--clear-to",
-        "protnone",
-        "--writer",
-        "mips",
-        "--layout",
-        "x86-pae",
-        "--writer-gap",
-        "200",
-    ]);
-    let (torn, mixed, transient) = totals(&r);
-    assert!(transient > 0, "{}", r["totals"]);
-    assert_eq!((torn, mixed), (transient, 0));
-    let samples = r["torn_samples"].as_array().unwrap();
-    let pn = samples
-        .iter()
-        .filter(|s| s["decoded"]["protnone"] == true)
-        .inspect(|s| {
-            assert_eq!(s["decoded"]["present"], true, "{s}");
-            assert_eq!(u(&s["low"]) & 1, 0, "{s}");
-            assert_eq!(u(&s["low"]) & 0x100, 0x100, "{s}");
-        })
-        .count();
-    // Half of the high-first clears are of PN entries.
-    assert!(pn > 0, "{}", r["torn_samples"]);
+    // Half of the high-first clears are of PN entries, but the samples are
+    // the first 64 wrong reads by time: a writer preempted inside one
+    // clear's gap can fill them with that one value (seen once in a CI run
+    // of the i686 tests, on a loaded machine). Up to three runs, then.
+    let mut pn = 0;
+    for _ in 0..3 {
+        let r = run2(&[
+            "--clear-to",
+            "protnone",
+            "--writer",
+            "mips",
+            "--layout",
+            "x86-pae",
+            "--writer-gap",
+            "200",
+        ]);
+        let (torn, mixed, transient) = totals(&r);
+        assert!(transient > 0, "{}", r["totals"]);
+        assert_eq!((torn, mixed), (transient, 0));
+        pn = r["torn_samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["decoded"]["protnone"] == true)
+            .inspect(|s| {
+                assert_eq!(s["decoded"]["present"], true, "{s}");
+                assert_eq!(u(&s["low"]) & 1, 0, "{s}");
+                assert_eq!(u(&s["low"]) & 0x100, 0x100, "{s}");
+            })
+            .count();
+        if pn > 0 {
+            break;
+        }
+    }
+    assert!(pn > 0, "no PROT_NONE sample in three runs");
 }
 
 /// `--level pmd` (issue #9): the x86-pae writer's set_pmd and
