@@ -334,17 +334,7 @@ impl RunConfig {
         // What stands between installs, as the transient rule needs it: the
         // same entry for every state except PN, whose high a low-first
         // install never lands on (a clear comes first).
-        let cleared = match self.clear_to {
-            ClearTo::Swap => Some(Pte {
-                low: row.swap[0],
-                high: row.swap[1],
-            }),
-            ClearTo::Migration => Some(Pte {
-                low: row.migration[0],
-                high: row.migration[1],
-            }),
-            ClearTo::Zero | ClearTo::Protnone => None,
-        };
+        let cleared = row.fixed_cleared_entry(self.clear_to);
         let encoding = Encoding::with(row, low_period, self.writer.transient_high(cleared))
             .expect("low period checked against the layout");
         for (name, g) in [

@@ -3,6 +3,7 @@
 //! docs/layouts.md's; the C port has the same (c/layout.h) and
 //! tests/c_port.rs compares the two through `ptear list --json`.
 
+use super::Pte;
 use clap::ValueEnum;
 
 /// `--layout`: which architecture's entries the writers install.
@@ -112,6 +113,18 @@ impl Layout {
     /// The page-frame bits of the high half.
     pub fn pfn_mask_high(&self) -> u32 {
         (((1u64 << self.high_bits) - 1) as u32) << self.high_shift
+    }
+
+    /// The one fixed entry `--clear-to` leaves for every state (swap or
+    /// migration); None for 0 and for PROT_NONE, whose entry is the
+    /// cleared entry's own (`Encoding::cleared_entry`).
+    pub fn fixed_cleared_entry(&self, to: ClearTo) -> Option<Pte> {
+        let [low, high] = match to {
+            ClearTo::Swap => self.swap,
+            ClearTo::Migration => self.migration,
+            ClearTo::Zero | ClearTo::Protnone => return None,
+        };
+        Some(Pte { low, high })
     }
 }
 
