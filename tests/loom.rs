@@ -1,5 +1,5 @@
 //! Model checking of the read protocol with loom (C11 memory model, every
-//! interleaving): `RUSTFLAGS="--cfg loom" cargo test --release --test loom`.
+//! interleaving): `RUSTFLAGS="--cfg loom" cargo test --profile ci --test loom`.
 //!
 //! The functions under test are ptear's own `ptep_get_lockless`, `set_pte`,
 //! `pte_clear` and `pte_clear_high_first`, run over loom atomics through the
