@@ -48,6 +48,17 @@
 # Needs what ci/system-setup.sh fetches (run first, cached in target/system/)
 # and ci/release.sh's binaries (built here, cached in target/).
 #
+# Stalls: once in about ten boots of mips-34kf (MTTCG, 2 VPEs) the guest
+# stopped for good in the middle of a check: qemu idle (no CPU time), the
+# console silent, and the check's own `timeout -s KILL` in the guest never
+# fired, so the guest's timer interrupts had stopped too (qemu's 34K SMP
+# is known to be fragile: its VPEs share one core's timer and interrupt
+# logic). No ptear bug can do that: ptear's threads spin, so a guest
+# running it uses CPU, and a ptear that blocked would be killed by that
+# timeout. So the host watches each VM (watch_vm): silent and idle for
+# STALL_S seconds is a stall, and the VM is killed and booted once more;
+# both boots are in the output, and a second stall is a failure.
+#
 # 34K clock: qemu gives each VPE of the 34K its own CP0 Count (the chip has
 # one), and the kernel's default clocksource (`MIPS`, the Count) read on the
 # two CPUs drifted some 20 s apart: monotonic time jumped when a thread moved
@@ -91,6 +102,9 @@ cd "$(dirname "$0")/.."
 ALL=(x86-conroe x86-pentium3 mips-34kf mips-r1)
 D=$PWD/target/system
 VM_TIMEOUT=${SYSTEM_TIMEOUT:-600}
+# A VM whose console is silent and whose qemu used under 1 s of CPU time in
+# STALL_S seconds has stalled (see "Stalls" above), and is booted once more.
+STALL_S=60
 
 case ${1:-} in
     --list) printf '%s\n' "${ALL[@]}"; exit 0 ;;
@@ -321,6 +335,24 @@ stamp() { # LOG TIMES: stdin to LOG (CRs dropped); each marker line, stamped, to
     done
 }
 
+# watch_vm PIDFILE LOG MARK: kills the VM of PIDFILE and writes MARK when
+# LOG has not grown and the VM has used under 1 s of CPU in STALL_S seconds.
+watch_vm() {
+    local pidfile=$1 log=$2 mark=$3 pid="" cpu size last="" quiet=0
+    while sleep 5; do
+        [ -n "$pid" ] || pid=$(cat "$pidfile" 2>/dev/null) || continue
+        [ -r "/proc/$pid/stat" ] || return 0
+        cpu=$(awk '{print int(($14 + $15) / 100)}' "/proc/$pid/stat") || return 0
+        size=$(stat -c %s "$log")
+        if [ "$cpu $size" = "$last" ]; then quiet=$((quiet + 5)); else quiet=0; last="$cpu $size"; fi
+        if [ "$quiet" -ge "$STALL_S" ]; then
+            echo "the VM stalled: console silent and under 1 s of CPU time in ${STALL_S} s (killed)" > "$mark"
+            kill "$pid" 2>/dev/null
+            return 0
+        fi
+    done
+}
+
 bash ci/system-setup.sh
 declare -A want=() cwant=()
 for t in "$@"; do
@@ -342,16 +374,30 @@ for t in "$@"; do
     # The serial console goes to the log as it comes, and the host's clock
     # stamps the guest's markers (the guest's own clock is TCG's: not to be
     # trusted for timings).
-    t0=$EPOCHREALTIME
-    set +o pipefail
-    timeout "$VM_TIMEOUT" "${QEMU[@]}" -kernel "$D/$KARCH/vmlinuz" -initrd "$initrd" \
-        -append "$APPEND" -nographic -no-reboot -nic none </dev/null 2>&1 | stamp "$log" "$D/logs/$t.times"
-    code=${PIPESTATUS[0]}
-    set -o pipefail
-    echo "$EPOCHREALTIME ===HOST-EXIT===" >> "$D/logs/$t.times"
+    stalled=$D/logs/$t.stalled
+    for boot in 1 2; do
+        rm -f "$stalled" "$D/logs/$t.pid"
+        t0=$EPOCHREALTIME
+        : > "$log"
+        watch_vm "$D/logs/$t.pid" "$log" "$stalled" &
+        watcher=$!
+        set +o pipefail
+        timeout "$VM_TIMEOUT" "${QEMU[@]}" -kernel "$D/$KARCH/vmlinuz" -initrd "$initrd" \
+            -append "$APPEND" -nographic -no-reboot -nic none -pidfile "$D/logs/$t.pid" </dev/null 2>&1 \
+            | stamp "$log" "$D/logs/$t.times"
+        code=${PIPESTATUS[0]}
+        set -o pipefail
+        kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true
+        echo "$EPOCHREALTIME ===HOST-EXIT===" >> "$D/logs/$t.times"
+        [ -f "$stalled" ] && [ "$boot" = 1 ] || break
+        echo "note: $t: boot 1: $(cat "$stalled") after $(tr -d '\r' < "$log" | grep -c '^===PTEAR-STATUS') checks; last line: $(tr -d '\r' < "$log" | grep -v '^ *$' | tail -n 1 | cut -c1-100); booting again"
+        cp "$log" "$D/logs/$t.boot1.log"
+    done
     vcode=0; res=$(verify "$t" "$log" "$t0" "$release" "$SMP" "${KINDS[@]}") || vcode=$?
     grep -q '^FAILED:' <<<"$res" || [ "$vcode" = 0 ] || res+=$'\n'"FAILED: $t: reading the log back failed (python exit $vcode, above)"
-    if [ "$code" = 124 ]; then
+    if [ -f "$stalled" ]; then
+        res+=$'\n'"FAILED: $t: boot $boot: $(cat "$stalled")"
+    elif [ "$code" = 124 ]; then
         res+=$'\n'"FAILED: $t: the VM did not power off: still running after ${VM_TIMEOUT} s, killed (SYSTEM_TIMEOUT)"
     elif [ "$code" != 0 ]; then
         res+=$'\n'"FAILED: $t: qemu exited $code"
