@@ -207,7 +207,8 @@ pub struct WriterCtx<'a> {
 /// What one writer thread did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct WriterCounts {
-    /// Entries it cleared.
+    /// Installed entries it took away (`zap`; protnone's second clear,
+    /// in `populate`, is part of the install and not counted).
     pub clears: u64,
     /// Entries it installed (its cycles, with one writer per entry).
     pub installs: u64,

@@ -285,7 +285,8 @@ pub struct WriterRecord {
     pub index: usize,
     /// Its group: it writes pairs `group`, `group + config.writers`, ...
     pub group: usize,
-    /// Entries it cleared.
+    /// Installed entries it took away (`--clear-to protnone`'s second
+    /// clear, just before an install, is not counted).
     pub clears: u64,
     /// Entries it installed.
     pub installs: u64,
