@@ -498,10 +498,6 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
     case O_WRITER:
         if ((k = lookup(v, writer_names, WRITER_NKINDS)) < 0)
             ERR("--writer '%s': expected documented, x86-pae, mips, sh or unordered", v);
-#if !defined(PTEAR_HAS_ATOMIC64)
-        if (k == WRITER_X86_PAE)
-            ERR("--writer x86-pae needs a 64-bit exchange for ptep_get_and_clear: %s", PTEAR_NO_ATOMIC64);
-#endif
         cfg->writer = (enum writer_kind)k;
         break;
     case O_BARRIER:
@@ -610,12 +606,15 @@ static int validate_run(struct cli *c, uint32_t given, char *err, size_t errlen)
         if (cfg->clear_to != CLEAR_TO_ZERO)
             ERR("--level pmd takes only --clear-to zero, not %s (32-bit x86 kernels have no PMD swap or "
                 "migration entries, nor PROT_NONE PMDs here)", clear_to_names[cfg->clear_to]);
-#if !defined(PTEAR_HAS_ATOMIC64)
-        if (cfg->writer == WRITER_X86_PAE_V26)
-            ERR("--writer x86-pae@2.6-4.18 --level pmd needs a 64-bit exchange for set_pmd (set_64bit): %s",
-                PTEAR_NO_ATOMIC64);
-#endif
     }
+#if !defined(PTEAR_HAS_ATOMIC64)
+    /* src/config.rs WriterKind::needs_xchg64: x86-pae clears a PTE with
+     * an exchange (native_ptep_get_and_clear), both x86 profiles set a PMD
+     * with one (native_set_pmd); the same words as RunConfig::check. */
+    if (cfg->writer == WRITER_X86_PAE || (cfg->writer == WRITER_X86_PAE_V26 && cfg->level == LEVEL_PMD))
+        ERR("--writer %s needs a 64-bit exchange for %s: %s", writer_names[cfg->writer],
+            cfg->level == LEVEL_PMD ? "set_pmd" : "ptep_get_and_clear", PTEAR_NO_ATOMIC64);
+#endif
     if (cfg->clear_to == CLEAR_TO_PROTNONE && layout_table[cfg->layout].protnone == 0)
         ERR("--clear-to protnone: layout %s has no PROT_NONE entry (ptear models x86's _PAGE_PROTNONE)",
             layout_table[cfg->layout].name);

@@ -558,6 +558,18 @@ else
     fail "the thread limit with --writers-per-entry" "exit $rc, stderr: $(head -c 300 "$tmp/e")"
 fi
 
+# the 64-bit exchange a writer needs, in src/config.rs's words (RunConfig::check)
+for case in x86-pae:pte:ptep_get_and_clear x86-pae:pmd:set_pmd x86-pae@2.6-4.18:pmd:set_pmd; do
+    IFS=: read -r w l fn <<<"$case"
+    "${SH4A[@]}" "$bin" run --writer "$w" --level "$l" -d 1s >"$tmp/o" 2>"$tmp/e"; rc=$?
+    want="ptear: error: --writer $w needs a 64-bit exchange for $fn: SuperH has no 64-bit atomic load or exchange"
+    if [ $rc -eq 2 ] && [ "$(cat "$tmp/e")" = "$want" ] && [ ! -s "$tmp/o" ]; then
+        ok "--writer $w --level $l: exit 2, '$want'"
+    else
+        fail "--writer $w --level $l refused" "exit $rc, stderr: $(head -c 300 "$tmp/e")"
+    fi
+done
+
 # 6. a run's --json file
 "${SH4A[@]}" "$bin" run -d 1s --quiet --readers 2 --pairs 64 --writers 2 --json "$tmp/run.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
 if [ $rc -eq 0 ] && python3 -m json.tool "$tmp/run.json" >/dev/null && python3 - "$tmp/run.json" <<EOF
