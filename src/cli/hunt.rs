@@ -208,14 +208,29 @@ fn rate(v: f64) -> String {
 }
 
 fn found_line(f: &Found) -> String {
-    format!(
+    let mut line = format!(
         "{} [{} .. {}] over {} runs of {:.1} s",
         rate(f.tears_per_s),
         si(f.interval[0]).trim_end(),
         si(f.interval[1]).trim_end(),
         f.runs.len(),
         f.run_s
-    )
+    );
+    if !f.set_aside.is_empty() {
+        let _ = write!(
+            line,
+            "; {} set aside, the host slowed (writer under {:.0}% of its best, tears under {:.0}% of the median: {})",
+            f.set_aside.len(),
+            hunt::SLOWED_WRITER * 100.0,
+            hunt::SLOWED_TEARS * 100.0,
+            f.set_aside
+                .iter()
+                .map(|r| rate(r.tears_per_s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    line
 }
 
 /// The printed result of one hunt.

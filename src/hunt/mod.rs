@@ -12,6 +12,14 @@
 //! race window is being hit even before it tears). The seed fixes the
 //! grid order and every trial's seed; which points survive depends on what
 //! this machine measures.
+//!
+//! A confirmation run that tore under a quarter of the point's median
+//! while its writer made under 70% of its best cycles/s there is set
+//! aside and run again (see [`split_slowed`]): on a VM the host can take
+//! a CPU away for seconds, which halves the writer and cuts ABA tears
+//! 50-2000x (BENCHMARKS.md, "Why the ABA command does not reproduce"). The
+//! rate printed is that of the machine a pasted command most likely
+//! meets; the runs set aside are kept in the JSON and printed.
 
 pub mod space;
 pub mod trial;
@@ -78,6 +86,13 @@ pub struct Found {
     pub interval: [f64; 2],
     /// Torn reads per second of each run counted.
     pub runs: Vec<f64>,
+    /// The writers' cycles per second of each run counted, as `runs`.
+    #[serde(default)]
+    pub writer_cycles_per_s: Vec<f64>,
+    /// Confirmation runs not counted (the host slowed, see
+    /// [`split_slowed`]), in run order.
+    #[serde(default)]
+    pub set_aside: Vec<RunRate>,
     /// Seconds of each counted run.
     pub run_s: f64,
     /// `runs` are confirmation runs at the end of the hunt (the best: its
@@ -86,6 +101,65 @@ pub struct Found {
     pub confirmed: bool,
     /// The configuration of the last run, as the child reported it.
     pub config: ConfigRecord,
+}
+
+/// One run's rates.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RunRate {
+    /// Torn reads per second (`totals.torn / totals.elapsed_s`).
+    pub tears_per_s: f64,
+    /// The writers' cycles per second (`totals.writer_cycles_per_s`).
+    pub writer_cycles_per_s: f64,
+}
+
+impl RunRate {
+    fn of(t: &Trial) -> RunRate {
+        RunRate {
+            tears_per_s: t.tears_per_s(),
+            writer_cycles_per_s: t.report.totals.writer_cycles_per_s,
+        }
+    }
+}
+
+/// A slowed run's writer made under this share of the best writer
+/// cycles/s seen at the same point ...
+pub const SLOWED_WRITER: f64 = 0.7;
+/// ... and it tore under this share of the median of the runs judged.
+pub const SLOWED_TEARS: f64 = 0.25;
+
+/// The median of `xs` (0 for none).
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
+/// Splits a point's confirmation runs into those counted and those set
+/// aside, each in run order. A run is set aside when both its writer made
+/// under [`SLOWED_WRITER`] of `writer_best` (the most of any run at this
+/// point) and it tore under [`SLOWED_TEARS`] of the runs' median: the
+/// machine, not the race, changed. Either alone is no evidence: unpinned
+/// runs' writer rates spread 163-478 M cycles/s with tears within 3x of
+/// each other, and a low rate of tears is also just noise at low counts.
+pub fn split_slowed(runs: &[RunRate], writer_best: f64) -> (Vec<RunRate>, Vec<RunRate>) {
+    let mid = median(&runs.iter().map(|r| r.tears_per_s).collect::<Vec<_>>());
+    runs.iter().partition(|r| {
+        r.writer_cycles_per_s >= SLOWED_WRITER * writer_best || r.tears_per_s >= SLOWED_TEARS * mid
+    })
+}
+
+/// The mean tears/s of `runs` not set aside.
+fn counted_mean(runs: &[RunRate], writer_best: f64) -> f64 {
+    let tears: Vec<f64> = split_slowed(runs, writer_best)
+        .0
+        .iter()
+        .map(|r| r.tears_per_s)
+        .collect();
+    interval(&tears).0
 }
 
 /// What a hunt searches and how long.
@@ -122,8 +196,10 @@ struct Cand {
     retries: u64,
     elapsed: f64,
     longest: f64,
-    runs: Vec<f64>,
+    runs: Vec<RunRate>,
     run_s: f64,
+    /// The most writer cycles/s of any run here: the host's full speed.
+    writer_best: f64,
     config: Option<ConfigRecord>,
 }
 
@@ -137,6 +213,7 @@ impl Cand {
             longest: 0.0,
             runs: Vec::new(),
             run_s: 0.0,
+            writer_best: 0.0,
             config: None,
         }
     }
@@ -154,8 +231,9 @@ impl Cand {
         self.retries += tot.retries;
         self.elapsed += tot.elapsed_s;
         self.longest = self.longest.max(tot.elapsed_s);
-        self.runs.push(t.tears_per_s());
+        self.runs.push(RunRate::of(t));
         self.run_s = tot.elapsed_s;
+        self.writer_best = self.writer_best.max(tot.writer_cycles_per_s);
         self.config = Some(t.report.config.clone());
     }
 }
@@ -286,10 +364,18 @@ impl Hunt<'_> {
         v
     }
 
-    fn found(&self, i: usize, runs: Vec<f64>, run_s: f64, confirmed: bool) -> Option<Found> {
+    /// The point `i` as found: `runs` its counted runs (`confirmed`: the
+    /// confirmation runs, slowed ones set aside; else the search's runs).
+    fn found(&self, i: usize, runs: &[RunRate], run_s: f64, confirmed: bool) -> Option<Found> {
         let c = &self.cands[i];
         let config = c.config.clone()?;
-        let (mean, iv) = interval(&runs);
+        let (runs, set_aside) = if confirmed {
+            split_slowed(runs, c.writer_best)
+        } else {
+            (runs.to_vec(), Vec::new())
+        };
+        let tears: Vec<f64> = runs.iter().map(|r| r.tears_per_s).collect();
+        let (mean, iv) = interval(&tears);
         let args = c.knobs.args();
         let mut cmd = vec![self.runner.program().to_owned(), "run".into()];
         cmd.extend(self.args(&c.knobs));
@@ -302,7 +388,9 @@ impl Hunt<'_> {
             args,
             tears_per_s: mean,
             interval: iv,
-            runs,
+            writer_cycles_per_s: runs.iter().map(|r| r.writer_cycles_per_s).collect(),
+            runs: tears,
+            set_aside,
             run_s,
             confirmed,
             config,
@@ -319,6 +407,8 @@ const REFINE_END: f64 = 0.70;
 const CONFIRM_TOP: usize = 3;
 const SELECT_ROUNDS: usize = 2;
 const WINNER_RUNS: usize = 4;
+/// Runs of the winner beyond `WINNER_RUNS` that replace slowed ones.
+const SPARE_RUNS: usize = 2;
 /// The shortest confirmation run.
 const MIN_CONFIRM_S: f64 = 0.2;
 /// The shortest trial of the first round.
@@ -434,13 +524,13 @@ pub fn hunt(
     // On a small budget, fewer finalists (one: no choice to make).
     h.phase = "confirm".into();
     let end = h.at(1.0);
-    let slots = |n: usize| (if n > 1 { SELECT_ROUNDS * n } else { 0 }) + WINNER_RUNS;
+    let slots = |n: usize| (if n > 1 { SELECT_ROUNDS * n } else { 0 }) + WINNER_RUNS + SPARE_RUNS;
     let mut n_top = ranked.len().min(CONFIRM_TOP);
     while n_top > 1 && h.left(end) < slots(n_top) as f64 * (MIN_CONFIRM_S + h.overhead) {
         n_top -= 1;
     }
     let top: Vec<usize> = ranked.iter().copied().take(n_top).collect();
-    let mut confirm: Vec<(usize, Vec<f64>, f64)> =
+    let mut confirm: Vec<(usize, Vec<RunRate>, f64)> =
         top.iter().map(|&i| (i, Vec::new(), 0.0)).collect();
     let per = (h.left(end) / slots(n_top) as f64 - h.overhead).clamp(MIN_CONFIRM_S, 3.0);
     let rounds = if n_top > 1 { SELECT_ROUNDS } else { 0 };
@@ -448,7 +538,7 @@ pub fn hunt(
         for c in confirm.iter_mut() {
             match h.trial(c.0, per, show)? {
                 Some(t) => {
-                    c.1.push(t.tears_per_s());
+                    c.1.push(RunRate::of(&t));
                     c.2 = t.report.totals.elapsed_s;
                 }
                 None => break 'select,
@@ -457,14 +547,18 @@ pub fn hunt(
     }
     let mut found: Vec<Found> = Vec::new();
     if !h.stopped && (rounds == 0 || confirm.iter().all(|c| !c.1.is_empty())) {
-        confirm.sort_by(|a, b| interval(&b.1).0.total_cmp(&interval(&a.1).0));
+        let mean = |c: &(usize, Vec<RunRate>, f64)| counted_mean(&c.1, h.cands[c.0].writer_best);
+        confirm.sort_by(|a, b| mean(b).total_cmp(&mean(a)));
         let w = confirm[0].0;
         let mut runs = Vec::new();
         let mut run_s = per;
-        for _ in 0..WINNER_RUNS {
+        // WINNER_RUNS runs not slowed, or all the spare ones spent.
+        while runs.len() < WINNER_RUNS + SPARE_RUNS
+            && split_slowed(&runs, h.cands[w].writer_best).0.len() < WINNER_RUNS
+        {
             match h.trial(w, per, show)? {
                 Some(t) => {
-                    runs.push(t.tears_per_s());
+                    runs.push(RunRate::of(&t));
                     run_s = t.report.totals.elapsed_s;
                 }
                 None => break,
@@ -473,8 +567,8 @@ pub fn hunt(
         if runs.len() >= 2 {
             confirm[0].1 = runs;
             confirm[0].2 = run_s;
-            for (i, runs, run_s) in confirm {
-                found.extend(h.found(i, runs, run_s, true));
+            for (i, runs, run_s) in &confirm {
+                found.extend(h.found(*i, runs, *run_s, true));
             }
         }
     }
@@ -483,7 +577,7 @@ pub fn hunt(
         if found.len() > CONFIRM_TOP || found.iter().any(|f| f.args == h.cands[i].knobs.args()) {
             continue;
         }
-        found.extend(h.found(i, h.cands[i].runs.clone(), h.cands[i].run_s, false));
+        found.extend(h.found(i, &h.cands[i].runs, h.cands[i].run_s, false));
     }
     let mut found = found.into_iter();
     let best = found.next();
@@ -518,5 +612,46 @@ mod tests {
         let (m, [lo, hi]) = interval(&[1.0, 2.0, 3.0]);
         assert!((m - 2.0).abs() < 1e-12);
         assert!((hi - m - 4.30 / 3f64.sqrt()).abs() < 1e-9 && lo < m);
+    }
+
+    fn runs(v: &[(f64, f64)]) -> Vec<RunRate> {
+        v.iter()
+            .map(|&(t, w)| RunRate {
+                tears_per_s: t * 1e3,
+                writer_cycles_per_s: w * 1e6,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn slowed_runs_are_set_aside() {
+        // Measured (BENCHMARKS.md): one x86-64 ABA point's confirmation
+        // runs, k tears/s and M writer cycles/s, one in the slow state.
+        let r = runs(&[(1.4, 195.0), (404.0, 390.0), (418.0, 400.0), (402.0, 380.0)]);
+        let (counted, aside) = split_slowed(&r, 402e6);
+        assert_eq!(aside, r[..1]);
+        assert_eq!(counted, r[1..]);
+    }
+
+    #[test]
+    fn normal_spread_is_counted() {
+        // Measured: an unpinned ABA point's runs, the writer's rate spread
+        // 3x by placement while tears stayed within 3x.
+        let r = runs(&[
+            (115.5, 289.0),
+            (138.7, 422.0),
+            (88.1, 478.0),
+            (58.4, 214.0),
+            (91.2, 163.0),
+        ]);
+        assert_eq!(split_slowed(&r, 478e6), (r.clone(), vec![]));
+        // Few tears at full writer speed: noise, not a slowed host.
+        let r = runs(&[(0.0, 400.0), (0.002, 398.0), (0.01, 401.0)]);
+        assert_eq!(split_slowed(&r, 401e6).1, vec![]);
+        // No tears at all: nothing to compare.
+        let r = runs(&[(0.0, 100.0), (0.0, 400.0)]);
+        assert_eq!(split_slowed(&r, 400e6).1, vec![]);
+        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+        assert_eq!(median(&[]), 0.0);
     }
 }
