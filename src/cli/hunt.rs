@@ -219,7 +219,7 @@ fn found_line(f: &Found) -> String {
     if !f.set_aside.is_empty() {
         let _ = write!(
             line,
-            "; {} set aside, the host slowed (writer under {:.0}% of its best, tears under {:.0}% of the median: {})",
+            "; {} set aside, the host slowed (writer under {:.0}% of its best, tears under {:.0}% of its full-speed median: {})",
             f.set_aside.len(),
             hunt::SLOWED_WRITER * 100.0,
             hunt::SLOWED_TEARS * 100.0,

@@ -13,9 +13,10 @@
 //! grid order and every trial's seed; which points survive depends on what
 //! this machine measures.
 //!
-//! A confirmation run that tore under a quarter of the point's median
-//! while its writer made under 70% of its best cycles/s there is set
-//! aside and run again (see [`split_slowed`]): on a VM the host can take
+//! A confirmation run that tore under a quarter of the point's
+//! full-speed median while its writer made under 70% of its best cycles/s
+//! there is set aside and run again (see [`split_slowed`]): on a VM the
+//! host can take
 //! a CPU away for seconds, which halves the writer and cuts ABA tears
 //! 50-2000x (BENCHMARKS.md, "Why the ABA command does not reproduce"). The
 //! rate printed is that of the machine a pasted command most likely
@@ -124,7 +125,8 @@ impl RunRate {
 /// A slowed run's writer made under this share of the best writer
 /// cycles/s seen at the same point ...
 pub const SLOWED_WRITER: f64 = 0.7;
-/// ... and it tore under this share of the median of the runs judged.
+/// ... and it tore under this share of the median of the point's runs at
+/// full speed (their writer at [`SLOWED_WRITER`] of the best or more).
 pub const SLOWED_TEARS: f64 = 0.25;
 
 /// The median of `xs` (0 for none).
@@ -138,23 +140,45 @@ fn median(xs: &[f64]) -> f64 {
     }
 }
 
-/// Splits a point's confirmation runs into those counted and those set
-/// aside, each in run order. A run is set aside when both its writer made
-/// under [`SLOWED_WRITER`] of `writer_best` (the most of any run at this
-/// point) and it tore under [`SLOWED_TEARS`] of the runs' median: the
+/// Splits confirmation runs of a point into those counted and those set
+/// aside, each in run order; `point` is every run made there, search
+/// runs included. A run is set aside when both its writer made under
+/// [`SLOWED_WRITER`] of the most of any run at the point and it tore under
+/// [`SLOWED_TEARS`] of the median of the point's full-speed runs: the
 /// machine, not the race, changed. Either alone is no evidence: unpinned
 /// runs' writer rates spread 163-478 M cycles/s with tears within 3x of
-/// each other, and a low rate of tears is also just noise at low counts.
-pub fn split_slowed(runs: &[RunRate], writer_best: f64) -> (Vec<RunRate>, Vec<RunRate>) {
-    let mid = median(&runs.iter().map(|r| r.tears_per_s).collect::<Vec<_>>());
-    runs.iter().partition(|r| {
-        r.writer_cycles_per_s >= SLOWED_WRITER * writer_best || r.tears_per_s >= SLOWED_TEARS * mid
-    })
+/// each other, and few tears is also just noise at low counts. The
+/// full-speed runs, not the runs judged, set the yardstick, so a host that
+/// stays slowed for the whole confirmation is still seen (qemu-mipsel,
+/// BENCHMARKS.md: one run of 508 k, then four of 1 k). If that would
+/// leave none counted, the judged runs are their own yardstick (the
+/// fastest of them is always counted).
+pub fn split_slowed(judged: &[RunRate], point: &[RunRate]) -> (Vec<RunRate>, Vec<RunRate>) {
+    match split_by(judged, point) {
+        (counted, _) if counted.is_empty() => split_by(judged, judged),
+        split => split,
+    }
+}
+
+fn split_by(judged: &[RunRate], point: &[RunRate]) -> (Vec<RunRate>, Vec<RunRate>) {
+    let best = point
+        .iter()
+        .map(|r| r.writer_cycles_per_s)
+        .fold(0.0, f64::max);
+    let full: Vec<f64> = point
+        .iter()
+        .filter(|r| r.writer_cycles_per_s >= SLOWED_WRITER * best)
+        .map(|r| r.tears_per_s)
+        .collect();
+    let yardstick = SLOWED_TEARS * median(&full);
+    judged
+        .iter()
+        .partition(|r| r.writer_cycles_per_s >= SLOWED_WRITER * best || r.tears_per_s >= yardstick)
 }
 
 /// The mean tears/s of `runs` not set aside.
-fn counted_mean(runs: &[RunRate], writer_best: f64) -> f64 {
-    let tears: Vec<f64> = split_slowed(runs, writer_best)
+fn counted_mean(runs: &[RunRate], point: &[RunRate]) -> f64 {
+    let tears: Vec<f64> = split_slowed(runs, point)
         .0
         .iter()
         .map(|r| r.tears_per_s)
@@ -198,8 +222,6 @@ struct Cand {
     longest: f64,
     runs: Vec<RunRate>,
     run_s: f64,
-    /// The most writer cycles/s of any run here: the host's full speed.
-    writer_best: f64,
     config: Option<ConfigRecord>,
 }
 
@@ -213,7 +235,6 @@ impl Cand {
             longest: 0.0,
             runs: Vec::new(),
             run_s: 0.0,
-            writer_best: 0.0,
             config: None,
         }
     }
@@ -233,7 +254,6 @@ impl Cand {
         self.longest = self.longest.max(tot.elapsed_s);
         self.runs.push(RunRate::of(t));
         self.run_s = tot.elapsed_s;
-        self.writer_best = self.writer_best.max(tot.writer_cycles_per_s);
         self.config = Some(t.report.config.clone());
     }
 }
@@ -370,7 +390,7 @@ impl Hunt<'_> {
         let c = &self.cands[i];
         let config = c.config.clone()?;
         let (runs, set_aside) = if confirmed {
-            split_slowed(runs, c.writer_best)
+            split_slowed(runs, &c.runs)
         } else {
             (runs.to_vec(), Vec::new())
         };
@@ -547,14 +567,14 @@ pub fn hunt(
     }
     let mut found: Vec<Found> = Vec::new();
     if !h.stopped && (rounds == 0 || confirm.iter().all(|c| !c.1.is_empty())) {
-        let mean = |c: &(usize, Vec<RunRate>, f64)| counted_mean(&c.1, h.cands[c.0].writer_best);
+        let mean = |c: &(usize, Vec<RunRate>, f64)| counted_mean(&c.1, &h.cands[c.0].runs);
         confirm.sort_by(|a, b| mean(b).total_cmp(&mean(a)));
         let w = confirm[0].0;
         let mut runs = Vec::new();
         let mut run_s = per;
         // WINNER_RUNS runs not slowed, or all the spare ones spent.
         while runs.len() < WINNER_RUNS + SPARE_RUNS
-            && split_slowed(&runs, h.cands[w].writer_best).0.len() < WINNER_RUNS
+            && split_slowed(&runs, &h.cands[w].runs).0.len() < WINNER_RUNS
         {
             match h.trial(w, per, show)? {
                 Some(t) => {
@@ -628,9 +648,37 @@ mod tests {
         // Measured (BENCHMARKS.md): one x86-64 ABA point's confirmation
         // runs, k tears/s and M writer cycles/s, one in the slow state.
         let r = runs(&[(1.4, 195.0), (404.0, 390.0), (418.0, 400.0), (402.0, 380.0)]);
-        let (counted, aside) = split_slowed(&r, 402e6);
+        let (counted, aside) = split_slowed(&r, &r);
         assert_eq!(aside, r[..1]);
         assert_eq!(counted, r[1..]);
+    }
+
+    #[test]
+    fn a_host_slowed_for_the_whole_confirmation_is_seen() {
+        // Measured under qemu-mipsel: the search's runs at full speed, then
+        // the confirmation's, the host slowed after the first (k tears/s,
+        // M writer cycles/s).
+        let search = runs(&[
+            (1100.0, 72.0),
+            (1230.0, 73.0),
+            (1190.0, 72.0),
+            (980.0, 71.0),
+        ]);
+        let confirm = runs(&[(508.3, 50.0), (0.8, 35.0), (0.9, 35.0), (1.0, 34.0)]);
+        let point: Vec<RunRate> = search.iter().chain(&confirm).copied().collect();
+        let (counted, aside) = split_slowed(&confirm, &point);
+        assert_eq!(counted, confirm[..1]);
+        assert_eq!(aside, confirm[1..]);
+        // Judged by themselves they would all count: the median is slow.
+        assert!(split_slowed(&confirm, &confirm).1.is_empty());
+        // Slowed throughout: then the confirmation is its own yardstick, and
+        // of the runs slowed further still only those are set aside.
+        let confirm = runs(&[(60.0, 210.0), (0.0, 94.0), (57.0, 215.0), (61.0, 212.0)]);
+        let search = runs(&[(270.0, 450.0), (265.0, 458.0)]);
+        let point: Vec<RunRate> = search.iter().chain(&confirm).copied().collect();
+        let (counted, aside) = split_slowed(&confirm, &point);
+        assert_eq!(aside, confirm[1..2]);
+        assert_eq!(counted.len(), 3);
     }
 
     #[test]
@@ -644,13 +692,13 @@ mod tests {
             (58.4, 214.0),
             (91.2, 163.0),
         ]);
-        assert_eq!(split_slowed(&r, 478e6), (r.clone(), vec![]));
+        assert_eq!(split_slowed(&r, &r), (r.clone(), vec![]));
         // Few tears at full writer speed: noise, not a slowed host.
         let r = runs(&[(0.0, 400.0), (0.002, 398.0), (0.01, 401.0)]);
-        assert_eq!(split_slowed(&r, 401e6).1, vec![]);
+        assert_eq!(split_slowed(&r, &r).1, vec![]);
         // No tears at all: nothing to compare.
         let r = runs(&[(0.0, 100.0), (0.0, 400.0)]);
-        assert_eq!(split_slowed(&r, 400e6).1, vec![]);
+        assert_eq!(split_slowed(&r, &r).1, vec![]);
         assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
         assert_eq!(median(&[]), 0.0);
     }
