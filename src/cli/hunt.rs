@@ -216,6 +216,17 @@ fn found_line(f: &Found) -> String {
         f.runs.len(),
         f.run_s
     );
+    // The machine's speed when it tore so: a pasted run's report gives its
+    // own (writer cycles/s), so a user can tell a slowed host from a
+    // different race.
+    if !f.writer_cycles_per_s.is_empty() {
+        let w = &f.writer_cycles_per_s;
+        let _ = write!(
+            line,
+            ", writer {}cycles/s",
+            si(w.iter().sum::<f64>() / w.len() as f64)
+        );
+    }
     if !f.set_aside.is_empty() {
         let _ = write!(
             line,

@@ -5,8 +5,11 @@
 //! (three rounds, each keeping the best third and running it longer), then
 //! a greedy local refinement around the best point (gaps times and divided
 //! by 3, then by 1.7; pairs, readers, placement), then repeated short runs
-//! of the three best, in turn, ranked by those runs alone, then fresh runs
-//! of the winner for its rate and a 95% interval. Each trial is a child
+//! of the three best, in turn, ranked by those runs alone (by the slowest
+//! of each one's runs: the command printed should tear fast every time it
+//! is pasted, not on average; qemu-mipsel ABA points whose unpinned
+//! threads land together or apart alternate 55 and 140 k tears/s), then
+//! fresh runs of the winner for its rate and a 95% interval. Each trial is a child
 //! `ptear run` (see [`trial`]), scored by `torn / elapsed_s`, ties broken
 //! by retries per second (a read that overlapped a write retries: the
 //! race window is being hit even before it tears). The seed fixes the
@@ -176,14 +179,18 @@ fn split_by(judged: &[RunRate], point: &[RunRate]) -> (Vec<RunRate>, Vec<RunRate
         .partition(|r| r.writer_cycles_per_s >= SLOWED_WRITER * best || r.tears_per_s >= yardstick)
 }
 
-/// The mean tears/s of `runs` not set aside.
-fn counted_mean(runs: &[RunRate], point: &[RunRate]) -> f64 {
+/// How a finalist ranks: the slowest and the mean tears/s of its runs
+/// not set aside.
+fn finalist_score(runs: &[RunRate], point: &[RunRate]) -> (f64, f64) {
     let tears: Vec<f64> = split_slowed(runs, point)
         .0
         .iter()
         .map(|r| r.tears_per_s)
         .collect();
-    interval(&tears).0
+    (
+        tears.iter().copied().fold(f64::INFINITY, f64::min),
+        interval(&tears).0,
+    )
 }
 
 /// What a hunt searches and how long.
@@ -538,7 +545,8 @@ pub fn hunt(
         ranked = h.ranked(&(0..h.cands.len()).collect::<Vec<_>>());
     }
     // The top finalists, run in turn (so a burst of load elsewhere hits
-    // them all) and ranked by these runs alone; then the winner's rate
+    // them all) and ranked by these runs alone, slowest run first, then
+    // mean (slowed runs set aside); then the winner's rate
     // from fresh runs, not those that chose it (the best of three noisy
     // means is biased upwards).
     // On a small budget, fewer finalists (one: no choice to make).
@@ -567,8 +575,11 @@ pub fn hunt(
     }
     let mut found: Vec<Found> = Vec::new();
     if !h.stopped && (rounds == 0 || confirm.iter().all(|c| !c.1.is_empty())) {
-        let mean = |c: &(usize, Vec<RunRate>, f64)| counted_mean(&c.1, &h.cands[c.0].runs);
-        confirm.sort_by(|a, b| mean(b).total_cmp(&mean(a)));
+        let score = |c: &(usize, Vec<RunRate>, f64)| finalist_score(&c.1, &h.cands[c.0].runs);
+        confirm.sort_by(|a, b| {
+            let (sa, sb) = (score(a), score(b));
+            sb.0.total_cmp(&sa.0).then(sb.1.total_cmp(&sa.1))
+        });
         let w = confirm[0].0;
         let mut runs = Vec::new();
         let mut run_s = per;
