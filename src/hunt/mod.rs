@@ -9,21 +9,20 @@
 //! of each one's runs: the command printed should tear fast every time it
 //! is pasted, not on average; qemu-mipsel ABA points whose unpinned
 //! threads land together or apart alternate 55 and 140 k tears/s), then
-//! fresh runs of the winner for its rate and a 95% interval. Each trial is a child
-//! `ptear run` (see [`trial`]), scored by `torn / elapsed_s`, ties broken
-//! by retries per second (a read that overlapped a write retries: the
-//! race window is being hit even before it tears). The seed fixes the
+//! fresh runs of the winner for its rate and a 95% interval. Each trial is
+//! a child `ptear run` (see [`trial`]), scored by `torn / elapsed_s`, ties
+//! broken by retries per second (a read that overlapped a write retries:
+//! the race window is being hit even before it tears). The seed fixes the
 //! grid order and every trial's seed; which points survive depends on what
 //! this machine measures.
 //!
-//! A confirmation run that tore under a quarter of the point's
-//! full-speed median while its writer made under 70% of its best cycles/s
-//! there is set aside and run again (see [`split_slowed`]): on a VM the
-//! host can take
-//! a CPU away for seconds, which halves the writer and cuts ABA tears
-//! 50-2000x (BENCHMARKS.md, "Why the ABA command does not reproduce"). The
-//! rate printed is that of the machine a pasted command most likely
-//! meets; the runs set aside are kept in the JSON and printed.
+//! A confirmation run that tore under a quarter of the point's full-speed
+//! median while its writer made under 70% of its best cycles/s there is
+//! set aside and run again (see [`split_slowed`]): on a VM the host can
+//! take a CPU away for seconds or minutes, which halves the writer and
+//! cuts ABA tears 50-2000x (BENCHMARKS.md, "Why the ABA command does not
+//! reproduce"). The rate printed is that of the machine a pasted command
+//! most likely meets; the runs set aside are kept in the JSON and printed.
 
 pub mod space;
 pub mod trial;
