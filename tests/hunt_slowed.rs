@@ -77,7 +77,8 @@ fn a_slowed_confirmation_run_is_set_aside() {
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
-    let rec: HuntRecord = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let record = std::fs::read_to_string(&json).unwrap();
+    let rec: HuntRecord = serde_json::from_str(&record).unwrap();
     let best = rec.hunts[0].best.as_ref().expect("a best configuration");
     assert!(best.confirmed);
     assert_eq!(best.runs.len(), best.writer_cycles_per_s.len());
@@ -87,7 +88,6 @@ fn a_slowed_confirmation_run_is_set_aside() {
     let slowed = winner.iter().filter(|k| **k == "slow").count();
     assert!(slowed >= 1, "the winner's runs: {winner:?}");
     // Every slowed run set aside (a host slowdown of its own may add one).
-    let record = std::fs::read_to_string(&json).unwrap();
     assert!(
         best.set_aside.len() >= slowed,
         "{stdout}\n{winner:?}\n{record}"

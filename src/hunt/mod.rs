@@ -264,8 +264,13 @@ impl Cand {
     }
 }
 
+/// Two scores (a rate, then its tie-breaker) in order: `Greater` is better.
+fn by_score(a: (f64, f64), b: (f64, f64)) -> std::cmp::Ordering {
+    a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+}
+
 fn better(a: (f64, f64), b: (f64, f64)) -> bool {
-    a.0 > b.0 || (a.0 == b.0 && a.1 > b.1)
+    by_score(a, b).is_gt()
 }
 
 /// Mean and 95% interval (Student t) of `xs`.
@@ -383,10 +388,7 @@ impl Hunt<'_> {
             .copied()
             .filter(|&i| !self.cands[i].runs.is_empty())
             .collect();
-        v.sort_by(|&a, &b| {
-            let (sa, sb) = (self.cands[a].score(), self.cands[b].score());
-            sb.0.total_cmp(&sa.0).then(sb.1.total_cmp(&sa.1))
-        });
+        v.sort_by(|&a, &b| by_score(self.cands[b].score(), self.cands[a].score()));
         v
     }
 
@@ -575,10 +577,7 @@ pub fn hunt(
     let mut found: Vec<Found> = Vec::new();
     if !h.stopped && (rounds == 0 || confirm.iter().all(|c| !c.1.is_empty())) {
         let score = |c: &(usize, Vec<RunRate>, f64)| finalist_score(&c.1, &h.cands[c.0].runs);
-        confirm.sort_by(|a, b| {
-            let (sa, sb) = (score(a), score(b));
-            sb.0.total_cmp(&sa.0).then(sb.1.total_cmp(&sa.1))
-        });
+        confirm.sort_by(|a, b| by_score(score(b), score(a)));
         let w = confirm[0].0;
         let mut runs = Vec::new();
         let mut run_s = per;
