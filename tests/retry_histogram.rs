@@ -64,7 +64,7 @@ fn hammer(schedule: &[u32]) -> ReaderStats {
     let enc = Encoding::new(LayoutKind::X86Pae, 1 << 20, false).unwrap();
     let pair = Pair::default();
     set_pte::<_, Kernel, _>(&pair, enc.entry(enc.first()), &mut NoGap);
-    let (stop, mailbox) = (AtomicBool::new(false), Mailbox::new(ReaderStats::new()));
+    let (stop, mailbox) = (AtomicBool::new(false), Mailbox::new(ReaderStats::new(0)));
     let ctx = ReaderCtx {
         index: 0,
         pairs: std::slice::from_ref(&pair),
@@ -75,6 +75,7 @@ fn hammer(schedule: &[u32]) -> ReaderStats {
         stop: &stop,
         start: Instant::now(),
         mailbox: &mailbox,
+        samples_seed: 1,
     };
     let mut gap = StallWhileWriterRuns {
         pair: &pair,

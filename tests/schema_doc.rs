@@ -86,6 +86,7 @@ fn the_report_example_is_a_real_report_and_its_torn_sample_is_right() {
         let wrong = enc.wrong(pte);
         assert_eq!(s.class, wrong.class.name());
         assert_eq!(s.consequences, wrong.consequences.names());
+        assert_eq!(s.family, wrong.family.name());
         let d = enc.decode(pte);
         let shown = s.decoded.unwrap();
         assert_eq!(

@@ -4,6 +4,7 @@
 
 use super::args::ListArgs;
 use crate::config::{limits, name_of, ReaderKind, WriterKind};
+use crate::engine::samples::KIND_FIRST;
 use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
 use crate::error::{exit, Error};
 use crate::export::json;
@@ -76,6 +77,7 @@ pub fn record() -> ListRecord {
             max_low_period: u64::from(limits::MAX_LOW_PERIOD),
             max_duration_s: limits::MAX_DURATION_S,
             max_samples: MAX_SAMPLES as u64,
+            kind_first: KIND_FIRST as u64,
             exact_retries: EXACT_RETRIES as u64,
             rare_retry_slots: RARE_RETRY_SLOTS as u64,
         },

@@ -83,6 +83,10 @@ pub struct ReaderCtx<'a> {
     pub start: Instant,
     /// Where counts are published for the monitor.
     pub mailbox: &'a Mailbox<ReaderStats>,
+    /// Seeds the choice of torn samples ([`SampleKeeper::reader_seed`]).
+    ///
+    /// [`SampleKeeper::reader_seed`]: super::samples::SampleKeeper::reader_seed
+    pub samples_seed: u64,
 }
 
 /// Which pair a reader reads next: the seeded walk, or with one pair the
@@ -116,7 +120,7 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     ctx: ReaderCtx<'_>,
     gap: &mut G,
 ) -> ReaderStats {
-    let mut s = ReaderStats::new();
+    let mut s = ReaderStats::new(ctx.samples_seed);
     // A local, so the walk's state stays in registers, not in `ctx`.
     let mut order = ctx.order;
     let one = ctx.pairs.len() == 1;

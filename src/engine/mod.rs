@@ -6,6 +6,7 @@ pub mod gap;
 pub mod hammer;
 pub mod mailbox;
 pub mod memory;
+pub mod samples;
 pub mod stats;
 
 use crate::affinity;
@@ -22,6 +23,7 @@ use gap::SpinGap;
 use hammer::{PairOrder, ReaderCtx, WriterCounts, WriterCtx};
 use mailbox::Mailbox;
 use memory::{PteTable, PtlTable, SideTable};
+use samples::SampleKeeper;
 use stats::ReaderStats;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
@@ -139,7 +141,7 @@ pub fn run(
     // next tick.
     let quota_reached_at: Mutex<Option<Duration>> = Mutex::new(None);
     let reader_boxes: Vec<_> = (0..cfg.readers)
-        .map(|_| Mailbox::new(ReaderStats::new()))
+        .map(|_| Mailbox::new(ReaderStats::new(0)))
         .collect();
     let writer_boxes: Vec<_> = (0..cfg.writer_threads())
         .map(|_| Mailbox::new(WriterCounts::default()))
@@ -243,6 +245,7 @@ pub fn run(
                 stop: &stop,
                 start,
                 mailbox,
+                samples_seed: SampleKeeper::reader_seed(cfg.seed, r),
             };
             let (pin, done, seed) = (
                 &pin,
@@ -258,7 +261,7 @@ pub fn run(
                     let stats = if pin(cfg.writer_threads() + r) {
                         run_reader(cfg, ctx, seed)
                     } else {
-                        ReaderStats::new()
+                        ReaderStats::new(0)
                     };
                     let last = done.fetch_add(1, Relaxed) + 1 == cfg.readers;
                     if last && cfg.reads.is_some() && !stop.swap(true, Relaxed) {

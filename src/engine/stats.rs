@@ -3,7 +3,9 @@
 //! small ones, and on a cold path a fixed table of the rare large ones, both
 //! allocated before the run (no allocation, lock or syscall while reading).
 
-use crate::pte::{Consequences, Pte, Wrong, WrongClass};
+use super::samples::SampleKeeper;
+pub use super::samples::{TornSample, MAX_SAMPLES};
+use crate::pte::{Consequences, ValueFamily, WrongClass};
 use std::time::Duration;
 
 /// Retry counts below this are counted in an array indexed by the count.
@@ -12,26 +14,6 @@ pub const EXACT_RETRIES: usize = 256;
 /// with its exact count). A reader whose writer changed the entry that many
 /// times during a read needs a pathological run to see more distinct ones.
 pub const RARE_RETRY_SLOTS: usize = 1024;
-/// Torn reads kept in full per reader (and in the report).
-pub const MAX_SAMPLES: usize = 64;
-
-/// One torn read, as the reader saw it.
-#[derive(Clone, Copy, Debug)]
-pub struct TornSample {
-    /// Reader thread index.
-    pub reader: usize,
-    /// Entry index in the table.
-    pub pair: usize,
-    /// The value the reader accepted.
-    pub pte: Pte,
-    /// Its class and consequences.
-    pub wrong: Wrong,
-    /// The read's retries.
-    pub retries: u32,
-    /// Time since the run started.
-    pub at: Duration,
-}
-
 /// Exact counts of retry counts >= EXACT_RETRIES: a sorted table of up to
 /// RARE_RETRY_SLOTS distinct counts. A count that is new when the table is
 /// full is *inexact*: it is kept in a power-of-two bucket (2^k <= r), and
@@ -103,6 +85,8 @@ pub struct ReaderStats {
     pub transient: u64,
     /// Wrong values per consequence (`Consequences` bit order).
     pub consequences: [u64; Consequences::NAMES.len()],
+    /// Wrong values per family (`ValueFamily::ALL` order).
+    pub families: [u64; ValueFamily::ALL.len()],
     /// GUP-fast: reads whose re-check saw another value.
     pub fallback_recheck: u64,
     /// GUP-fast: of those, reads whose first value was wrong.
@@ -118,19 +102,22 @@ pub struct ReaderStats {
     pub rare: RareRetries,
     /// Time of the first torn read.
     pub first_torn: Option<Duration>,
-    /// The first MAX_SAMPLES torn reads.
-    pub samples: Vec<TornSample>,
+    /// The torn reads kept in full (samples.rs says which).
+    pub samples: SampleKeeper,
 }
 
 impl ReaderStats {
     /// Zero counts; everything the run will need is allocated here.
-    pub fn new() -> ReaderStats {
+    /// `seed` drives which samples are kept
+    /// ([`SampleKeeper::reader_seed`]).
+    pub fn new(seed: u64) -> ReaderStats {
         ReaderStats {
             reads: 0,
             torn: 0,
             mixed: 0,
             transient: 0,
             consequences: [0; Consequences::NAMES.len()],
+            families: [0; ValueFamily::ALL.len()],
             fallback_recheck: 0,
             caught: 0,
             not_present: 0,
@@ -138,7 +125,7 @@ impl ReaderStats {
             retried: [0; EXACT_RETRIES],
             rare: RareRetries::new(),
             first_torn: None,
-            samples: Vec::with_capacity(MAX_SAMPLES),
+            samples: SampleKeeper::new(seed),
         }
     }
 
@@ -159,7 +146,7 @@ impl ReaderStats {
         self.rare.record(r);
     }
 
-    /// Records a torn read (the cold path: it keeps the first samples).
+    /// Records a torn read (the cold path: it offers it as a sample).
     #[cold]
     #[inline(never)]
     pub fn record_torn(&mut self, sample: TornSample) {
@@ -171,10 +158,9 @@ impl ReaderStats {
         for (b, n) in self.consequences.iter_mut().enumerate() {
             *n += u64::from(sample.wrong.consequences.0 >> b & 1);
         }
+        self.families[sample.wrong.family as usize] += 1;
         self.first_torn.get_or_insert(sample.at);
-        if self.samples.len() < MAX_SAMPLES {
-            self.samples.push(sample);
-        }
+        self.samples.offer(sample);
     }
 
     /// GUP-fast: a re-check saw another value; `caught` if the first was wrong.
@@ -186,23 +172,21 @@ impl ReaderStats {
     }
 
     /// Copies these counts into the published copy without allocating: the
-    /// sample vector keeps its capacity, the rare table is copied only when
-    /// it changed.
+    /// samples and the rare table are copied only when they changed.
     pub fn publish_into(&self, dst: &mut ReaderStats) {
         dst.reads = self.reads;
         dst.torn = self.torn;
         dst.mixed = self.mixed;
         dst.transient = self.transient;
         dst.consequences = self.consequences;
+        dst.families = self.families;
         dst.fallback_recheck = self.fallback_recheck;
         dst.caught = self.caught;
         dst.not_present = self.not_present;
         dst.retries = self.retries;
         dst.retried = self.retried;
         dst.first_torn = self.first_torn;
-        if dst.samples.len() != self.samples.len() {
-            dst.samples.clone_from(&self.samples);
-        }
+        self.samples.publish_into(&mut dst.samples);
         if dst.rare.reads != self.rare.reads {
             dst.rare.clone_from(&self.rare);
         }
@@ -245,17 +229,18 @@ impl ReaderStats {
 
 impl Default for ReaderStats {
     fn default() -> Self {
-        Self::new()
+        Self::new(0)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pte::{Pte, Wrong};
 
     #[test]
     fn retry_counts_sum_to_reads() {
-        let mut s = ReaderStats::new();
+        let mut s = ReaderStats::new(0);
         s.reads = 1000;
         for r in [1, 1, 2, 255, 256, 10_000] {
             s.record_retries(r);
@@ -270,7 +255,7 @@ mod tests {
 
     #[test]
     fn samples_are_capped() {
-        let mut s = ReaderStats::new();
+        let mut s = ReaderStats::new(0);
         for i in 0..1000 {
             let at = Duration::from_micros(i);
             s.record_torn(TornSample {
@@ -283,13 +268,13 @@ mod tests {
             });
         }
         assert_eq!(s.torn, 1000);
-        assert_eq!(s.samples.len(), MAX_SAMPLES);
+        assert_eq!(s.samples.kept().len(), MAX_SAMPLES);
         assert_eq!(s.first_torn, Some(Duration::ZERO));
     }
 
     #[test]
     fn large_counts_are_exact() {
-        let mut s = ReaderStats::new();
+        let mut s = ReaderStats::new(0);
         let counts = [256u32, 257, 1000, 1000, 4096, 123_456, u32::MAX];
         s.reads = counts.len() as u64;
         for &r in &counts {
@@ -315,7 +300,7 @@ mod tests {
 
     #[test]
     fn a_full_table_puts_new_counts_in_power_of_two_buckets() {
-        let mut s = ReaderStats::new();
+        let mut s = ReaderStats::new(0);
         for r in 0..RARE_RETRY_SLOTS as u32 {
             s.record_retries(1000 + r);
         }
@@ -332,11 +317,12 @@ mod tests {
     const MIXED: Wrong = Wrong {
         class: WrongClass::Mixed,
         consequences: Consequences(Consequences::NX_LOST | Consequences::WRONG_PAGE),
+        family: ValueFamily::Swap,
     };
 
     #[test]
     fn publishing_copies_everything() {
-        let mut s = ReaderStats::new();
+        let mut s = ReaderStats::new(0);
         s.reads = 10;
         s.record_retries(300);
         s.record_torn(TornSample {
@@ -347,12 +333,13 @@ mod tests {
             retries: 3,
             at: Duration::ZERO,
         });
-        let mut d = ReaderStats::new();
+        let mut d = ReaderStats::new(0);
         s.publish_into(&mut d);
         assert_eq!(d.retry_counts(), s.retry_counts());
-        assert_eq!(d.samples.len(), 1);
+        assert_eq!(d.samples.kept().len(), 1);
         assert_eq!(d.torn, 1);
         assert_eq!((d.mixed, d.transient), (1, 0));
         assert_eq!(d.consequences, [1, 0, 1, 0, 0, 0]);
+        assert_eq!(d.families, [0, 0, 1, 0]);
     }
 }

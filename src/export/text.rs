@@ -156,6 +156,16 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(o, "    {:<14} {:>16}", name.replace('_', "-"), n);
         }
     }
+    let families: Vec<String> = t
+        .families
+        .named()
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    if !families.is_empty() {
+        let _ = writeln!(o, "    families       {}", families.join(", "));
+    }
     if let Some(first) = t.first_torn_s {
         let _ = writeln!(o, "  first torn at  {first:>14.6} s");
     }
@@ -185,16 +195,32 @@ pub fn render(r: &Report) -> String {
     }
 
     if !r.torn_samples.is_empty() {
+        // Files written before samples were chosen by kind say nothing of
+        // it: theirs are the first by time.
+        let how = if r.torn_samples.iter().any(|s| !s.chosen.is_empty()) {
+            "the first 4 of each kind, then a random sample of the rest"
+        } else {
+            "the first by time"
+        };
         let _ = writeln!(
             o,
-            "\ntorn samples (first {} of {})",
+            "\ntorn samples ({} of {} wrong reads: {how})",
             r.torn_samples.len(),
             t.torn
         );
         let _ = writeln!(
             o,
-            "  {:>10}  {:>6} {:>8}  {:>10}  {:>10}  {:>10}  {:>7}  {:<9}  {:<32}  consequences",
-            "t (s)", "reader", "pair", "low", "high", "valid high", "retries", "class", "decoded"
+            "  {:>10}  {:>6} {:>8}  {:>10}  {:>10}  {:>10}  {:>7}  {:<9}  {:<9}  {:<32}  consequences",
+            "t (s)",
+            "reader",
+            "pair",
+            "low",
+            "high",
+            "valid high",
+            "retries",
+            "class",
+            "family",
+            "decoded"
         );
         for s in &r.torn_samples {
             let valid: Vec<String> = s.valid_high.iter().map(|v| format!("{v:#010x}")).collect();
@@ -213,7 +239,7 @@ pub fn render(r: &Report) -> String {
             });
             let _ = writeln!(
                 o,
-                "  {:>10.6}  {:>6} {:>8}  {:#010x}  {:#010x}  {:>10}  {:>7}  {:<9}  {:<32}  {}",
+                "  {:>10.6}  {:>6} {:>8}  {:#010x}  {:#010x}  {:>10}  {:>7}  {:<9}  {:<9}  {:<32}  {}",
                 s.t_s,
                 s.reader,
                 s.pair,
@@ -222,6 +248,7 @@ pub fn render(r: &Report) -> String {
                 valid.join(","),
                 s.retries,
                 s.class,
+                s.family,
                 decoded,
                 s.consequences.join(" ").replace('_', "-")
             );

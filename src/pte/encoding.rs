@@ -93,6 +93,41 @@ impl Consequences {
     }
 }
 
+/// Which entries a wrong value looks like (docs/json-schema.md,
+/// `totals.families`): what tests and users count instead of looking
+/// for one among the samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ValueFamily {
+    /// A low of the installed entries E (with any high but the two below).
+    Entry,
+    /// A PROT_NONE low: PROTNONE without PRESENT (x86 layouts).
+    Protnone,
+    /// The high half of the layout's swap entry S beside a present low.
+    Swap,
+    /// The high half of the layout's migration entry M beside a present low.
+    Migration,
+}
+
+impl ValueFamily {
+    /// Every family, in the report's order.
+    pub const ALL: [ValueFamily; 4] = [
+        ValueFamily::Entry,
+        ValueFamily::Protnone,
+        ValueFamily::Swap,
+        ValueFamily::Migration,
+    ];
+
+    /// The report's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueFamily::Entry => "entry",
+            ValueFamily::Protnone => "protnone",
+            ValueFamily::Swap => "swap",
+            ValueFamily::Migration => "migration",
+        }
+    }
+}
+
 /// A wrong value, classified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Wrong {
@@ -100,6 +135,18 @@ pub struct Wrong {
     pub class: WrongClass,
     /// What it would do.
     pub consequences: Consequences,
+    /// Which entries it looks like.
+    pub family: ValueFamily,
+}
+
+impl Wrong {
+    /// The sample kind (class, family, consequences) as one small key:
+    /// class in bit 0, family in bits 1-2, consequences from bit 3 (the C
+    /// port's c/samples.h uses the same key).
+    pub fn kind(self) -> u16 {
+        let class = u16::from(self.class == WrongClass::Transient);
+        class | (self.family as u16) << 1 | u16::from(self.consequences.0) << 3
+    }
 }
 
 /// An entry's fields as the architecture reads them.
@@ -390,6 +437,23 @@ impl Encoding {
         Wrong {
             class,
             consequences: Consequences(c),
+            family: self.value_family(pte),
+        }
+    }
+
+    /// The family of a wrong value: a PROT_NONE low first, else a high that
+    /// is the swap or migration entry's (no layout's E high equals either:
+    /// a unit test checks it), else E.
+    fn value_family(&self, pte: Pte) -> ValueFamily {
+        let l = &self.layout;
+        if pte.low & l.present == 0 && pte.low & l.protnone != 0 {
+            ValueFamily::Protnone
+        } else if pte.high == l.swap[1] {
+            ValueFamily::Swap
+        } else if pte.high == l.migration[1] {
+            ValueFamily::Migration
+        } else {
+            ValueFamily::Entry
         }
     }
 
@@ -748,6 +812,11 @@ mod tests {
                     assert_eq!(e.wrong(torn).class, WrongClass::Mixed);
                     assert_ne!(e.wrong(torn).consequences.0, 0);
                     assert_eq!(u.wrong(torn).class, WrongClass::Transient);
+                    let family = match to {
+                        ClearTo::Swap => ValueFamily::Swap,
+                        _ => ValueFamily::Migration,
+                    };
+                    assert_eq!(e.wrong(torn).family, family, "{kind:?} {s:?}");
                 }
             }
         }
@@ -761,6 +830,33 @@ mod tests {
             x.wrong(torn).consequences.names(),
             ["wrong_page", "nx_lost"]
         );
+    }
+
+    /// A wrong value's family is unambiguous: no installed entry's high is
+    /// the swap or migration entry's, so a mix of two entries is `entry`;
+    /// a PROT_NONE low is `protnone` whatever its high.
+    #[test]
+    fn families_of_wrong_values() {
+        for e in encodings(true) {
+            let l = *e.layout();
+            for s in states(&e, 4096) {
+                let high = e.entry(s).high;
+                assert!(high != l.swap[1] && high != l.migration[1], "{l:?} {s:?}");
+            }
+            let a = e.entry(e.first());
+            let b = e.entry(e.next(e.next(e.first())));
+            for torn in [Pte { high: b.high, ..a }, Pte { high: 0, ..a }] {
+                if e.classify(torn) == Class::Wrong {
+                    assert_eq!(e.wrong(torn).family, ValueFamily::Entry, "{torn:?}");
+                }
+            }
+            if l.protnone != 0 {
+                let pn = e.protnone_entry(State { j: 2, h: 2 });
+                let torn = Pte { high: 0, ..pn };
+                assert_eq!(e.classify(torn), Class::Wrong);
+                assert_eq!(e.wrong(torn).family, ValueFamily::Protnone);
+            }
+        }
     }
 
     /// The PMD rows: known answer shared with the C port, installed states

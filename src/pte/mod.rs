@@ -7,7 +7,9 @@ pub mod read;
 pub mod slot;
 pub mod write;
 
-pub use encoding::{Class, Consequences, Decoded, Encoding, Pte, State, Wrong, WrongClass};
+pub use encoding::{
+    Class, Consequences, Decoded, Encoding, Pte, State, ValueFamily, Wrong, WrongClass,
+};
 pub use layout::{ClearTo, LayoutKind, Level};
 pub use slot::{Pair, PteSlot};
 

@@ -59,13 +59,7 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
         .max()
         .unwrap_or(0);
 
-    let mut samples: Vec<_> = m
-        .readers
-        .iter()
-        .flat_map(|r| r.samples.iter().copied())
-        .collect();
-    samples.sort_by_key(|s| s.at);
-    samples.truncate(crate::engine::stats::MAX_SAMPLES);
+    let samples = crate::engine::samples::merge(m.readers.iter().map(|r| &r.samples), cfg.seed);
 
     let threads: Vec<ThreadRecord> = m
         .placement
@@ -144,6 +138,9 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
             consequences: ConsequenceCounts::from_bits(std::array::from_fn(|b| {
                 m.readers.iter().map(|r| r.consequences[b]).sum()
             })),
+            families: FamilyCounts::from_array(std::array::from_fn(|f| {
+                m.readers.iter().map(|r| r.families[f]).sum()
+            })),
             gup_fast: (cfg.reader == ReaderKind::GupFast).then(|| {
                 let (np, recheck, caught) = (
                     sum(|r| r.not_present),
@@ -195,7 +192,8 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
             .collect(),
         torn_samples: samples
             .into_iter()
-            .map(|s| TornRecord {
+            .map(|k| (k.sample, k.chosen))
+            .map(|(s, chosen)| TornRecord {
                 reader: s.reader,
                 pair: s.pair,
                 low: s.pte.low,
@@ -221,6 +219,8 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                         exec: d.exec,
                     }
                 }),
+                family: s.wrong.family.name().into(),
+                chosen: chosen.name().into(),
             })
             .collect(),
     }

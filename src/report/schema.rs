@@ -48,7 +48,8 @@ pub struct Report {
     pub retry_histogram: Vec<RetryBucket>,
     /// p50, p99 and max of retries per read, from `retry_histogram`.
     pub retry_percentiles: Percentiles,
-    /// The first 64 torn reads, by time.
+    /// Up to 64 torn reads: the first 4 of each kind (class, family,
+    /// consequences), then a seeded random sample of the rest; by time.
     pub torn_samples: Vec<TornRecord>,
 }
 
@@ -180,9 +181,50 @@ pub struct Totals {
     /// Torn reads per consequence (a read counts in each that applies).
     #[serde(default)]
     pub consequences: ConsequenceCounts,
+    /// Torn reads per family: which entries the wrong value looks like
+    /// (each read in exactly one; they sum to `torn`).
+    #[serde(default)]
+    pub families: FamilyCounts,
     /// The GUP-fast reader's counts, `null` for other readers.
     #[serde(default)]
     pub gup_fast: Option<GupFastRecord>,
+}
+
+/// Torn reads per family (`ValueFamily`): a PROT_NONE low, the swap or
+/// migration entry's high beside a present low, or else an entry's.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FamilyCounts {
+    /// A low of the installed entries.
+    pub entry: u64,
+    /// A PROT_NONE low (PROTNONE without PRESENT: x86).
+    pub protnone: u64,
+    /// The swap entry's high half.
+    pub swap: u64,
+    /// The migration entry's high half.
+    pub migration: u64,
+}
+
+impl FamilyCounts {
+    /// From counts in `ValueFamily::ALL` order.
+    pub fn from_array(c: [u64; 4]) -> FamilyCounts {
+        let [entry, protnone, swap, migration] = c;
+        FamilyCounts {
+            entry,
+            protnone,
+            swap,
+            migration,
+        }
+    }
+
+    /// (name, count) in `ValueFamily::ALL` order.
+    pub fn named(&self) -> [(&'static str, u64); 4] {
+        [
+            ("entry", self.entry),
+            ("protnone", self.protnone),
+            ("swap", self.swap),
+            ("migration", self.migration),
+        ]
+    }
 }
 
 /// Torn reads per consequence (docs/layouts.md).
@@ -340,6 +382,13 @@ pub struct TornRecord {
     /// The fields the layout's architecture reads from it.
     #[serde(default)]
     pub decoded: Option<DecodedRecord>,
+    /// Which entries it looks like (`totals.families`' names).
+    #[serde(default)]
+    pub family: String,
+    /// Why it was kept: `first_of_kind` or `reservoir` (empty in files
+    /// written before samples were chosen by kind: the first 64 by time).
+    #[serde(default)]
+    pub chosen: String,
 }
 
 /// An entry's fields as its architecture reads them.
@@ -527,6 +576,10 @@ pub struct LimitsRecord {
     pub max_duration_s: u64,
     /// Torn samples kept in a report.
     pub max_samples: u64,
+    /// Samples of each kind kept as its first before the rest are drawn at
+    /// random (0 in files written before samples were chosen by kind).
+    #[serde(default)]
+    pub kind_first: u64,
     /// Retry counts below this are counted in an array.
     pub exact_retries: u64,
     /// Distinct larger retry counts one reader keeps exactly.
