@@ -169,6 +169,12 @@ for path in sys.argv[1:]:
     for c in d["controls"]:
         seen.setdefault(c["name"], {})[path.split("/")[-1][:-5]] = sig(c["report"])
 bad = {n: v for n, v in seen.items() if len(set(v.values())) > 1}
+# Both engines count every wrong value in exactly one family.
+for path in sys.argv[1:]:
+    d = json.load(open(path))
+    for c in d.get("controls", []) if d.get("schema") == "ptear-selftest/1" else []:
+        t = c["report"]["totals"]
+        assert sum(t["families"].values()) == t["torn"], f"{path} {c['name']}: families {t['families']} vs torn {t['torn']}"
 for n, v in sorted(seen.items()):
     print(f"  {n:<12} (verdict, mixed, transient, caught) = {sorted(set(v.values()))} on {len(v)} runs")
 assert len(seen) >= 9, f"too few controls: {sorted(seen)}"
