@@ -221,8 +221,10 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                         exec: d.exec,
                     }
                 }),
+                installs_during: None,
             })
             .collect(),
+        kernel: None,
     }
 }
 
