@@ -168,7 +168,7 @@ check c-run 60 ptear-c-i686 run -d 1s --json /tmp/c-run.json"
             CBINS=(i686)
             KINDS=(selftest:selftest run:run list:no-mfence i686-refused:needs-sse2 c-run:run) ;;
         x86-kernel)
-            # -d 3s: each control runs twice (kernel, then model), 7 controls;
+            # -d 3s: each control runs twice (kernel, then model), 8 controls;
             # the `once` and `swap` tears need both vCPUs running at once (a
             # host at load 8 gave `once` 0 tears in one 2 s run of ten)
             BINS=(i686); KMOD=1

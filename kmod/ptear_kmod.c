@@ -14,6 +14,10 @@
  *             ptep_get_lockless() + re-check  mm/gup.c gup_pte_range      (--reader gup-fast)
  *   entries   pfn_pte(), pte_modify(.., PAGE_NONE), swp_entry_to_pte(swp_entry()),
  *             make_writable_migration_entry(), pmd_mkhuge(pfn_pmd())
+ *   level=1 (huge PMDs): set_pmd(), pmd_clear() (documented),
+ *             pmdp_huge_get_and_clear() (x86-pae); reads pmdp_get_lockless()
+ *             where the headers have it (v6.2 on), pmd_read_atomic() (up to
+ *             v6.4) or pmdp_get() for once
  *
  * Two writers are ptear's controls, not the kernel's, and the results say
  * so: `unordered` installs low first with no barrier (the kernel's
@@ -90,6 +94,7 @@ static int reader = READER_LOCKLESS;        /* enum reader_kind: lockless, once,
 static int writer = WRITER_DOCUMENTED;      /* enum writer_kind: documented, x86-pae, mips, sh, unordered */
 static int layout = LAYOUT_X86_PAE;         /* enum layout_id: x86-pae, x86-pae-nohighmem */
 static int clear_to = CLEAR_TO_ZERO;        /* enum clear_to */
+static int level = LEVEL_PTE;               /* enum pte_level: 0 PTEs, 1 huge PMDs */
 static uint low_period;                     /* 0: the layout's most */
 static uint pairs = 1;
 static uint readers = 1;
@@ -105,6 +110,7 @@ module_param(reader, int, 0444);
 module_param(writer, int, 0444);
 module_param(layout, int, 0444);
 module_param(clear_to, int, 0444);
+module_param(level, int, 0444);
 module_param(low_period, uint, 0444);
 module_param(pairs, uint, 0444);
 module_param(readers, uint, 0444);
@@ -128,7 +134,10 @@ MODULE_PARM_DESC(irqs_off, "read with interrupts off, as gup_fast() (default 1)"
  * same line it reads anyway), so a torn sample says how many installs
  * completed while the read ran. */
 struct slot {
-	pte_t pte;
+	union {
+		pte_t pte;
+		pmd_t pmd;
+	};
 	unsigned long installs;
 } __aligned(64);
 
@@ -265,6 +274,50 @@ static __always_inline void w_clear(pte_t *ptep, const int kind, u32 *g)
 	}
 }
 
+/* --level pmd: the same with the kernel's PMD accessors. ptear's
+ * low-first install stores the two halves as native_pmd_clear addresses
+ * them (u32 *); documented clears with pmd_clear (native_pmd_clear: low,
+ * smp_wmb, high), x86-pae with pmdp_huge_get_and_clear (6.1: xchg of the
+ * low half, then a plain high = 0; v6.2 on: one 64-bit exchange). */
+static __always_inline void w_install_pmd(pmd_t *pmdp, pmd_t v, const int kind, u32 *g)
+{
+	if (kind == WRITER_UNORDERED) {
+		WRITE_ONCE(((u32 *)pmdp)[0], (u32)pmd_val(v));
+		w_gap(g);
+		WRITE_ONCE(((u32 *)pmdp)[1], (u32)(pmd_val(v) >> 32));
+	} else {
+		set_pmd(pmdp, v);
+	}
+}
+
+static __always_inline void w_clear_pmd(pmd_t *pmdp, const int kind)
+{
+	if (kind == WRITER_X86_PAE)
+		(void)pmdp_huge_get_and_clear(NULL, 0, pmdp);
+	else
+		pmd_clear(pmdp);
+}
+
+static __always_inline void w_cycle_pmd(const int kind, u32 *j, u32 *h, u32 *g)
+{
+	const struct pte_enc e = enc;
+	pmd_t next;
+	u32 i;
+
+	pte_step(&e, j, h);
+	next = k_pmd(&e, *j, *h);
+	for (i = 0; i < pairs; i++) {
+		pmd_t *pmdp = &slots[i].pmd;
+		w_clear_pmd(pmdp, kind);
+		w_clears++;
+		barrier();      /* as in w_cycle */
+		w_install_pmd(pmdp, next, kind, g);
+		barrier();
+		WRITE_ONCE(slots[i].installs, slots[i].installs + 1);
+		w_installs++;
+	}
+}
+
 /* One pass over every pair: clear E_t (then, with --clear-to, install S, M
  * or PN_t, and clear PN_t again), install E_t+1, count it. */
 static __always_inline void w_cycle(const int kind, const int ct, u32 *j, u32 *h, u32 *g)
@@ -312,7 +365,10 @@ static __always_inline void w_loop(const int kind, const int ct)
 	const u64 end = duration_ms ? t0_ns + (u64)duration_ms * NSEC_PER_MSEC : U64_MAX;
 
 	while (!READ_ONCE(stop)) {
-		w_cycle(kind, ct, &j, &h, &g);
+		if (ct < 0)
+			w_cycle_pmd(kind, &j, &h, &g);
+		else
+			w_cycle(kind, ct, &j, &h, &g);
 		if (unlikely(++n == 1024)) {
 			n = 0;
 			if (ktime_get_ns() >= end)
@@ -325,7 +381,9 @@ static __always_inline void w_loop(const int kind, const int ct)
 /* The loops per (writer, clear-to), so neither is a test in the cycle. */
 #define W_CASE(k)                                                                               \
 	case k:                                                                                 \
-		if (clear_to == CLEAR_TO_ZERO)                                                  \
+		if (level == LEVEL_PMD)                                                         \
+			w_loop(k, -1);  /* --level pmd: --clear-to zero only */                 \
+		else if (clear_to == CLEAR_TO_ZERO)                                             \
 			w_loop(k, CLEAR_TO_ZERO);                                               \
 		else if (clear_to == CLEAR_TO_SWAP)                                             \
 			w_loop(k, CLEAR_TO_SWAP);                                               \
@@ -382,7 +440,30 @@ static noinline void r_protnone(struct rstats *s, u32 pair, u32 lo, u32 hi, unsi
 		r_wrong(s, pair, lo, hi, before, after);
 }
 
-static __always_inline void r_loop(struct rctx *rc, const int kind, const int irqs)
+/* The kernel's PMD readers, where these headers have them. */
+#if defined(pmdp_get_lockless)
+#define HAVE_PMD_LOCKLESS 1
+#else
+#define HAVE_PMD_LOCKLESS 0
+#endif
+
+static __always_inline pmd_t r_pmd(pmd_t *pmdp, const int kind)
+{
+	if (kind == READER_ONCE) {
+#if defined(pmd_read_atomic)
+		return pmd_read_atomic(pmdp);   /* low; if not 0, smp_rmb, high: no re-check */
+#else
+		return READ_ONCE(*pmdp);        /* what pmdp_get() (v6.5 on) is */
+#endif
+	}
+#if HAVE_PMD_LOCKLESS
+	return pmdp_get_lockless(pmdp);
+#else
+	return READ_ONCE(*pmdp);        /* never: setup() refuses lockless without it */
+#endif
+}
+
+static __always_inline void r_loop(struct rctx *rc, const int kind, const int irqs, const int pmd)
 {
 	struct rstats *const s = &rc->st;
 	const struct pte_enc e = enc;
@@ -408,10 +489,14 @@ static __always_inline void r_loop(struct rctx *rc, const int kind, const int ir
 				local_irq_save(flags);
 			before = READ_ONCE(sl->installs);
 			smp_rmb();
-			if (kind == READER_ONCE)
+			if (pmd) {
+				pmd_t v = r_pmd(&sl->pmd, kind);
+				pte.pte = pmd_val(v);
+			} else if (kind == READER_ONCE) {
 				pte = ptep_get(ptep);           /* READ_ONCE(*ptep): two loads, no re-check */
-			else
+			} else {
 				pte = ptep_get_lockless(ptep);
+			}
 			lo = pte.pte_low;
 			hi = pte.pte_high;
 			if (kind == READER_GUP_FAST && (lo & e.present)) {
@@ -459,10 +544,12 @@ static noinline void r_run(struct rctx *rc)
 {
 #define R_CASE(k)                                       \
 	case k:                                         \
-		if (irqs_off)                           \
-			r_loop(rc, k, 1);               \
+		if (level == LEVEL_PMD)                 \
+			r_loop(rc, k, irqs_off, 1);     \
+		else if (irqs_off)                      \
+			r_loop(rc, k, 1, 0);            \
 		else                                    \
-			r_loop(rc, k, 0);               \
+			r_loop(rc, k, 0, 0);            \
 		break
 	switch (reader) {
 		R_CASE(READER_LOCKLESS);
@@ -531,10 +618,30 @@ static int reader_fn(void *arg)
 static const char *const w_source[WRITER_NKINDS] = {
 	[WRITER_DOCUMENTED] = "kernel: set_pte, pte_clear",
 	[WRITER_X86_PAE] = "kernel: set_pte, ptep_get_and_clear",
+	[WRITER_X86_PAE_V26] = NULL,
 	[WRITER_MIPS] = "ptear: high-first clear (not x86's); kernel set_pte",
 	[WRITER_SH] = "ptear: high-first clear (not x86's); kernel set_pte",
 	[WRITER_UNORDERED] = "ptear: low-first install, no barrier (not the kernel's); kernel pte_clear",
 };
+
+/* The kernel function the readers ran. */
+static const char *r_source(void)
+{
+	if (level == LEVEL_PMD) {
+		if (reader == READER_LOCKLESS)
+			return "kernel: pmdp_get_lockless";
+#if defined(pmd_read_atomic)
+		return "kernel: pmd_read_atomic (low; if not 0, smp_rmb, high: no re-check)";
+#else
+		return "kernel: READ_ONCE(*pmdp) (pmdp_get, no re-check)";
+#endif
+	}
+	if (reader == READER_ONCE)
+		return "kernel: ptep_get (READ_ONCE, no re-check)";
+	if (reader == READER_GUP_FAST)
+		return "kernel: ptep_get_lockless, then gup_pte_range's re-check pte_val(pte) != pte_val(ptep_get(ptep))";
+	return "kernel: ptep_get_lockless";
+}
 
 static int state_show(struct seq_file *m, void *v)
 {
@@ -568,7 +675,14 @@ static int results_show(struct seq_file *m, void *v)
 	smp_rmb();
 	seq_puts(m, "state done\n");
 	seq_printf(m, "irqs_off %d\n", irqs_off);
-	seq_printf(m, "writer_source %s\n", w_source[writer] ? w_source[writer] : "?");
+	seq_printf(m, "reader_source %s\n", r_source());
+	if (level == LEVEL_PMD)
+		seq_printf(m, "writer_source %s\n",
+			   writer == WRITER_X86_PAE ? "kernel: set_pmd, pmdp_huge_get_and_clear"
+			   : writer == WRITER_UNORDERED ? "ptear: low-first install, no barrier (not the kernel's); kernel pmd_clear"
+			   : "kernel: set_pmd, pmd_clear");
+	else
+		seq_printf(m, "writer_source %s\n", w_source[writer] ? w_source[writer] : "?");
 	seq_printf(m, "elapsed_ns %llu\n", t_end_ns - t0_ns);
 	seq_printf(m, "writer %d %llu %llu\n", wcpu, w_installs, w_clears);
 	for (i = 0; i < readers; i++) {
@@ -700,14 +814,27 @@ static int setup(void)
 		return refuse("writer: the kernel engine has documented, x86-pae, mips, sh and unordered");
 	if (clear_to < 0 || clear_to >= CLEAR_TO_N)
 		return refuse("clear_to: out of range");
+	if (level != LEVEL_PTE && level != LEVEL_PMD)
+		return refuse("level: out of range");
+	if (level == LEVEL_PMD) {
+		if (clear_to != CLEAR_TO_ZERO)
+			return refuse("--clear-to: huge PMDs are cleared to zero only");
+		if (reader == READER_GUP_FAST)
+			return refuse("--reader gup-fast: no PMD re-check in the kernel engine");
+		if (writer != WRITER_DOCUMENTED && writer != WRITER_X86_PAE && writer != WRITER_UNORDERED)
+			return refuse("--writer: at --level pmd the kernel engine has documented, x86-pae and unordered");
+		if (reader == READER_LOCKLESS && !HAVE_PMD_LOCKLESS)
+			return refuse("--reader lockless at --level pmd: these headers have no pmdp_get_lockless "
+				      "(v6.2 on); --reader once runs pmd_read_atomic");
+	}
 	if (writer_gap && (writer == WRITER_DOCUMENTED || writer == WRITER_X86_PAE))
 		return refuse("writer_gap: the kernel's own writers are inline functions with no place for a gap");
 	if (!pairs || pairs > (1u << 20) || !readers || readers > 1023)
 		return refuse("pairs or readers out of range");
 	l = &layout_table[layout];
 	if (!low_period)
-		low_period = l->max_low_period;
-	if (low_period > l->max_low_period)
+		low_period = level == LEVEL_PMD ? l->pmd.max_low_period : l->max_low_period;
+	if (low_period > (level == LEVEL_PMD ? l->pmd.max_low_period : l->max_low_period))
 		return refuse("low_period: more than the layout holds");
 	for (i = 0; i < (u32)ncpus; i++)
 		if (cpus[i] < 0 || cpus[i] >= nr_cpu_ids || !cpu_online(cpus[i]))
@@ -715,7 +842,7 @@ static int setup(void)
 
 	/* c/config.h: a writer whose own order leaves {L(j), 0} (mips, sh,
 	 * unordered) makes such values transient, not mixed */
-	enc = pte_enc_make_at(layout, LEVEL_PTE, low_period, writer_half_cleared(writer),
+	enc = pte_enc_make_at(layout, level, low_period, writer_half_cleared(writer),
 			      writer_transient_high(writer, clear_to, layout));
 	k_fixed(&enc, &swap_pte, &migration_pte);
 
@@ -725,7 +852,10 @@ static int setup(void)
 	if (!slots || !side || !rctx)
 		return -ENOMEM;
 	for (i = 0; i < pairs; i++) {
-		set_pte(&slots[i].pte, k_entry(&enc, pte_first_j(&enc), pte_first_h(&enc)));
+		if (level == LEVEL_PMD)
+			set_pmd(&slots[i].pmd, k_pmd(&enc, pte_first_j(&enc), pte_first_h(&enc)));
+		else
+			set_pte(&slots[i].pte, k_entry(&enc, pte_first_j(&enc), pte_first_h(&enc)));
 		slots[i].installs = 1;
 	}
 	/* writer gap: N +- 50%, seeded, as c/gap.c */

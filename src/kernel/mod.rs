@@ -85,11 +85,25 @@ pub fn check_supported(cfg: &RunConfig) -> Result<(), UsageError> {
             "the kernel's pfn_pte builds x86 PAE entries: x86-pae or x86-pae-nohighmem",
         );
     }
-    if cfg.level != Level::Pte {
-        return no(
-            "--level pmd",
-            "the PMD level is not in the kernel engine yet (6.1 has no pmdp_get_lockless)",
-        );
+    if cfg.level == Level::Pmd {
+        // set_pmd, pmd_clear / pmdp_huge_get_and_clear; the module refuses
+        // --reader lockless where the headers have no pmdp_get_lockless
+        // (before v6.2), naming it.
+        if cfg.reader == ReaderKind::GupFast {
+            return no(
+                "--reader gup-fast at --level pmd",
+                "the kernel engine has no PMD re-check",
+            );
+        }
+        if !matches!(
+            cfg.writer,
+            WriterKind::Documented | WriterKind::X86Pae | WriterKind::Unordered
+        ) {
+            return no(
+                "--writer at --level pmd",
+                "the kernel engine's PMD writers are documented (set_pmd, pmd_clear), x86-pae (set_pmd, pmdp_huge_get_and_clear) and unordered",
+            );
+        }
     }
     if cfg.clear_to == ClearTo::Protnone {
         return no(
@@ -190,13 +204,17 @@ pub fn params(cfg: &CheckedConfig, opts: &KernelOptions) -> String {
         ClearTo::Migration => 2,
         ClearTo::Protnone => 3,
     };
+    let level = match cfg.level {
+        Level::Pte => 0,
+        Level::Pmd => 1,
+    };
     let cpus = placement_cpus(cfg)
         .iter()
         .map(|c| c.to_string())
         .collect::<Vec<_>>()
         .join(",");
     format!(
-        "reader={reader} writer={writer} layout={layout} clear_to={clear_to} low_period={} pairs={} readers={} \
+        "reader={reader} writer={writer} layout={layout} clear_to={clear_to} level={level} low_period={} pairs={} readers={} \
          cpus={cpus} duration_ms={} reads={} writer_gap={} seed={} irqs_off={}",
         cfg.encoding().low_period(),
         cfg.pairs,
@@ -330,7 +348,11 @@ pub fn report(cfg: &CheckedConfig, opts: &KernelOptions, host: &Host, run: &Kern
         module: opts.module.display().to_string(),
         irqs_off: r.irqs_off,
         writer_source: r.writer_source.clone(),
-        reader_source: reader_source(cfg.reader).into(),
+        reader_source: if r.reader_source.is_empty() {
+            reader_source(cfg.reader).into()
+        } else {
+            r.reader_source.clone()
+        },
         retries_counted: false,
     });
     for t in &mut rep.torn_samples {
@@ -407,7 +429,21 @@ mod tests {
             ("--barrier", Box::new(|c| c.barrier = BarrierKind::Full)),
             ("--layout", Box::new(|c| c.layout = Some(LayoutKind::Mips))),
             ("--layout", Box::new(|c| c.writer = WriterKind::Sh)),
-            ("--level pmd", Box::new(|c| c.level = Level::Pmd)),
+            (
+                "--reader gup-fast at --level pmd",
+                Box::new(|c| {
+                    c.level = Level::Pmd;
+                    c.reader = ReaderKind::GupFast
+                }),
+            ),
+            (
+                "--writer at --level pmd",
+                Box::new(|c| {
+                    c.level = Level::Pmd;
+                    c.writer = WriterKind::Mips;
+                    c.layout = Some(LayoutKind::X86Pae)
+                }),
+            ),
             (
                 "--clear-to protnone",
                 Box::new(|c| c.clear_to = ClearTo::Protnone),
@@ -438,6 +474,11 @@ mod tests {
         c.layout = Some(LayoutKind::X86Pae);
         c.clear_to = ClearTo::Swap;
         assert!(check_supported(&c).is_ok());
+        let mut c = cfg();
+        c.level = Level::Pmd;
+        c.reader = ReaderKind::Once;
+        c.writer = WriterKind::X86Pae;
+        assert!(check_supported(&c).is_ok());
     }
 
     #[test]
@@ -460,6 +501,7 @@ mod tests {
             "writer=5 ",
             "layout=0 ",
             "clear_to=1 ",
+            "level=0 ",
             "low_period=1048576 ",
             "cpus=1,0,1 ",
             "duration_ms=1000 ",

@@ -74,6 +74,8 @@ pub struct Results {
     pub irqs_off: bool,
     /// Whose code the writer was.
     pub writer_source: String,
+    /// The kernel function the readers ran (empty from an older module).
+    pub reader_source: String,
     /// Nanoseconds from the start gate to the last thread's end.
     pub elapsed_ns: u64,
     /// The writer's CPU, installs and clears.
@@ -111,6 +113,7 @@ pub fn parse(text: &str) -> Result<Results, String> {
             "state" => r.done = rest == "done",
             "irqs_off" => r.irqs_off = rest == "1",
             "writer_source" => r.writer_source = rest.to_owned(),
+            "reader_source" => r.reader_source = rest.to_owned(),
             "elapsed_ns" => r.elapsed_ns = num(f.next(), line)?,
             "writer" => {
                 r.writer = (

@@ -131,6 +131,21 @@ pub const CONTROLS: &[Control] = &[
             Some(Transient),
         )
     },
+    // huge PMDs: the kernel's set_pmd and pmdp_huge_get_and_clear, read by
+    // pmd_read_atomic (6.1: the low half, then the high one, no re-check)
+    Control {
+        level: Level::Pmd,
+        ..k(
+            "pmd",
+            Once,
+            X86Pae,
+            None,
+            ClearTo::Zero,
+            0,
+            Torn,
+            Some(Mixed),
+        )
+    },
 ];
 
 /// The classes a report's wrong values have.
