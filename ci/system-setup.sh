@@ -3,7 +3,7 @@
 # target/system/ (safe to run any number of times; delete target/system/ to
 # fetch again, e.g. after a Debian kernel update).
 #
-#   apt:     qemu-system-x86, qemu-system-mips, cpio (only those missing)
+#   apt:     qemu-system-x86, qemu-system-mips, cpio, make, gcc (only those missing)
 #   i386:    target/system/i386/{vmlinuz,config,busybox}   from linux-image-686-pae:i386
 #   mipsel:  target/system/mipsel/{vmlinuz,config,busybox} from linux-image-4kc-malta:mipsel
 #            (busybox from busybox-static of each architecture)
@@ -28,7 +28,7 @@ D=$PWD/target/system
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # --- host packages
-APT_PKGS=(qemu-system-x86 qemu-system-mips cpio gzip python3)
+APT_PKGS=(qemu-system-x86 qemu-system-mips cpio gzip python3 make gcc)   # make, gcc: kmod/ (x86-kernel)
 missing=()
 for p in "${APT_PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
