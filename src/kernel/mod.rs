@@ -80,9 +80,17 @@ pub fn check_supported(cfg: &RunConfig) -> Result<(), UsageError> {
     }
     let layout = cfg.layout.unwrap_or(cfg.writer.default_layout());
     if !matches!(layout, LayoutKind::X86Pae | LayoutKind::X86PaeNohighmem) {
+        let opt = match cfg.layout {
+            Some(_) => "--layout".to_owned(),
+            None => format!(
+                "--writer {} (its default --layout {})",
+                crate::config::name_of(cfg.writer),
+                crate::config::name_of(layout)
+            ),
+        };
         return no(
-            "--layout",
-            "the kernel's pfn_pte builds x86 PAE entries: x86-pae or x86-pae-nohighmem",
+            &opt,
+            "the kernel's pfn_pte builds x86 PAE entries: give --layout x86-pae or x86-pae-nohighmem",
         );
     }
     if cfg.level == Level::Pmd {
@@ -428,7 +436,10 @@ mod tests {
             ),
             ("--barrier", Box::new(|c| c.barrier = BarrierKind::Full)),
             ("--layout", Box::new(|c| c.layout = Some(LayoutKind::Mips))),
-            ("--layout", Box::new(|c| c.writer = WriterKind::Sh)),
+            (
+                "--writer sh (its default --layout sh-x2tlb)",
+                Box::new(|c| c.writer = WriterKind::Sh),
+            ),
             (
                 "--reader gup-fast at --level pmd",
                 Box::new(|c| {
