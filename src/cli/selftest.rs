@@ -12,6 +12,9 @@ use crate::selftest::controls;
 
 /// `ptear selftest`: 0 if every control behaved, else 1; or why it failed.
 pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
+    if let Some(opts) = super::kernel::options(&args.kernel)? {
+        return super::kernel::selftest(args, &opts);
+    }
     let interrupt = super::prepare(args.json.as_deref())?;
 
     let host = crate::host::detect();
