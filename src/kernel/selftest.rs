@@ -50,6 +50,14 @@ use WrongClass::{Mixed, Transient};
 /// one runs a writer on one CPU and a reader on another (kthreads bound to
 /// them), hence `needs_two_cpus`. The low half never repeats (`--low-period`
 /// is the layout's most, 2^20), so the kernel's own pairs must stay clean.
+///
+/// Margins (3 s per control in the TCG guest of ci/system.sh, 2 vCPUs on
+/// the 2-CPU host while other work loaded it): the transient controls tore
+/// 0.5-1.4 M times (unordered, high-first) and gup-fast's 0.3-2.0 M; the
+/// mixed ones, which need both vCPUs running at the same instant, are
+/// thin on a busy host: once 3 (host load 9) and 108 (load 6), swap 20 and
+/// 353, pmd 299 and 3. Each needs 1; at load 8-9 two of four runs of the
+/// target failed one control (once or gup-fast's caught: docs/kernel-engine.md).
 pub const CONTROLS: &[Control] = &[
     // the kernel's set_pte + pte_clear against ptep_get_lockless
     k(
