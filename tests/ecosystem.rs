@@ -253,3 +253,93 @@ fn version_names_the_commit() {
     };
     assert!(v.trim_end().ends_with(&format!("; commit {want})")), "{v}");
 }
+
+/// The SVG's size in pixels (its width and height attributes).
+fn svg_size(svg: &str) -> (u32, u32) {
+    let doc = roxmltree::Document::parse(svg).expect("the plot parses as XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    let px = |a| root.attribute(a).unwrap().parse::<u32>().unwrap();
+    (px("width"), px("height"))
+}
+
+#[test]
+fn report_plot_of_60_files_is_one_page_of_small_multiples() {
+    use ptear::report::{ControlRecord, Report, SelftestRecord, Verdict, SELFTEST_SCHEMA};
+    // 20 real short runs, three configurations, and 40 selftest files of
+    // 12 controls each written through the crate's types from those runs'
+    // reports (as 40 boards of a farm would send): one panel per control
+    // or configuration, a line per file, one legend below the panels.
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut reports: Vec<Report> = Vec::new();
+    for i in 0..20 {
+        let writer = ["documented", "mips", "unordered"][i % 3];
+        let f = dir.path().join(format!("r{i:02}.json"));
+        let out = run(&[
+            "run",
+            "--reads",
+            "20000",
+            "--readers",
+            "1",
+            "--writer",
+            writer,
+            "-q",
+            "--json",
+            f.to_str().unwrap(),
+        ]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+        reports.push(serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap());
+        files.push(f);
+    }
+    for b in 0..40 {
+        let controls = (0..12)
+            .map(|k| ControlRecord {
+                name: format!("control-{k}"),
+                expect: Verdict::Clean,
+                pass: true,
+                report: reports[(b + k) % reports.len()].clone(),
+            })
+            .collect();
+        let rec = SelftestRecord {
+            schema: SELFTEST_SCHEMA.into(),
+            pass: true,
+            controls,
+            skipped: Vec::new(),
+        };
+        let f = dir.path().join(format!("board{b:02}.json"));
+        std::fs::write(&f, serde_json::to_string(&rec).unwrap()).unwrap();
+        files.push(f);
+    }
+    let svg = dir.path().join("m.svg");
+    let mut args = vec!["report", "--plot", svg.to_str().unwrap()];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let out = run(&args);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    let (w, h) = svg_size(&text);
+    // At most a screen or two (a chart of 440 px per selftest file was
+    // 17660 px here, and 27340 px for the suite's 221 runs).
+    assert!(h <= 1800 && w <= 2100, "{w} x {h} px");
+    let doc = roxmltree::Document::parse(&text).unwrap();
+    let lines = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke-width") == Some("2"))
+        .count();
+    assert_eq!(lines, 20 + 40 * 12, "a line per run");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .collect();
+    for w in ["documented", "mips", "unordered"] {
+        let title = format!("lockless / {w} / kernel");
+        assert!(texts.contains(&title.as_str()), "no panel for {w}");
+    }
+    assert!(texts.contains(&"control-11"), "no panel for control-11");
+    // Each file once in the legend.
+    for file in ["r07: ", "board39: "] {
+        assert_eq!(texts.iter().filter(|t| t.starts_with(file)).count(), 1);
+    }
+}
