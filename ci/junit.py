@@ -3,10 +3,14 @@
 
 RESULTS has one line per check, tab-separated: `ok` or `FAILED`, the
 seconds it took, the check's name, and (optional) a file holding its
-output, whose last 200 lines go into the testcase (`system-out`; a failure's
-message is its last line). One testcase per check, classname `ci.test.PART`
-where PART is the first word of the name; the counts on the suite elements.
+output and the step it ran in. The output's last 200 lines go into the
+testcase (`system-out`, or the `failure`'s text); a failure's message is
+the output's last line that says what failed (FAILED, error, panicked,
+assert, expected), else its last line. One testcase per check, classname
+the step (`ci/test.sh: selftest mipsel (qemu-mipsel)`); the counts on the
+suite elements.
 """
+import re
 import os
 import socket
 import sys
@@ -31,7 +35,9 @@ def main(results, out, suite="ci/test.sh"):
             if len(parts) < 3:
                 continue
             status, secs, name = parts[:3]
-            cases.append((status, float(secs), name, tail(parts[3] if len(parts) > 3 else "")))
+            output = tail(parts[3] if len(parts) > 3 else "")
+            step = parts[4] if len(parts) > 4 and parts[4] else "checks"
+            cases.append((status, float(secs), name, output, step))
     failures = sum(1 for c in cases if c[0] != "ok")
     total = sum(c[1] for c in cases)
     counts = f'tests="{len(cases)}" failures="{failures}" errors="0" skipped="0" time="{total:.3f}"'
@@ -39,11 +45,12 @@ def main(results, out, suite="ci/test.sh"):
     o = ['<?xml version="1.0" encoding="UTF-8"?>',
          f"<testsuites name={quoteattr(suite)} {counts}>",
          f"  <testsuite name={quoteattr(suite)} {counts} timestamp=\"{stamp}\" hostname={quoteattr(socket.gethostname())}>"]
-    for status, secs, name, output in cases:
-        part = name.split()[0].rstrip(":") if name.split() else "check"
-        o.append(f'    <testcase name={quoteattr(name)} classname={quoteattr("ci.test." + part)} time="{secs:.3f}">')
+    for status, secs, name, output, step in cases:
+        o.append(f'    <testcase name={quoteattr(name)} classname={quoteattr("ci/test.sh: " + step)} time="{secs:.3f}">')
         if status != "ok":
-            last = (output.strip().splitlines() or [f"{name} failed"])[-1]
+            lines = [l.strip() for l in output.splitlines() if l.strip()] or [f"{name} failed"]
+            said = [l for l in lines if re.search(r"FAILED|error|panicked|assert|expected", l, re.I)]
+            last = (said or lines)[-1]
             o.append(f"      <failure message={quoteattr(last)} type=\"failure\">{escape(output)}</failure>")
         elif output:
             o.append(f"      <system-out>{escape(output)}</system-out>")

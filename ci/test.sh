@@ -41,7 +41,8 @@ ALL=(x86_64 i686 i586 mipsel mipsel-r1 sh4)
 # gup-fast's slips, 3-19 thousand per second under qemu-sh4 and qemu-i386
 # -cpu pentium, 700 under qemu-mipsel).
 SELFTEST_D=1s
-step() { printf '\n=== %s\n' "$*"; }
+STEP=""
+step() { STEP=$*; printf '\n=== %s\n' "$*"; }
 passed=0; failed=0
 check() { # NAME CMD...: runs a check, counts it, keeps going; says how long it took
     local name=$1 t0=$SECONDS; shift
@@ -58,8 +59,9 @@ junit_check() {
     local name=$1 t0=$SECONDS t1=$EPOCHREALTIME log status; shift
     log=$(mktemp "$JUNIT_DIR/check.XXXXXX")
     if "$@" 2>&1 | tee "$log"; then status=ok; passed=$((passed + 1)); else status=FAILED; failed=$((failed + 1)); fi
-    echo "$status: $name ($((SECONDS - t0)) s)" | tee -a "$log"
-    printf '%s\t%s\t%s\t%s\n' "$status" "$(awk "BEGIN { print $EPOCHREALTIME - $t1 }")" "$name" "$log" >>"$JUNIT_DIR/results"
+    echo "$status: $name ($((SECONDS - t0)) s)"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$status" "$(awk "BEGIN { print $EPOCHREALTIME - $t1 }")" "$name" "$log" "$STEP" \
+        >>"$JUNIT_DIR/results"
 }
 
 bash ci/setup.sh

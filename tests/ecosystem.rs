@@ -149,23 +149,18 @@ fn selftest_ktap_passes_the_grammar_and_junit_has_a_case_per_control() {
 
 #[test]
 fn a_control_that_misbehaves_prints_not_ok_and_exits_1() {
-    // --break-control runs the control with the opposite configuration for
+    // PTEAR_BREAK_CONTROL runs the control with the opposite configuration for
     // real: `once` (must tear) reads with the lockless reader and stays
     // clean, `correct` (must stay clean) reads with no re-check and tears.
     for (name, n) in [("once", 4), ("correct", 1)] {
         let dir = tempfile::tempdir().unwrap();
         let junit = dir.path().join("j.xml");
-        let out = run(&[
-            "selftest",
-            "-d",
-            "300ms",
-            "--format",
-            "ktap",
-            "--break-control",
-            name,
-            "--junit",
-            junit.to_str().unwrap(),
-        ]);
+        let out = ptear()
+            .env("PTEAR_BREAK_CONTROL", name)
+            .args(["selftest", "-d", "300ms", "--format", "ktap", "--junit"])
+            .arg(&junit)
+            .output()
+            .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         assert_eq!(out.status.code(), Some(1), "{text}");
         assert!(
@@ -183,7 +178,11 @@ fn a_control_that_misbehaves_prints_not_ok_and_exits_1() {
         assert_eq!(case.1, "failure", "{cases:?}");
         assert!(case.2.starts_with("expected "), "{case:?}");
     }
-    let out = run(&["selftest", "--break-control", "nonesuch"]);
+    let out = ptear()
+        .env("PTEAR_BREAK_CONTROL", "nonesuch")
+        .arg("selftest")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -210,12 +209,16 @@ fn the_ktap_checker_rejects_what_is_not_ktap() {
 fn ci_junit_has_a_testcase_per_check_with_its_time() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log");
-    std::fs::write(&log, "building\nexpected exit 2, got 0 <&>\n").unwrap();
+    std::fs::write(
+        &log,
+        "building\nexpected exit 2, got 0 <&>\nsome trailing line\n",
+    )
+    .unwrap();
     let results = dir.path().join("results");
     std::fs::write(
         &results,
         format!(
-            "ok\t12.5\tcargo fmt\t\nFAILED\t3.25\tselftest mipsel\t{}\nok\t0.1\tactionlint\n",
+            "ok\t12.5\tcargo fmt\t\tlint\nFAILED\t3.25\tselftest mipsel\t{}\tselftest mipsel (qemu-mipsel)\nok\t0.1\tactionlint\n",
             log.display()
         ),
     )
@@ -235,6 +238,10 @@ fn ci_junit_has_a_testcase_per_check_with_its_time() {
     assert_eq!(cases[1].1, "failure");
     assert_eq!(cases[1].2, "expected exit 2, got 0 <&>");
     assert!(text.contains(r#"time="3.250""#), "{text}");
+    assert!(
+        text.contains(r#"classname="ci/test.sh: selftest mipsel (qemu-mipsel)""#),
+        "{text}"
+    );
 }
 
 #[test]
@@ -269,7 +276,7 @@ fn report_plot_of_60_files_is_one_page_of_small_multiples() {
     // 20 real short runs, three configurations, and 40 selftest files of
     // 12 controls each written through the crate's types from those runs'
     // reports (as 40 boards of a farm would send): one panel per control
-    // or configuration, a line per file, one legend below the panels.
+    // and one for the runs' machine, a line per file, one legend below.
     let dir = tempfile::tempdir().unwrap();
     let mut files = Vec::new();
     let mut reports: Vec<Report> = Vec::new();
@@ -333,9 +340,18 @@ fn report_plot_of_60_files_is_one_page_of_small_multiples() {
         .filter_map(|n| n.text())
         .map(str::trim)
         .collect();
+    // The single runs share their machine's panel; each is a legend entry
+    // with its configuration.
+    assert!(
+        texts.iter().any(|t| t.starts_with("runs on x86_64 ")),
+        "{texts:?}"
+    );
     for w in ["documented", "mips", "unordered"] {
-        let title = format!("lockless / {w} / kernel");
-        assert!(texts.contains(&title.as_str()), "no panel for {w}");
+        let entry = format!("lockless / {w} / kernel (x86_64)");
+        assert!(
+            texts.iter().any(|t| t.ends_with(&entry)),
+            "no legend for {w}"
+        );
     }
     assert!(texts.contains(&"control-11"), "no panel for control-11");
     // Each file once in the legend.

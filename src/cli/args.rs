@@ -170,10 +170,6 @@ pub struct SelftestArgs {
     /// Also write a JUnit XML report, one testcase per control, to this file
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
-    /// Test-only: run control NAME with a configuration that gives the
-    /// opposite verdict, so that it fails for real
-    #[arg(long, hide = true, value_name = "NAME")]
-    pub break_control: Option<String>,
 }
 
 /// `ptear selftest --format`.

@@ -18,7 +18,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
         crate::export::json::check_writable(path)
             .map_err(|e| usage(format!("cannot write --junit file {}: {e}", path.display())))?;
     }
-    out::check_break(args.break_control.as_deref(), &controls()).map_err(usage)?;
+    let broken = out::break_control(&controls()).map_err(usage)?;
     let started = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -55,7 +55,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
         }
         // Control i runs with seed + i (the C port derives it the same way).
         let mut cfg = c.config(seed.wrapping_add(i as u64), args.duration);
-        if args.break_control.as_deref() == Some(c.name) {
+        if broken.as_deref() == Some(c.name) {
             out::sabotage(c, &mut cfg);
         }
         let cfg = cfg

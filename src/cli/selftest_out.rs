@@ -1,6 +1,6 @@
 //! What `ptear selftest` prints besides its text table: KTAP on stdout
 //! (`--format ktap`), a JUnit file (`--junit`), and the test-only
-//! `--break-control` that makes one control misbehave for real.
+//! `PTEAR_BREAK_CONTROL` that makes one control misbehave for real.
 
 use crate::config::{name_of, BarrierKind, ReaderKind, RunConfig, WriterKind};
 use crate::export::junit::{self, Case, CaseOutcome};
@@ -23,7 +23,7 @@ pub fn expectation(c: &Control) -> String {
     s
 }
 
-/// What a control ran (its report's configuration: `--break-control`
+/// What a control ran (its report's configuration: `PTEAR_BREAK_CONTROL`
 /// changes it) and what it must give, in words.
 pub fn describe(c: &Control, r: &Report) -> String {
     let k = &r.config;
@@ -88,13 +88,16 @@ pub fn why_failed(c: &Control, r: &Report, pass: bool) -> Option<String> {
     })
 }
 
-/// `--break-control NAME` (hidden, for tests of what a failing selftest
-/// prints): control NAME runs the opposite configuration while its
-/// expectation stays. A must-tear control runs the `correct` control's
-/// configuration (lockless reader, documented writer, kernel barrier, the
-/// writer's layout and every default: clean), a must-stay-clean one the
-/// `once` control's (no re-check, reader gap 100: tears, even on one CPU).
-/// The run is real; only its configuration is the wrong one.
+/// `PTEAR_BREAK_CONTROL=NAME` in the environment (a test-only knob, for
+/// tests of what a failing selftest prints; an environment variable, so
+/// that no option, completion or man page offers it): control NAME runs
+/// the opposite configuration while its expectation stays. A must-tear
+/// control runs the `correct` control's configuration (lockless reader,
+/// documented writer, kernel barrier, the writer's layout and every
+/// default: clean), a must-stay-clean one the `once` control's (no
+/// re-check, reader gap 100: tears, even on one CPU). The run is real;
+/// only its configuration is the wrong one, and the KTAP diagnostics and
+/// JUnit output show the configuration that ran.
 pub fn sabotage(c: &Control, cfg: &mut RunConfig) {
     cfg.writer = WriterKind::Documented;
     cfg.barrier = BarrierKind::Kernel;
@@ -109,19 +112,29 @@ pub fn sabotage(c: &Control, cfg: &mut RunConfig) {
     };
 }
 
-/// Checks a `--break-control` name against the control set.
-pub fn check_break(name: Option<&str>, controls: &[&Control]) -> Result<(), String> {
-    match name {
-        Some(n) if !controls.iter().any(|c| c.name == n) => Err(format!(
-            "--break-control: no control '{n}' in this build (controls: {})",
+/// The control `PTEAR_BREAK_CONTROL` names, if set (said on stderr),
+/// checked against the control set.
+pub fn break_control(controls: &[&Control]) -> Result<Option<String>, String> {
+    let Some(n) = std::env::var("PTEAR_BREAK_CONTROL")
+        .ok()
+        .filter(|n| !n.is_empty())
+    else {
+        return Ok(None);
+    };
+    if !controls.iter().any(|c| c.name == n) {
+        return Err(format!(
+            "PTEAR_BREAK_CONTROL: no control '{n}' in this build (controls: {})",
             controls
                 .iter()
                 .map(|c| c.name)
                 .collect::<Vec<_>>()
                 .join(", ")
-        )),
-        _ => Ok(()),
+        ));
     }
+    eprintln!(
+        "ptear: PTEAR_BREAK_CONTROL={n}: control {n} runs the opposite configuration and must fail"
+    );
+    Ok(Some(n))
 }
 
 /// KTAP on stdout, a line at a time, each flushed: a board farm reading

@@ -78,15 +78,19 @@ impl Page {
         (width, TITLE_H + rows * panel_h + self.legend_height(width))
     }
 
-    fn legend_columns(width: u32) -> usize {
-        (width / LEGEND_COL_W).max(1) as usize
+    /// Legend columns: as many as fit labels of the longest one's length
+    /// (about 7 px a character at 13 px), whole labels where they fit.
+    fn legend_columns(&self, width: u32) -> usize {
+        let longest = self.legend.iter().map(|l| l.0.chars().count()).max();
+        let col = (longest.unwrap_or(0) as u32 * 7 + 40).clamp(LEGEND_COL_W, width);
+        (width / col).max(1) as usize
     }
 
     fn legend_height(&self, width: u32) -> u32 {
         if self.legend.is_empty() {
             return 0;
         }
-        let rows = self.legend.len().div_ceil(Self::legend_columns(width)) as u32;
+        let rows = self.legend.len().div_ceil(self.legend_columns(width)) as u32;
         16 + rows * LEGEND_ROW
     }
 }
@@ -365,7 +369,7 @@ pub fn render_page(page: &Page) -> Result<String, Box<dyn std::error::Error>> {
                 chars,
             )?;
         }
-        let lc = Page::legend_columns(width);
+        let lc = page.legend_columns(width);
         let col_w = width as i32 / lc as i32;
         for (k, (label, c)) in page.legend.iter().enumerate() {
             let (x, y) = (
@@ -468,10 +472,10 @@ fn env_of(r: &crate::report::Report) -> &'static str {
 /// `ptear report --plot`: every run's retry histogram (share of reads by
 /// retries per read, log scales) on one page of small multiples with
 /// shared axes. A panel per control (the runs of selftest files) or per
-/// configuration (reader / writer / barrier of single-run files), a line
-/// per input file, in the file's colour in every panel, one legend below
-/// the grid: the suite's 221 runs in 9 selftest files are 15 panels in 4
-/// columns, about 1200 px tall.
+/// machine (arch, CPU, implementation, environment: single-run files), a
+/// line per input file, in the file's colour in every panel, one legend
+/// below the grid: the suite's selftest files are about 15 control panels
+/// in 4 or 5 columns, a screen or so tall.
 pub fn histograms(
     path: &Path,
     files: &[(String, Vec<(String, &crate::report::Report)>)],
@@ -486,18 +490,25 @@ pub fn histograms(
             .file_stem()
             .map_or(file.clone(), |s| s.to_string_lossy().into_owned());
         let cpu: String = first.host.cpu_model.chars().take(24).collect();
-        let label = format!(
-            "{stem}: {} {cpu} ({}, {})",
-            first.host.arch,
-            first.tool.implementation,
-            env_of(first)
-        );
+        let (h, k) = (&first.host, &first.config);
+        let (imp, env) = (&first.tool.implementation, env_of(first));
+        // A selftest file's line is the machine it ran on (its panels are
+        // its controls); a single run's is its configuration (its panel is
+        // the machine: the runs of one arch, implementation and place).
+        let several = runs.len() > 1;
+        let label = if several {
+            format!("{stem}: {} {cpu} ({imp}, {env})", h.arch)
+        } else {
+            format!(
+                "{stem}: {} / {} / {} ({})",
+                k.reader, k.writer, k.barrier, h.arch
+            )
+        };
         legend.push((label.clone(), fi));
         for (name, r) in runs {
-            let c = &r.config;
             let key = match name.rsplit_once(':') {
-                Some((_, control)) if runs.len() > 1 => control.to_owned(),
-                _ => format!("{} / {} / {}", c.reader, c.writer, c.barrier),
+                Some((_, control)) if several => control.to_owned(),
+                _ => format!("runs on {} {cpu} ({imp}, {env})", r.host.arch),
             };
             let total: u64 = r.retry_histogram.iter().map(|b| b.count).sum();
             let series = Series {
@@ -523,10 +534,13 @@ pub fn histograms(
         }
     }
     let n: usize = files.iter().map(|f| f.1.len()).sum();
-    let what = if files.iter().any(|f| f.1.len() > 1) {
-        "a panel per control"
-    } else {
-        "a panel per configuration"
+    let what = match (
+        files.iter().any(|f| f.1.len() > 1),
+        files.iter().any(|f| f.1.len() == 1),
+    ) {
+        (true, true) => "a panel per control (selftest files) or machine (runs)",
+        (true, false) => "a panel per control",
+        _ => "a panel per machine",
     };
     let page = Page {
         title: format!(
