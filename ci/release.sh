@@ -52,14 +52,19 @@ else
     echo "release: no Rust binary among $*: no man page, completions or packages"
 fi
 
-# The kernel module's source (kmod/), as git knows it (no build products).
+# The kernel module's source (kmod/), as git knows it (no build
+# products), with what it includes from outside: its Kbuild takes the C
+# port's headers from ../c, so c/*.h come along at the same place, and
+# its document. Unpacked: ptear-kmod-VERSION/kmod, make -C KDIR M=$PWD/kmod.
 if [ -d kmod ]; then
     version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }' Cargo.toml)
     mapfile -t files < <(git ls-files kmod 2>/dev/null || true)
     [ ${#files[@]} -gt 0 ] || mapfile -t files < <(find kmod -type f ! -name '*.o' ! -name '*.ko' ! -name '*.mod' \
         ! -name '*.mod.c' ! -name '.*' ! -name modules.order ! -name Module.symvers | sort)
+    files+=(c/*.h)
+    [ ! -f docs/kernel-engine.md ] || files+=(docs/kernel-engine.md)
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" \
-        --transform "s,^kmod,ptear-kmod-$version," -cf - "${files[@]}" | gzip -9n >"dist/ptear-kmod-$version.tar.gz"
+        --transform "s,^,ptear-kmod-$version/," -cf - "${files[@]}" | gzip -9n >"dist/ptear-kmod-$version.tar.gz"
     echo "release: dist/ptear-kmod-$version.tar.gz (${#files[@]} files)"
 fi
 
