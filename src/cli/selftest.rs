@@ -31,7 +31,9 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
         "ptear selftest on {} ({}), seed {seed}, {:?} per control",
         host.arch, host.cpu_model, args.duration
     );
-    let ktap = out::Ktap::start(!text, controls().len(), &about);
+    let emulated = host.emulation_note.as_ref();
+    let diag = about.clone() + &emulated.map_or(String::new(), |n| format!("\nemulated: {n}"));
+    let ktap = out::Ktap::start(!text, controls().len(), &diag);
     if !args.quiet && text {
         println!("{about}");
         if let Some(note) = &host.emulation_note {
