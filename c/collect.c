@@ -1,6 +1,6 @@
 /* collect.c - turning what the threads published into a struct results:
- * totals, the merged retry histogram and its percentiles, the first torn
- * samples by time, the placement of the threads. */
+ * totals, the merged retry histogram and its percentiles, the torn samples
+ * (by kind: samples.h), the placement of the threads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,13 +13,8 @@ static int cmp_hist(const void *a, const void *b)
     return x->retries < y->retries ? -1 : x->retries > y->retries;
 }
 
-static int cmp_sample(const void *a, const void *b)
-{
-    const struct torn_sample *x = a, *y = b;
-    if (x->t_s != y->t_s)
-        return x->t_s < y->t_s ? -1 : 1;
-    return x->reader < y->reader ? -1 : x->reader > y->reader;
-}
+_Static_assert(PTEAR_MAX_SAMPLES == SAMPLES_MAX && PTEAR_KIND_FIRST == SAMPLES_KIND_FIRST,
+               "config.h's sample limits are samples.h's");
 
 /* The smallest r such that the reads with <= r retries are at least
  * ceil(pct% of total); 0 without reads. Exact integer arithmetic. */
@@ -49,6 +44,21 @@ static void snapshot_reader(const struct reader_ctx *rc, struct reader_stats *st
             st->n_rare = 0;
         seq_copy_out(rc->pub, st, READER_STATS_FIXED, reader_stats_used(st->n_rare) - READER_STATS_FIXED);
     } while (seq_read_retry(&rc->seq, a));
+}
+
+/* A consistent copy of reader rc's kept wrong values (they can be
+ * replaced while it runs): their number. */
+static uint32_t snapshot_samples(const struct reader_ctx *rc, struct sample_pub *p)
+{
+    uint32_t a;
+    do {
+        a = seq_read_begin(&rc->sseq);
+        seq_copy_out(rc->spub, p, 0, SAMPLE_PUB_HEAD);
+        if (p->n > SAMPLES_MAX)             /* torn: the check below retries */
+            p->n = 0;
+        seq_copy_out(rc->spub, p, SAMPLE_PUB_HEAD, p->n * sizeof p->s[0]);
+    } while (seq_read_retry(&rc->sseq, a));
+    return p->n;
 }
 
 void collect_progress(const struct collect_src *src, uint64_t *reads, uint64_t *torn)
@@ -86,10 +96,15 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
     const struct config *cfg = sh->cfg;
     uint32_t i, t, nr = cfg->readers, nw = config_writer_threads(cfg);
     uint64_t exact[PTEAR_EXACT_RETRIES];
-    size_t nhist = 0, cap = PTEAR_EXACT_RETRIES + 64, nsamp = 0, s;
-    struct torn_sample *all = NULL;
+    size_t nhist = 0, cap = PTEAR_EXACT_RETRIES + 64, s;
+    uint32_t nsamp = 0, out[SAMPLES_MAX], nout;
+    struct sample_item *all = NULL;
+    uint32_t *idx = NULL;
+    struct sample_merge_ws *ws = malloc(sizeof *ws);
+    struct sample_pub *pub = malloc(sizeof *pub);
     struct reader_stats *st = malloc(sizeof *st);
     double t_end = 0;
+    uint64_t first_ns = UINT64_MAX;
 
     memset(res, 0, sizeof *res);
     res->cfg = cfg;
@@ -104,13 +119,10 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
     res->writers = calloc(nw, sizeof *res->writers);
     res->nthreads = cfg->readers + nw;
     res->threads = calloc(res->nthreads, sizeof *res->threads);
-    all = malloc((size_t)nr * PTEAR_MAX_SAMPLES * sizeof *all);
-    if (!st || !res->readers || !res->writers || !res->hist || !res->threads || !all) {
-        free(st);
-        free(all);
-        results_free(res);
-        return -1;
-    }
+    all = malloc((size_t)nr * SAMPLES_MAX * sizeof *all);
+    idx = malloc((size_t)nr * SAMPLES_MAX * sizeof *idx);
+    if (!st || !ws || !pub || !res->readers || !res->writers || !res->hist || !res->threads || !all || !idx)
+        goto oom;
     memset(exact, 0, sizeof exact);
 
     if (final) {
@@ -138,6 +150,10 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
         res->transient += st->transient;
         for (k = 0; k < CONS_N; k++)
             res->cons[k] += st->cons[k];
+        for (k = 0; k < SFAM_N; k++)
+            res->families[k] += st->families[k];
+        if (st->torn > 0 && st->first_torn_ns < first_ns)
+            first_ns = st->first_torn_ns;
         res->fallback_recheck += st->fallback_recheck;
         res->caught += st->caught;
         res->readers[i].reads = st->reads;
@@ -166,19 +182,11 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
                 goto oom;
         }
         exact[0] += st->reads >= retried ? st->reads - retried : 0;   /* reads with no retry */
-        for (k = 0; k < st->n_samples && k < PTEAR_MAX_SAMPLES; k++) {
-            struct torn_sample *ts = &all[nsamp++];
-            const struct torn_raw *raw = &rc->samples[k];
-            ts->reader = i;
-            ts->pair = raw->pair;
-            ts->low = raw->low;
-            ts->high = raw->high;
-            ts->retries = raw->retries;
-            ts->t_s = raw->t_s;
-            ts->nvalid = pte_valid_high(&sh->enc, raw->low, raw->high, &ts->valid_high[0]);
-            ts->cls = pte_classify(&sh->enc, raw->low, raw->high);
-            ts->cons = pte_consequences(&sh->enc, raw->low, raw->high);
-            ts->dec = pte_decode(&sh->enc, raw->low, raw->high);
+        /* (samples published before the counters: as new as these at least) */
+        snapshot_samples(rc, pub);
+        for (k = 0; k < pub->n; k++) {
+            all[nsamp].s = pub->s[k];
+            all[nsamp++].reader = i;
         }
     }
     for (i = 0; i < PTEAR_EXACT_RETRIES; i++) {
@@ -198,12 +206,28 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
     res->p50 = percentile(res->hist, res->nhist, res->reads, 50);
     res->p99 = percentile(res->hist, res->nhist, res->reads, 99);
 
-    qsort(all, nsamp, sizeof *all, cmp_sample);
-    res->nsamples = (int)(nsamp < PTEAR_MAX_SAMPLES ? nsamp : PTEAR_MAX_SAMPLES);
-    memcpy(res->samples, all, (size_t)res->nsamples * sizeof *all);
-    if (nsamp) {
+    nout = samples_merge(all, nsamp, cfg->seed, ws, idx, out);
+    for (i = 0; i < nout; i++) {
+        const struct sample_item *it = &all[out[i]];
+        const struct sample_raw *raw = &it->s;
+        struct torn_sample *ts = &res->samples[i];
+        ts->reader = it->reader;
+        ts->pair = raw->pair;
+        ts->low = raw->low;
+        ts->high = raw->high;
+        ts->retries = raw->retries;
+        ts->t_s = (double)raw->t_ns * 1e-9;
+        ts->nvalid = pte_valid_high(&sh->enc, raw->low, raw->high, &ts->valid_high[0]);
+        ts->cls = pte_classify(&sh->enc, raw->low, raw->high);
+        ts->cons = pte_consequences(&sh->enc, raw->low, raw->high);
+        ts->dec = pte_decode(&sh->enc, raw->low, raw->high);
+        ts->family = raw->family < SFAM_N ? (enum sample_family)raw->family : SFAM_ENTRY;
+        ts->chosen = raw->chosen == SCHOSEN_RESERVOIR ? SCHOSEN_RESERVOIR : SCHOSEN_FIRST_OF_KIND;
+    }
+    res->nsamples = (int)nout;
+    if (first_ns != UINT64_MAX) {
         res->has_first_torn = 1;
-        res->first_torn_s = all[0].t_s;
+        res->first_torn_s = (double)first_ns * 1e-9;
     }
 
     for (i = 0; i < nw; i++) {         /* writer_cycles: installs, each after a clear */
@@ -227,12 +251,18 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
             res->placement_granted = 0;
     }
     free(st);
+    free(ws);
+    free(pub);
     free(all);
+    free(idx);
     return 0;
 
 oom:
     free(st);
+    free(ws);
+    free(pub);
     free(all);
+    free(idx);
     results_free(res);
     return -1;
 }

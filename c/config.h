@@ -21,6 +21,7 @@
 #define PTEAR_MAX_DURATION_S 31622400u     /* 366 days: "longer than a year" */
 #define PTEAR_MAX_CPU_LIST  4096u            /* entries of --cpus once expanded */
 #define PTEAR_MAX_SAMPLES   64u              /* torn reads kept in full per reader and report */
+#define PTEAR_KIND_FIRST    4u               /* ... of them, the first of each kind (samples.h) */
 #define PTEAR_EXACT_RETRIES 256u             /* retries 1..255 counted in a plain array */
 #define PTEAR_RARE_SLOTS    1024u            /* distinct retry counts >= 256 kept exactly */
 

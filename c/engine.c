@@ -321,6 +321,7 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
         e->starts[e->nwriters + i].e = e;
         e->starts[e->nwriters + i].ctx = rc;
         rc->index = i;
+        sample_keeper_init(&rc->keep, cfg->seed, i);
         rc->cpu = cpu_for_thread(cfg, e->nwriters + i);
         rc->norder = cfg->pairs;
         if (e->own_orders) {

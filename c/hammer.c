@@ -6,9 +6,9 @@
  * variables and are published through a seqlock (seqlock.h) every few
  * thousand reads. The fast path of a read is the accessor, then
  * pte_valid() inline (j decoded and compared with L(j), h decoded and
- * compared with H(h, j & 1)); a wrong value (its class, consequences and,
- * for the first 64 per reader, the whole sample) and reads with 256 or more
- * retries go to cold paths. Each loop is compiled once per (kind, barrier,
+ * compared with H(h, j & 1)); a wrong value (its class, consequences,
+ * family and, if samples.h keeps it, the whole value) and reads with 256 or
+ * more retries go to cold paths. Each loop is compiled once per (kind, barrier,
  * gap on/off) so that none of the three is a run-time test between two
  * accesses, and no loop divides (SH-4 has no divide instruction). */
 #include <stdint.h>
@@ -30,8 +30,22 @@ struct reader_regs {
     uint64_t reads, np, retries, recheck, caught;
 };
 
+/* The kept wrong values, when there were new wrong values since their last
+ * publication (a kept value may have been replaced). Before the counters:
+ * a main thread that sees a torn count sees samples at least as new. */
+static void reader_publish_samples(struct reader_ctx *rc)
+{
+    const uint32_t head[2] = { rc->keep.n, 0 };
+    const uint64_t torn = rc->live.mixed + rc->live.transient;
+    if (torn == rc->samples_torn)
+        return;
+    rc->samples_torn = torn;
+    seq_publish2(&rc->sseq, rc->spub, head, sizeof head, rc->keep.s, rc->keep.n * sizeof rc->keep.s[0]);
+}
+
 static __attribute__((noinline, cold)) void reader_publish(struct reader_ctx *rc, const struct reader_regs *x)
 {
+    reader_publish_samples(rc);
     rc->live.reads = x->reads;
     rc->live.torn = rc->live.mixed + rc->live.transient;
     rc->live.not_present = x->np;
@@ -41,30 +55,50 @@ static __attribute__((noinline, cold)) void reader_publish(struct reader_ctx *rc
     seq_publish(&rc->seq, rc->pub, &rc->live, reader_stats_used(rc->live.n_rare));
 }
 
-/* An accepted read that is not an installed entry: its class and
- * consequences counted, and the first PTEAR_MAX_SAMPLES kept whole. */
+/* Nanoseconds since the run's start. */
+static uint64_t run_ns(const struct reader_ctx *rc)
+{
+    const double t = mono_now() - rc->sh->t0;
+    return t > 0 ? (uint64_t)(t * 1e9) : 0;
+}
+
+/* An accepted read that is not an installed entry: its class,
+ * consequences and family counted (and the time of the reader's first),
+ * and the value kept whole if samples.h's sample_slot() keeps it (the
+ * clock is read only then). */
 static __attribute__((noinline, cold)) void reader_wrong(struct reader_ctx *rc, uint32_t pair, uint32_t lo,
                                                          uint32_t hi, uint32_t retries)
 {
     const struct pte_enc *e = &rc->sh->enc;
     struct reader_stats *s = &rc->live;
-    uint32_t c = pte_consequences(e, lo, hi), k, n;
-    if (pte_classify(e, lo, hi) == PTE_TRANSIENT)
+    const uint32_t c = pte_consequences(e, lo, hi);
+    const int transient = pte_classify(e, lo, hi) == PTE_TRANSIENT;
+    const enum sample_family fam = sample_family_of(e, lo, hi);
+    const uint64_t nth = s->mixed + s->transient;
+    struct sample_raw *v;
+    uint32_t k;
+    if (transient)
         s->transient++;
     else
         s->mixed++;
     for (k = 0; k < CONS_N; k++)
         if (c & (1u << k))
             s->cons[k]++;
-    n = s->n_samples;
-    if (n >= PTEAR_MAX_SAMPLES)
-        return;
-    rc->samples[n].pair = pair;
-    rc->samples[n].low = lo;
-    rc->samples[n].high = hi;
-    rc->samples[n].retries = retries;
-    rc->samples[n].t_s = mono_now() - rc->sh->t0;
-    s->n_samples = n + 1;
+    s->families[fam]++;
+    v = sample_slot(&rc->keep, sample_key(transient, fam, c), nth);
+    if (v || nth == 0) {
+        const uint64_t t = run_ns(rc);
+        if (nth == 0)
+            s->first_torn_ns = t;
+        if (v) {
+            v->t_ns = t;
+            v->pair = pair;
+            v->low = lo;
+            v->high = hi;
+            v->retries = retries;
+            v->family = (uint8_t)fam;
+        }
+    }
 }
 
 /* A read whose low half has PROTNONE and no present bit (x86, --clear-to

@@ -161,6 +161,7 @@ static int list_json(void)
     json_u64(&j, "max_low_period", PTEAR_MAX_LOW_PERIOD);
     json_u64(&j, "max_duration_s", PTEAR_MAX_DURATION_S);
     json_u64(&j, "max_samples", PTEAR_MAX_SAMPLES);
+    json_u64(&j, "kind_first", PTEAR_KIND_FIRST);
     json_u64(&j, "exact_retries", PTEAR_EXACT_RETRIES);
     json_u64(&j, "rare_retry_slots", PTEAR_RARE_SLOTS);
     json_obj_end(&j);

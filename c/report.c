@@ -146,6 +146,10 @@ void report_json(struct json *j, const char *key, const struct results *r)
     for (k = 0; k < CONS_N; k++)
         json_u64(j, cons_names[k], r->cons[k]);
     json_obj_end(j);
+    json_obj_begin(j, "families");
+    for (k = 0; k < SFAM_N; k++)
+        json_u64(j, sample_family_names[k], r->families[k]);
+    json_obj_end(j);
     if (c->reader == READER_GUP_FAST) {
         json_obj_begin(j, "gup_fast");
         json_u64(j, "accepted", r->reads - r->not_present - r->fallback_recheck);
@@ -230,6 +234,8 @@ void report_json(struct json *j, const char *key, const struct results *r)
         else
             json_bool(j, "exec", s->dec.exec);
         json_obj_end(j);
+        json_str(j, "family", sample_family_names[s->family]);
+        json_str(j, "chosen", sample_chosen_names[s->chosen]);
         json_obj_end(j);
     }
     json_arr_end(j);
@@ -358,6 +364,10 @@ void report_text(FILE *f, const struct results *r)
     for (i = 0; i < CONS_N; i++)
         if (r->cons[i])
             fprintf(f, "  %-18s %s\n", cons_names[i], grouped(a, sizeof a, r->cons[i]));
+    fprintf(f, "families: ");
+    for (i = 0; i < SFAM_N; i++)
+        fprintf(f, "%s%s %s", i ? ", " : "", sample_family_names[i], grouped(a, sizeof a, r->families[i]));
+    fprintf(f, "\n");
     if (c->reader == READER_GUP_FAST) {
         fprintf(f, "gup-fast       accepted %s", grouped(a, sizeof a, r->reads - r->not_present - r->fallback_recheck));
         fprintf(f, ", fallback: not present %s", grouped(a, sizeof a, r->not_present));
@@ -369,17 +379,19 @@ void report_text(FILE *f, const struct results *r)
     if (r->has_first_torn)
         fprintf(f, "first torn at  %.6f s\n", r->first_torn_s);
     if (r->nsamples) {
-        fprintf(f, "torn samples (first %d by time):\n", r->nsamples);
-        fprintf(f, "  %10s %6s %8s %10s %10s %8s %-9s  %s\n", "t_s", "reader", "pair", "low", "high",
-                "retries", "class", "valid high");
+        fprintf(f, "torn samples (%d of %s wrong reads: the first %u of each kind, then a random sample of the "
+                "rest):\n", r->nsamples, grouped(a, sizeof a, r->torn), PTEAR_KIND_FIRST);
+        fprintf(f, "  %10s %6s %8s %10s %10s %8s %-9s %-9s  %s\n", "t_s", "reader", "pair", "low", "high",
+                "retries", "class", "family", "valid high");
         for (i = 0; i < (uint32_t)r->nsamples; i++) {
             const struct torn_sample *s = &r->samples[i];
             char vh[64], cl[160];
             hex_list(vh, sizeof vh, s);
             cons_list(cl, sizeof cl, s->cons);
-            fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u %-9s  %s\n", s->t_s, s->reader, s->pair, s->low,
-                    s->high, s->retries, s->cls == PTE_TRANSIENT ? "transient" : "mixed", vh);
-            fprintf(f, "  %10s %s, pfn 0x%llx, %s, exec %s: %s\n", "",
+            fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u %-9s %-9s  %s\n", s->t_s, s->reader, s->pair, s->low,
+                    s->high, s->retries, s->cls == PTE_TRANSIENT ? "transient" : "mixed",
+                    sample_family_names[s->family], vh);
+            fprintf(f, "  %10s %s; %s, pfn 0x%llx, %s, exec %s: %s\n", "", sample_chosen_names[s->chosen],
                     s->dec.protnone ? "PROT_NONE" : s->dec.present ? "present" : "not present",
                     (unsigned long long)s->dec.pfn, s->dec.writable ? "writable" : "read-only",
                     s->dec.exec < 0 ? "n/a" : s->dec.exec ? "yes" : "no", cl);

@@ -9,6 +9,7 @@
 #include "hostinfo.h"
 #include "json.h"
 #include "layout.h"
+#include "samples.h"
 
 #define TORN_SAMPLES_MAX PTEAR_MAX_SAMPLES
 
@@ -19,6 +20,8 @@ struct torn_sample {
     enum pte_class cls;             /* PTE_MIXED or PTE_TRANSIENT */
     uint32_t cons;                  /* consequence bits (layout.h) */
     struct pte_decoded dec;
+    enum sample_family family;
+    enum sample_chosen chosen;      /* how its reader kept it */
     double t_s;
 };
 
@@ -54,6 +57,7 @@ struct results {
     uint64_t reads, torn, not_present, retries, writer_cycles;    /* writer_cycles: the writers' installs */
     uint64_t mixed, transient;      /* torn = mixed + transient */
     uint64_t cons[CONS_N];          /* accepted wrong values showing each consequence */
+    uint64_t families[SFAM_N];      /* ... by family (samples.h) */
     uint64_t fallback_recheck, caught;  /* gup-fast only (cfg->reader) */
     uint64_t inexact_retry_reads;   /* reads put in the histogram at a power of two */
     int has_first_torn;
@@ -65,7 +69,7 @@ struct results {
     size_t nhist;
     struct hist_entry *hist;        /* ascending retries, no zero counts */
     uint32_t p50, p99, pmax;        /* pmax: the exact largest retry count */
-    int nsamples;
+    int nsamples;                   /* samples by kind (samples.h), by (t_s, reader) */
     struct torn_sample samples[TORN_SAMPLES_MAX];
     int placement_requested, placement_granted;
     uint32_t nthreads;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "gap.h"
 #include "pte.h"
+#include "samples.h"
 
 #define CACHELINE 64
 
@@ -41,8 +42,9 @@ struct rare_retry {
 
 /* A reader's counters. The hot loop keeps reads/not_present/retries (and
  * gup-fast's fallbacks) in registers and touches retried[] only for a read
- * that retried; a wrong value is counted (class, consequences) on a cold
- * path, straight into these; torn = mixed + transient. A count
+ * that retried; a wrong value is counted (class, consequences, family, the
+ * time of the first) on a cold path, straight into these; torn = mixed +
+ * transient. A count
  * >= 256 goes to rare[] on a cold path (no allocation: the table is part of
  * this struct, allocated before the run). A count new when rare[] is full is
  * an overflow: counted in pow2[floor(log2 r)] and in inexact. Published
@@ -55,9 +57,11 @@ struct reader_stats {
     uint64_t caught;                /* gup-fast: ... and the first value was wrong */
     uint64_t inexact;               /* reads counted in pow2[], not exactly */
     uint32_t max_retries;           /* the largest count >= 256 seen (exact) */
-    uint32_t n_rare, n_samples, pad_;
+    uint32_t n_rare, pad_[2];       /* (retried[] where it was: the loops' code unchanged) */
     uint64_t retried[PTEAR_EXACT_RETRIES];  /* [r]: reads with exactly r retries, 1 <= r < 256 */
     uint64_t pow2[32];              /* overflow reads by the largest power of two <= r */
+    uint64_t families[SFAM_N];      /* the wrong values by family (samples.h order) */
+    uint64_t first_torn_ns;         /* with torn > 0: when the first was read, since t0 */
     struct rare_retry rare[PTEAR_RARE_SLOTS];   /* ascending retries */
 };
 
@@ -68,10 +72,14 @@ static inline size_t reader_stats_used(uint32_t n_rare)
     return READER_STATS_FIXED + (size_t)n_rare * sizeof(struct rare_retry);
 }
 
-struct torn_raw {
-    uint32_t pair, low, high, retries;
-    double t_s;
+/* What a reader publishes of its kept wrong values (samples.h): the
+ * header, then s[0..n). Through a seqlock of its own (seq_publish2): a slot
+ * can be replaced, so the main thread copies them, as the counters. */
+struct sample_pub {
+    uint32_t n, pad_;
+    struct sample_raw s[SAMPLES_MAX];
 };
+#define SAMPLE_PUB_HEAD offsetof(struct sample_pub, s)
 
 struct reader_ctx {
     /* set up before the thread starts, read-only afterwards */
@@ -85,7 +93,8 @@ struct reader_ctx {
     uint32_t gap_table[GAP_TABLE_SIZE];
     /* the thread's own */
     struct reader_stats live;
-    struct torn_raw samples[PTEAR_MAX_SAMPLES];  /* immutable once counted in n_samples */
+    struct sample_keeper keep;      /* the kept wrong values (reader_wrong, cold) */
+    uint64_t samples_torn;          /* torn when keep.s was last published */
     int pinned;
     int pin_errno;                  /* non-zero: the kernel refused the pin */
     double t_end;
@@ -93,6 +102,8 @@ struct reader_ctx {
     /* shared with the main thread */
     uint32_t seq __attribute__((aligned(CACHELINE)));
     uint32_t pub[sizeof(struct reader_stats) / 4] __attribute__((aligned(CACHELINE)));
+    uint32_t sseq __attribute__((aligned(CACHELINE)));     /* the kept values: sseq/spub */
+    uint32_t spub[sizeof(struct sample_pub) / 4] __attribute__((aligned(CACHELINE)));
 } __attribute__((aligned(CACHELINE)));
 
 /* What a writer thread publishes: the entries it cleared and installed

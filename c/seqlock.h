@@ -14,19 +14,38 @@
 #include <string.h>
 #include "barrier.h"
 
-/* Writer side (the only writer of `words`). n is a multiple of 4. */
-static inline void seq_publish(uint32_t *seq, uint32_t *words, const void *src, size_t n)
+static inline void seq_store_words(uint32_t *words, const void *src, size_t n)
 {
     const unsigned char *s = src;
-    uint32_t v = __atomic_load_n(seq, __ATOMIC_RELAXED);
     size_t i;
-    __atomic_store_n(seq, v + 1, __ATOMIC_RELAXED);
-    smp_mb_runtime();
     for (i = 0; i < n / 4; i++) {
         uint32_t w;
         memcpy(&w, s + 4 * i, 4);
         __atomic_store_n(&words[i], w, __ATOMIC_RELAXED);
     }
+}
+
+/* Writer side (the only writer of `words`): n0 bytes from src0, then n1
+ * from src1, into words under one sequence number. n0, n1: multiples of 4. */
+static inline void seq_publish2(uint32_t *seq, uint32_t *words, const void *src0, size_t n0, const void *src1,
+                                size_t n1)
+{
+    uint32_t v = __atomic_load_n(seq, __ATOMIC_RELAXED);
+    __atomic_store_n(seq, v + 1, __ATOMIC_RELAXED);
+    smp_mb_runtime();
+    seq_store_words(words, src0, n0);
+    seq_store_words(words + n0 / 4, src1, n1);
+    smp_mb_runtime();
+    __atomic_store_n(seq, v + 2, __ATOMIC_RELAXED);
+}
+
+/* Writer side (the only writer of `words`). n is a multiple of 4. */
+static inline void seq_publish(uint32_t *seq, uint32_t *words, const void *src, size_t n)
+{
+    uint32_t v = __atomic_load_n(seq, __ATOMIC_RELAXED);
+    __atomic_store_n(seq, v + 1, __ATOMIC_RELAXED);
+    smp_mb_runtime();
+    seq_store_words(words, src, n);
     smp_mb_runtime();
     __atomic_store_n(seq, v + 2, __ATOMIC_RELAXED);
 }

@@ -3,13 +3,15 @@
 #
 #   ci/test.sh              everything: the checks below, the per-arch
 #                           matrix, the full-system matrix, the report
-#   ci/test.sh checks       lint, unit + integration tests on x86-64 and
-#                           i686, the loom model, the C port's tests
+#   ci/test.sh checks       lint, unit + integration tests (the loom model
+#                           among them) on x86-64 and i686, the C port's tests
 #   ci/test.sh ARCH...      only the per-arch matrix for these arches
 #                           (x86_64 i686 i586 mipsel mipsel-r1 sh4), with the
 #                           Rust/C differential for i686 and mipsel
 #   ci/test.sh system [T...]  only the full-system matrix (ci/system.sh:
 #                           real 32-bit kernels under qemu-system)
+#   ci/test.sh loaded       the timing-dependent checks with two busy loops
+#                           beside them (needs the matrix's x86_64 binary)
 #   ci/test.sh --junit FILE [PART...]  any of the above, and FILE gets a
 #                           JUnit XML report: one testcase per check, with
 #                           the seconds it took and its output's last lines
@@ -51,9 +53,18 @@ check() { # NAME CMD...: runs a check, counts it, keeps going; says how long it 
 }
 # With --junit: the same, its output also kept for the report (the check
 # runs in a pipeline's subshell: checks set no variables).
+# Written at the end, or on an early exit by the EXIT trap (a part that
+# sets its own EXIT trap, as `loaded` does, leaves it to the end).
+junit_write() {
+    [ -n "$JUNIT" ] && [ -d "${JUNIT_DIR:-}" ] || return 0
+    python3 ci/junit.py "$JUNIT_DIR/results" "$JUNIT" "ci/test.sh $JUNIT_PARTS"
+    rm -rf "$JUNIT_DIR"
+}
 if [ -n "$JUNIT" ]; then
     JUNIT_DIR=$(mktemp -d)
-    trap 'python3 ci/junit.py "$JUNIT_DIR/results" "$JUNIT" "ci/test.sh $*"; rm -rf "$JUNIT_DIR"' EXIT
+    JUNIT_PARTS="$*"
+    : >"$JUNIT_DIR/results"
+    trap junit_write EXIT
 fi
 junit_check() {
     local name=$1 t0=$SECONDS t1=$EPOCHREALTIME log status; shift
@@ -105,8 +116,16 @@ refuses_sse2() {
         || { echo "expected exit 2 naming ptear-i586, got $code: $err"; return 1; }
 }
 
+# c/test.sh runs the sh4 selftest on both CPUs (SH-4A, SH-4) of the same C
+# code as dist/ptear-sh4 and, in a whole-suite run, leaves its reports here
+# (PTEAR_REPORTS): the matrix keeps them rather than run them again.
+SH4_FROM_C_TESTS=0
 selftest() { # ARCH: the control set, kept as target/reports/ARCH.json, in KTAP (checked) and JUnit
     local arch=$1 rc=0 fmt=(--format ktap --junit "target/reports/$arch.junit.xml")
+    if [ "$SH4_FROM_C_TESTS" = 1 ] && [[ $arch == sh4* ]] && [ -s "target/reports/$arch.json" ]; then
+        echo "note: selftest $arch ran in c/test.sh (target/reports/$arch.json, the same code)"
+        return 0
+    fi
     case $arch in sh4*) fmt=(--quiet) ;; esac    # the C port: text (KTAP: see c/selftest.c)
     # shellcheck disable=SC2046
     $(runner "$arch") "$(binary "$arch")" selftest -d "$SELFTEST_D" "${fmt[@]}" --json "target/reports/$arch.json" \
@@ -150,8 +169,11 @@ matrix() {
                 check "selftest sh4-sh7750r" selftest sh4-sh7750r
                 check "sh4-sh7750r: synco refused on SH-4" refuses sh4-sh7750r "synco" --barrier synco ;;
         esac
+        # The classes of the acceptance runs under emulation; natively,
+        # x86-64 and i686 run the same configurations in tests/classes.rs
+        # (the `cargo test` steps), so they are not run twice.
         case $arch in
-            x86_64|i686|mipsel|sh4)
+            mipsel|sh4)
                 # shellcheck disable=SC2046
                 check "$arch: classes of the acceptance runs" python3 ci/classes.py "$arch" $(runner "$arch") "$(binary "$arch")" ;;
         esac
@@ -206,6 +228,12 @@ for path in sys.argv[1:]:
     for c in d["controls"]:
         seen.setdefault(c["name"], {})[path.split("/")[-1][:-5]] = sig(c["report"])
 bad = {n: v for n, v in seen.items() if len(set(v.values())) > 1}
+# Both engines count every wrong value in exactly one family.
+for path in sys.argv[1:]:
+    d = json.load(open(path))
+    for c in d.get("controls", []) if d.get("schema") == "ptear-selftest/1" else []:
+        t = c["report"]["totals"]
+        assert sum(t["families"].values()) == t["torn"], f"{path} {c['name']}: families {t['families']} vs torn {t['torn']}"
 for n, v in sorted(seen.items()):
     print(f"  {n:<12} (verdict, mixed, transient, caught) = {sorted(set(v.values()))} on {len(v)} runs")
 assert len(seen) >= 9, f"too few controls: {sorted(seen)}"
@@ -230,10 +258,43 @@ checks() {
     step "unit and integration tests (i686, static, natively on this x86-64 kernel)"
     check "cargo test i686" env RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/test-i686 \
         cargo test --locked --profile ci --target i686-unknown-linux-gnu -- --include-ignored
-    step "loom model of the read protocol"
-    check "loom" env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --locked --profile ci --test loom
     step "C port (sh4) tests"
-    check "c/test.sh" bash c/test.sh
+    check "c/test.sh" env PTEAR_REPORTS=target/reports bash c/test.sh
+    SH4_FROM_C_TESTS=1
+}
+
+# The timing-dependent checks again with the machine busy: two busy loops
+# of the suite's own, one per CPU of the project's 2-CPU machines, as a
+# shared CI runner or a laptop doing other work has (issue 19). A check
+# that passes only on an idle machine teaches people to ignore red runs.
+# Each test and control states the margin it was measured with. Needs the
+# matrix's dist/ptear-x86_64 and the differential's C port build
+# (target/c/ptear-c-i686, native here). tests/hunt_slowed.rs is left out:
+# it makes its own slowed runs by loading the CPUs and needs them quiet
+# otherwise (its file says why).
+BUSY_LOOPS=2
+loaded() {
+    step "timing-dependent checks with $BUSY_LOOPS busy loops beside them"
+    local pids=() i
+    for ((i = 0; i < BUSY_LOOPS; i++)); do
+        bash -c 'while :; do :; done' &
+        pids+=($!)
+    done
+    # shellcheck disable=SC2064
+    trap "kill ${pids[*]} 2>/dev/null" EXIT
+    mkdir -p target/reports/loaded
+    # tests/classes.rs is the classes of the acceptance runs (ci/classes.py's
+    # table) natively.
+    check "loaded: cargo test (timing tests)" cargo test --locked --profile ci \
+        --test run --test classes --test report --test hunt --test signals --test retry_histogram
+    check "loaded: selftest x86_64 (Rust)" dist/ptear-x86_64 selftest -d "$SELFTEST_D" --quiet \
+        --json target/reports/loaded/x86_64.json
+    [ -x target/c/ptear-c-i686 ] || bash c/build.sh i686
+    check "loaded: selftest i686 (the C port)" target/c/ptear-c-i686 selftest -d "$SELFTEST_D" --quiet \
+        --json target/reports/loaded/c-i686.json
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+    trap - EXIT
 }
 
 # The full-system matrix: each target boots a real 32-bit kernel under
@@ -254,8 +315,10 @@ case "${1:-all}" in
         mkdir -p target/reports
         checks
         matrix "${ALL[@]}"
+        loaded
         system ;;
     checks) checks ;;
+    loaded) loaded ;;
     system) shift; system "$@" ;;
     *) matrix "$@" ;;
 esac
@@ -267,4 +330,5 @@ fi
 
 echo
 echo "ci: $passed passed, $failed failed ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
+junit_write
 [ "$failed" = 0 ]

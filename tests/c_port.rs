@@ -88,11 +88,28 @@ fn versions_agree() {
 
 #[test]
 fn reports_have_the_same_keys() {
+    // A run that tears, so that the samples' keys are compared too: the
+    // high-first clear made 0.5 M (loaded) to 8 M transient values a second
+    // here; 300 ms needs 1.
     let args = [
-        "run", "--reads", "20000", "--format", "json", "-q", "--seed", "3",
+        "run",
+        "-d",
+        "300ms",
+        "--writer",
+        "mips",
+        "--writer-gap",
+        "200",
+        "--format",
+        "json",
+        "-q",
+        "--seed",
+        "3",
     ];
     let (r, c) = both(&args);
     let (r, c) = (stdout_json(&r), stdout_json(&c));
+    for report in [&r, &c] {
+        assert!(u(&report["totals"]["torn"]) > 0, "{}", report["totals"]);
+    }
     assert_eq!(
         key_set(&r),
         key_set(&c),
@@ -216,4 +233,119 @@ fn the_c_port_never_waits_for_entropy_either() {
 fn json_onto_a_fifo_writes_into_it_and_leaves_the_fifo() {
     let r = json_through_a_fifo(&mut Command::new(c_port()));
     assert_eq!(r["tool"]["implementation"], "c");
+}
+
+/// Samples by kind are one algorithm in both engines: the same trace of
+/// wrong values (kinds, readers, times) and seed make the same kept values
+/// per reader, in the same slots, and the same report samples. The C side
+/// is c/samples.c driven by c/tests/samples_trace.c (built here with the
+/// host's cc); the trace has few and many kinds, a reservoir that fills and
+/// is drawn from, and more than 16 kinds so that firsts are evicted.
+#[test]
+fn samples_by_kind_are_the_same_in_both_engines() {
+    use ptear::engine::samples::{merge, SampleKeeper, TornSample};
+    use ptear::pte::{Consequences, Pte, ValueFamily, Wrong, WrongClass};
+    use std::io::Write;
+    use std::time::Duration;
+
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = root.join("target/c/samples-trace");
+    let out = Command::new("cc")
+        .args(["-O1", "-o"])
+        .arg(&bin)
+        .arg(root.join("c/tests/samples_trace.c"))
+        .arg(root.join("c/samples.c"))
+        .output()
+        .expect("cc runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let wrong = |key: u16| Wrong {
+        class: if key & 1 == 1 {
+            WrongClass::Transient
+        } else {
+            WrongClass::Mixed
+        },
+        family: ValueFamily::ALL[usize::from(key >> 1 & 3)],
+        consequences: Consequences((key >> 3) as u8),
+    };
+    for (seed, readers, values, kinds) in [
+        (1u64, 1usize, 50u64, 2u16),
+        (7, 2, 5000, 3),
+        (9, 3, 3000, 40),
+    ] {
+        // A deterministic trace: half the values of a skewed kind (k about
+        // twice as common as k + 1), half of any kind.
+        let mut x = seed;
+        let trace: Vec<(usize, u16, u64)> = (0..values)
+            .map(|i| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let k = if x >> 63 == 1 {
+                    ((x >> 33).trailing_ones() as u16).min(kinds - 1)
+                } else {
+                    (x >> 40) as u16 % kinds
+                };
+                let key = (k & 1) | (k >> 1 & 3) << 1 | (k >> 3) << 3 | 0x100;
+                ((x >> 20) as usize % readers, key, i * 1000 + (x >> 50))
+            })
+            .collect();
+        let mut seen: Vec<u16> = trace.iter().map(|v| v.1).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), usize::from(kinds), "every kind is in the trace");
+        let mut keepers: Vec<SampleKeeper> = (0..readers)
+            .map(|r| SampleKeeper::new(SampleKeeper::reader_seed(seed, r)))
+            .collect();
+        for &(r, key, t) in &trace {
+            keepers[r].offer(TornSample {
+                reader: r,
+                pair: 0,
+                pte: Pte::NONE,
+                wrong: wrong(key),
+                retries: 0,
+                at: Duration::from_nanos(t),
+            });
+        }
+        let mut rust = String::new();
+        for (r, k) in keepers.iter().enumerate() {
+            for e in k.kept() {
+                rust += &format!("kept {r} {} {}\n", e.nth, e.chosen.name());
+            }
+        }
+        for e in merge(&keepers, seed) {
+            rust += &format!("merged {} {}\n", e.sample.reader, e.nth);
+        }
+
+        let mut child = Command::new(&bin)
+            .args([seed.to_string(), readers.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("samples-trace runs");
+        let mut input = String::new();
+        for &(r, key, t) in &trace {
+            input += &format!("{r} {key} {t}\n");
+        }
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        let c = String::from_utf8(out.stdout).unwrap();
+        if kinds == 3 {
+            assert!(rust.contains("reservoir"), "the trace fills a reservoir");
+        }
+        assert_eq!(
+            rust, c,
+            "seed {seed}, {readers} readers, {values} values, {kinds} kinds"
+        );
+    }
 }

@@ -8,6 +8,17 @@
 //! other tests running): once 0.4-0.7 M mixed; ABA knobs 40-120 k mixed;
 //! gup-fast under them with x86-pae-nohighmem 280 k caught and 70 k
 //! slipped; high-first 8-18 M transient. Every test needs 1.
+//!
+//! With the machine busy (two busy loops beside the run, as
+//! `ci/test.sh loaded` does, and other builds: load 6 on 2 CPUs), the
+//! same 2 s runs gave: once 91 mixed (x86-pae-nohighmem 29, the thinnest
+//! margin; sh 14 k), high-first 1.0-1.6 M transient, ABA 1.1 k mixed,
+//! gup-fast 387 caught and 40 slipped, two writers per entry 200-920
+//! mixed, `--clear-to swap` with once 56 (13 of them swap), protnone
+//! 1.3 M transient (0.47 M protnone), pmd with once 80. The reader and the
+//! writer then run at once only while neither CPU runs a busy loop, so a
+//! tear that needs both running (once, ABA) falls 100-5000x, and those
+//! that need one preemption of the writer (high-first) much less.
 
 mod common;
 use common::*;

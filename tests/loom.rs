@@ -1,12 +1,12 @@
 //! Model checking of the read protocol with loom (C11 memory model, every
-//! interleaving): `RUSTFLAGS="--cfg loom" cargo test --profile ci --test loom`.
+//! interleaving): `cargo test --profile ci --test loom` (part of every
+//! `cargo test`).
 //!
 //! The functions under test are ptear's own `ptep_get_lockless`, `set_pte`,
 //! `pte_clear` and `pte_clear_high_first`, run over loom atomics through the
 //! `PteSlot` trait, with acquire/release fences standing in for
 //! smp_rmb/smp_wmb. Each model states whether a torn read must be
 //! impossible, or must be found in some execution.
-#![cfg(loom)]
 
 use loom::sync::atomic::{fence, AtomicU32, Ordering::*};
 use loom::sync::Arc;

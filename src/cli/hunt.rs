@@ -373,7 +373,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
     if let Some(path) = &args.trials.json {
         let rec = HuntRecord {
             schema: HUNT_SCHEMA.into(),
-            tool: hunt::tool(),
+            tool: crate::report::schema::Tool::this(),
             seed,
             budget_s: args.budget.as_secs_f64(),
             exec: runner.exec().map(str::to_owned),

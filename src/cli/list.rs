@@ -40,11 +40,7 @@ fn kinds<T: ValueEnum + Copy>(unavailable: fn(T) -> Option<&'static str>) -> Vec
 pub fn record() -> ListRecord {
     ListRecord {
         schema: LIST_SCHEMA.into(),
-        tool: Tool {
-            name: "ptear".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            implementation: "rust".into(),
-        },
+        tool: Tool::this(),
         arch: std::env::consts::ARCH.into(),
         readers: kinds(|k| match k {
             ReaderKind::Atomic64 => crate::arch::HAS_ATOMIC64.err(),

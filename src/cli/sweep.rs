@@ -111,7 +111,7 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
     progress.finish();
     let rec = SweepRecord {
         schema: SWEEP_SCHEMA.into(),
-        tool: crate::hunt::tool(),
+        tool: crate::report::schema::Tool::this(),
         seed,
         exec: runner.exec().map(str::to_owned),
         fixed: fixed.clone(),

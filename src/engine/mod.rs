@@ -96,58 +96,113 @@ fn split_seed(seed: u64, stream: u64) -> u64 {
 }
 
 /// Runs `cfg` (already checked) until its duration, its read count, or
-/// `interrupt` (set by the signal handler).
+/// `interrupt` (set by the signal handler): map the tables, start the
+/// writers, then the readers, watch, join.
 pub fn run(
     cfg: &CheckedConfig,
     interrupt: &AtomicBool,
     observer: &mut dyn Observer,
 ) -> Result<Measurement, RuntimeError> {
-    let enc = cfg.encoding();
-    let refused = |what: &str, bytes: usize, e: std::io::Error| {
-        RuntimeError(format!(
-            "mmap of {} for {} {what} refused: {e}",
-            crate::config::human_bytes(bytes as u64 * cfg.pairs as u64),
-            cfg.pairs
-        ))
-    };
-    let table = PteTable::map(cfg.pairs).map_err(|e| refused("pairs", 8, e))?;
-    let side = SideTable::map(if cfg.reader.uses_side_table() {
-        cfg.pairs
-    } else {
-        0
-    })
-    .map_err(|e| refused("side words", 4, e))?;
-    let ptl = PtlTable::map(if cfg.writers_per_entry > 1 {
-        cfg.pairs
-    } else {
-        0
-    })
-    .map_err(|e| refused("page-table locks", 16, e))?;
-    for pair in table.pairs() {
-        write::set_pte::<_, Compiler, _>(pair, enc.entry(enc.first()), &mut NoGap);
-    }
-    for lock in ptl.as_slice() {
-        let first = enc.first();
-        lock.j.store(first.j, Relaxed);
-        lock.h.store(first.h, Relaxed);
-        lock.installed.store(1, Relaxed);
-    }
-
-    let stop = AtomicBool::new(false);
-    let failure: Mutex<Option<String>> = Mutex::new(None);
-    let readers_done = AtomicUsize::new(0);
-    // With --reads, the last reader to reach its quota ends the run there,
-    // so writers stop and the elapsed time is not padded to the monitor's
-    // next tick.
-    let quota_reached_at: Mutex<Option<Duration>> = Mutex::new(None);
+    let tables = Tables::map(cfg)?;
     let reader_boxes: Vec<_> = (0..cfg.readers)
         .map(|_| Mailbox::new(ReaderStats::new(0)))
         .collect();
     let writer_boxes: Vec<_> = (0..cfg.writer_threads())
         .map(|_| Mailbox::new(WriterCounts::default()))
         .collect();
-    let placement = Mutex::new(
-        (0..cfg.writer_threads())
+    let run = Coordination::new(cfg);
+    let (readers, writers, watched) = crossbeam::thread::scope(|s| {
+        let writers = spawn_writers(s, cfg, &tables, &run, &writer_boxes);
+        let readers = spawn_readers(s, cfg, &tables, &run, &reader_boxes);
+        let watched = watch(cfg, &run, interrupt, observer, &reader_boxes, &writer_boxes);
+        let readers: Vec<ReaderStats> = readers
+            .into_iter()
+            .map(|h| h.join().expect("reader panicked"))
+            .collect();
+        let writers: Vec<WriterCounts> = writers
+            .into_iter()
+            .map(|h| h.join().expect("writer panicked"))
+            .collect();
+        (readers, writers, watched)
+    })
+    .expect("a hammer thread panicked");
+
+    if let Some(msg) = run.failure.into_inner().unwrap() {
+        return Err(RuntimeError(msg));
+    }
+    Ok(Measurement {
+        elapsed: watched.elapsed,
+        readers,
+        writers,
+        placement: run.placement.into_inner().unwrap(),
+        interrupted: watched.interrupted,
+        complete: true,
+    })
+}
+
+/// The run's shared memory: the entries (each holding entry 1 before any
+/// thread starts), the side words and the page-table locks.
+struct Tables {
+    pairs: PteTable,
+    side: SideTable,
+    ptl: PtlTable,
+}
+
+impl Tables {
+    fn map(cfg: &CheckedConfig) -> Result<Tables, RuntimeError> {
+        let enc = cfg.encoding();
+        let refused = |what: &str, bytes: usize, e: std::io::Error| {
+            RuntimeError(format!(
+                "mmap of {} for {} {what} refused: {e}",
+                crate::config::human_bytes(bytes as u64 * cfg.pairs as u64),
+                cfg.pairs
+            ))
+        };
+        let pairs = PteTable::map(cfg.pairs).map_err(|e| refused("pairs", 8, e))?;
+        let side_words = if cfg.reader.uses_side_table() {
+            cfg.pairs
+        } else {
+            0
+        };
+        let side = SideTable::map(side_words).map_err(|e| refused("side words", 4, e))?;
+        let locks = if cfg.writers_per_entry > 1 {
+            cfg.pairs
+        } else {
+            0
+        };
+        let ptl = PtlTable::map(locks).map_err(|e| refused("page-table locks", 16, e))?;
+        let first = enc.first();
+        for pair in pairs.pairs() {
+            write::set_pte::<_, Compiler, _>(pair, enc.entry(first), &mut NoGap);
+        }
+        for lock in ptl.as_slice() {
+            lock.j.store(first.j, Relaxed);
+            lock.h.store(first.h, Relaxed);
+            lock.installed.store(1, Relaxed);
+        }
+        Ok(Tables { pairs, side, ptl })
+    }
+}
+
+/// What the hammer threads and the monitor share besides the tables.
+struct Coordination<'c> {
+    cfg: &'c CheckedConfig,
+    /// Set once: the run must end.
+    stop: AtomicBool,
+    /// The first runtime failure of any thread.
+    failure: Mutex<Option<String>>,
+    readers_done: AtomicUsize,
+    /// With --reads, the last reader to reach its quota ends the run there,
+    /// so writers stop and the elapsed time is not padded to the monitor's
+    /// next tick.
+    quota_reached_at: Mutex<Option<Duration>>,
+    placement: Mutex<Vec<ThreadPlacement>>,
+    start: Instant,
+}
+
+impl<'c> Coordination<'c> {
+    fn new(cfg: &'c CheckedConfig) -> Coordination<'c> {
+        let placement = (0..cfg.writer_threads())
             .map(|i| (Role::Writer, i))
             .chain((0..cfg.readers).map(|i| (Role::Reader, i)))
             .enumerate()
@@ -157,177 +212,210 @@ pub fn run(
                 cpu: cfg.cpu_for_thread(t),
                 pinned: false,
             })
-            .collect::<Vec<_>>(),
-    );
-    let fail = |msg: String| {
-        failure.lock().unwrap().get_or_insert(msg);
-        stop.store(true, Relaxed);
-    };
-    // Pins the calling thread as planned; false (and the run fails) if refused.
-    let pin = |t: usize| -> bool {
-        let Some(cpu) = cfg.cpu_for_thread(t) else {
+            .collect();
+        Coordination {
+            cfg,
+            stop: AtomicBool::new(false),
+            failure: Mutex::new(None),
+            readers_done: AtomicUsize::new(0),
+            quota_reached_at: Mutex::new(None),
+            placement: Mutex::new(placement),
+            start: Instant::now(),
+        }
+    }
+
+    /// Records the first failure and stops the run.
+    fn fail(&self, msg: String) {
+        self.failure.lock().unwrap().get_or_insert(msg);
+        self.stop.store(true, Relaxed);
+    }
+
+    /// Pins the calling thread (thread `t`, writers first) as planned;
+    /// false (and the run fails) if refused.
+    fn pin(&self, t: usize) -> bool {
+        let Some(cpu) = self.cfg.cpu_for_thread(t) else {
             return true;
         };
         match affinity::pin_current_thread(cpu) {
             Ok(pinned) => {
-                placement.lock().unwrap()[t].pinned = pinned;
+                self.placement.lock().unwrap()[t].pinned = pinned;
                 true
             }
             Err(e) => {
-                fail(format!(
+                self.fail(format!(
                     "pinning a thread to CPU {cpu} was refused: {e} (a cpuset allows only CPUs {})",
                     affinity::format_cpu_list(&affinity::allowed_cpus())
                 ));
                 false
             }
         }
-    };
-
-    let start = Instant::now();
-    let mut elapsed = Duration::ZERO;
-    let mut interrupted = false;
-    let (readers, writer_counts) = crossbeam::thread::scope(|s| {
-        let mut writers = Vec::new();
-        let mut readers = Vec::new();
-        for (w, mailbox) in writer_boxes.iter().enumerate() {
-            // Thread w is one of the writers_per_entry threads of group g,
-            // which owns pairs g, g + writers, ...
-            let g = w / cfg.writers_per_entry;
-            let mine = |n: usize| (g..n).step_by(cfg.writers);
-            let ctx = WriterCtx {
-                pairs: mine(cfg.pairs).map(|i| &table.pairs()[i]).collect(),
-                side: mine(side.as_slice().len())
-                    .map(|i| &side.as_slice()[i])
-                    .collect(),
-                ptl: mine(ptl.as_slice().len())
-                    .map(|i| &ptl.as_slice()[i])
-                    .collect(),
-                encoding: enc,
-                clear_to: cfg.clear_to,
-                stop: &stop,
-                mailbox,
-            };
-            let (pin, seed) = (&pin, split_seed(cfg.seed, w as u64));
-            let spawned = s
-                .builder()
-                .name(format!("ptear-writer-{w}"))
-                .stack_size(THREAD_STACK)
-                .spawn(move |_| {
-                    if pin(w) {
-                        run_writer(cfg, ctx, seed)
-                    } else {
-                        WriterCounts::default()
-                    }
-                });
-            match spawned {
-                Ok(h) => writers.push(h),
-                Err(e) => {
-                    fail(format!("cannot start writer thread {w}: {e}"));
-                    break;
-                }
-            }
-        }
-        let per_reader = cfg
-            .reads
-            .map(|n| (n / cfg.readers as u64, n % cfg.readers as u64));
-        for (r, mailbox) in reader_boxes.iter().enumerate() {
-            if stop.load(Relaxed) {
-                break;
-            }
-            let stream = (cfg.writer_threads() + r) as u64;
-            let ctx = ReaderCtx {
-                index: r,
-                pairs: table.pairs(),
-                side: side.as_slice(),
-                encoding: enc,
-                order: PairOrder::new(cfg.pairs, split_seed(cfg.seed, stream)),
-                quota: per_reader.map_or(u64::MAX, |(q, rem)| q + u64::from((r as u64) < rem)),
-                stop: &stop,
-                start,
-                mailbox,
-                samples_seed: SampleKeeper::reader_seed(cfg.seed, r),
-            };
-            let (pin, done, seed) = (
-                &pin,
-                &readers_done,
-                split_seed(cfg.seed, READER_GAPS + stream),
-            );
-            let (stop, quota_reached_at) = (&stop, &quota_reached_at);
-            let spawned = s
-                .builder()
-                .name(format!("ptear-reader-{r}"))
-                .stack_size(THREAD_STACK)
-                .spawn(move |_| {
-                    let stats = if pin(cfg.writer_threads() + r) {
-                        run_reader(cfg, ctx, seed)
-                    } else {
-                        ReaderStats::new(0)
-                    };
-                    let last = done.fetch_add(1, Relaxed) + 1 == cfg.readers;
-                    if last && cfg.reads.is_some() && !stop.swap(true, Relaxed) {
-                        *quota_reached_at.lock().unwrap() = Some(start.elapsed());
-                    }
-                    stats
-                });
-            match spawned {
-                Ok(h) => readers.push(h),
-                Err(e) => {
-                    fail(format!("cannot start reader thread {r}: {e}"));
-                    break;
-                }
-            }
-        }
-
-        let snapshot = || Measurement {
-            elapsed: start.elapsed(),
-            readers: reader_boxes.iter().map(Mailbox::read).collect(),
-            writers: writer_boxes.iter().map(Mailbox::read).collect(),
-            placement: placement.lock().unwrap().clone(),
-            interrupted: false,
-            complete: false,
-        };
-        let deadline = cfg.duration.map(|d| start + d);
-        loop {
-            let now = Instant::now();
-            if interrupt.load(Relaxed) {
-                interrupted = true;
-                break;
-            }
-            if stop.load(Relaxed) || deadline.is_some_and(|d| now >= d) {
-                break;
-            }
-            observer.tick(now - start, &snapshot);
-            let left = deadline.map_or(MONITOR_TICK, |d| d - now);
-            std::thread::sleep(left.min(MONITOR_TICK));
-        }
-        stop.store(true, Relaxed);
-        elapsed = quota_reached_at
-            .lock()
-            .unwrap()
-            .unwrap_or_else(|| start.elapsed());
-        let readers: Vec<ReaderStats> = readers
-            .into_iter()
-            .map(|h| h.join().expect("reader panicked"))
-            .collect();
-        let counts: Vec<WriterCounts> = writers
-            .into_iter()
-            .map(|h| h.join().expect("writer panicked"))
-            .collect();
-        (readers, counts)
-    })
-    .expect("a hammer thread panicked");
-
-    if let Some(msg) = failure.into_inner().unwrap() {
-        return Err(RuntimeError(msg));
     }
-    Ok(Measurement {
+
+    /// A reader finished: the last one with a --reads quota ends the run.
+    fn reader_done(&self) {
+        let last = self.readers_done.fetch_add(1, Relaxed) + 1 == self.cfg.readers;
+        if last && self.cfg.reads.is_some() && !self.stop.swap(true, Relaxed) {
+            *self.quota_reached_at.lock().unwrap() = Some(self.start.elapsed());
+        }
+    }
+}
+
+type Scope<'env> = crossbeam::thread::Scope<'env>;
+type Handle<'scope, T> = crossbeam::thread::ScopedJoinHandle<'scope, T>;
+
+/// Starts the writer threads; stops at the first that cannot start.
+fn spawn_writers<'scope, 'env>(
+    s: &'scope Scope<'env>,
+    cfg: &'env CheckedConfig,
+    tables: &'env Tables,
+    run: &'env Coordination<'env>,
+    boxes: &'env [Mailbox<WriterCounts>],
+) -> Vec<Handle<'scope, WriterCounts>> {
+    let enc = cfg.encoding();
+    let mut writers = Vec::new();
+    for (w, mailbox) in boxes.iter().enumerate() {
+        // Thread w is one of the writers_per_entry threads of group g,
+        // which owns pairs g, g + writers, ...
+        let g = w / cfg.writers_per_entry;
+        let mine = |n: usize| (g..n).step_by(cfg.writers);
+        let (side, ptl) = (tables.side.as_slice(), tables.ptl.as_slice());
+        let ctx = WriterCtx {
+            pairs: mine(cfg.pairs).map(|i| &tables.pairs.pairs()[i]).collect(),
+            side: mine(side.len()).map(|i| &side[i]).collect(),
+            ptl: mine(ptl.len()).map(|i| &ptl[i]).collect(),
+            encoding: enc,
+            clear_to: cfg.clear_to,
+            stop: &run.stop,
+            mailbox,
+        };
+        let seed = split_seed(cfg.seed, w as u64);
+        let spawned = s
+            .builder()
+            .name(format!("ptear-writer-{w}"))
+            .stack_size(THREAD_STACK)
+            .spawn(move |_| {
+                if run.pin(w) {
+                    run_writer(cfg, ctx, seed)
+                } else {
+                    WriterCounts::default()
+                }
+            });
+        match spawned {
+            Ok(h) => writers.push(h),
+            Err(e) => {
+                run.fail(format!("cannot start writer thread {w}: {e}"));
+                break;
+            }
+        }
+    }
+    writers
+}
+
+/// Starts the reader threads (none once the run failed); stops at the
+/// first that cannot start.
+fn spawn_readers<'scope, 'env>(
+    s: &'scope Scope<'env>,
+    cfg: &'env CheckedConfig,
+    tables: &'env Tables,
+    run: &'env Coordination<'env>,
+    boxes: &'env [Mailbox<ReaderStats>],
+) -> Vec<Handle<'scope, ReaderStats>> {
+    let per_reader = cfg
+        .reads
+        .map(|n| (n / cfg.readers as u64, n % cfg.readers as u64));
+    let mut readers = Vec::new();
+    for (r, mailbox) in boxes.iter().enumerate() {
+        if run.stop.load(Relaxed) {
+            break;
+        }
+        let stream = (cfg.writer_threads() + r) as u64;
+        let ctx = ReaderCtx {
+            index: r,
+            pairs: tables.pairs.pairs(),
+            side: tables.side.as_slice(),
+            encoding: cfg.encoding(),
+            order: PairOrder::new(cfg.pairs, split_seed(cfg.seed, stream)),
+            quota: per_reader.map_or(u64::MAX, |(q, rem)| q + u64::from((r as u64) < rem)),
+            stop: &run.stop,
+            start: run.start,
+            mailbox,
+            samples_seed: SampleKeeper::reader_seed(cfg.seed, r),
+        };
+        let seed = split_seed(cfg.seed, READER_GAPS + stream);
+        let spawned = s
+            .builder()
+            .name(format!("ptear-reader-{r}"))
+            .stack_size(THREAD_STACK)
+            .spawn(move |_| {
+                let stats = if run.pin(cfg.writer_threads() + r) {
+                    run_reader(cfg, ctx, seed)
+                } else {
+                    ReaderStats::new(0)
+                };
+                run.reader_done();
+                stats
+            });
+        match spawned {
+            Ok(h) => readers.push(h),
+            Err(e) => {
+                run.fail(format!("cannot start reader thread {r}: {e}"));
+                break;
+            }
+        }
+    }
+    readers
+}
+
+/// How the monitor saw the run end.
+struct Watched {
+    elapsed: Duration,
+    interrupted: bool,
+}
+
+/// The monitor: ticks the observer until the duration, the read quota, a
+/// failure or `interrupt` ends the run, then stops the threads.
+fn watch(
+    cfg: &CheckedConfig,
+    run: &Coordination<'_>,
+    interrupt: &AtomicBool,
+    observer: &mut dyn Observer,
+    reader_boxes: &[Mailbox<ReaderStats>],
+    writer_boxes: &[Mailbox<WriterCounts>],
+) -> Watched {
+    let start = run.start;
+    let snapshot = || Measurement {
+        elapsed: start.elapsed(),
+        readers: reader_boxes.iter().map(Mailbox::read).collect(),
+        writers: writer_boxes.iter().map(Mailbox::read).collect(),
+        placement: run.placement.lock().unwrap().clone(),
+        interrupted: false,
+        complete: false,
+    };
+    let deadline = cfg.duration.map(|d| start + d);
+    let mut interrupted = false;
+    loop {
+        let now = Instant::now();
+        if interrupt.load(Relaxed) {
+            interrupted = true;
+            break;
+        }
+        if run.stop.load(Relaxed) || deadline.is_some_and(|d| now >= d) {
+            break;
+        }
+        observer.tick(now - start, &snapshot);
+        let left = deadline.map_or(MONITOR_TICK, |d| d - now);
+        std::thread::sleep(left.min(MONITOR_TICK));
+    }
+    run.stop.store(true, Relaxed);
+    let elapsed = run
+        .quota_reached_at
+        .lock()
+        .unwrap()
+        .unwrap_or_else(|| start.elapsed());
+    Watched {
         elapsed,
-        readers,
-        writers: writer_counts,
-        placement: placement.into_inner().unwrap(),
         interrupted,
-        complete: true,
-    })
+    }
 }
 
 fn run_writer(cfg: &CheckedConfig, ctx: WriterCtx<'_>, seed: u64) -> WriterCounts {

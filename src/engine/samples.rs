@@ -61,6 +61,9 @@ pub struct Kept {
     pub sample: TornSample,
     /// Why it was kept.
     pub chosen: Chosen,
+    /// Its index among the reader's wrong values (0: the first): "newest"
+    /// and the last tie-break of the time order.
+    pub nth: u64,
 }
 
 /// SplitMix64 as a stream: the same generator as c/samples.c, so a seed
@@ -106,6 +109,8 @@ pub struct SampleKeeper {
     kinds: Vec<KindSlot>,
     /// Wrong values that were not a first of their kind.
     rest_seen: u64,
+    /// Wrong values offered.
+    offered: u64,
     rng: SplitMix,
     /// Bumped on every change to `kept`: tells a publisher to copy.
     version: u64,
@@ -118,6 +123,7 @@ impl SampleKeeper {
             kept: Vec::with_capacity(MAX_SAMPLES),
             kinds: Vec::with_capacity(MAX_KINDS),
             rest_seen: 0,
+            offered: 0,
             rng: SplitMix::new(seed),
             version: 0,
         }
@@ -137,6 +143,8 @@ impl SampleKeeper {
     /// Offers one wrong value (the cold path). No allocation: every vector
     /// stays within the capacity reserved by `new`.
     pub fn offer(&mut self, sample: TornSample) {
+        let nth = self.offered;
+        self.offered += 1;
         let kind = sample.wrong.kind();
         let at = match self.kinds.iter().position(|e| e.kind == kind) {
             Some(i) => Some(i),
@@ -153,16 +161,17 @@ impl SampleKeeper {
         match at {
             Some(i) if usize::from(self.kinds[i].offered) < KIND_FIRST => {
                 self.kinds[i].offered += 1;
-                self.keep_first(i, sample)
+                self.keep_first(i, sample, nth)
             }
-            _ => self.keep_rest(sample),
+            _ => self.keep_rest(sample, nth),
         }
     }
 
-    fn keep_first(&mut self, kind_at: usize, sample: TornSample) {
+    fn keep_first(&mut self, kind_at: usize, sample: TornSample, nth: u64) {
         let kept = Kept {
             sample,
             chosen: Chosen::FirstOfKind,
+            nth,
         };
         if self.kept.len() < MAX_SAMPLES {
             self.kept.push(kept);
@@ -197,16 +206,17 @@ impl SampleKeeper {
             }
         }
         let k = most?.kind;
-        self.kept
-            .iter()
-            .rposition(|e| e.chosen == Chosen::FirstOfKind && e.sample.wrong.kind() == k)
+        (0..self.kept.len())
+            .filter(|&i| self.kept[i].sample.wrong.kind() == k)
+            .max_by_key(|&i| self.kept[i].nth)
     }
 
-    fn keep_rest(&mut self, sample: TornSample) {
+    fn keep_rest(&mut self, sample: TornSample, nth: u64) {
         self.rest_seen += 1;
         let kept = Kept {
             sample,
             chosen: Chosen::Reservoir,
+            nth,
         };
         if self.kept.len() < MAX_SAMPLES {
             self.kept.push(kept);
@@ -246,6 +256,7 @@ impl SampleKeeper {
             dst.kept.clone_from(&self.kept);
             dst.kinds.clone_from(&self.kinds);
             dst.rest_seen = self.rest_seen;
+            dst.offered = self.offered;
             dst.rng = self.rng;
             dst.version = self.version;
         }
@@ -261,7 +272,7 @@ pub fn merge<'a>(keepers: impl IntoIterator<Item = &'a SampleKeeper>, seed: u64)
         .into_iter()
         .flat_map(|k| k.kept.iter().copied())
         .collect();
-    all.sort_by_key(|e| (e.sample.at, e.sample.reader));
+    all.sort_by_key(|e| (e.sample.at, e.sample.reader, e.nth));
     let mut kinds: Vec<u16> = Vec::new();
     for e in &all {
         let k = e.sample.wrong.kind();
@@ -300,7 +311,7 @@ pub fn merge<'a>(keepers: impl IntoIterator<Item = &'a SampleKeeper>, seed: u64)
         rest.swap(i, k);
     }
     out.extend_from_slice(&rest[..left]);
-    out.sort_by_key(|e| (e.sample.at, e.sample.reader));
+    out.sort_by_key(|e| (e.sample.at, e.sample.reader, e.nth));
     out
 }
 

@@ -621,15 +621,6 @@ pub fn hunt(
     })
 }
 
-/// The tool record of this build.
-pub fn tool() -> Tool {
-    Tool {
-        name: "ptear".into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        implementation: "rust".into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

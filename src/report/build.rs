@@ -85,11 +85,7 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
         } else {
             Verdict::Clean
         },
-        tool: Tool {
-            name: "ptear".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            implementation: "rust".into(),
-        },
+        tool: Tool::this(),
         host: host.clone(),
         config: ConfigRecord {
             reader: name_of(cfg.reader),

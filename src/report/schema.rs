@@ -74,6 +74,17 @@ pub struct Tool {
     pub implementation: String,
 }
 
+impl Tool {
+    /// This build: the Rust engine of this package version.
+    pub fn this() -> Tool {
+        Tool {
+            name: "ptear".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            implementation: "rust".into(),
+        }
+    }
+}
+
 /// Every option of a run.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ConfigRecord {
