@@ -359,3 +359,55 @@ fn report_plot_of_60_files_is_one_page_of_small_multiples() {
         assert_eq!(texts.iter().filter(|t| t.starts_with(file)).count(), 1);
     }
 }
+
+/// The C port for this test's arch (c/build.sh, as tests/c_port.rs builds it).
+fn c_port() -> std::path::PathBuf {
+    let arch = if cfg!(target_arch = "x86") {
+        "i686"
+    } else {
+        "x86_64"
+    };
+    let out = Command::new("bash")
+        .arg(format!("{ROOT}/c/build.sh"))
+        .arg(arch)
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "c/build.sh {arch}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!("{ROOT}/target/c/ptear-c-{arch}").into()
+}
+
+#[test]
+fn the_c_port_prints_the_same_ktap() {
+    let c = c_port();
+    let out = Command::new(&c)
+        .args(["selftest", "-d", "200ms", "--format", "ktap"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (code, msg) = ktap_check(&text, &[]);
+    assert_eq!(code, 0, "{msg}\n{text}");
+    assert_eq!(
+        text.lines().nth(1),
+        Some(format!("1..{}", controls()).as_str())
+    );
+    let not_ok = text.lines().filter(|l| l.starts_with("not ok ")).count();
+    assert_eq!(
+        out.status.code(),
+        Some(if not_ok == 0 { 0 } else { 1 }),
+        "{text}"
+    );
+    // A control broken for real: not ok, exit 1.
+    let out = Command::new(&c)
+        .env("PTEAR_BREAK_CONTROL", "once")
+        .args(["selftest", "-d", "200ms", "--format", "ktap"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.lines().any(|l| l == "not ok 4 once"), "{text}");
+    assert_eq!(ktap_check(&text, &["--expect-fail", "once"]).0, 0, "{text}");
+}
