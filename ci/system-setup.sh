@@ -3,10 +3,16 @@
 # target/system/ (safe to run any number of times; delete target/system/ to
 # fetch again, e.g. after a Debian kernel update).
 #
-#   apt:     qemu-system-x86, qemu-system-mips, cpio (only those missing)
+#   apt:     qemu-system-x86, qemu-system-mips, cpio, make, gcc (only those missing)
 #   i386:    target/system/i386/{vmlinuz,config,busybox}   from linux-image-686-pae:i386
 #   mipsel:  target/system/mipsel/{vmlinuz,config,busybox} from linux-image-4kc-malta:mipsel
 #            (busybox from busybox-static of each architecture)
+#   headers: target/system/headers/ (ci/system.sh's x86-kernel target builds
+#            kmod/ against it): for the i386 kernel's exact version,
+#            linux-headers-<ver>-686-pae:i386, linux-headers-<ver>-common
+#            (all) and linux-kbuild-6.1 of the HOST's architecture (its
+#            fixdep and modpost run here), unpacked with dpkg-deb -x;
+#            target/system/headers/build is the flavour tree
 #   target/system/versions: the packages and versions resolved
 #
 # The kernels and busybox are Debian packages of the foreign architecture,
@@ -22,7 +28,7 @@ D=$PWD/target/system
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # --- host packages
-APT_PKGS=(qemu-system-x86 qemu-system-mips cpio gzip python3)
+APT_PKGS=(qemu-system-x86 qemu-system-mips cpio gzip python3 make gcc)   # make, gcc: kmod/ (x86-kernel)
 missing=()
 for p in "${APT_PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,7 +50,13 @@ have_all() {
     done
     [ -s "$D/versions" ]
 }
-if have_all; then
+# The i386 kernel's headers (kmod/, docs/kernel-engine.md): the flavour
+# tree's Makefile is there and the version matches the cached kernel's.
+have_headers() {
+    [ -s "$D/i386/release" ] && [ -s "$D/headers/build/Makefile" ] &&
+        [ "$(cat "$D/headers/release" 2>/dev/null)" = "$(cat "$D/i386/release")" ]
+}
+if have_all && have_headers; then
     echo "system-setup: ok (cached in target/system: $(tr '\n' ' ' < "$D/versions"))"
     exit 0
 fi
@@ -81,6 +93,7 @@ resolve_kernel() { # ARCH
     echo "$pkg:$arch"
 }
 
+if ! have_all; then
 : > "$D/versions.new"
 for arch in i386 mipsel; do
     kpkg=$(resolve_kernel "$arch")
@@ -103,6 +116,7 @@ for arch in i386 mipsel; do
     rm -rf "$tmp"      # the modules are not needed: everything used is built in
 done
 mv "$D/versions.new" "$D/versions"
+fi
 
 # The kernels must be what the targets claim to test.
 need() { # ARCH CONFIG_X=y...
@@ -113,4 +127,37 @@ need() { # ARCH CONFIG_X=y...
 }
 need i386 CONFIG_X86_PAE=y CONFIG_HIGHMEM64G=y CONFIG_SMP=y CONFIG_DEVTMPFS=y CONFIG_SERIAL_8250_CONSOLE=y CONFIG_BLK_DEV_INITRD=y CONFIG_RD_GZIP=y
 need mipsel CONFIG_SMP=y CONFIG_MIPS_MALTA=y CONFIG_DEVTMPFS=y CONFIG_SERIAL_8250_CONSOLE=y CONFIG_BLK_DEV_INITRD=y CONFIG_RD_GZIP=y
+
+# --- the i386 kernel's headers, for out-of-tree modules (kmod/)
+# The release 6.1.0-NN-686-pae names the packages: the flavour headers
+# (i386), the common headers (all) and linux-kbuild-6.1 of the host's own
+# architecture (dpkg --print-architecture): the headers package depends on
+# the i386 kbuild, whose fixdep and modpost would not run here.
+if ! have_headers; then
+    release=$(cat "$D/i386/release")
+    abi=${release%-686-pae}
+    host_arch=$(dpkg --print-architecture)
+    kbuild=linux-kbuild-${abi%%.0-*}
+    ho=("${o[@]}" -o "APT::Architectures::=$host_arch")
+    echo "system-setup: headers for $release: linux-headers-$release:i386 linux-headers-$abi-common $kbuild:$host_arch"
+    hd=$D/debs/headers; rm -rf "$hd"; mkdir -p "$hd"
+    (cd "$hd" && apt-get "${ho[@]}" download "linux-headers-$release:i386" "linux-headers-$abi-common" \
+        "$kbuild:$host_arch" >/dev/null)
+    out=$D/headers; rm -rf "$out"; mkdir -p "$out/tree"
+    for deb in "$hd"/*.deb; do
+        dpkg-deb -x "$deb" "$out/tree"
+        printf '%s %s\n' "$(dpkg-deb -f "$deb" Package):$(dpkg-deb -f "$deb" Architecture)" "$(dpkg-deb -f "$deb" Version)" >> "$D/versions"
+    done
+    flavour=$out/tree/usr/src/linux-headers-$release
+    common=$out/tree/usr/src/linux-headers-$abi-common
+    [ -f "$flavour/Makefile" ] && [ -d "$common" ] || { echo "system-setup: no $flavour/Makefile or $common after unpacking" >&2; exit 1; }
+    # The flavour Makefile includes the common one by its installed,
+    # absolute path (/usr/src/...): point it at the unpacked tree. Its
+    # scripts and tools links are relative and survive the move.
+    sed -i "s|^include /usr/src/linux-headers-$abi-common/|include $common/|" "$flavour/Makefile"
+    grep -q "^include $common/Makefile" "$flavour/Makefile" || { echo "system-setup: $flavour/Makefile: no include line rewritten" >&2; exit 1; }
+    ln -s "tree/usr/src/linux-headers-$release" "$out/build"
+    echo "$release" > "$out/release"
+    rm -rf "$hd"
+fi
 echo "system-setup: ok ($(tr '\n' ' ' < "$D/versions"))"

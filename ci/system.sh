@@ -18,6 +18,13 @@
 #                 (two VPEs of a 34K; clocksource=jiffies, see "34K clock"):
 #                 ptear-mipsel selftest, run -d 1s; the C port's mipsel build
 #                 run -d 1s
+#   x86-kernel    the x86-conroe VM, with kmod/'s module built against that
+#                 kernel's exact headers (target/system/headers, fetched by
+#                 ci/system-setup.sh) in /lib/modules/RELEASE/extra:
+#                 ptear-i686 selftest --engine kernel (each kernel-engine
+#                 control run by the kernel's own accessors and by the model,
+#                 same verdicts and classes required; the kernel's encodings
+#                 against ptear's layouts), run --engine kernel -d 1s
 #   mips-r1       ptear-mipsel-r1 (soft-float MIPS32r1) on -cpu 4KEc: a core
 #                 without an FPU, one CPU: selftest (aba skipped, with its
 #                 reason), run -d 1s. 4KEc is MIPS32r2: no r1 model boots
@@ -101,7 +108,7 @@
 # passes is turned off (docs/toolchains.md, "sh4"). Not built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ALL=(x86-conroe x86-pentium3 mips-34kf mips-r1)
+ALL=(x86-conroe x86-pentium3 x86-kernel mips-34kf mips-r1)
 D=$PWD/target/system
 VM_TIMEOUT=${SYSTEM_TIMEOUT:-600}
 # A VM whose console is silent and whose qemu used under 1 s of CPU time in
@@ -125,7 +132,7 @@ done
 # ci/system-init.sh) and KINDS (NAME:KIND, what the host verifies for each).
 configure() { # TARGET
     case $1 in
-        x86-conroe|x86-pentium3)
+        x86-conroe|x86-pentium3|x86-kernel)
             KARCH=i386; SMP=2; APPEND="console=ttyS0 quiet panic=1"
             local cpu=Conroe; [ "$1" = x86-pentium3 ] && cpu=pentium3
             QEMU=(qemu-system-i386 -accel tcg,thread=multi -cpu "$cpu" -smp "$SMP" -m 1024) ;;
@@ -142,6 +149,7 @@ configure() { # TARGET
     # at load 3 to 4, 2 s controls sometimes ended `aba` clean; quiet, it
     # tears thousands of times).
     CBINS=()    # C port builds (c/build.sh ARCH) to run too
+    KMOD=0      # 1: kmod/'s module, built for the guest kernel, in the initramfs
     case $1 in
         x86-conroe)
             BINS=(i686)
@@ -159,6 +167,14 @@ check i686-refused 30 ptear-i686 run -d 1s
 check c-run 60 ptear-c-i686 run -d 1s --json /tmp/c-run.json"
             CBINS=(i686)
             KINDS=(selftest:selftest run:run list:no-mfence i686-refused:needs-sse2 c-run:run) ;;
+        x86-kernel)
+            # -d 3s: each control runs twice (kernel, then model), 8 controls;
+            # the `once` and `swap` tears need both vCPUs running at once (a
+            # host at load 8 gave `once` 0 tears in one 2 s run of ten)
+            BINS=(i686); KMOD=1
+            CHECKS="check kernel-selftest 300 ptear-i686 selftest --engine kernel -d 3s --json /tmp/kernel-selftest.json
+check kernel-run 60 ptear-i686 run --engine kernel -d 1s --json /tmp/kernel-run.json"
+            KINDS=(kernel-selftest:selftest kernel-run:run) ;;
         mips-34kf)
             BINS=(mipsel)
             CHECKS="check selftest 240 ptear-mipsel selftest -d 3s --json /tmp/selftest.json
@@ -182,6 +198,10 @@ initramfs() { # TARGET OUT: a gzip'd newc cpio of /init, /checks, busybox, the b
     install -m 755 "$D/$KARCH/busybox" "$root/bin/busybox"
     for b in "${BINS[@]}"; do install -m 755 "dist/ptear-$b" "$root/bin/ptear-$b"; done
     for b in "${CBINS[@]}"; do install -m 755 "target/c/ptear-c-$b" "$root/bin/ptear-c-$b"; done
+    if [ "$KMOD" = 1 ]; then    # where --module looks by default
+        local rel; rel=$(cat "$D/$KARCH/release")
+        install -D -m 644 kmod/ptear_kmod.ko "$root/lib/modules/$rel/extra/ptear_kmod.ko"
+    fi
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"
     rm -rf "$root"
 }
@@ -344,17 +364,28 @@ stamp() { # LOG TIMES: stdin to LOG (CRs dropped); each marker line, stamped, to
 
 bash ci/system-setup.sh
 declare -A want=() cwant=()
+kmod=0
 for t in "$@"; do
     configure "$t"
     for b in "${BINS[@]}"; do want[$b]=1; done
     for b in "${CBINS[@]}"; do cwant[$b]=1; done
+    [ "$KMOD" = 0 ] || kmod=1
 done
 bash ci/release.sh "${!want[@]}"
 for b in "${!cwant[@]}"; do bash c/build.sh "$b" >/dev/null; done
+if [ "$kmod" = 1 ]; then
+    # Against the booted kernel's exact headers: CONFIG_MODVERSIONS checks
+    # every symbol's CRC against their Module.symvers.
+    kstart=$SECONDS
+    make -s -C kmod KDIR="$D/headers/build" clean >/dev/null
+    make -s -C kmod KDIR="$D/headers/build" >/dev/null
+    echo "system: kmod/ptear_kmod.ko built against $(cat "$D/headers/release") in $((SECONDS - kstart)) s"
+fi
 
 mkdir -p "$D/logs"
 passed=0; failed=0; start=$SECONDS
 for t in "$@"; do
+    tstart=$SECONDS
     configure "$t"
     release=$(cat "$D/$KARCH/release")
     log=$D/logs/$t.log initrd=$D/initrd-$t.gz
@@ -393,6 +424,7 @@ for t in "$@"; do
         res+=$'\n'"FAILED: $t: qemu exited $code"
     fi
     echo "$res"
+    echo "time: $t: $((SECONDS - tstart)) s in all (initramfs, boots, reading back)"
     p=$(grep -c '^ok:' <<<"$res" || true); f=$(grep -c '^FAILED:' <<<"$res" || true)
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$f" != 0 ]; then

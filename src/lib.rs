@@ -7,7 +7,9 @@
 //! kernel's read and write sequences), `config` (a run's options, checked),
 //! `engine` (shared memory, threads, the hammer loops), `report` (the one
 //! result structure, schema ptear/1), `export` (text, JSON, matrix),
-//! `selftest` (the control table), `cli`.
+//! `selftest` (the control table), `kernel` (the kernel engine: loads
+//! kmod/'s module, turns its results into a `Measurement` and a report;
+//! its selftest reuses `selftest`'s `Control`), `cli`.
 
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -24,6 +26,7 @@ pub mod error;
 pub mod export;
 pub mod host;
 pub mod hunt;
+pub mod kernel;
 pub mod pte;
 pub mod report;
 pub mod seed;

@@ -62,6 +62,30 @@ pub enum Format {
     Json,
 }
 
+/// `--engine`: where the writers and readers run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    /// This program's threads, running ptear's copies of the kernel's accessors
+    #[default]
+    Model,
+    /// Kernel threads in kmod/'s module, running the kernel's own inline accessors (32-bit x86 PAE kernels; root)
+    Kernel,
+}
+
+/// The kernel engine's own options (docs/kernel-engine.md).
+#[derive(Args, Debug, Clone)]
+pub struct KernelArgs {
+    /// Where the writers and readers run
+    #[arg(long, value_enum, default_value_t = Engine::Model)]
+    pub engine: Engine,
+    /// --engine kernel: the module to load [default: /lib/modules/RELEASE/extra/ptear_kmod.ko]
+    #[arg(long, value_name = "PATH")]
+    pub module: Option<PathBuf>,
+    /// --engine kernel: leave interrupts on during each read (default: off, as gup_fast)
+    #[arg(long)]
+    pub irqs_on: bool,
+}
+
 /// `ptear list`'s options.
 #[derive(Args, Debug)]
 pub struct ListArgs {
@@ -147,6 +171,9 @@ pub struct RunArgs {
     /// No progress line on stderr
     #[arg(short, long)]
     pub quiet: bool,
+    /// The engine and its options.
+    #[command(flatten)]
+    pub kernel: KernelArgs,
 }
 
 /// `ptear selftest`'s options.
@@ -170,6 +197,9 @@ pub struct SelftestArgs {
     /// Also write a JUnit XML report, one testcase per control, to this file
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,
+    /// The engine and its options.
+    #[command(flatten)]
+    pub kernel: KernelArgs,
 }
 
 /// `ptear selftest --format`.

@@ -4,6 +4,7 @@
 pub mod args;
 mod completions;
 pub mod hunt;
+mod kernel;
 mod list;
 pub mod parse;
 mod report;

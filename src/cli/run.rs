@@ -18,6 +18,9 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 
 /// `ptear run`: the exit status of its outcome (0 / 1), or why it failed.
 pub fn run(args: &RunArgs) -> Result<i32, Error> {
+    if let Some(opts) = super::kernel::options(&args.kernel)? {
+        return super::kernel::run(args, &opts);
+    }
     let cfg = args.config()?.check()?;
     let interrupt = super::prepare(args.json.as_deref())?;
 

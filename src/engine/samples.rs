@@ -135,6 +135,19 @@ impl SampleKeeper {
         seed ^ (0xa5a5_0000_0000_0000 | index as u64)
     }
 
+    /// A keeper holding what another keeper kept (the kernel module's
+    /// c/samples.c, read back from its results), for the report's merge.
+    pub fn restore(kept: Vec<Kept>) -> SampleKeeper {
+        SampleKeeper {
+            offered: kept.iter().map(|k| k.nth + 1).max().unwrap_or(0),
+            kept,
+            kinds: Vec::new(),
+            rest_seen: 0,
+            rng: SplitMix::new(0),
+            version: 1,
+        }
+    }
+
     /// The samples kept, in slot order.
     pub fn kept(&self) -> &[Kept] {
         &self.kept

@@ -217,8 +217,10 @@ pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -
                 }),
                 family: s.wrong.family.name().into(),
                 chosen: chosen.name().into(),
+                installs_during: None,
             })
             .collect(),
+        kernel: None,
     }
 }
 

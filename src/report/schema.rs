@@ -51,6 +51,30 @@ pub struct Report {
     /// Up to 64 torn reads: the first 4 of each kind (class, family,
     /// consequences), then a seeded random sample of the rest; by time.
     pub torn_samples: Vec<TornRecord>,
+    /// The kernel engine's facts (`--engine kernel`); absent in the
+    /// reports of the Rust and C engines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<KernelRecord>,
+}
+
+/// What only a kernel-engine run has: which kernel code ran (docs/kernel-engine.md).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct KernelRecord {
+    /// The release of the headers the module was built against (UTS_RELEASE).
+    pub headers_release: String,
+    /// The release of the kernel it ran in (`uname -r`).
+    pub running_release: String,
+    /// The module file loaded.
+    pub module: String,
+    /// Each read ran with interrupts off (local_irq_save), as gup_fast does.
+    pub irqs_off: bool,
+    /// Whose code the writer ran: `kernel: ...` or `ptear: ...` (a control).
+    pub writer_source: String,
+    /// The kernel function the reader ran.
+    pub reader_source: String,
+    /// Always false: the kernel's ptep_get_lockless has no retry counter,
+    /// so `totals.retries` is 0 and `retry_histogram` is empty.
+    pub retries_counted: bool,
 }
 
 /// A run's (or a control's expected) outcome.
@@ -400,6 +424,10 @@ pub struct TornRecord {
     /// written before samples were chosen by kind: the first 64 by time).
     #[serde(default)]
     pub chosen: String,
+    /// Kernel engine only: installs of this entry that completed while the
+    /// read ran (the writer's count after the read minus before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installs_during: Option<u64>,
 }
 
 /// An entry's fields as its architecture reads them.
