@@ -1,9 +1,53 @@
 //! Records what this build was compiled for, so `ptear --version` can say
 //! it: the target architecture and CPU (an i686 binary needs SSE2, an i586
 //! one does not; mipsel-r1 is MIPS32r1 soft-float). `-C target-cpu=` in
-//! RUSTFLAGS wins; otherwise the target's default CPU.
+//! RUSTFLAGS wins; otherwise the target's default CPU. And the commit it
+//! was built from (`commit()`).
+
+use std::path::Path;
+use std::process::Command;
+
+/// The commit this source is, for `ptear --version`: `PTEAR_COMMIT` when
+/// set (a build from a tarball whose maker knew it), else git's HEAD (12
+/// hex digits), else `unknown` (a tarball without .git, no git installed,
+/// or git refusing a repository owned by another user). Never fails the
+/// build. Reruns when HEAD moves: a checkout rewrites HEAD, a commit the
+/// branch's ref (or packed-refs).
+fn commit() -> String {
+    println!("cargo:rerun-if-env-changed=PTEAR_COMMIT");
+    if let Some(c) = std::env::var("PTEAR_COMMIT").ok().filter(|c| !c.is_empty()) {
+        return c;
+    }
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let git = |args: &[&str]| -> Option<String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&dir)
+            .args(args)
+            .output()
+            .ok()?;
+        let s = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        (out.status.success() && !s.is_empty()).then_some(s)
+    };
+    let Some(head) = git(&["rev-parse", "--short=12", "HEAD"]) else {
+        return "unknown".into();
+    };
+    let branch = git(&["symbolic-ref", "-q", "HEAD"]);
+    let mut watch = vec!["HEAD".to_owned(), "packed-refs".to_owned()];
+    watch.extend(branch);
+    for r in watch {
+        if let Some(p) = git(&["rev-parse", "--git-path", &r]) {
+            let p = Path::new(&dir).join(p);
+            if p.exists() {
+                println!("cargo:rerun-if-changed={}", p.display());
+            }
+        }
+    }
+    head
+}
 
 fn main() {
+    println!("cargo:rustc-env=PTEAR_COMMIT={}", commit());
     println!("cargo:rerun-if-env-changed=CARGO_ENCODED_RUSTFLAGS");
     let target = std::env::var("TARGET").unwrap_or_default();
     let flags = std::env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();

@@ -21,7 +21,7 @@ void cli_usage(FILE *f)
 "ptear %s (C port) - stress the split-PTE lockless read protocol\n"
 "\n"
 "usage: ptear [run] [options]      hammer PTE pairs and look for torn reads\n"
-"       ptear selftest [-d D] [--json PATH] [--quiet] [--seed N]\n"
+"       ptear selftest [-d D] [--json PATH] [--quiet] [--seed N] [--format F]\n"
 "       ptear list [--json]        readers, writers and barriers on this CPU\n"
 "       ptear --help | --version\n"
 "\n"
@@ -74,6 +74,7 @@ void cli_usage(FILE *f)
 "      --json PATH      keep every control run (ptear-selftest/1) in PATH\n"
 "      --seed N         control i runs with seed N + i (default: random)\n"
 "  -q, --quiet          print only the final verdict line\n"
+"      --format F       text | ktap (KTAP version 1 on stdout: kselftest, LAVA)\n"
 "\n"
 
 "exit status: 0 clean, 1 torn (or --expect not met), 2 usage error,\n"
@@ -389,7 +390,7 @@ static const struct opt opts[] = {
     { "clear-to", 0, 1, O_CLEAR_TO, 0 },    { "level", 0, 1, O_LEVEL, 0 },
     { "writer-gap", 0, 1, O_WRITER_GAP, 0 }, { "reader-gap", 0, 1, O_READER_GAP, 0 },
     { "seed", 0, 1, O_SEED, 1 },            { "json", 0, 1, O_JSON, 1 },
-    { "format", 0, 1, O_FORMAT, 0 },        { "expect", 0, 1, O_EXPECT, 0 },
+    { "format", 0, 1, O_FORMAT, 1 },        { "expect", 0, 1, O_EXPECT, 0 },
     { "checkpoint", 0, 1, O_CHECKPOINT, 0 }, { "quiet", 'q', 0, O_QUIET, 1 },
     { "help", 'h', 0, O_HELP, 1 },          { "version", 'V', 0, O_VERSION, 1 },
 };
@@ -551,6 +552,13 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         cfg->json_path = c->json_path = v;
         break;
     case O_FORMAT:
+        if (c->cmd == CMD_SELFTEST) {   /* src/cli/args.rs SelftestFormat */
+            if (!strcmp(v, "text") || !strcmp(v, "ktap"))
+                c->selftest_ktap = !strcmp(v, "ktap");
+            else
+                ERR("--format '%s': expected text or ktap", v);
+            break;
+        }
         if (!strcmp(v, "text"))
             cfg->format = FORMAT_TEXT;
         else if (!strcmp(v, "json"))
@@ -725,7 +733,7 @@ int cli_parse(int argc, char **argv, struct cli *out, char *err, size_t errlen)
         if (sub == CMD_LIST && o->id != O_HELP && o->id != O_VERSION)
             ERR("ptear list takes only --json");
         if (sub == CMD_SELFTEST && !o->in_selftest)
-            ERR("--%s is a run option; selftest takes -d D, --json PATH, --quiet and --seed N", o->name);
+            ERR("--%s is a run option; selftest takes -d D, --json PATH, --quiet, --seed N and --format F", o->name);
         rc = apply(c, o, val, &given, err, errlen);
         if (rc)
             return rc;

@@ -1,5 +1,5 @@
 /* cli.h - the command line: `ptear [run] [options]`, `ptear selftest
- * [-d D] [--json PATH] [--quiet] [--seed N]`, `ptear list [--json]`,
+ * [-d D] [--json PATH] [--quiet] [--seed N] [--format text|ktap]`, `ptear list [--json]`,
  * `--help`, `--version`. */
 #ifndef PTEAR_CLI_H
 #define PTEAR_CLI_H
@@ -16,6 +16,7 @@ struct cli {
     uint64_t pairs_arg;             /* run: --pairs as given (cfg.pairs is a u32) */
     const char *json_path;          /* selftest */
     int quiet;                      /* selftest */
+    int selftest_ktap;              /* selftest --format ktap: KTAP on stdout, no text */
     uint64_t seed;                  /* selftest: given or random */
     double selftest_duration_s;     /* selftest -d: each control's length (default 2 s) */
     int list_json;                  /* list --json */

@@ -104,6 +104,63 @@ static void fmt_duration(char *buf, size_t len, double s)
         snprintf(buf, len, "%gus", s * 1e6);
 }
 
+/* What a control must give, in words (src/cli/selftest_out.rs expectation). */
+static void expectation(char *buf, size_t len, const struct control *k)
+{
+    snprintf(buf, len, "%s%s%s", k->expect_torn ? "torn" : "clean",
+             k->expect_class == PTE_MIXED ? ", mixed only" : k->expect_class == PTE_TRANSIENT ? ", transient only" : "",
+             k->expect_caught ? ", some caught by the re-check" : "");
+}
+
+/* PTEAR_BREAK_CONTROL=NAME (a test-only knob, src/cli/selftest_out.rs
+ * sabotage): control NAME runs the opposite configuration, its expectation
+ * unchanged, and so fails for real. A must-tear control runs the correct
+ * control's configuration (clean), a must-stay-clean one the once
+ * control's (tears). */
+static void sabotage(const struct control *k, struct config *cfg)
+{
+    cfg->writer = WRITER_DOCUMENTED;
+    cfg->barrier = BARRIER_KERNEL;
+    cfg->layout = writer_default_layout(WRITER_DOCUMENTED);
+    cfg->clear_to = CLEAR_TO_ZERO;
+    cfg->level = LEVEL_PTE;
+    cfg->low_period = layout_at(cfg->layout, cfg->level).max_low_period;
+    cfg->writer_gap = 0;
+    cfg->reader = k->expect_torn ? READER_LOCKLESS : READER_ONCE;
+    cfg->reader_gap = k->expect_torn ? 0 : 100;
+}
+
+/* A control's KTAP lines (src/cli/selftest_out.rs Ktap::control): what ran
+ * and what it must give, what it measured, why it failed, its result. */
+static void ktap_control(size_t n, const struct control *k, const struct results *r, int pass)
+{
+    const struct config *cfg = r->cfg;
+    char want[96], caught[48] = "";
+    expectation(want, sizeof want, k);
+    if (cfg->reader == READER_GUP_FAST)
+        snprintf(caught, sizeof caught, ", caught %llu", (unsigned long long)r->caught);
+    printf("# %s: reader %s, writer %s, barrier %s, layout %s; expect %s\n", k->name, reader_names[cfg->reader],
+           writer_names[cfg->writer], barrier_names[cfg->barrier], layout_at(cfg->layout, cfg->level).name, want);
+    printf("# %s: %s: %llu reads (%.0f reads/s) in %.2f s, torn %llu (mixed %llu, transient %llu%s), "
+           "retries p50/p99/max %u/%u/%u\n", k->name, results_verdict(r), (unsigned long long)r->reads,
+           r->elapsed_s > 0 ? (double)r->reads / r->elapsed_s : 0.0, r->elapsed_s, (unsigned long long)r->torn,
+           (unsigned long long)r->mixed, (unsigned long long)r->transient, caught, r->p50, r->p99, r->pmax);
+    if (!pass) {
+        if (r->interrupted)
+            printf("# %s: FAIL: interrupted before the end of its run\n", k->name);
+        else if (r->reads == 0)
+            printf("# %s: FAIL: read nothing: a run with 0 reads proves nothing\n", k->name);
+        else if ((r->torn > 0) != k->expect_torn)
+            printf("# %s: FAIL: expected %s, got %s (%llu torn in %llu reads)\n", k->name, want, results_verdict(r),
+                   (unsigned long long)r->torn, (unsigned long long)r->reads);
+        else
+            printf("# %s: FAIL: expected %s, got mixed %llu, transient %llu%s\n", k->name, want,
+                   (unsigned long long)r->mixed, (unsigned long long)r->transient, caught);
+    }
+    printf("%sok %zu %s\n", pass ? "" : "not ", n, k->name);
+    fflush(stdout);
+}
+
 /* The verdict as expected; where a class is expected, some of it and none
  * of the other; where expect_caught, gup-fast caught some; and the run read
  * something and was not interrupted. */
@@ -128,13 +185,36 @@ int cmd_selftest(const struct cli *c)
     struct results res[NCONTROLS];
     struct config cfgs[NCONTROLS];
     int pass[NCONTROLS], ran[NCONTROLS] = { 0 }, skipped[NCONTROLS] = { 0 };
-    int all = 1, nrun = 0, nskip = 0, npass = 0, quiet = c->quiet;
+    int all = 1, nrun = 0, nskip = 0, npass = 0, ktap = c->selftest_ktap, quiet = c->quiet || ktap;
+    const char *broken = getenv("PTEAR_BREAK_CONTROL");
     const char *bad = pte_selfcheck();
     char err[512], dur[32];
     size_t i;
 
     host_info_get(&host);
     memset(res, 0, sizeof res);
+    if (broken && !*broken)
+        broken = NULL;
+    if (broken) {
+        for (i = 0; i < NCONTROLS && strcmp(controls[i].name, broken); i++)
+            ;
+        if (i == NCONTROLS) {
+            fprintf(stderr, "ptear: error: PTEAR_BREAK_CONTROL: no control '%s' in this build\n", broken);
+            return 2;
+        }
+        fprintf(stderr, "ptear: PTEAR_BREAK_CONTROL=%s: control %s runs the opposite configuration and must fail\n",
+                broken, broken);
+    }
+    if (ktap) {     /* KTAP version 1 (src/export/ktap.rs): version, plan, diagnostics */
+        fmt_duration(dur, sizeof dur, c->selftest_duration_s);
+        printf("KTAP version 1\n1..%zu\n# ptear selftest on %s (%s), seed %llu, %s per control (C port)\n", NCONTROLS,
+               host.arch, host.cpu_model, (unsigned long long)c->seed, dur);
+        if (host.emulated)
+            printf("# emulated: only interleaving tears can show\n");
+        if (bad)
+            printf("# encoding check failed: %s\n", bad);
+        fflush(stdout);
+    }
     if (!quiet) {
         printf("ptear selftest %s (C port), %s, %s%s\n", PTEAR_VERSION, host.arch, host.cpu_model,
                host.emulated ? " [emulated: only interleaving tears can show]" : "");
@@ -162,6 +242,10 @@ int cmd_selftest(const struct cli *c)
             nskip++;
             if (!quiet)
                 printf("%-13s skipped: %s\n", k->name, ABA_SKIP_REASON);
+            if (ktap) {
+                printf("ok %zu %s # SKIP %s\n", i + 1, k->name, ABA_SKIP_REASON);
+                fflush(stdout);
+            }
             continue;
         }
         memset(cfg, 0, sizeof *cfg);
@@ -183,7 +267,9 @@ int cmd_selftest(const struct cli *c)
         cfg->reader_gap = k->reader_gap;
         cfg->seed = c->seed + (uint64_t)i;     /* wrapping, as src/cli/selftest.rs */
         cfg->quiet = 1;
-        if (barrier_resolve(k->barrier, &bar, err, sizeof err) != 0) {
+        if (broken && !strcmp(broken, k->name))
+            sabotage(k, cfg);
+        if (barrier_resolve(cfg->barrier, &bar, err, sizeof err) != 0) {
             fprintf(stderr, "ptear: error: %s\n", err);
             return 2;
         }
@@ -213,12 +299,20 @@ int cmd_selftest(const struct cli *c)
                    pass[i] ? "PASS" : res[i].interrupted ? "FAIL (interrupted)" : "FAIL", caught);
             fflush(stdout);
         }
+        if (ktap)
+            ktap_control(i + 1, k, &res[i], pass[i]);
         if (res[i].interrupted)
             break;
     }
     if (nrun + nskip < (int)NCONTROLS)
         all = 0;
-    printf("selftest: %s (%d of %zu controls behaved, %d skipped on this machine%s)\n", all ? "PASS" : "FAIL",
+    if (ktap)
+        for (i = 0; i < NCONTROLS; i++)
+            if (!ran[i] && !skipped[i])
+                printf("# %s: not run: the selftest was interrupted\nnot ok %zu %s\n", controls[i].name, i + 1,
+                       controls[i].name);
+    printf("%sselftest: %s (%d of %zu controls behaved, %d skipped on this machine%s)\n", ktap ? "# " : "",
+           all ? "PASS" : "FAIL",
            npass, NCONTROLS, nskip, bad ? "; the encoding check failed" : "");
 
     if (c->json_path) {

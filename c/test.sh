@@ -336,8 +336,9 @@ EOF
 done
 
 # selftest -d D: every control runs D (src/cli/args.rs SelftestArgs --duration)
-"${SH4A[@]}" "$bin" selftest -d 300ms --quiet --json "$tmp/selftest-d.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
-if [ $rc -le 1 ] && python3 - "$tmp/selftest-d.json" >"$tmp/py.out" <<EOF
+# In KTAP (--format ktap), checked against its grammar by ci/ktap.py.
+"${SH4A[@]}" "$bin" selftest -d 300ms --format ktap --json "$tmp/selftest-d.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
+if [ $rc -le 1 ] && python3 "$root/ci/ktap.py" "$tmp/o" >"$tmp/ktap.out" && python3 - "$tmp/selftest-d.json" >"$tmp/py.out" <<EOF
 $check_report_py
 $selftest_py
 d = json.load(open(sys.argv[1]))
@@ -349,8 +350,8 @@ for c in d["controls"]:
     assert c["report"]["totals"]["elapsed_s"] < 1.0, (c["name"], c["report"]["totals"]["elapsed_s"])
 print("PASS" if why is None else "PASS but " + why)
 EOF
-then ok "selftest -d 300ms: duration_s 0.3 in every control's config, $(cat "$tmp/py.out")"
-else fail "selftest -d 300ms" "exit $rc: $(head -c 300 "$tmp/e")"; fi
+then ok "selftest -d 300ms --format ktap: $(cat "$tmp/ktap.out"); duration_s 0.3 in every control's config, $(cat "$tmp/py.out")"
+else fail "selftest -d 300ms --format ktap" "exit $rc: $(head -c 300 "$tmp/e") $(cat "$tmp/ktap.out" 2>/dev/null)"; fi
 
 # 3b. docs/layouts.md in short runs, natively (x86_64): the class of each
 # writer's wrong values, the consequences, the readers that consume a value

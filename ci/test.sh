@@ -12,11 +12,20 @@
 #                           real 32-bit kernels under qemu-system)
 #   ci/test.sh loaded       the timing-dependent checks with two busy loops
 #                           beside them (needs the matrix's x86_64 binary)
+#   ci/test.sh --junit FILE [PART...]  any of the above, and FILE gets a
+#                           JUnit XML report: one testcase per check, with
+#                           the seconds it took and its output's last lines
+#                           (ci/junit.py), written even when the suite stops
 # The GitHub workflow runs each of these once, in its own job.
 #
 # Every selftest JSON lands in target/reports/; the last step prints
 # `ptear report --markdown` over all of them.
 set -euo pipefail
+JUNIT=""
+if [ "${1:-}" = --junit ]; then
+    [ $# -ge 2 ] || { echo "ci/test.sh: --junit needs a FILE"; exit 2; }
+    JUNIT=$(realpath -m "$2"); shift 2
+fi
 cd "$(dirname "$0")/.."
 # Nothing in the suite reads stdin: a child that tries gets an end of file
 # at once, never the caller's terminal or pipe.
@@ -34,11 +43,36 @@ ALL=(x86_64 i686 i586 mipsel mipsel-r1 sh4)
 # gup-fast's slips, 3-19 thousand per second under qemu-sh4 and qemu-i386
 # -cpu pentium, 700 under qemu-mipsel).
 SELFTEST_D=1s
-step() { printf '\n=== %s\n' "$*"; }
+STEP=""
+step() { STEP=$*; printf '\n=== %s\n' "$*"; }
 passed=0; failed=0
 check() { # NAME CMD...: runs a check, counts it, keeps going; says how long it took
     local name=$1 t0=$SECONDS; shift
+    if [ -n "$JUNIT" ]; then junit_check "$name" "$@"; return; fi
     if "$@"; then passed=$((passed + 1)); echo "ok: $name ($((SECONDS - t0)) s)"; else failed=$((failed + 1)); echo "FAILED: $name ($((SECONDS - t0)) s)"; fi
+}
+# With --junit: the same, its output also kept for the report (the check
+# runs in a pipeline's subshell: checks set no variables).
+# Written at the end, or on an early exit by the EXIT trap (a part that
+# sets its own EXIT trap, as `loaded` does, leaves it to the end).
+junit_write() {
+    [ -n "$JUNIT" ] && [ -d "${JUNIT_DIR:-}" ] || return 0
+    python3 ci/junit.py "$JUNIT_DIR/results" "$JUNIT" "ci/test.sh $JUNIT_PARTS"
+    rm -rf "$JUNIT_DIR"
+}
+if [ -n "$JUNIT" ]; then
+    JUNIT_DIR=$(mktemp -d)
+    JUNIT_PARTS="$*"
+    : >"$JUNIT_DIR/results"
+    trap junit_write EXIT
+fi
+junit_check() {
+    local name=$1 t0=$SECONDS t1=$EPOCHREALTIME log status; shift
+    log=$(mktemp "$JUNIT_DIR/check.XXXXXX")
+    if "$@" 2>&1 | tee "$log"; then status=ok; passed=$((passed + 1)); else status=FAILED; failed=$((failed + 1)); fi
+    echo "$status: $name ($((SECONDS - t0)) s)"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$status" "$(awk "BEGIN { print $EPOCHREALTIME - $t1 }")" "$name" "$log" "$STEP" \
+        >>"$JUNIT_DIR/results"
 }
 
 bash ci/setup.sh
@@ -55,7 +89,14 @@ runner() {
         sh4-sh7750r) echo "qemu-sh4 -cpu sh7750r" ;;
     esac
 }
-binary() { echo "dist/ptear-${1%-sh7750r}"; }
+# The arches with a Debian package run the binary it installed
+# (ci/deb.sh install, a check of the matrix), the others dist/'s.
+binary() {
+    case $1 in
+        x86_64|i686|mipsel) echo "target/deb-root/$1/usr/bin/ptear" ;;
+        *) echo "dist/ptear-${1%-sh7750r}" ;;
+    esac
+}
 
 # A usage error this CPU must give: exit 2 and one line on stderr.
 refuses() { # ARCH NEEDLE ARGS...
@@ -79,14 +120,19 @@ refuses_sse2() {
 # code as dist/ptear-sh4 and, in a whole-suite run, leaves its reports here
 # (PTEAR_REPORTS): the matrix keeps them rather than run them again.
 SH4_FROM_C_TESTS=0
-selftest() { # ARCH: the control set, kept as target/reports/ARCH.json
-    local arch=$1
+selftest() { # ARCH: the control set, kept as target/reports/ARCH.json, in KTAP (checked) and JUnit
+    local arch=$1 rc=0 fmt=(--format ktap --junit "target/reports/$arch.junit.xml")
     if [ "$SH4_FROM_C_TESTS" = 1 ] && [[ $arch == sh4* ]] && [ -s "target/reports/$arch.json" ]; then
         echo "note: selftest $arch ran in c/test.sh (target/reports/$arch.json, the same code)"
         return 0
     fi
+    case $arch in sh4*) fmt=(--format ktap) ;; esac    # the C port: KTAP, no JUnit
     # shellcheck disable=SC2046
-    $(runner "$arch") "$(binary "$arch")" selftest -d "$SELFTEST_D" --quiet --json "target/reports/$arch.json"
+    $(runner "$arch") "$(binary "$arch")" selftest -d "$SELFTEST_D" "${fmt[@]}" --json "target/reports/$arch.json" \
+        >"target/reports/$arch.txt" || rc=$?
+    cat "target/reports/$arch.txt"
+    python3 ci/ktap.py "target/reports/$arch.txt" || return 1
+    return "$rc"
 }
 
 emulated_is_reported() { # ARCH
@@ -100,6 +146,11 @@ matrix() {
     bash ci/release.sh "${arches[@]}"
     mkdir -p target/reports
     for arch in "${arches[@]}"; do
+        case $arch in
+            x86_64|i686|mipsel)
+                step "install the $arch .deb (ci/deb.sh: a private dpkg root)"
+                check "$arch: .deb installs" bash ci/deb.sh install "$arch" ;;
+        esac
         step "selftest $arch ($(runner "$arch" | sed 's/^$/native/'))"
         check "selftest $arch" selftest "$arch"
         case $arch in
@@ -279,4 +330,5 @@ fi
 
 echo
 echo "ci: $passed passed, $failed failed ($((SECONDS / 60)) min $((SECONDS % 60)) s)"
+junit_write
 [ "$failed" = 0 ]

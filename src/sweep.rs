@@ -288,21 +288,53 @@ pub fn panels(rec: &SweepRecord) -> Vec<Panel> {
                 .join(" ")
         }
     };
-    let make = |title: &str, y: &str, f: &dyn Fn(&Point) -> f64| Panel {
+    // A run's own rate: the band around a point's line is its runs' spread.
+    let per_run = |p: &Point, f: &dyn Fn(&RunSummary) -> u64| -> (f64, f64) {
+        p.runs
+            .iter()
+            .map(|r| rate(f(r), r.elapsed_s))
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+                (lo.min(v), hi.max(v))
+            })
+    };
+    type Of<'a> = &'a dyn Fn(&RunSummary) -> u64;
+    let make = |title: &str, y: &str, f: &dyn Fn(&Point) -> f64, of: Of<'_>| Panel {
         title: title.to_owned(),
         x_label: x.name.clone(),
         y_label: y.to_owned(),
         series: lines
             .iter()
-            .map(|(rest, pts)| Series {
+            .enumerate()
+            .map(|(i, (rest, pts))| Series {
                 label: label(rest),
+                colour: i,
                 points: pts.iter().map(|p| (p.values[0] as f64, f(p))).collect(),
+                band: if rec.repeat > 1 {
+                    pts.iter()
+                        .map(|p| {
+                            let (lo, hi) = per_run(p, of);
+                            (p.values[0] as f64, lo, hi)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
             })
             .collect(),
     };
     vec![
-        make("torn reads per second", "tears/s", &|p| p.tears_per_s),
-        make("accepted reads per second", "reads/s", &|p| p.reads_per_s),
+        make(
+            "torn reads per second (band: the repeats' min to max)",
+            "tears/s",
+            &|p| p.tears_per_s,
+            &|r| r.torn,
+        ),
+        make(
+            "accepted reads per second (band: the repeats' min to max)",
+            "reads/s",
+            &|p| p.reads_per_s,
+            &|r| r.reads,
+        ),
     ]
 }
 

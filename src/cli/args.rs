@@ -191,9 +191,25 @@ pub struct SelftestArgs {
     /// Print only the verdict table
     #[arg(short, long)]
     pub quiet: bool,
+    /// Output on stdout: the text table, or KTAP (the kernel's test format)
+    #[arg(long, value_enum, default_value_t = SelftestFormat::Text)]
+    pub format: SelftestFormat,
+    /// Also write a JUnit XML report, one testcase per control, to this file
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
     /// The engine and its options.
     #[command(flatten)]
     pub kernel: KernelArgs,
+}
+
+/// `ptear selftest --format`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum SelftestFormat {
+    /// The text table and verdict
+    #[default]
+    Text,
+    /// KTAP version 1 (Documentation/dev-tools/ktap.rst): kselftest, LAVA, KernelCI
+    Ktap,
 }
 
 /// `ptear report`'s options.

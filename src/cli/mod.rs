@@ -10,20 +10,24 @@ pub mod parse;
 mod report;
 mod run;
 mod selftest;
+mod selftest_out;
 pub mod sweep;
 
 use crate::error::{exit, runtime, usage, Error};
 use args::{Cli, Command};
 use clap::Parser;
 
-/// `ptear --version`: the package version, the implementation, and what
-/// this binary was built for (arch, target CPU).
+/// `ptear --version`: the package version, the implementation, what this
+/// binary was built for (arch, target CPU) and the commit it was built
+/// from (build.rs: `unknown` when the source had no git history).
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (rust; ",
     env!("PTEAR_TARGET_ARCH"),
     "; target-cpu ",
     env!("PTEAR_TARGET_CPU"),
+    "; commit ",
+    env!("PTEAR_COMMIT"),
     ")"
 );
 

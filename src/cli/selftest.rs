@@ -1,6 +1,7 @@
 //! `ptear selftest`: runs the control set, prints a verdict table.
 
-use super::args::SelftestArgs;
+use super::args::{SelftestArgs, SelftestFormat};
+use super::selftest_out as out;
 use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
 use crate::export::{json, matrix};
@@ -13,17 +14,39 @@ use crate::selftest::controls;
 /// `ptear selftest`: 0 if every control behaved, else 1; or why it failed.
 pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     if let Some(opts) = super::kernel::options(&args.kernel)? {
+        // The kernel engine's selftest prints its own table (two engines a
+        // control): KTAP and JUnit are not wired into it yet, and saying
+        // so beats a text table where a parser expects KTAP.
+        if args.format != SelftestFormat::Text || args.junit.is_some() {
+            return Err(usage(
+                "--format ktap and --junit are not available with --engine kernel yet",
+            ));
+        }
         return super::kernel::selftest(args, &opts);
     }
     let interrupt = super::prepare(args.json.as_deref())?;
+    if let Some(path) = &args.junit {
+        crate::export::json::check_writable(path)
+            .map_err(|e| usage(format!("cannot write --junit file {}: {e}", path.display())))?;
+    }
+    let broken = out::break_control(&controls()).map_err(usage)?;
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // --format ktap: KTAP alone on stdout, none of the text.
+    let text = args.format == SelftestFormat::Text;
 
     let host = crate::host::detect();
     let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
-    if !args.quiet {
-        println!(
-            "ptear selftest on {} ({}), seed {seed}, {:?} per control",
-            host.arch, host.cpu_model, args.duration
-        );
+    let about = format!(
+        "ptear selftest on {} ({}), seed {seed}, {:?} per control",
+        host.arch, host.cpu_model, args.duration
+    );
+    let emulated = host.emulation_note.as_ref();
+    let diag = about.clone() + &emulated.map_or(String::new(), |n| format!("\nemulated: {n}"));
+    let ktap = out::Ktap::start(!text, controls().len(), &diag);
+    if !args.quiet && text {
+        println!("{about}");
         if let Some(note) = &host.emulation_note {
             println!("  emulated: {note}");
         }
@@ -33,25 +56,29 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     let mut skipped = Vec::new();
     for (i, c) in controls().into_iter().enumerate() {
         if let Some(reason) = c.cannot_run_here(cpus) {
-            if !args.quiet {
+            if !args.quiet && text {
                 println!("  {:<13} skipped: {reason}", c.name);
             }
             skipped.push(SkippedRecord {
                 name: c.name.into(),
                 reason,
             });
+            ktap.skipped(i + 1, &skipped[skipped.len() - 1]);
             continue;
         }
         // Control i runs with seed + i (the C port derives it the same way).
-        let cfg = c
-            .config(seed.wrapping_add(i as u64), args.duration)
+        let mut cfg = c.config(seed.wrapping_add(i as u64), args.duration);
+        if broken.as_deref() == Some(c.name) {
+            out::sabotage(c, &mut cfg);
+        }
+        let cfg = cfg
             .check()
             .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
         let m = crate::engine::run(&cfg, &interrupt, &mut ())?;
         let report = report::build(&cfg, &Extra::default(), &host, &m);
         // A control that read nothing proved nothing.
         let pass = c.behaved(&report) && !report.interrupted && report.totals.reads > 0;
-        if !args.quiet {
+        if !args.quiet && text {
             println!(
                 "  {:<13} {:<9} {:<11} {:<9} expect {:<5}  {:>12} reads  {:>9} torn  {}",
                 c.name,
@@ -70,6 +97,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
             pass,
             report,
         });
+        ktap.control(i + 1, c, &records[records.len() - 1]);
         if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
             break;
         }
@@ -83,13 +111,31 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
             report: &r.report,
         })
         .collect();
-    println!("\n{}", matrix::text(&rows));
+    if text {
+        println!("\n{}", matrix::text(&rows));
+    }
     let verdict = match (pass, skipped.len()) {
         (false, _) => "FAIL".to_owned(),
         (true, 0) => "PASS: every control behaved".to_owned(),
         (true, n) => format!("PASS: every control run behaved ({n} skipped on this machine)"),
     };
-    println!("selftest: {verdict}");
+    if text {
+        println!("selftest: {verdict}");
+    } else {
+        let ran = records.len() + skipped.len();
+        let rest: Vec<(usize, _)> = controls()
+            .into_iter()
+            .enumerate()
+            .skip(ran)
+            .map(|(i, c)| (i + 1, c))
+            .collect();
+        ktap.finish(&rest, &verdict);
+    }
+    if let Some(path) = &args.junit {
+        let xml = out::junit(&controls(), &records, &skipped, &host.arch, started);
+        crate::export::file::replace(path, xml.as_bytes())
+            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
 
     if let Some(path) = &args.json {
         let record = SelftestRecord {

@@ -2,6 +2,8 @@
 
 pub mod file;
 pub mod json;
+pub mod junit;
+pub mod ktap;
 pub mod matrix;
 pub mod plot;
 pub mod text;
