@@ -54,14 +54,15 @@ fi
 
 # The kernel module's source (kmod/), as git knows it (no build
 # products), with what it includes from outside: its Kbuild takes the C
-# port's headers from ../c, so c/*.h come along at the same place, and
-# its document. Unpacked: ptear-kmod-VERSION/kmod, make -C KDIR M=$PWD/kmod.
+# port's headers from ../c and compiles c/samples.c into the module, so
+# those come along at the same place, and its document (ci/system.sh
+# builds the x86-kernel guest's module from this tarball). Unpacked: ptear-kmod-VERSION/kmod, make -C KDIR M=$PWD/kmod.
 if [ -d kmod ]; then
     version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }' Cargo.toml)
     mapfile -t files < <(git ls-files kmod 2>/dev/null || true)
     [ ${#files[@]} -gt 0 ] || mapfile -t files < <(find kmod -type f ! -name '*.o' ! -name '*.ko' ! -name '*.mod' \
         ! -name '*.mod.c' ! -name '.*' ! -name modules.order ! -name Module.symvers | sort)
-    files+=(c/*.h)
+    files+=(c/*.h c/samples.c)
     [ ! -f docs/kernel-engine.md ] || files+=(docs/kernel-engine.md)
     tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$(git log -1 --format=%ct 2>/dev/null || echo 0)" \
         --transform "s,^,ptear-kmod-$version/," -cf - "${files[@]}" | gzip -9n >"dist/ptear-kmod-$version.tar.gz"

@@ -200,7 +200,7 @@ initramfs() { # TARGET OUT: a gzip'd newc cpio of /init, /checks, busybox, the b
     for b in "${CBINS[@]}"; do install -m 755 "target/c/ptear-c-$b" "$root/bin/ptear-c-$b"; done
     if [ "$KMOD" = 1 ]; then    # where --module looks by default
         local rel; rel=$(cat "$D/$KARCH/release")
-        install -D -m 644 kmod/ptear_kmod.ko "$root/lib/modules/$rel/extra/ptear_kmod.ko"
+        install -D -m 644 "$KO" "$root/lib/modules/$rel/extra/ptear_kmod.ko"
     fi
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 > "$2"
     rm -rf "$root"
@@ -373,13 +373,19 @@ for t in "$@"; do
 done
 bash ci/release.sh "${!want[@]}"
 for b in "${!cwant[@]}"; do bash c/build.sh "$b" >/dev/null; done
+KO=
 if [ "$kmod" = 1 ]; then
-    # Against the booted kernel's exact headers: CONFIG_MODVERSIONS checks
-    # every symbol's CRC against their Module.symvers.
+    # From the release's source tarball (ci/release.sh above made it), so
+    # what users download is what builds and runs here; against the booted
+    # kernel's exact headers: CONFIG_MODVERSIONS checks every symbol's CRC
+    # against their Module.symvers.
     kstart=$SECONDS
-    make -s -C kmod KDIR="$D/headers/build" clean >/dev/null
-    make -s -C kmod KDIR="$D/headers/build" >/dev/null
-    echo "system: kmod/ptear_kmod.ko built against $(cat "$D/headers/release") in $((SECONDS - kstart)) s"
+    tarballs=(dist/ptear-kmod-*.tar.gz) && tarball=${tarballs[0]}
+    rm -rf "$D/kmod-src" && mkdir -p "$D/kmod-src"
+    tar -xzf "$tarball" -C "$D/kmod-src" --strip-components=1
+    make -s -C "$D/kmod-src/kmod" KDIR="$D/headers/build" >/dev/null
+    KO=$D/kmod-src/kmod/ptear_kmod.ko
+    echo "system: ptear_kmod.ko built from $tarball against $(cat "$D/headers/release") in $((SECONDS - kstart)) s"
 fi
 
 mkdir -p "$D/logs"
