@@ -11,7 +11,8 @@
 //!
 //! With the machine busy (two busy loops beside the run, as
 //! `ci/test.sh loaded` does, and other builds: load 6 on 2 CPUs), the
-//! same 2 s runs gave: once 91 mixed (x86-pae-nohighmem 29, the thinnest
+//! same 2 s runs (`ptear run -d 2s --readers 1 --cpus 0,1 --format json`
+//! with each test's options) gave: once 91 mixed (x86-pae-nohighmem 29, the thinnest
 //! margin; sh 14 k), high-first 1.0-1.6 M transient, ABA 1.1 k mixed,
 //! gup-fast 387 caught and 40 slipped, two writers per entry 200-920
 //! mixed, `--clear-to swap` with once 56 (13 of them swap), protnone
