@@ -30,7 +30,7 @@ enum pte_level { LEVEL_PTE, LEVEL_PMD, LEVEL_N };
 
 /* How pfn / writable / exec are read off (lo, hi): the table's last rows. */
 enum layout_decode {
-    DECODE_X86,     /* pfn lo >> 12 | (hi & 0xfff) << 20; writable lo & 0x2 (RW); exec !(hi & NX) */
+    DECODE_X86,     /* pfn lo >> 12 | (hi & 0xfffff) << 20; writable lo & 0x2 (RW); exec !(hi & NX) */
     DECODE_MIPS,    /* pfn (hi >> 6) & 0xffffff; writable hi & 0x4 (D); exec: none (no RI/XI) */
     DECODE_SH,      /* pfn lo >> 12; writable hi & 0x200 (UW); exec hi & 0x100 (UX) */
 };
@@ -41,6 +41,10 @@ struct layout {
     uint32_t low_shift, low_bits;
     uint32_t low_flags[2];          /* [data, text]: [j even, j odd] */
     uint32_t high_shift, high_bits;
+    /* the high half's page-frame field as the kernel masks it (x86:
+     * PTE_PFN_MASK's high half, 20 bits), at least high_bits: h and the
+     * pfn are decoded from all of it, PROT_NONE inverts all of it */
+    uint32_t pfn_high_bits;
     uint32_t states;                /* N, a power of two */
     uint32_t high_add;
     uint32_t high_flags[2];         /* [data, text] */
@@ -72,41 +76,41 @@ static const struct layout layout_table[LAYOUT_N] = {
     [LAYOUT_X86_PAE] = {
         "x86-pae", "i386 PAE with HIGHMEM64G: PFN bits 20-31 and NX in the high half",
         0x1u, 12, 20, { 0x67u, 0x25u },         /* P RW USER A D | P USER A */
-        0, 12, 2048, 1, { 0x80000000u, 0 },     /* PFN bits 20-31 (pages at 4 GiB and up), NX */
+        0, 12, 20, 2048, 1, { 0x80000000u, 0 }, /* PFN bits 20-31 (pages at 4 GiB and up; PTE_PFN_MASK: 20 bits), NX */
         0x80000000u, 0, 1u << 20, DECODE_X86,
         0x100u, { 0x160u, 0x120u },             /* _PAGE_PROTNONE; A D PROTNONE | A PROTNONE */
         { 0xfffffc00u, 0x07ffffffu },           /* swap type 0, offset 1 (L1TF: offset inverted) */
-        { 0xbffffc00u, 0xffffffffu },           /* type 31, offset 0x200001: the page of E(1, 1) */
+        { 0xbffffc00u, 0xf7ffffffu },           /* type 30, offset 0x200001: the page of E(1, 1) */
         { 1, 21, 11, { 0xe7u, 0xa5u }, 2048 },  /* PMD: PSE, page frame from bit 21 */
     },
     [LAYOUT_X86_PAE_NOHIGHMEM] = {
         "x86-pae-nohighmem", "i386 PAE without HIGHMEM64G: only NX in the high half",
         0x1u, 12, 20, { 0x67u, 0x25u },
-        0, 12, 1, 0, { 0x80000000u, 0 },
+        0, 12, 20, 1, 0, { 0x80000000u, 0 },
         0x80000000u, 0, 1u << 20, DECODE_X86,
         0x100u, { 0x160u, 0x120u },
         { 0xfffffc00u, 0x07ffffffu },
-        { 0xfffffc00u, 0xffffffffu },           /* type 31, offset 1: the page of E(1, 0) */
+        { 0xfffffc00u, 0xf7ffffffu },           /* type 30, offset 1: the page of E(1, 0) */
         { 1, 21, 11, { 0xe7u, 0xa5u }, 2048 },
     },
     [LAYOUT_MIPS] = {
         "mips", "MIPS32 64-bit phys (non-XPA): PFN and V/D in the high half (EntryLo)",
         0x40u, 13, 19, { 0x75eu, 0x25au },      /* V D C=3 PRESENT WRITE A M | V C=3 PRESENT A */
-        6, 24, 1u << 20, 1, { 0x1eu, 0x1au },   /* EntryLo PFN (never 0); C=3 D V | C=3 V */
+        6, 24, 24, 1u << 20, 1, { 0x1eu, 0x1au }, /* EntryLo PFN (never 0); C=3 D V | C=3 V */
         0, 0x6u, 1u << 19, DECODE_MIPS,
         0, { 0, 0 },                            /* no PROTNONE bit */
         { 0, 0x80u },                           /* non-XPA: high = type << 2 | offset << 7 */
-        { 0, 0x17cu },                          /* type 31, offset 2 */
+        { 0, 0x178u },                          /* type 30, offset 2 */
         { 0, 0, 0, { 0, 0 }, 0 },               /* MIPS32's PMD is folded: 32 bits */
     },
     [LAYOUT_SH_X2TLB] = {
         "sh-x2tlb", "SH-4A X2TLB: PFN in the low half, extended permissions in the high half",
         0x100u, 12, 20, { 0x50cu, 0x508u },     /* PRESENT A C D | PRESENT A C */
-        0, 0, 1, 0, { 0x3600u, 0x2d00u },       /* UR UW KR KW | UR UX KR KX (EPR) */
+        0, 0, 0, 1, 0, { 0x3600u, 0x2d00u },    /* UR UW KR KW | UR UX KR KX (EPR) */
         0, 0x3f00u, 1u << 20, DECODE_SH,
         0, { 0, 0 },
         { 0, 0x20u },                           /* X2TLB: high = type | offset << 5 */
-        { 0, 0x3fu },                           /* type 31, offset 1 */
+        { 0, 0x3eu },                           /* type 30, offset 1 */
         { 0, 0, 0, { 0, 0 }, 0 },               /* its PMD's high half is always 0 */
     },
 };
@@ -164,7 +168,7 @@ struct pte_enc {
     int half_cleared;
     uint32_t transient_high;        /* with half_cleared: {installed low, this} stood in memory */
     uint32_t protnone;              /* 0: no PN family */
-    uint32_t inv_low, inv_high;     /* PN: the page-frame fields, inverted (x86's L1TF flip) */
+    uint32_t inv_low, inv_high;     /* PN: PTE_PFN_MASK's bits, inverted (x86's L1TF flip) */
     uint32_t pn_low_flags[2];       /* PN's [data, text]; its high flags are [0, 0] */
     uint32_t nx_mask, perm_mask;
     enum layout_decode decode;
@@ -188,7 +192,7 @@ static inline struct pte_enc pte_enc_make_at(enum layout_id id, enum pte_level l
     e.low_flags[0] = l.low_flags[0];
     e.low_flags[1] = l.low_flags[1];
     e.high_shift = l.high_shift;
-    e.high_mask = (uint32_t)((1ull << l.high_bits) - 1u);
+    e.high_mask = (uint32_t)((1ull << l.pfn_high_bits) - 1u);     /* the whole field */
     e.high_keep = ~(e.high_mask << l.high_shift);
     e.high_add = l.high_add;
     e.high_flags[0] = l.high_flags[0];
@@ -199,10 +203,11 @@ static inline struct pte_enc pte_enc_make_at(enum layout_id id, enum pte_level l
     e.half_cleared = half_cleared;
     e.transient_high = transient_high;
     e.protnone = l.protnone;
-    /* inv_low = (2^low_bits - 1) << low_shift, inv_high likewise: 64-bit
-     * math, as high_bits may be 0 (and a field may reach bit 31) */
+    /* inv_low = (2^low_bits - 1) << low_shift, inv_high = (2^pfn_high_bits
+     * - 1) << high_shift: 64-bit math, as a width may be 0 (and a field
+     * may reach bit 31) */
     e.inv_low = (uint32_t)(((1ull << l.low_bits) - 1u) << l.low_shift);
-    e.inv_high = (uint32_t)(((1ull << l.high_bits) - 1u) << l.high_shift);
+    e.inv_high = e.high_mask << l.high_shift;
     e.pn_low_flags[0] = l.protnone_low_flags[0];
     e.pn_low_flags[1] = l.protnone_low_flags[1];
     e.nx_mask = l.nx_mask;
@@ -278,16 +283,18 @@ static inline int pte_page_ok(const struct pte_enc *e, uint32_t j, uint32_t h)
 /* Is (lo, hi) an installed entry of family f? j decoded, lo compared with
  * L_f(j); h decoded, hi compared with H_f(h, j & 1); then the ranges and
  * the residue (one compare each, no division). As the flags of every
- * layout lie outside its j and h fields and the xor masks are exactly
- * those fields, lo == L_f(j) is (lo & low_keep) == low_flags_f[j & 1] and
- * hi == H_f(h, q) is (hi & high_keep) == high_flags_f[q] (the fields
- * equal themselves): no shift back. With f a constant FAM_E (pte_valid)
- * the xors are of 0 and fold away. */
+ * layout lie outside its j and h fields, lo == L_f(j) is ((lo ^ xor_low)
+ * & low_keep) == low_flags_f[j & 1] and hi == H_f(h, q) is ((hi ^
+ * xor_high) & high_keep) == high_flags_f[q] (the fields equal
+ * themselves): no shift back. PN's xor_high is wider than the h field
+ * (PTE_PFN_MASK's high half), so the xor comes before the mask. With f a
+ * constant FAM_E (pte_valid) the xors are of 0 and fold away. */
 static inline __attribute__((always_inline)) int pte_valid_f(const struct pte_enc *e, int f, uint32_t lo,
                                                              uint32_t hi)
 {
     const uint32_t j = pte_j_f(e, f, lo), h = pte_h_f(e, f, hi), q = j & 1;
-    return (lo & e->low_keep) == pte_low_flags_f(e, f, q) && (hi & e->high_keep) == pte_high_flags_f(e, f, q) &&
+    return ((lo ^ pte_xor_low(e, f)) & e->low_keep) == pte_low_flags_f(e, f, q) &&
+           ((hi ^ pte_xor_high(e, f)) & e->high_keep) == pte_high_flags_f(e, f, q) &&
            j < e->period && h < e->states && ((j ^ h) & e->gmask) == 0;
 }
 
@@ -393,7 +400,7 @@ static inline uint64_t pte_pfn(const struct pte_enc *e, uint32_t lo, uint32_t hi
             lo ^= e->inv_low;
             hi ^= e->inv_high;
         }
-        return (uint64_t)(lo >> 12) | (uint64_t)(hi & 0xfffu) << 20;
+        return (uint64_t)(lo >> 12) | (uint64_t)(hi & e->high_mask) << 20;
     }
 }
 

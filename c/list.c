@@ -210,6 +210,7 @@ static int list_json(void)
         json_arr_end(&j);
         json_u64(&j, "high_shift", l->high_shift);
         json_u64(&j, "high_bits", l->high_bits);
+        json_u64(&j, "pfn_high_bits", l->pfn_high_bits);
         json_u64(&j, "states", l->states);
         json_u64(&j, "high_add", l->high_add);
         json_arr_begin(&j, "high_flags");

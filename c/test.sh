@@ -37,7 +37,7 @@ CONTROLS = ["correct", "correct-gaps", "correct-full", "once", "unordered", "hig
 # docs/layouts.md: the high of S and M, the high next to an installed low in
 # the half-cleared state of the unordered writer with --clear-to swap / migration
 SWAP_HIGH = {"x86-pae": 0x07ffffff, "x86-pae-nohighmem": 0x07ffffff, "mips": 0x80, "sh-x2tlb": 0x20}
-MIG_HIGH = {"x86-pae": 0xffffffff, "x86-pae-nohighmem": 0xffffffff, "mips": 0x17c, "sh-x2tlb": 0x3f}
+MIG_HIGH = {"x86-pae": 0xf7ffffff, "x86-pae-nohighmem": 0xf7ffffff, "mips": 0x178, "sh-x2tlb": 0x3e}
 
 def transient_high(cf):
     if cf["writer"] != "unordered":
@@ -779,24 +779,24 @@ assert [(c["clear_to"], c["level"]) for c in d["controls"]] == [("zero", "pte")]
 assert got == want, got
 assert not any(c["needs_atomic64"] for c in d["controls"])
 # docs/layouts.md's table, transcribed again here
-L = lambda name, help, present, ls, lb, lf, hs, hb, n, add, hf, nx, pm, maxp, pn, pnf, swap, mig, pmd: dict(
+L = lambda name, help, present, ls, lb, lf, hs, hb, phb, n, add, hf, nx, pm, maxp, pn, pnf, swap, mig, pmd: dict(
     name=name, help=help, present=present, low_shift=ls, low_bits=lb, low_flags=lf, high_shift=hs, high_bits=hb,
-    states=n, high_add=add, high_flags=hf, nx_mask=nx, perm_mask=pm, max_low_period=maxp, protnone=pn,
-    protnone_low_flags=pnf, swap=swap, migration=mig, pmd=pmd)
+    pfn_high_bits=phb, states=n, high_add=add, high_flags=hf, nx_mask=nx, perm_mask=pm, max_low_period=maxp,
+    protnone=pn, protnone_low_flags=pnf, swap=swap, migration=mig, pmd=pmd)
 PMD = dict(low_shift=21, low_bits=11, low_flags=[0xe7, 0xa5], max_low_period=2048)
 layouts = [
     L("x86-pae", "i386 PAE with HIGHMEM64G: PFN bits 20-31 and NX in the high half",
-      0x1, 12, 20, [0x67, 0x25], 0, 12, 2048, 1, [0x80000000, 0], 0x80000000, 0, 1 << 20,
-      0x100, [0x160, 0x120], [0xfffffc00, 0x07ffffff], [0xbffffc00, 0xffffffff], PMD),
+      0x1, 12, 20, [0x67, 0x25], 0, 12, 20, 2048, 1, [0x80000000, 0], 0x80000000, 0, 1 << 20,
+      0x100, [0x160, 0x120], [0xfffffc00, 0x07ffffff], [0xbffffc00, 0xf7ffffff], PMD),
     L("x86-pae-nohighmem", "i386 PAE without HIGHMEM64G: only NX in the high half",
-      0x1, 12, 20, [0x67, 0x25], 0, 12, 1, 0, [0x80000000, 0], 0x80000000, 0, 1 << 20,
-      0x100, [0x160, 0x120], [0xfffffc00, 0x07ffffff], [0xfffffc00, 0xffffffff], PMD),
+      0x1, 12, 20, [0x67, 0x25], 0, 12, 20, 1, 0, [0x80000000, 0], 0x80000000, 0, 1 << 20,
+      0x100, [0x160, 0x120], [0xfffffc00, 0x07ffffff], [0xfffffc00, 0xf7ffffff], PMD),
     L("mips", "MIPS32 64-bit phys (non-XPA): PFN and V/D in the high half (EntryLo)",
-      0x40, 13, 19, [0x75e, 0x25a], 6, 24, 1048576, 1, [0x1e, 0x1a], 0, 0x6, 1 << 19,
-      0, [0, 0], [0, 0x80], [0, 0x17c], None),
+      0x40, 13, 19, [0x75e, 0x25a], 6, 24, 24, 1048576, 1, [0x1e, 0x1a], 0, 0x6, 1 << 19,
+      0, [0, 0], [0, 0x80], [0, 0x178], None),
     L("sh-x2tlb", "SH-4A X2TLB: PFN in the low half, extended permissions in the high half",
-      0x100, 12, 20, [0x50c, 0x508], 0, 0, 1, 0, [0x3600, 0x2d00], 0, 0x3f00, 1 << 20,
-      0, [0, 0], [0, 0x20], [0, 0x3f], None),
+      0x100, 12, 20, [0x50c, 0x508], 0, 0, 0, 1, 0, [0x3600, 0x2d00], 0, 0x3f00, 1 << 20,
+      0, [0, 0], [0, 0x20], [0, 0x3e], None),
 ]
 assert all(list(x["pmd"]) == list(PMD) for x in d["layouts"] if x["pmd"] is not None)
 assert [list(x) for x in d["layouts"]] == [list(x) for x in layouts], [list(x) for x in d["layouts"]]

@@ -10,6 +10,7 @@
 #   ===PTEAR-BEGIN NAME.out===  ...  ===PTEAR-END NAME.out===    stdout
 #   ===PTEAR-BEGIN NAME.err===  ...  ===PTEAR-END NAME.err===    stderr
 #   ===PTEAR-BEGIN NAME.json=== ...  ===PTEAR-END NAME.json===   /tmp/NAME.json, if written
+#   ===PTEAR-BEGIN NAME.xml===  ...  ===PTEAR-END NAME.xml===    /tmp/NAME.xml (JUnit), if written
 #   ===PTEAR-STATUS NAME STATUS T0 T1===     exit status, uptime before and after
 #   ===PTEAR-DONE===                          every check ran
 #
@@ -60,6 +61,7 @@ check() { # NAME SECS COMMAND...
     block "$name.out" "/tmp/$name.out"
     block "$name.err" "/tmp/$name.err"
     [ -f "/tmp/$name.json" ] && block "$name.json" "/tmp/$name.json"
+    [ -f "/tmp/$name.xml" ] && block "$name.xml" "/tmp/$name.xml"
     echo "===PTEAR-STATUS $name $status $t0 $t1==="
 }
 

@@ -24,7 +24,8 @@
 #                 ptear-i686 selftest --engine kernel (each kernel-engine
 #                 control run by the kernel's own accessors and by the model,
 #                 same verdicts and classes required; the kernel's encodings
-#                 against ptear's layouts), run --engine kernel -d 1s
+#                 against ptear's layouts; its KTAP checked by ci/ktap.py,
+#                 its JUnit for a testcase per control), run --engine kernel -d 1s
 #   mips-r1       ptear-mipsel-r1 (soft-float MIPS32r1) on -cpu 4KEc: a core
 #                 without an FPU, one CPU: selftest (aba skipped, with its
 #                 reason), run -d 1s. 4KEc is MIPS32r2: no r1 model boots
@@ -172,7 +173,8 @@ check c-run 60 ptear-c-i686 run -d 1s --json /tmp/c-run.json"
             # the `once` and `swap` tears need both vCPUs running at once (a
             # host at load 8 gave `once` 0 tears in one 2 s run of ten)
             BINS=(i686); KMOD=1
-            CHECKS="check kernel-selftest 300 ptear-i686 selftest --engine kernel -d 3s --json /tmp/kernel-selftest.json
+            # --format ktap and --junit: what a board farm reads (checked here)
+            CHECKS="check kernel-selftest 300 ptear-i686 selftest --engine kernel -d 3s --format ktap --junit /tmp/kernel-selftest.xml --json /tmp/kernel-selftest.json
 check kernel-run 60 ptear-i686 run --engine kernel -d 1s --json /tmp/kernel-run.json"
             KINDS=(kernel-selftest:selftest kernel-run:run) ;;
         mips-34kf)
@@ -260,6 +262,24 @@ def report(name, dest):
         json.dump(d, f, indent=1)
     return d
 
+sys.path.insert(0, "ci")
+import ktap
+def ktap_ok(name, n):
+    problems, res = ktap.check(blocks.get(f"{name}.out", []))
+    assert not problems, "KTAP: " + "; ".join(problems[:3])
+    assert len(res) == n and all(s == "ok" for s, *_ in res), f"KTAP: {len(res)} results, expected {n} ok: {res}"
+
+def junit_ok(name, cases):
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring("\n".join(blocks[f"{name}.xml"]))
+    with open(f"target/reports/system-{target}.junit.xml", "w") as f:
+        f.write("\n".join(blocks[f"{name}.xml"]) + "\n")
+    got = [c.get("name") for c in root.iter("testcase")]
+    assert sorted(got) == sorted(cases), f"JUnit testcases {got}, expected {cases}"
+    suite = next(root.iter("testsuite"))
+    assert int(suite.get("tests")) == len(cases) and int(suite.get("failures")) == 0, \
+        f"JUnit suite tests={suite.get('tests')} failures={suite.get('failures')}"
+
 def on_this_kernel(rep):
     h = rep["host"]
     assert h["kernel"] == info.get("kernel"), f"report's kernel {h['kernel']!r}, booted {info.get('kernel')!r}"
@@ -293,6 +313,10 @@ for spec in kinds:
                 f"exit {st}, pass {d.get('pass')}: " + ("; ".join(bad) or tail)
             for c in d["controls"]:
                 on_this_kernel(c["report"])
+            if f"{name}.xml" in blocks:   # --format ktap --junit (the kernel engine's)
+                ktap_ok(name, len(d["controls"]) + len(d.get("skipped", [])) + 1)
+                junit_ok(name, [c["name"] for c in d["controls"]] + [s["name"] for s in d.get("skipped", [])] + ["encodings"])
+                what += ", KTAP and JUnit"
             skipped = ", ".join(f"{s['name']} ({s['reason']})" for s in d.get("skipped", []))
             what += f" ({len(d['controls'])} controls" + (f"; skipped: {skipped}" if skipped else "") + ")"
         elif kind == "run":

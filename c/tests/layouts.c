@@ -227,7 +227,7 @@ static void check_protnone(enum layout_id id)
     const struct layout *l = &layout_table[id];
     const uint32_t periods[] = { 1, 2, 3, 1024, l->max_low_period };
     const uint32_t inv_low = (uint32_t)(((1ull << l->low_bits) - 1) << l->low_shift);
-    const uint32_t inv_high = (uint32_t)(((1ull << l->high_bits) - 1) << l->high_shift);
+    const uint32_t inv_high = (uint32_t)(((1ull << l->pfn_high_bits) - 1) << l->high_shift);
     const int page_bits = l->high_bits > 0 && l->states > 1;
     char where[96];
     size_t pi;
@@ -325,8 +325,8 @@ static void check_cleared(enum layout_id id)
         [LAYOUT_MIPS] = { 0, 0x80u }, [LAYOUT_SH_X2TLB] = { 0, 0x20u },
     };
     static const uint32_t want_mig[LAYOUT_N][2] = {
-        [LAYOUT_X86_PAE] = { 0xbffffc00u, 0xffffffffu }, [LAYOUT_X86_PAE_NOHIGHMEM] = { 0xfffffc00u, 0xffffffffu },
-        [LAYOUT_MIPS] = { 0, 0x17cu }, [LAYOUT_SH_X2TLB] = { 0, 0x3fu },
+        [LAYOUT_X86_PAE] = { 0xbffffc00u, 0xf7ffffffu }, [LAYOUT_X86_PAE_NOHIGHMEM] = { 0xfffffc00u, 0xf7ffffffu },
+        [LAYOUT_MIPS] = { 0, 0x178u }, [LAYOUT_SH_X2TLB] = { 0, 0x3eu },
     };
     const struct layout *l = &layout_table[id];
     const uint32_t P = l->max_low_period;

@@ -1,14 +1,17 @@
 //! `ptear run --engine kernel` and `ptear selftest --engine kernel`: the
 //! command-line side of the kernel engine (src/kernel/ does the work).
 
-use super::args::{Engine, Format, KernelArgs, RunArgs, SelftestArgs};
+use super::args::{Engine, Format, KernelArgs, RunArgs, SelftestArgs, SelftestFormat};
+use super::selftest_out as out;
 use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
+use crate::export::junit::{self, Case, CaseOutcome};
 use crate::export::{json, matrix, text};
 use crate::kernel::{self, selftest as kst, KernelOptions};
 use crate::report::{
     self, build::Extra, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
+use crate::selftest::Control;
 use std::io::Write;
 
 /// The kernel engine's options when `--engine kernel`; None for the model.
@@ -56,116 +59,192 @@ pub fn run(args: &RunArgs, opts: &KernelOptions) -> Result<i32, Error> {
     Ok(super::run::outcome(&rep, args.expect))
 }
 
+/// One control's two runs, judged.
+struct Judged {
+    record: ControlRecord,
+    model: ControlRecord,
+    diff: kst::DiffRecord,
+    /// Why it failed (None: it passed).
+    why: Option<String>,
+}
+
+/// Runs control `i` by the kernel and by the model, and judges the pair.
+fn run_control(
+    i: usize,
+    c: &Control,
+    seed: u64,
+    args: &SelftestArgs,
+    opts: &KernelOptions,
+    host: &crate::host::Host,
+    interrupt: &std::sync::atomic::AtomicBool,
+) -> Result<Judged, Error> {
+    let cfg = c
+        .config(seed.wrapping_add(i as u64), args.duration)
+        .check()
+        .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
+    let krun = kernel::run(&cfg, opts, interrupt)?;
+    let krep = kernel::report(&cfg, opts, host, &krun);
+    let m = crate::engine::run(&cfg, interrupt, &mut ())?;
+    let mrep = report::build(&cfg, &Extra::default(), host, &m);
+    let ran = |r: &report::Report| !r.interrupted && r.totals.reads > 0;
+    let k_ok = c.behaved(&krep) && ran(&krep);
+    let m_ok = c.behaved(&mrep) && ran(&mrep);
+    let agree = kst::agree(&krep, &mrep);
+    let why = match (&agree, k_ok, m_ok) {
+        (Ok(()), true, true) => None,
+        (Err(e), _, _) => Some(format!("engines differ: {e}")),
+        (_, false, _) => Some(format!(
+            "the kernel's run: {}",
+            out::why_failed(c, &krep, false).unwrap_or_default()
+        )),
+        (_, _, false) => Some(format!(
+            "the model's run: {}",
+            out::why_failed(c, &mrep, false).unwrap_or_default()
+        )),
+    };
+    let diff = kst::DiffRecord {
+        name: c.name.into(),
+        kernel: krep.verdict,
+        model: mrep.verdict,
+        kernel_classes: kst::classes(&krep),
+        model_classes: kst::classes(&mrep),
+        agree: agree.is_ok(),
+    };
+    let record = |pass, report| ControlRecord {
+        name: c.name.into(),
+        expect: c.expect,
+        pass,
+        report,
+    };
+    Ok(Judged {
+        record: record(why.is_none(), krep),
+        model: record(m_ok, mrep),
+        diff,
+        why,
+    })
+}
+
+/// The table line of a judged control.
+fn text_line(c: &Control, j: &Judged) -> String {
+    let (k, m) = (&j.record.report, &j.model.report);
+    format!(
+        "  {:<10} {:<9} {:<10} expect {:<5} kernel {:>11} reads {:>9} torn {:<9}  model {:>11} reads {:>9} torn {:<9}  {}",
+        c.name,
+        name_of(c.reader),
+        name_of(c.writer),
+        name_of(c.expect),
+        k.totals.reads,
+        k.totals.torn,
+        kst::classes(k).join("+"),
+        m.totals.reads,
+        m.totals.torn,
+        kst::classes(m).join("+"),
+        j.why.as_ref().map_or("PASS".to_owned(), |w| format!("FAIL: {w}"))
+    )
+}
+
+/// The KTAP diagnostics of a judged control.
+fn ktap_lines(c: &Control, j: &Judged) -> Vec<String> {
+    let mut l = vec![
+        out::describe(c, &j.record.report),
+        format!("kernel: {}", out::outcome(&j.record.report)),
+        format!("model: {}", out::outcome(&j.model.report)),
+    ];
+    l.extend(j.why.as_ref().map(|w| format!("FAIL: {w}")));
+    l
+}
+
+/// The name of the last test: the kernel's encodings against ptear's.
+const ENCODINGS: &str = "encodings";
+
 /// `ptear selftest --engine kernel`: each control by the kernel and by the
-/// model, the differential, and the kernel's encodings.
+/// model, the differential, and the kernel's encodings (one more test in
+/// KTAP and JUnit, after the controls).
 pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error> {
     let interrupt = super::prepare(args.json.as_deref())?;
+    out::check_junit_path(args)?;
+    let started = out::now_s();
+    let text = args.format == SelftestFormat::Text;
     let host = crate::host::detect();
     let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
-    if !args.quiet {
-        println!(
-            "ptear selftest --engine kernel on {} ({}), seed {seed}, {:?} per control and engine, module {}",
-            host.kernel,
-            host.cpu_model,
-            args.duration,
-            opts.module.display()
-        );
+    let about = format!(
+        "ptear selftest --engine kernel on {} ({}), seed {seed}, {:?} per control and engine, module {}",
+        host.kernel,
+        host.cpu_model,
+        args.duration,
+        opts.module.display()
+    );
+    let ktap = out::Ktap::start(!text, kst::CONTROLS.len() + 1, &about);
+    if !args.quiet && text {
+        println!("{about}");
     }
     let cpus = crate::affinity::allowed_cpus().len();
-    let (mut records, mut model, mut diff, mut skipped) = (vec![], vec![], vec![], vec![]);
+    let (mut judged, mut skipped) = (Vec::<(&Control, Judged)>::new(), vec![]);
     for (i, c) in kst::CONTROLS.iter().enumerate() {
         if let Some(reason) = c.cannot_run_here(cpus) {
             skipped.push(SkippedRecord {
                 name: c.name.into(),
                 reason,
             });
+            ktap.skipped(i + 1, &skipped[skipped.len() - 1]);
             continue;
         }
-        let cfg = c
-            .config(seed.wrapping_add(i as u64), args.duration)
-            .check()
-            .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
-        let krun = kernel::run(&cfg, opts, &interrupt)?;
-        let krep = kernel::report(&cfg, opts, &host, &krun);
-        let m = crate::engine::run(&cfg, &interrupt, &mut ())?;
-        let mrep = report::build(&cfg, &Extra::default(), &host, &m);
-        let ran = |r: &report::Report| !r.interrupted && r.totals.reads > 0;
-        let k_ok = c.behaved(&krep) && ran(&krep);
-        let m_ok = c.behaved(&mrep) && ran(&mrep);
-        let agree = kst::agree(&krep, &mrep);
-        let pass = k_ok && m_ok && agree.is_ok();
-        if !args.quiet {
-            println!(
-                "  {:<10} {:<9} {:<10} expect {:<5} kernel {:>11} reads {:>9} torn {:<9}  model {:>11} reads {:>9} torn {:<9}  {}",
-                c.name,
-                name_of(c.reader),
-                name_of(c.writer),
-                name_of(c.expect),
-                krep.totals.reads,
-                krep.totals.torn,
-                kst::classes(&krep).join("+"),
-                mrep.totals.reads,
-                mrep.totals.torn,
-                kst::classes(&mrep).join("+"),
-                match (&agree, k_ok, m_ok) {
-                    (Ok(()), true, true) => "PASS".to_owned(),
-                    (Err(e), _, _) => format!("FAIL: engines differ: {e}"),
-                    (_, false, _) => "FAIL: the kernel's run did not behave".to_owned(),
-                    (_, _, false) => "FAIL: the model's run did not behave".to_owned(),
-                }
-            );
+        let j = run_control(i, c, seed, args, opts, &host, &interrupt)?;
+        if !args.quiet && text {
+            println!("{}", text_line(c, &j));
         }
-        diff.push(kst::DiffRecord {
-            name: c.name.into(),
-            kernel: krep.verdict,
-            model: mrep.verdict,
-            kernel_classes: kst::classes(&krep),
-            model_classes: kst::classes(&mrep),
-            agree: agree.is_ok(),
-        });
-        records.push(ControlRecord {
-            name: c.name.into(),
-            expect: c.expect,
-            pass,
-            report: krep,
-        });
-        model.push(ControlRecord {
-            name: c.name.into(),
-            expect: c.expect,
-            pass: m_ok,
-            report: mrep,
-        });
+        ktap.case(i + 1, c.name, &ktap_lines(c, &j), j.why.is_none());
+        judged.push((c, j));
         if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
             break;
         }
     }
     let enc = kst::encodings_record(&kst::read_encodings(opts)?);
-    let pass = records.iter().all(|r| r.pass)
-        && records.len() + skipped.len() == kst::CONTROLS.len()
-        && enc.pass;
-    let rows: Vec<matrix::Row<'_>> = records
-        .iter()
-        .map(|r| matrix::Row {
-            name: r.name.clone(),
-            expect: Some(r.expect),
-            report: &r.report,
-        })
-        .collect();
-    println!("\n{}", matrix::text(&rows));
-    println!(
-        "encodings: {}: {}",
+    let all_ran = judged.len() + skipped.len() == kst::CONTROLS.len();
+    let pass = judged.iter().all(|(_, j)| j.why.is_none()) && all_ran && enc.pass;
+    let verdict = if pass {
+        "PASS: every control behaved in both engines, the engines agree, the encodings match"
+    } else {
+        "FAIL"
+    };
+    let enc_line = format!(
+        "{}: {}",
         if enc.pass { "PASS" } else { "FAIL" },
         enc.summary
     );
-    println!(
-        "selftest --engine kernel: {}",
-        if pass {
-            "PASS: every control behaved in both engines, the engines agree, the encodings match"
-        } else {
-            "FAIL"
-        }
-    );
+    if text {
+        let rows: Vec<matrix::Row<'_>> = judged
+            .iter()
+            .map(|(_, j)| matrix::Row {
+                name: j.record.name.clone(),
+                expect: Some(j.record.expect),
+                report: &j.record.report,
+            })
+            .collect();
+        println!("\n{}", matrix::text(&rows));
+        println!("{ENCODINGS}: {enc_line}");
+        println!("selftest --engine kernel: {verdict}");
+    } else {
+        let rest: Vec<(usize, &str)> = kst::CONTROLS
+            .iter()
+            .enumerate()
+            .skip(judged.len() + skipped.len())
+            .map(|(i, c)| (i + 1, c.name))
+            .collect();
+        ktap.not_run(&rest);
+        ktap.case(kst::CONTROLS.len() + 1, ENCODINGS, &[enc_line], enc.pass);
+        ktap.diag(&format!("selftest --engine kernel: {verdict}"));
+    }
+    if let Some(path) = &args.junit {
+        let xml = junit(&judged, &skipped, &enc, started);
+        crate::export::file::replace(path, xml.as_bytes())
+            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
+    }
     if let Some(path) = &args.json {
+        let (records, (model, differential)) = judged
+            .into_iter()
+            .map(|(_, j)| (j.record, (j.model, j.diff)))
+            .unzip();
         let record = kst::KernelSelftestRecord {
             base: SelftestRecord {
                 schema: SELFTEST_SCHEMA.into(),
@@ -175,11 +254,64 @@ pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error>
             },
             engine: "kernel".into(),
             model,
-            differential: diff,
+            differential,
             encodings: enc,
         };
         json::write_atomic(path, &record)
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(if pass { exit::CLEAN } else { exit::TORN })
+}
+
+/// The JUnit document: one testcase per control (in table order: a
+/// control an interrupt kept from running fails), then the encodings.
+fn junit(
+    judged: &[(&Control, Judged)],
+    skipped: &[SkippedRecord],
+    enc: &kst::EncodingsRecord,
+    started: u64,
+) -> String {
+    let classname = "ptear.selftest.kernel".to_owned();
+    let mut cases: Vec<Case> = kst::CONTROLS
+        .iter()
+        .map(|c| {
+            let (time_s, outcome, output) =
+                if let Some((_, j)) = judged.iter().find(|(k, _)| k.name == c.name) {
+                    let o = j
+                        .why
+                        .clone()
+                        .map_or(CaseOutcome::Passed, CaseOutcome::Failed);
+                    let t = j.record.report.totals.elapsed_s + j.model.report.totals.elapsed_s;
+                    (t, o, ktap_lines(c, j).join("\n") + "\n")
+                } else if let Some(s) = skipped.iter().find(|s| s.name == c.name) {
+                    (0.0, CaseOutcome::Skipped(s.reason.clone()), String::new())
+                } else {
+                    (0.0, CaseOutcome::Failed(out::NOT_RUN.into()), String::new())
+                };
+            Case {
+                name: c.name.into(),
+                classname: classname.clone(),
+                time_s,
+                outcome,
+                output,
+            }
+        })
+        .collect();
+    cases.push(Case {
+        name: ENCODINGS.into(),
+        classname,
+        time_s: 0.0,
+        outcome: if enc.pass {
+            CaseOutcome::Passed
+        } else {
+            CaseOutcome::Failed(enc.summary.clone())
+        },
+        output: format!("{}\n", enc.summary),
+    });
+    junit::render(
+        "ptear selftest --engine kernel",
+        started,
+        &junit::hostname(),
+        &cases,
+    )
 }

@@ -110,6 +110,7 @@ pub fn record() -> ListRecord {
                     low_flags: l.low_flags,
                     high_shift: l.high_shift,
                     high_bits: l.high_bits,
+                    pfn_high_bits: l.pfn_high_bits,
                     states: l.states,
                     high_add: l.high_add,
                     high_flags: l.high_flags,

@@ -2,7 +2,9 @@
 //! (`--format ktap`), a JUnit file (`--junit`), and the test-only
 //! `PTEAR_BREAK_CONTROL` that makes one control misbehave for real.
 
+use super::args::SelftestArgs;
 use crate::config::{name_of, BarrierKind, ReaderKind, RunConfig, WriterKind};
+use crate::error::{usage, Error};
 use crate::export::junit::{self, Case, CaseOutcome};
 use crate::export::ktap::{self, Outcome};
 use crate::export::text::si;
@@ -137,6 +139,22 @@ pub fn break_control(controls: &[&Control]) -> Result<Option<String>, String> {
     Ok(Some(n))
 }
 
+/// `--junit FILE` must be writable before anything runs.
+pub fn check_junit_path(args: &SelftestArgs) -> Result<(), Error> {
+    if let Some(path) = &args.junit {
+        crate::export::json::check_writable(path)
+            .map_err(|e| usage(format!("cannot write --junit file {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Seconds since the epoch (a JUnit suite's `timestamp`).
+pub fn now_s() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
 /// KTAP on stdout, a line at a time, each flushed: a board farm reading
 /// the console sees every result when its control ends.
 pub struct Ktap {
@@ -166,35 +184,41 @@ impl Ktap {
 
     /// Control `n` (from 1) ran.
     pub fn control(&self, n: usize, c: &Control, rec: &ControlRecord) {
-        let mut s = ktap::diag(&format!("{}: {}", c.name, describe(c, &rec.report)));
-        s += &ktap::diag(&format!("{}: {}", c.name, outcome(&rec.report)));
-        if let Some(why) = why_failed(c, &rec.report, rec.pass) {
-            s += &ktap::diag(&format!("{}: FAIL: {why}", c.name));
+        let mut lines = vec![describe(c, &rec.report), outcome(&rec.report)];
+        lines.extend(why_failed(c, &rec.report, rec.pass).map(|why| format!("FAIL: {why}")));
+        self.case(n, c.name, &lines, rec.pass);
+    }
+
+    /// Test `n` (from 1) named `name` ran: its diagnostic lines (each
+    /// prefixed with the name), then its result.
+    pub fn case(&self, n: usize, name: &str, lines: &[String], pass: bool) {
+        let mut s = String::new();
+        for l in lines {
+            s += &ktap::diag(&format!("{name}: {l}"));
         }
-        let o = if rec.pass {
-            Outcome::Ok
-        } else {
-            Outcome::NotOk
-        };
-        s += &ktap::result(n, c.name, &o);
+        let o = if pass { Outcome::Ok } else { Outcome::NotOk };
+        s += &ktap::result(n, name, &o);
         self.put(&s);
     }
 
-    /// Controls `n` (from 1) on that never ran (an interrupted selftest),
-    /// then the verdict as a diagnostic.
-    pub fn finish(&self, rest: &[(usize, &Control)], verdict: &str) {
+    /// Tests `n` (from 1) that never ran (an interrupted selftest), by name.
+    pub fn not_run(&self, rest: &[(usize, &str)]) {
         let mut s = String::new();
-        for (n, c) in rest {
-            s += &ktap::diag(&format!(
-                "{}: not run: the selftest was interrupted",
-                c.name
-            ));
-            s += &ktap::result(*n, c.name, &Outcome::NotOk);
+        for (n, name) in rest {
+            s += &ktap::diag(&format!("{name}: {NOT_RUN}"));
+            s += &ktap::result(*n, name, &Outcome::NotOk);
         }
-        s += &ktap::diag(&format!("selftest: {verdict}"));
         self.put(&s);
     }
+
+    /// A diagnostic line.
+    pub fn diag(&self, text: &str) {
+        self.put(&ktap::diag(text));
+    }
 }
+
+/// Why a test of the set has no result.
+pub const NOT_RUN: &str = "not run: the selftest was interrupted";
 
 /// The JUnit document of a selftest: one testcase per control of the set,
 /// in table order (a control an interrupt kept from running fails).
@@ -220,8 +244,7 @@ pub fn junit(
                 } else if let Some(s) = skipped.iter().find(|s| s.name == c.name) {
                     (0.0, CaseOutcome::Skipped(s.reason.clone()), String::new())
                 } else {
-                    let why = "not run: the selftest was interrupted".to_owned();
-                    (0.0, CaseOutcome::Failed(why), String::new())
+                    (0.0, CaseOutcome::Failed(NOT_RUN.into()), String::new())
                 };
             Case {
                 name: c.name.into(),

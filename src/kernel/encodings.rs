@@ -6,45 +6,14 @@
 //! give, next to what the C port's layout.h gives; here both are compared
 //! with the Rust layout (src/pte/layout.rs).
 //!
-//! Where the kernel and ptear's layout differ on purpose or by a known,
-//! documented gap, the difference is listed in [`KNOWN`] with its exact
-//! shape: a vector passes when it is equal, or differs exactly as its known
-//! difference says. Any other difference fails, and so does a known one
-//! that has gone away (the list must then be shortened).
+//! A vector passes when the kernel's entry, the C port's and the Rust
+//! layout's are equal; there is no list of tolerated differences: where
+//! the kernel and ptear disagreed (PROT_NONE's inverted bits, M's swap
+//! type), ptear's layouts were changed to the kernel's.
 
 use super::results::EncodingLine;
 use crate::pte::{ClearTo, Encoding, LayoutKind, Level, Pte, State};
 use clap::ValueEnum;
-
-/// A difference between the kernel's encoding and ptear's layout that is
-/// known and explained (docs/kernel-engine.md, "Encodings").
-pub struct Known {
-    /// The vector kind it concerns.
-    pub kind: &'static str,
-    /// Why.
-    pub why: &'static str,
-    /// Its exact shape: (kernel, ptear, layout) -> is it this difference?
-    pub shape: fn(Pte, Pte, &str) -> bool,
-}
-
-/// The known differences, as measured on 6.1.0-50-686-pae.
-pub const KNOWN: &[Known] = &[
-    Known {
-        kind: "protnone",
-        why: "the kernel inverts every page-frame bit of PTE_PFN_MASK for PROT_NONE \
-              (flip_protnone_guard; __PHYSICAL_MASK_SHIFT is 52 on PAE), i.e. the high \
-              half's bits 0-19; ptear's layout inverts the 44-bit page frame it assumes \
-              (high bits 0-11), so bits 12-19 of the high half differ",
-        shape: |k, p, _| k.low == p.low && k.high ^ p.high == 0x000f_f000,
-    },
-    Known {
-        kind: "migration",
-        why: "ptear's M is swap type 31; in 6.1 SWP_SWAPIN_ERROR (v6.0) takes type 31 and \
-              SWP_MIGRATION_WRITE is 30 (include/linux/swap.h), so the kernel's M \
-              differs in the type field's lowest bit (high half bit 27)",
-        shape: |k, p, _| k.low == p.low && k.high ^ p.high == 0x0800_0000,
-    },
-];
 
 /// One vector's verdict.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,9 +22,7 @@ pub struct Checked {
     pub line: EncodingLine,
     /// ptear's (Rust) value.
     pub ptear: Pte,
-    /// None: equal; Some(i): known difference KNOWN[i]; fails otherwise.
-    pub known: Option<usize>,
-    /// kernel == ptear, or a known difference; and C == ptear.
+    /// kernel == ptear and C == ptear.
     pub ok: bool,
 }
 
@@ -94,26 +61,16 @@ pub fn check(lines: &[EncodingLine]) -> Result<Vec<Checked>, String> {
         .iter()
         .map(|l| {
             let ptear = ptear_value(l)?;
-            let known = if l.kernel == ptear {
-                None
-            } else {
-                KNOWN
-                    .iter()
-                    .position(|k| k.kind == l.kind && (k.shape)(l.kernel, ptear, &l.layout))
-            };
-            let ok = (l.kernel == ptear || known.is_some()) && l.c == ptear;
             Ok(Checked {
                 line: l.clone(),
                 ptear,
-                known,
-                ok,
+                ok: l.kernel == ptear && l.c == ptear,
             })
         })
         .collect()
 }
 
-/// The whole verdict: every vector ok, and every known difference still
-/// seen (one that went away means ptear's layout or the kernel changed).
+/// The whole verdict: every vector ok.
 pub fn verdict(checked: &[Checked]) -> Result<String, String> {
     if checked.is_empty() {
         return Err("the module printed no encodings".into());
@@ -141,24 +98,12 @@ pub fn verdict(checked: &[Checked]) -> Result<String, String> {
     if !bad.is_empty() {
         return Err(format!("entries differ: {}", bad.join("; ")));
     }
-    let gone: Vec<&str> = KNOWN
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !checked.iter().any(|c| c.known == Some(*i)))
-        .map(|(_, k)| k.kind)
-        .collect();
-    if !gone.is_empty() {
-        return Err(format!(
-            "known differences no longer seen (update src/kernel/encodings.rs KNOWN): {}",
-            gone.join(", ")
-        ));
-    }
-    let equal = checked.iter().filter(|c| c.known.is_none()).count();
+    let kinds: std::collections::BTreeSet<&str> =
+        checked.iter().map(|c| c.line.kind.as_str()).collect();
     Ok(format!(
-        "{} vectors: {equal} equal, {} known differences ({})",
+        "{} vectors equal ({})",
         checked.len(),
-        checked.len() - equal,
-        KNOWN.iter().map(|k| k.kind).collect::<Vec<_>>().join(", ")
+        kinds.into_iter().collect::<Vec<_>>().join(", ")
     ))
 }
 
@@ -209,19 +154,15 @@ mod tests {
     }
 
     #[test]
-    fn the_measured_vectors_pass_with_their_known_differences() {
+    fn the_measured_vectors_are_ptears() {
         let c = check(&measured()).unwrap();
         assert!(c.iter().all(|c| c.ok), "{c:?}");
-        assert_eq!(c[0].known, None);
-        assert_eq!(c[2].known, Some(0));
-        assert_eq!(c[3].known, Some(0));
-        assert_eq!(c[6].known, Some(1));
         assert!(verdict(&c).is_ok());
     }
 
     #[test]
     fn any_other_difference_fails() {
-        // NX lost on a data page: no known difference has that shape.
+        // NX lost on a data page.
         let mut v = measured();
         v[1].kernel.high &= !0x8000_0000;
         let c = check(&v).unwrap();
@@ -234,12 +175,14 @@ mod tests {
     }
 
     #[test]
-    fn a_known_difference_that_went_away_fails() {
-        let v: Vec<_> = measured()
-            .into_iter()
-            .filter(|l| l.kind != "migration")
-            .collect();
-        let err = verdict(&check(&v).unwrap()).unwrap_err();
-        assert!(err.contains("migration"), "{err}");
+    fn the_old_differences_fail() {
+        // ptear's PROT_NONE before it inverted 20 high bits, and M of type 31.
+        let mut v = measured();
+        v[2].kernel.high = 0xffd;
+        v[6].kernel.high = 0xffff_ffff;
+        let c = check(&v).unwrap();
+        assert!(!c[2].ok && !c[6].ok);
+        let err = verdict(&c).unwrap_err();
+        assert!(err.contains("protnone x86-pae j=1 h=1"), "{err}");
     }
 }

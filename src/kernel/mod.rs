@@ -114,18 +114,6 @@ pub fn check_supported(cfg: &RunConfig) -> Result<(), UsageError> {
             );
         }
     }
-    if cfg.clear_to == ClearTo::Protnone {
-        return no(
-            "--clear-to protnone",
-            "the kernel's PROT_NONE entries invert 20 bits of the high half, ptear's layout 12, so ptear's classifier would call the kernel's own entries torn (docs/kernel-engine.md, Encodings)",
-        );
-    }
-    if cfg.clear_to == ClearTo::Migration && cfg.writer == WriterKind::Unordered {
-        return no(
-            "--clear-to migration with --writer unordered",
-            "the kernel's migration entry is of type 30, ptear's of 31, so {low, migration high} would be classified by the wrong high (docs/kernel-engine.md, Encodings)",
-        );
-    }
     if cfg.writers != 1 || cfg.writers_per_entry != 1 {
         return no(
             if cfg.writers != 1 {
@@ -463,10 +451,6 @@ mod tests {
                     c.writer = WriterKind::Mips;
                     c.layout = Some(LayoutKind::X86Pae)
                 }),
-            ),
-            (
-                "--clear-to protnone",
-                Box::new(|c| c.clear_to = ClearTo::Protnone),
             ),
             ("--writers", Box::new(|c| c.writers = 2)),
             ("--writers-per-entry", Box::new(|c| c.writers_per_entry = 2)),

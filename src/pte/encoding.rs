@@ -184,6 +184,7 @@ pub struct Encoding {
     layout: Layout,
     period: u32,
     low_mask: u32,
+    /// The high half's page-frame field (`pfn_high_bits` wide), shifted down.
     high_mask: u32,
     /// gcd(P, N) - 1: P and N are reached together only with j ≡ h modulo it.
     gmask: u32,
@@ -229,7 +230,7 @@ impl Encoding {
             layout: l,
             period: low_period,
             low_mask: (1 << l.low_bits) - 1,
-            high_mask: ((1u64 << l.high_bits) - 1) as u32,
+            high_mask: ((1u64 << l.pfn_high_bits) - 1) as u32,
             gmask: g - 1,
             transient_high,
             visible: l.present | l.protnone,
@@ -280,7 +281,7 @@ impl Encoding {
     fn pn(&self) -> Family<'_> {
         Family {
             inv_low: self.layout.pfn_mask_low(),
-            inv_high: self.layout.pfn_mask_high(),
+            inv_high: self.layout.pfn_field_high(),
             low_flags: &self.layout.protnone_low_flags,
             high_flags: &[0, 0],
         }
@@ -464,7 +465,7 @@ impl Encoding {
         // x86's pte_pfn(): protnone_mask() inverts the page-frame bits of a
         // non-zero entry without PRESENT back (pgtable-invert.h).
         let (lo, hi) = if l.pfn_inverted_when_not_present && !present && pte != Pte::NONE {
-            (pte.low ^ l.pfn_mask_low(), pte.high ^ l.pfn_mask_high())
+            (pte.low ^ l.pfn_mask_low(), pte.high ^ l.pfn_field_high())
         } else {
             (pte.low, pte.high)
         };
@@ -738,7 +739,7 @@ mod tests {
                 e.protnone_entry(s1),
                 Pte {
                     low: 0xffff_e120,
-                    high: 0xffd
+                    high: 0xf_fffd
                 }
             );
             let s2 = State { j: 2, h: 2 };
@@ -747,7 +748,7 @@ mod tests {
                 pn,
                 Pte {
                     low: 0xffff_d160,
-                    high: 0xffc
+                    high: 0xf_fffc
                 }
             );
             let d = e.decode(pn);
@@ -779,6 +780,17 @@ mod tests {
                 }
             }
         }
+        // PN inverts the whole 20-bit field: a PN low with a high whose 12
+        // page bits are those of another installed PN (with P = 2, PN(0,
+        // 0x7fe)'s high is 0xff800) but whose bits 12-19 are clear names a
+        // frame above 2^32 pages: wrong_page, and never valid.
+        let e = Encoding::with(LayoutKind::X86Pae.layout(), 2, None).unwrap();
+        let pn = e.protnone_entry(State { j: 0, h: 0x7fe });
+        assert_eq!(pn.high, 0xf_f800);
+        let short = Pte { high: 0x800, ..pn };
+        assert_eq!(e.classify(short), Class::Wrong);
+        assert_eq!(e.wrong(short).consequences.names(), ["wrong_page"]);
+        assert_eq!(e.decode(short).pfn >> 32, 0xff);
         // Layouts without PROTNONE have no PN family: low 0x100 alone is
         // not present on MIPS (its present bit is 0x40).
         let m = Encoding::new(LayoutKind::Mips, 4, true).unwrap();

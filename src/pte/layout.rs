@@ -65,6 +65,12 @@ pub struct Layout {
     pub high_shift: u32,
     /// Their width (0: the high half holds no page-frame bits).
     pub high_bits: u32,
+    /// The width of the high half's page-frame field as the kernel masks
+    /// it (x86: `PTE_PFN_MASK`'s high half), from `high_shift`: at least
+    /// `high_bits`. h and the pfn are decoded from all of it, and PROT_NONE
+    /// inverts all of it, so a value with a bit set above `high_bits`
+    /// names no installed page.
+    pub pfn_high_bits: u32,
     /// Distinct page-frame values h the high half cycles through (a power of two).
     pub states: u32,
     /// Added to h before it is stored (keeps installed page frames off 0).
@@ -92,7 +98,7 @@ pub struct Layout {
     pub protnone_low_flags: [u32; 2],
     /// The swap entry S, type 0 offset 1: [low, high].
     pub swap: [u32; 2],
-    /// The migration entry M, type 31, offset the page of E(1, 1): [low, high].
+    /// The migration entry M, type 30, offset the page of E(1, 1): [low, high].
     pub migration: [u32; 2],
     /// On x86, a non-zero entry without PRESENT has its page-frame bits
     /// inverted (L1TF, pgtable-invert.h): pte_pfn() inverts them back.
@@ -106,13 +112,14 @@ impl Layout {
     }
 
     /// The page-frame bits of the low half (where j sits).
-    pub fn pfn_mask_low(&self) -> u32 {
+    pub const fn pfn_mask_low(&self) -> u32 {
         (((1u64 << self.low_bits) - 1) as u32) << self.low_shift
     }
 
-    /// The page-frame bits of the high half.
-    pub fn pfn_mask_high(&self) -> u32 {
-        (((1u64 << self.high_bits) - 1) as u32) << self.high_shift
+    /// The high half's page-frame field, `pfn_high_bits` wide: what
+    /// PROT_NONE inverts (x86's `flip_protnone_guard`).
+    pub const fn pfn_field_high(&self) -> u32 {
+        (((1u64 << self.pfn_high_bits) - 1) as u32) << self.high_shift
     }
 
     /// The one fixed entry `--clear-to` leaves for every state (swap or
@@ -130,9 +137,9 @@ impl Layout {
 
 /// x86 PAE (arch/x86/include/asm/pgtable_types.h): `_PAGE_PRESENT` 0x1,
 /// `_PAGE_RW` 0x2, `_PAGE_USER` 0x4, `_PAGE_ACCESSED` 0x20, `_PAGE_DIRTY`
-/// 0x40; PFN from bit 12 of the 64-bit entry, 44-bit physical addresses
-/// (`__PHYSICAL_MASK_SHIFT` of page_32_types.h), so PFN bits 20-31 are the
-/// high half's bits 0-11; `_PAGE_NX` is bit 63.
+/// 0x40; PFN from bit 12 of the 64-bit entry, a 32-bit pfn (44-bit
+/// physical addresses), so PFN bits 20-31 are the high half's bits 0-11;
+/// `_PAGE_NX` is bit 63.
 const X86_PAE: Layout = Layout {
     present: 0x1,
     low_shift: 12,
@@ -140,6 +147,12 @@ const X86_PAE: Layout = Layout {
     low_flags: [0x67, 0x25],
     high_shift: 0,
     high_bits: 12,
+    // PTE_PFN_MASK: flip_protnone_guard (pgtable-invert.h) inverts all of
+    // it, and page_32_types.h sets __PHYSICAL_MASK_SHIFT to 52 on PAE
+    // (since the L1TF fixes of v4.19) so that an inverted entry points above
+    // any host's memory: the high half's bits 0-19, though a pfn (an
+    // unsigned long) reaches bit 11 only.
+    pfn_high_bits: 20,
     states: 2048,
     high_add: 1,
     high_flags: [0x8000_0000, 0],
@@ -156,10 +169,11 @@ const X86_PAE: Layout = Layout {
     protnone: 0x100,
     protnone_low_flags: [0x160, 0x120],
     // __swp_pteval_entry (pgtable-3level.h, L1TF): ~offset << 9 in bits
-    // 9-58, type in bits 59-63. S: type 0, offset 1. M: type 31, offset
-    // 0x200001 (the page of E(1, 1): j 1, page bits 2 << 20).
+    // 9-58, type in bits 59-63. S: type 0, offset 1. M: type 30
+    // (MIGRATION_TYPE below), offset 0x200001 (the page of E(1, 1): j 1,
+    // page bits 2 << 20).
     swap: [0xffff_fc00, 0x07ff_ffff],
-    migration: [0xbfff_fc00, 0xffff_ffff],
+    migration: [0xbfff_fc00, 0xf7ff_ffff],
     pfn_inverted_when_not_present: true,
 };
 
@@ -172,7 +186,7 @@ pub const LAYOUTS: [Layout; 4] = [
         states: 1,
         high_add: 0,
         // M's offset is E(1, 0)'s page: 1.
-        migration: [0xffff_fc00, 0xffff_ffff],
+        migration: [0xffff_fc00, 0xf7ff_ffff],
         ..X86_PAE
     },
     // MIPS32 with 64-bit phys, non-XPA (arch/mips/include/asm/
@@ -188,6 +202,7 @@ pub const LAYOUTS: [Layout; 4] = [
         low_flags: [0x75e, 0x25a],
         high_shift: 6,
         high_bits: 24,
+        pfn_high_bits: 24,
         states: 1 << 20,
         high_add: 1,
         high_flags: [0x1e, 0x1a],
@@ -202,9 +217,9 @@ pub const LAYOUTS: [Layout; 4] = [
         protnone: 0,
         protnone_low_flags: [0, 0],
         // pgtable-32.h (64-bit phys, non-XPA): low 0, high = type << 2 |
-        // offset << 7 (V and G stay 0). M: type 31, offset 2 (E(1, 1)'s page).
+        // offset << 7 (V and G stay 0). M: type 30, offset 2 (E(1, 1)'s page).
         swap: [0, 0x80],
-        migration: [0, 0x17c],
+        migration: [0, 0x178],
         pfn_inverted_when_not_present: false,
     },
     // SH X2TLB (arch/sh/include/asm/pgtable_32.h): _PAGE_PRESENT 0x100,
@@ -219,6 +234,7 @@ pub const LAYOUTS: [Layout; 4] = [
         low_flags: [0x50c, 0x508],
         high_shift: 0,
         high_bits: 0,
+        pfn_high_bits: 0,
         states: 1,
         high_add: 0,
         high_flags: [0x3600, 0x2d00],
@@ -234,9 +250,9 @@ pub const LAYOUTS: [Layout; 4] = [
         protnone: 0,
         protnone_low_flags: [0, 0],
         // pgtable_32.h (X2TLB): low 0, high = type | offset << 5. M: type
-        // 31, offset 1 (E(1, 0)'s page).
+        // 30, offset 1 (E(1, 0)'s page).
         swap: [0, 0x20],
-        migration: [0, 0x3f],
+        migration: [0, 0x3e],
         pfn_inverted_when_not_present: false,
     },
 ];
@@ -285,6 +301,14 @@ impl LayoutKind {
     }
 }
 
+/// The swap type of M, `SWP_MIGRATION_WRITE` (include/linux/swap.h) as
+/// 32-bit kernels of v6.0 to v6.x have it: the 32 types end with
+/// `SWP_SWAPIN_ERROR` (31, new in v6.0) after the three migration types
+/// (28-30); these configs have no device-private entries, PTE markers or
+/// HWPOISON entries. The 686-pae kernel's make_writable_migration_entry()
+/// gives exactly this (docs/kernel-engine.md, "Encodings").
+pub const MIGRATION_TYPE: u32 = 30;
+
 /// The largest `--low-period` of any layout.
 pub const MAX_LOW_PERIOD: u32 = 1 << 20;
 
@@ -294,7 +318,13 @@ const _: () = {
         let l = &LAYOUTS[i];
         assert!(l.states.is_power_of_two());
         assert!(1 << l.low_bits <= MAX_LOW_PERIOD);
-        assert!(l.low_shift + l.low_bits <= 32 && l.high_shift + l.high_bits <= 32);
+        assert!(l.low_shift + l.low_bits <= 32 && l.high_shift + l.pfn_high_bits <= 32);
+        assert!(l.pfn_high_bits >= l.high_bits);
         i += 1;
     }
+    // M's type field, per layout's swap format (the comments above).
+    assert!(LAYOUTS[0].migration[1] >> 27 == MIGRATION_TYPE);
+    assert!(LAYOUTS[1].migration[1] >> 27 == MIGRATION_TYPE);
+    assert!((LAYOUTS[2].migration[1] >> 2) & 0x1f == MIGRATION_TYPE);
+    assert!(LAYOUTS[3].migration[1] & 0x1f == MIGRATION_TYPE);
 };

@@ -528,6 +528,10 @@ pub struct LayoutRecord {
     pub high_shift: u32,
     /// Their width.
     pub high_bits: u32,
+    /// The high half's page-frame field as the kernel masks it, from
+    /// `high_shift` (0 in files written before it was added).
+    #[serde(default)]
+    pub pfn_high_bits: u32,
     /// Distinct page-frame values h.
     pub states: u32,
     /// Added to h before it is stored.
