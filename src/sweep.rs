@@ -3,7 +3,8 @@
 //! percentiles and time to the first tear; `ptear-sweep/1` in JSON.
 
 use crate::export::plot::{Panel, Series};
-use crate::hunt::trial::{rate, Trial};
+use crate::hunt::trial::Trial;
+use crate::report::stats::{per_s, retry_percentile};
 use crate::report::{Tool, SCHEMA};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -175,22 +176,6 @@ pub struct RunSummary {
     pub first_torn_s: Option<f64>,
 }
 
-/// The smallest r with at least ceil(q * total) reads at r retries or fewer.
-fn percentile(hist: &BTreeMap<u64, u64>, total: u64, q: f64) -> u64 {
-    if total == 0 {
-        return 0;
-    }
-    let need = ((q * total as f64).ceil() as u64).max(1);
-    let mut seen = 0;
-    for (&r, &c) in hist {
-        seen += c;
-        if seen >= need {
-            return r;
-        }
-    }
-    hist.keys().next_back().copied().unwrap_or(0)
-}
-
 /// The summary of one point's trials.
 pub fn point(values: Vec<u64>, trials: &[(u64, Trial)]) -> Point {
     let mut hist = BTreeMap::new();
@@ -215,16 +200,16 @@ pub fn point(values: Vec<u64>, trials: &[(u64, Trial)]) -> Point {
             first_torn_s: r.totals.first_torn_s,
         });
     }
-    let hreads: u64 = hist.values().sum();
+    let counts: Vec<(u64, u64)> = hist.iter().map(|(&r, &n)| (r, n)).collect();
     Point {
         values,
-        tears_per_s: rate(torn, secs),
-        reads_per_s: rate(reads, secs),
+        tears_per_s: per_s(torn, secs),
+        reads_per_s: per_s(reads, secs),
         torn,
         reads,
         elapsed_s: secs,
-        retries_p50: percentile(&hist, hreads, 0.5),
-        retries_p99: percentile(&hist, hreads, 0.99),
+        retries_p50: retry_percentile(&counts, 0.5),
+        retries_p99: retry_percentile(&counts, 0.99),
         retries_max: hist.keys().next_back().copied().unwrap_or(0),
         first_torn_s: (!firsts.is_empty())
             .then(|| firsts.iter().sum::<f64>() / firsts.len() as f64),
@@ -292,7 +277,7 @@ pub fn panels(rec: &SweepRecord) -> Vec<Panel> {
     let per_run = |p: &Point, f: &dyn Fn(&RunSummary) -> u64| -> (f64, f64) {
         p.runs
             .iter()
-            .map(|r| rate(f(r), r.elapsed_s))
+            .map(|r| per_s(f(r), r.elapsed_s))
             .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
                 (lo.min(v), hi.max(v))
             })

@@ -6,7 +6,7 @@ use super::selftest_out as out;
 use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
 use crate::export::junit::{self, Case, CaseOutcome};
-use crate::export::{json, matrix, text};
+use crate::export::{json, text};
 use crate::kernel::{self, selftest as kst, KernelOptions};
 use crate::report::{
     self, build::Extra, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
@@ -213,32 +213,18 @@ pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error>
         enc.summary
     );
     if text {
-        let rows: Vec<matrix::Row<'_>> = judged
-            .iter()
-            .map(|(_, j)| matrix::Row {
-                name: j.record.name.clone(),
-                expect: Some(j.record.expect),
-                report: &j.record.report,
-            })
-            .collect();
-        println!("\n{}", matrix::text(&rows));
+        let records: Vec<ControlRecord> = judged.iter().map(|(_, j)| j.record.clone()).collect();
+        println!("\n{}", out::table(&records));
         println!("{ENCODINGS}: {enc_line}");
         println!("selftest --engine kernel: {verdict}");
     } else {
-        let rest: Vec<(usize, &str)> = kst::CONTROLS
-            .iter()
-            .enumerate()
-            .skip(judged.len() + skipped.len())
-            .map(|(i, c)| (i + 1, c.name))
-            .collect();
-        ktap.not_run(&rest);
+        let names: Vec<&str> = kst::CONTROLS.iter().map(|c| c.name).collect();
+        ktap.not_run(&out::not_run(&names, judged.len() + skipped.len()));
         ktap.case(kst::CONTROLS.len() + 1, ENCODINGS, &[enc_line], enc.pass);
         ktap.diag(&format!("selftest --engine kernel: {verdict}"));
     }
     if let Some(path) = &args.junit {
-        let xml = junit(&judged, &skipped, &enc, started);
-        crate::export::file::replace(path, xml.as_bytes())
-            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
+        out::write(path, junit(&judged, &skipped, &enc, started).as_bytes())?;
     }
     if let Some(path) = &args.json {
         let (records, (model, differential)) = judged

@@ -4,12 +4,12 @@ use super::args::{SelftestArgs, SelftestFormat};
 use super::selftest_out as out;
 use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
-use crate::export::{json, matrix};
+use crate::export::json;
 use crate::report::{
     self, build::Extra, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
 
-use crate::selftest::controls;
+use crate::selftest::{controls, Control};
 
 /// `ptear selftest`: 0 if every control behaved, else 1; or why it failed.
 pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
@@ -38,68 +38,18 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
             println!("  emulated: {note}");
         }
     }
-    let cpus = crate::affinity::allowed_cpus().len();
-    let mut records = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, c) in controls().into_iter().enumerate() {
-        if let Some(reason) = c.cannot_run_here(cpus) {
-            if !args.quiet && text {
-                println!("  {:<13} skipped: {reason}", c.name);
-            }
-            skipped.push(SkippedRecord {
-                name: c.name.into(),
-                reason,
-            });
-            ktap.skipped(i + 1, &skipped[skipped.len() - 1]);
-            continue;
-        }
-        // Control i runs with seed + i (the C port derives it the same way).
-        let mut cfg = c.config(seed.wrapping_add(i as u64), args.duration);
-        if broken.as_deref() == Some(c.name) {
-            out::sabotage(c, &mut cfg);
-        }
-        let cfg = cfg
-            .check()
-            .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
-        let m = crate::engine::run(&cfg, &interrupt, &mut ())?;
-        let report = report::build(&cfg, &Extra::default(), &host, &m);
-        // A control that read nothing proved nothing.
-        let pass = c.behaved(&report) && !report.interrupted && report.totals.reads > 0;
-        if !args.quiet && text {
-            println!(
-                "  {:<13} {:<9} {:<11} {:<9} expect {:<5}  {:>12} reads  {:>9} torn  {}",
-                c.name,
-                name_of(c.reader),
-                name_of(c.writer),
-                name_of(c.barrier),
-                name_of(c.expect),
-                report.totals.reads,
-                report.totals.torn,
-                if pass { "PASS" } else { "FAIL" }
-            );
-        }
-        records.push(ControlRecord {
-            name: c.name.into(),
-            expect: c.expect,
-            pass,
-            report,
-        });
-        ktap.control(i + 1, c, &records[records.len() - 1]);
-        if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
-            break;
-        }
-    }
+    let run = Run {
+        args,
+        text,
+        seed,
+        broken: broken.as_deref(),
+        host: &host,
+        ktap: &ktap,
+    };
+    let (records, skipped) = run.controls(&interrupt)?;
     let pass = records.iter().all(|r| r.pass) && records.len() + skipped.len() == controls().len();
-    let rows: Vec<matrix::Row<'_>> = records
-        .iter()
-        .map(|r| matrix::Row {
-            name: r.name.clone(),
-            expect: Some(r.expect),
-            report: &r.report,
-        })
-        .collect();
     if text {
-        println!("\n{}", matrix::text(&rows));
+        println!("\n{}", out::table(&records));
     }
     let verdict = match (pass, skipped.len()) {
         (false, _) => "FAIL".to_owned(),
@@ -109,22 +59,14 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     if text {
         println!("selftest: {verdict}");
     } else {
-        let ran = records.len() + skipped.len();
-        let rest: Vec<(usize, _)> = controls()
-            .into_iter()
-            .enumerate()
-            .skip(ran)
-            .map(|(i, c)| (i + 1, c.name))
-            .collect();
-        ktap.not_run(&rest);
+        let names: Vec<&str> = controls().iter().map(|c| c.name).collect();
+        ktap.not_run(&out::not_run(&names, records.len() + skipped.len()));
         ktap.diag(&format!("selftest: {verdict}"));
     }
     if let Some(path) = &args.junit {
         let xml = out::junit(&controls(), &records, &skipped, &host.arch, started);
-        crate::export::file::replace(path, xml.as_bytes())
-            .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
+        out::write(path, xml.as_bytes())?;
     }
-
     if let Some(path) = &args.json {
         let record = SelftestRecord {
             schema: SELFTEST_SCHEMA.into(),
@@ -136,4 +78,87 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(if pass { exit::CLEAN } else { exit::TORN })
+}
+
+/// One selftest's settings, for running its controls.
+struct Run<'a> {
+    args: &'a SelftestArgs,
+    text: bool,
+    seed: u64,
+    broken: Option<&'a str>,
+    host: &'a crate::host::Host,
+    ktap: &'a out::Ktap,
+}
+
+impl Run<'_> {
+    /// Every control in turn (until an interrupt): the runs, and the
+    /// controls this machine cannot run.
+    fn controls(
+        &self,
+        interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<(Vec<ControlRecord>, Vec<SkippedRecord>), Error> {
+        let cpus = crate::affinity::allowed_cpus().len();
+        let quiet = self.args.quiet || !self.text;
+        let (mut records, mut skipped) = (Vec::new(), Vec::new());
+        for (i, c) in controls().into_iter().enumerate() {
+            if let Some(reason) = c.cannot_run_here(cpus) {
+                if !quiet {
+                    println!("  {:<13} skipped: {reason}", c.name);
+                }
+                skipped.push(SkippedRecord {
+                    name: c.name.into(),
+                    reason,
+                });
+                self.ktap.skipped(i + 1, &skipped[skipped.len() - 1]);
+                continue;
+            }
+            let rec = self.control(i, c, interrupt)?;
+            if !quiet {
+                println!(
+                    "  {:<13} {:<9} {:<11} {:<9} expect {:<5}  {:>12} reads  {:>9} torn  {}",
+                    c.name,
+                    name_of(c.reader),
+                    name_of(c.writer),
+                    name_of(c.barrier),
+                    name_of(c.expect),
+                    rec.report.totals.reads,
+                    rec.report.totals.torn,
+                    if rec.pass { "PASS" } else { "FAIL" }
+                );
+            }
+            self.ktap.control(i + 1, c, &rec);
+            records.push(rec);
+            if interrupt.load(std::sync::atomic::Ordering::Relaxed) {
+                break;
+            }
+        }
+        Ok((records, skipped))
+    }
+
+    /// Control `i`'s run, judged.
+    fn control(
+        &self,
+        i: usize,
+        c: &Control,
+        interrupt: &std::sync::atomic::AtomicBool,
+    ) -> Result<ControlRecord, Error> {
+        // Control i runs with seed + i (the C port derives it the same way).
+        let mut cfg = c.config(self.seed.wrapping_add(i as u64), self.args.duration);
+        if self.broken == Some(c.name) {
+            out::sabotage(c, &mut cfg);
+        }
+        let cfg = cfg
+            .check()
+            .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
+        let m = crate::engine::run(&cfg, interrupt, &mut ())?;
+        let report = report::build(&cfg, &Extra::default(), self.host, &m);
+        // A control that read nothing proved nothing.
+        let pass = c.behaved(&report) && !report.interrupted && report.totals.reads > 0;
+        Ok(ControlRecord {
+            name: c.name.into(),
+            expect: c.expect,
+            pass,
+            report,
+        })
+    }
 }

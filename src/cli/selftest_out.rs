@@ -4,9 +4,10 @@
 
 use super::args::SelftestArgs;
 use crate::config::{name_of, BarrierKind, ReaderKind, RunConfig, WriterKind};
-use crate::error::{usage, Error};
+use crate::error::{runtime, usage, Error};
 use crate::export::junit::{self, Case, CaseOutcome};
 use crate::export::ktap::{self, Outcome};
+use crate::export::matrix;
 use crate::export::text::si;
 use crate::pte::{ClearTo, Level};
 use crate::report::{ControlRecord, Report, SkippedRecord, Verdict};
@@ -215,6 +216,36 @@ impl Ktap {
     pub fn diag(&self, text: &str) {
         self.put(&ktap::diag(text));
     }
+}
+
+/// The matrix table of a selftest's runs.
+pub fn table(records: &[ControlRecord]) -> String {
+    let rows: Vec<matrix::Row<'_>> = records
+        .iter()
+        .map(|r| matrix::Row {
+            name: r.name.clone(),
+            expect: Some(r.expect),
+            report: &r.report,
+        })
+        .collect();
+    matrix::text(&rows)
+}
+
+/// The tests after the first `ran` of `names`, numbered from 1: those an
+/// interrupt kept from running.
+pub fn not_run<'a>(names: &[&'a str], ran: usize) -> Vec<(usize, &'a str)> {
+    names
+        .iter()
+        .enumerate()
+        .skip(ran)
+        .map(|(i, n)| (i + 1, *n))
+        .collect()
+}
+
+/// Writes a `--junit` file (or any output file), replacing it whole.
+pub fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
+    crate::export::file::replace(path, bytes)
+        .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Why a test of the set has no result.

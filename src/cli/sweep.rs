@@ -4,11 +4,13 @@
 use super::hunt::{FixedArgs, TrialArgs};
 use super::parse;
 use crate::error::{exit, runtime, usage, Error};
+use crate::hunt::trial::{Progress, Runner, Trial};
 use crate::sweep::{self, SweepRecord, Vary, SWEEP_SCHEMA};
 use clap::{value_parser, Args};
+use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// `ptear sweep`'s options.
@@ -39,18 +41,7 @@ pub struct SweepArgs {
 pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
     let grid = sweep::grid(&args.vary).map_err(usage)?;
     let fixed = args.fixed.to_args();
-    for v in &args.vary {
-        if fixed.iter().any(|a| *a == format!("--{}", v.name)) {
-            return Err(usage(format!(
-                "--{} is both given and varied (--vary {}=...)",
-                v.name, v.name
-            )));
-        }
-    }
-    if let Some(p) = &args.plot {
-        crate::export::json::check_writable(p)
-            .map_err(|e| usage(format!("cannot write --plot file {}: {e}", p.display())))?;
-    }
+    check(args, &fixed)?;
     let (runner, interrupt, seed, mut progress) = args.trials.start()?;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
     eprintln!(
@@ -62,50 +53,33 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
     );
     let mut points = Vec::new();
     let mut host = None;
-    'grid: for (n, values) in grid.iter().enumerate() {
-        let mut run_args = fixed.clone();
-        for (v, x) in args.vary.iter().zip(values) {
-            run_args.push(format!("--{}", v.name));
-            run_args.push(x.to_string());
-        }
-        let desc: Vec<String> = args
-            .vary
-            .iter()
-            .zip(values)
-            .map(|(v, x)| format!("{}={x}", v.name))
-            .collect();
-        let mut trials = Vec::new();
-        for r in 0..args.repeat {
-            if interrupt.load(Ordering::Relaxed) {
-                break;
+    for (n, values) in grid.iter().enumerate() {
+        let point = Point {
+            n,
+            of: grid.len(),
+            values,
+        };
+        let trials = match run_point(
+            args,
+            &fixed,
+            &point,
+            &runner,
+            &interrupt,
+            &mut rng,
+            &mut progress,
+        ) {
+            Ok(t) => t,
+            Err(e) => {
+                progress.finish();
+                return Err(e);
             }
-            progress.show(&format!(
-                "ptear sweep: point {}/{} run {}/{}  {}",
-                n + 1,
-                grid.len(),
-                r + 1,
-                args.repeat,
-                desc.join(" ")
-            ));
-            let s = rng.random::<u64>();
-            let t = match runner.run(&run_args, args.duration, s) {
-                Ok(t) => t,
-                Err(e) => {
-                    progress.finish();
-                    return Err(e);
-                }
-            };
-            if t.report.interrupted {
-                break;
-            }
+        };
+        if let Some((_, t)) = trials.first() {
             host.get_or_insert_with(|| t.report.host.clone());
-            trials.push((s, t));
-        }
-        if !trials.is_empty() {
             points.push(sweep::point(values.clone(), &trials));
         }
         if interrupt.load(Ordering::Relaxed) {
-            break 'grid;
+            break;
         }
     }
     progress.finish();
@@ -123,6 +97,87 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
     };
     print!("{}", sweep::table(&rec));
     println!("seed {seed}");
+    write(args, &rec, host)?;
+    Ok(exit::CLEAN)
+}
+
+/// A `--vary`'d option that is also given, and an unwritable `--plot`
+/// file, are usage errors before anything runs.
+fn check(args: &SweepArgs, fixed: &[String]) -> Result<(), Error> {
+    for v in &args.vary {
+        if fixed.iter().any(|a| *a == format!("--{}", v.name)) {
+            return Err(usage(format!(
+                "--{} is both given and varied (--vary {}=...)",
+                v.name, v.name
+            )));
+        }
+    }
+    if let Some(p) = &args.plot {
+        crate::export::json::check_writable(p)
+            .map_err(|e| usage(format!("cannot write --plot file {}: {e}", p.display())))?;
+    }
+    Ok(())
+}
+
+/// Point `n` (from 0) of `of`: its values, one per `--vary`.
+struct Point<'a> {
+    n: usize,
+    of: usize,
+    values: &'a [u64],
+}
+
+/// The `--repeat` runs of one point, each with a fresh seed from `rng`;
+/// fewer when interrupted (a run that was interrupted is dropped).
+fn run_point(
+    args: &SweepArgs,
+    fixed: &[String],
+    p: &Point<'_>,
+    runner: &Runner,
+    interrupt: &AtomicBool,
+    rng: &mut SmallRng,
+    progress: &mut Progress,
+) -> Result<Vec<(u64, Trial)>, Error> {
+    let mut run_args = fixed.to_vec();
+    for (v, x) in args.vary.iter().zip(p.values) {
+        run_args.push(format!("--{}", v.name));
+        run_args.push(x.to_string());
+    }
+    let desc: Vec<String> = args
+        .vary
+        .iter()
+        .zip(p.values)
+        .map(|(v, x)| format!("{}={x}", v.name))
+        .collect();
+    let mut trials = Vec::new();
+    for r in 0..args.repeat {
+        if interrupt.load(Ordering::Relaxed) {
+            break;
+        }
+        progress.show(&format!(
+            "ptear sweep: point {}/{} run {}/{}  {}",
+            p.n + 1,
+            p.of,
+            r + 1,
+            args.repeat,
+            desc.join(" ")
+        ));
+        let s = rng.random::<u64>();
+        let t = runner.run(&run_args, args.duration, s)?;
+        if t.report.interrupted {
+            break;
+        }
+        trials.push((s, t));
+    }
+    Ok(trials)
+}
+
+/// `--plot` and `--json`.
+fn write(
+    args: &SweepArgs,
+    rec: &SweepRecord,
+    host: Option<crate::host::Host>,
+) -> Result<(), Error> {
+    let fixed = &rec.fixed;
     if let Some(path) = &args.plot {
         let on = host.map_or(String::new(), |h| {
             format!(" on {} {} ({} CPUs)", h.arch, h.cpu_model, h.cpus)
@@ -137,12 +192,12 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
             args.repeat,
             args.duration.as_secs_f64()
         );
-        crate::export::plot::write_svg(path, &title, &sweep::panels(&rec))
+        crate::export::plot::write_svg(path, &title, &sweep::panels(rec))
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
     if let Some(path) = &args.trials.json {
-        crate::export::json::write_atomic(path, &rec)
+        crate::export::json::write_atomic(path, rec)
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
-    Ok(exit::CLEAN)
+    Ok(())
 }

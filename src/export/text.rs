@@ -19,8 +19,21 @@ pub fn si(v: f64) -> String {
 /// The human-readable report.
 pub fn render(r: &Report) -> String {
     let mut o = String::new();
+    header(&mut o, r);
+    totals(&mut o, r);
+    retry_histogram(&mut o, r);
+    torn_samples(&mut o, r);
+    let verdict = match r.verdict {
+        Verdict::Clean => "clean: no torn read",
+        Verdict::Torn => "TORN: readers accepted entries that were never installed",
+    };
+    let _ = writeln!(o, "\nverdict: {verdict}");
+    o
+}
+
+/// What ran where: tool, host, configuration, placement.
+fn header(o: &mut String, r: &Report) {
     let c = &r.config;
-    let t = &r.totals;
     let h = &r.host;
     let _ = writeln!(
         o,
@@ -89,6 +102,12 @@ pub fn render(r: &Report) -> String {
             }
         );
     }
+}
+
+/// The counts: reads, writer cycles, retries, GUP-fast, torn and why.
+fn totals(o: &mut String, r: &Report) {
+    let c = &r.config;
+    let t = &r.totals;
     let state = match (r.complete, r.interrupted) {
         (false, _) => " (checkpoint: run still going)",
         (true, true) => " (interrupted)",
@@ -169,95 +188,97 @@ pub fn render(r: &Report) -> String {
     if let Some(first) = t.first_torn_s {
         let _ = writeln!(o, "  first torn at  {first:>14.6} s");
     }
+}
 
-    if !r.retry_histogram.is_empty() {
-        let _ = writeln!(o, "\nretries per read");
-        let most = r
-            .retry_histogram
-            .iter()
-            .map(|b| b.count)
-            .max()
-            .unwrap_or(1)
-            .max(1);
-        for b in &r.retry_histogram {
-            // Log scale: 0 retries dwarfs the rest by orders of magnitude.
-            let len =
-                ((b.count as f64).ln_1p() / (most as f64).ln_1p() * BAR as f64).round() as usize;
-            let _ = writeln!(
-                o,
-                "  {:>6} | {:<BAR$} {}",
-                b.retries,
-                "#".repeat(len.max(1)),
-                b.count
-            );
-        }
-        let _ = writeln!(o, "  (bars on a log scale)");
+/// Retries per read, bars on a log scale.
+fn retry_histogram(o: &mut String, r: &Report) {
+    if r.retry_histogram.is_empty() {
+        return;
     }
-
-    if !r.torn_samples.is_empty() {
-        // Files written before samples were chosen by kind say nothing of
-        // it: theirs are the first by time.
-        let how = if r.torn_samples.iter().any(|s| !s.chosen.is_empty()) {
-            "the first 4 of each kind, then a random sample of the rest"
-        } else {
-            "the first by time"
-        };
+    let _ = writeln!(o, "\nretries per read");
+    let most = r
+        .retry_histogram
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    for b in &r.retry_histogram {
+        // Log scale: 0 retries dwarfs the rest by orders of magnitude.
+        let len = ((b.count as f64).ln_1p() / (most as f64).ln_1p() * BAR as f64).round() as usize;
         let _ = writeln!(
             o,
-            "\ntorn samples ({} of {} wrong reads: {how})",
-            r.torn_samples.len(),
-            t.torn
+            "  {:>6} | {:<BAR$} {}",
+            b.retries,
+            "#".repeat(len.max(1)),
+            b.count
         );
-        let _ = writeln!(
-            o,
-            "  {:>10}  {:>6} {:>8}  {:>10}  {:>10}  {:>10}  {:>7}  {:<9}  {:<9}  {:<32}  consequences",
-            "t (s)",
-            "reader",
-            "pair",
-            "low",
-            "high",
-            "valid high",
-            "retries",
-            "class",
-            "family",
-            "decoded"
-        );
-        for s in &r.torn_samples {
-            let valid: Vec<String> = s.valid_high.iter().map(|v| format!("{v:#010x}")).collect();
-            let decoded = s.decoded.map_or(String::new(), |d| {
-                format!(
-                    "{} pfn {:#x} {} {}",
-                    if d.present { "P" } else { "-" },
-                    d.pfn,
-                    if d.writable { "rw" } else { "ro" },
-                    match d.exec {
-                        Some(true) => "exec",
-                        Some(false) => "nx",
-                        None => "",
-                    }
-                )
-            });
-            let _ = writeln!(
-                o,
-                "  {:>10.6}  {:>6} {:>8}  {:#010x}  {:#010x}  {:>10}  {:>7}  {:<9}  {:<9}  {:<32}  {}",
-                s.t_s,
-                s.reader,
-                s.pair,
-                s.low,
-                s.high,
-                valid.join(","),
-                s.retries,
-                s.class,
-                s.family,
-                decoded,
-                s.consequences.join(" ").replace('_', "-")
-            );
-        }
     }
-    let verdict = match r.verdict {
-        Verdict::Clean => "clean: no torn read",
-        Verdict::Torn => "TORN: readers accepted entries that were never installed",
+    let _ = writeln!(o, "  (bars on a log scale)");
+}
+
+/// The torn samples' table.
+fn torn_samples(o: &mut String, r: &Report) {
+    let t = &r.totals;
+    if r.torn_samples.is_empty() {
+        return;
+    }
+    // Files written before samples were chosen by kind say nothing of
+    // it: theirs are the first by time.
+    let how = if r.torn_samples.iter().any(|s| !s.chosen.is_empty()) {
+        "the first 4 of each kind, then a random sample of the rest"
+    } else {
+        "the first by time"
     };
-    let _ = writeln!(o, "\nverdict: {verdict}");
-    o
+    let _ = writeln!(
+        o,
+        "\ntorn samples ({} of {} wrong reads: {how})",
+        r.torn_samples.len(),
+        t.torn
+    );
+    let _ = writeln!(
+        o,
+        "  {:>10}  {:>6} {:>8}  {:>10}  {:>10}  {:>10}  {:>7}  {:<9}  {:<9}  {:<32}  consequences",
+        "t (s)",
+        "reader",
+        "pair",
+        "low",
+        "high",
+        "valid high",
+        "retries",
+        "class",
+        "family",
+        "decoded"
+    );
+    for s in &r.torn_samples {
+        let valid: Vec<String> = s.valid_high.iter().map(|v| format!("{v:#010x}")).collect();
+        let decoded = s.decoded.map_or(String::new(), |d| {
+            format!(
+                "{} pfn {:#x} {} {}",
+                if d.present { "P" } else { "-" },
+                d.pfn,
+                if d.writable { "rw" } else { "ro" },
+                match d.exec {
+                    Some(true) => "exec",
+                    Some(false) => "nx",
+                    None => "",
+                }
+            )
+        });
+        let _ = writeln!(
+            o,
+            "  {:>10.6}  {:>6} {:>8}  {:#010x}  {:#010x}  {:>10}  {:>7}  {:<9}  {:<9}  {:<32}  {}",
+            s.t_s,
+            s.reader,
+            s.pair,
+            s.low,
+            s.high,
+            valid.join(","),
+            s.retries,
+            s.class,
+            s.family,
+            decoded,
+            s.consequences.join(" ").replace('_', "-")
+        );
+    }
 }

@@ -28,6 +28,7 @@ pub mod space;
 pub mod trial;
 
 use crate::error::Error;
+use crate::report::stats::per_s;
 use crate::report::{ConfigRecord, Tool};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -220,7 +221,7 @@ pub struct Status<'a> {
 }
 
 /// A point and everything measured there.
-struct Cand {
+struct Candidate {
     knobs: Knobs,
     torn: u64,
     retries: u64,
@@ -231,9 +232,9 @@ struct Cand {
     config: Option<ConfigRecord>,
 }
 
-impl Cand {
-    fn new(knobs: Knobs) -> Cand {
-        Cand {
+impl Candidate {
+    fn new(knobs: Knobs) -> Candidate {
+        Candidate {
             knobs,
             torn: 0,
             retries: 0,
@@ -247,8 +248,8 @@ impl Cand {
 
     fn score(&self) -> (f64, f64) {
         (
-            trial::rate(self.torn, self.elapsed),
-            trial::rate(self.retries, self.elapsed),
+            per_s(self.torn, self.elapsed),
+            per_s(self.retries, self.elapsed),
         )
     }
 
@@ -301,7 +302,7 @@ struct Hunt<'a> {
     overhead: f64,
     stopped: bool,
     phase: String,
-    cands: Vec<Cand>,
+    cands: Vec<Candidate>,
 }
 
 impl Hunt<'_> {
@@ -331,7 +332,7 @@ impl Hunt<'_> {
         match self.cands.iter().position(|c| &c.knobs == k) {
             Some(i) => i,
             None => {
-                self.cands.push(Cand::new(k.clone()));
+                self.cands.push(Candidate::new(k.clone()));
                 self.cands.len() - 1
             }
         }
@@ -442,6 +443,14 @@ const MIN_CONFIRM_S: f64 = 0.2;
 /// The shortest trial of the first round.
 const MIN_TRIAL_S: f64 = 0.05;
 
+/// A finalist of the confirm phase: its candidate, the rates of its runs
+/// in this phase, and their length.
+struct Finalist {
+    cand: usize,
+    runs: Vec<RunRate>,
+    run_s: f64,
+}
+
 /// Runs one hunt. `show` gets the progress after every trial. On SIGINT
 /// (`interrupt`) it stops and returns the best so far.
 pub fn hunt(
@@ -463,144 +472,11 @@ pub fn hunt(
         overhead: 0.0,
         stopped: false,
         phase: String::new(),
-        cands: grid.into_iter().map(Cand::new).collect(),
+        cands: grid.into_iter().map(Candidate::new).collect(),
     };
-
-    // Successive halving.
-    let mut alive: Vec<usize> = (0..h.cands.len()).collect();
-    let mut secs = MIN_TRIAL_S;
-    for (r, &end) in ROUND_ENDS.iter().enumerate() {
-        h.phase = format!("grid {}/{}", r + 1, ROUND_ENDS.len());
-        let end = h.at(end);
-        if r > 0 {
-            secs = (h.left(end) / alive.len() as f64 - h.overhead)
-                .max(secs)
-                .min(5.0);
-        }
-        for (n, &i) in alive.clone().iter().enumerate() {
-            if n > 0 && Instant::now() >= end {
-                break;
-            }
-            if h.trial(i, secs, show)?.is_none() {
-                break;
-            }
-            if r == 0 && n == 0 {
-                // The first trial measured the start-up cost: fit the rest.
-                secs = (h.left(end) / (alive.len() - 1).max(1) as f64 - h.overhead)
-                    .clamp(MIN_TRIAL_S, 1.0);
-            }
-        }
-        if h.stopped {
-            break;
-        }
-        let ranked = h.ranked(&alive);
-        let keep = ranked.len().div_ceil(3).max(2).min(ranked.len());
-        alive = ranked[..keep].to_vec();
-        if alive.len() <= 1 {
-            break;
-        }
-    }
-
-    // Local refinement around the best.
-    h.phase = "refine".into();
-    let refine_end = h.at(REFINE_END);
-    let mut step = 3.0;
-    if let (false, Some(mut inc)) = (h.stopped, h.best()) {
-        'climb: while step > 1.3 {
-            let mut improved = false;
-            for k in plan.space.neighbours(&h.cands[inc].knobs.clone(), step) {
-                if Instant::now() + Duration::from_secs_f64(secs + h.overhead) > refine_end {
-                    break 'climb;
-                }
-                let j = h.index_of(&k);
-                if h.cands[j].longest >= secs * 0.9 {
-                    continue;
-                }
-                if h.trial(j, secs, show)?.is_none() {
-                    break 'climb;
-                }
-                if better(h.cands[j].score(), h.cands[inc].score()) {
-                    // Once more each before moving: one short run may be luck.
-                    if h.trial(j, secs, show)?.is_none() || h.trial(inc, secs, show)?.is_none() {
-                        break 'climb;
-                    }
-                    if better(h.cands[j].score(), h.cands[inc].score()) {
-                        inc = j;
-                        improved = true;
-                        break;
-                    }
-                }
-            }
-            if !improved {
-                step = step.sqrt();
-            }
-        }
-    }
-
-    // The finalists: points run at the last length; the winner confirmed.
-    let finalists: Vec<usize> = (0..h.cands.len())
-        .filter(|&i| h.cands[i].longest >= secs * 0.9)
-        .collect();
-    let mut ranked = h.ranked(&finalists);
-    if ranked.is_empty() {
-        ranked = h.ranked(&(0..h.cands.len()).collect::<Vec<_>>());
-    }
-    // The top finalists, run in turn (so a burst of load elsewhere hits
-    // them all) and ranked by these runs alone, slowest run first, then
-    // mean (slowed runs set aside); then the winner's rate
-    // from fresh runs, not those that chose it (the best of three noisy
-    // means is biased upwards).
-    // On a small budget, fewer finalists (one: no choice to make).
-    h.phase = "confirm".into();
-    let end = h.at(1.0);
-    let slots = |n: usize| (if n > 1 { SELECT_ROUNDS * n } else { 0 }) + WINNER_RUNS + SPARE_RUNS;
-    let mut n_top = ranked.len().min(CONFIRM_TOP);
-    while n_top > 1 && h.left(end) < slots(n_top) as f64 * (MIN_CONFIRM_S + h.overhead) {
-        n_top -= 1;
-    }
-    let top: Vec<usize> = ranked.iter().copied().take(n_top).collect();
-    let mut confirm: Vec<(usize, Vec<RunRate>, f64)> =
-        top.iter().map(|&i| (i, Vec::new(), 0.0)).collect();
-    let per = (h.left(end) / slots(n_top) as f64 - h.overhead).clamp(MIN_CONFIRM_S, 3.0);
-    let rounds = if n_top > 1 { SELECT_ROUNDS } else { 0 };
-    'select: for _ in 0..rounds {
-        for c in confirm.iter_mut() {
-            match h.trial(c.0, per, show)? {
-                Some(t) => {
-                    c.1.push(RunRate::of(&t));
-                    c.2 = t.report.totals.elapsed_s;
-                }
-                None => break 'select,
-            }
-        }
-    }
-    let mut found: Vec<Found> = Vec::new();
-    if !h.stopped && (rounds == 0 || confirm.iter().all(|c| !c.1.is_empty())) {
-        let score = |c: &(usize, Vec<RunRate>, f64)| finalist_score(&c.1, &h.cands[c.0].runs);
-        confirm.sort_by(|a, b| by_score(score(b), score(a)));
-        let w = confirm[0].0;
-        let mut runs = Vec::new();
-        let mut run_s = per;
-        // WINNER_RUNS runs not slowed, or all the spare ones spent.
-        while runs.len() < WINNER_RUNS + SPARE_RUNS
-            && split_slowed(&runs, &h.cands[w].runs).0.len() < WINNER_RUNS
-        {
-            match h.trial(w, per, show)? {
-                Some(t) => {
-                    runs.push(RunRate::of(&t));
-                    run_s = t.report.totals.elapsed_s;
-                }
-                None => break,
-            }
-        }
-        if runs.len() >= 2 {
-            confirm[0].1 = runs;
-            confirm[0].2 = run_s;
-            for (i, runs, run_s) in &confirm {
-                found.extend(h.found(*i, runs, *run_s, true));
-            }
-        }
-    }
+    let secs = h.halve(show)?;
+    h.refine(secs, show)?;
+    let (ranked, mut found) = h.confirm(secs, show)?;
     // Interrupted, or the rest: what the search measured.
     for &i in &ranked {
         if found.len() > CONFIRM_TOP || found.iter().any(|f| f.args == h.cands[i].knobs.args()) {
@@ -619,6 +495,171 @@ pub fn hunt(
         best,
         runners_up,
     })
+}
+
+impl Hunt<'_> {
+    /// Successive halving over the grid; the trial length it ended with.
+    fn halve(&mut self, show: &mut dyn FnMut(&Status)) -> Result<f64, Error> {
+        let h = self;
+        let mut alive: Vec<usize> = (0..h.cands.len()).collect();
+        let mut secs = MIN_TRIAL_S;
+        for (r, &end) in ROUND_ENDS.iter().enumerate() {
+            h.phase = format!("grid {}/{}", r + 1, ROUND_ENDS.len());
+            let end = h.at(end);
+            if r > 0 {
+                secs = (h.left(end) / alive.len() as f64 - h.overhead)
+                    .max(secs)
+                    .min(5.0);
+            }
+            for (n, &i) in alive.clone().iter().enumerate() {
+                if n > 0 && Instant::now() >= end {
+                    break;
+                }
+                if h.trial(i, secs, show)?.is_none() {
+                    break;
+                }
+                if r == 0 && n == 0 {
+                    // The first trial measured the start-up cost: fit the rest.
+                    secs = (h.left(end) / (alive.len() - 1).max(1) as f64 - h.overhead)
+                        .clamp(MIN_TRIAL_S, 1.0);
+                }
+            }
+            if h.stopped {
+                break;
+            }
+            let ranked = h.ranked(&alive);
+            let keep = ranked.len().div_ceil(3).max(2).min(ranked.len());
+            alive = ranked[..keep].to_vec();
+            if alive.len() <= 1 {
+                break;
+            }
+        }
+        Ok(secs)
+    }
+
+    /// Local refinement around the best: a hill climb with a shrinking step.
+    fn refine(&mut self, secs: f64, show: &mut dyn FnMut(&Status)) -> Result<(), Error> {
+        let h = self;
+        h.phase = "refine".into();
+        let refine_end = h.at(REFINE_END);
+        let mut step = 3.0;
+        let (false, Some(mut inc)) = (h.stopped, h.best()) else {
+            return Ok(());
+        };
+        while step > 1.3 {
+            let mut improved = false;
+            for k in h.plan.space.neighbours(&h.cands[inc].knobs.clone(), step) {
+                if Instant::now() + Duration::from_secs_f64(secs + h.overhead) > refine_end {
+                    return Ok(());
+                }
+                let j = h.index_of(&k);
+                if h.cands[j].longest >= secs * 0.9 {
+                    continue;
+                }
+                if h.trial(j, secs, show)?.is_none() {
+                    return Ok(());
+                }
+                if better(h.cands[j].score(), h.cands[inc].score()) {
+                    // Once more each before moving: one short run may be luck.
+                    if h.trial(j, secs, show)?.is_none() || h.trial(inc, secs, show)?.is_none() {
+                        return Ok(());
+                    }
+                    if better(h.cands[j].score(), h.cands[inc].score()) {
+                        inc = j;
+                        improved = true;
+                        break;
+                    }
+                }
+            }
+            if !improved {
+                step = step.sqrt();
+            }
+        }
+        Ok(())
+    }
+
+    /// The finalists (points run at the last length, `secs`), ranked; the
+    /// top ones run in turn and the winner confirmed: the ranking and what
+    /// was found.
+    fn confirm(
+        &mut self,
+        secs: f64,
+        show: &mut dyn FnMut(&Status),
+    ) -> Result<(Vec<usize>, Vec<Found>), Error> {
+        let h = self;
+        let finalists: Vec<usize> = (0..h.cands.len())
+            .filter(|&i| h.cands[i].longest >= secs * 0.9)
+            .collect();
+        let mut ranked = h.ranked(&finalists);
+        if ranked.is_empty() {
+            ranked = h.ranked(&(0..h.cands.len()).collect::<Vec<_>>());
+        }
+        // The top finalists, run in turn (so a burst of load elsewhere hits
+        // them all) and ranked by these runs alone, slowest run first, then
+        // mean (slowed runs set aside); then the winner's rate from fresh
+        // runs, not those that chose it (the best of three noisy means is
+        // biased upwards). On a small budget, fewer finalists (one: no
+        // choice to make).
+        h.phase = "confirm".into();
+        let end = h.at(1.0);
+        let slots =
+            |n: usize| (if n > 1 { SELECT_ROUNDS * n } else { 0 }) + WINNER_RUNS + SPARE_RUNS;
+        let mut n_top = ranked.len().min(CONFIRM_TOP);
+        while n_top > 1 && h.left(end) < slots(n_top) as f64 * (MIN_CONFIRM_S + h.overhead) {
+            n_top -= 1;
+        }
+        let mut confirm: Vec<Finalist> = ranked
+            .iter()
+            .take(n_top)
+            .map(|&cand| Finalist {
+                cand,
+                runs: Vec::new(),
+                run_s: 0.0,
+            })
+            .collect();
+        let per = (h.left(end) / slots(n_top) as f64 - h.overhead).clamp(MIN_CONFIRM_S, 3.0);
+        let rounds = if n_top > 1 { SELECT_ROUNDS } else { 0 };
+        'select: for _ in 0..rounds {
+            for c in confirm.iter_mut() {
+                match h.trial(c.cand, per, show)? {
+                    Some(t) => {
+                        c.runs.push(RunRate::of(&t));
+                        c.run_s = t.report.totals.elapsed_s;
+                    }
+                    None => break 'select,
+                }
+            }
+        }
+        let mut found: Vec<Found> = Vec::new();
+        if h.stopped || (rounds > 0 && confirm.iter().any(|c| c.runs.is_empty())) {
+            return Ok((ranked, found));
+        }
+        let score = |c: &Finalist| finalist_score(&c.runs, &h.cands[c.cand].runs);
+        confirm.sort_by(|a, b| by_score(score(b), score(a)));
+        let w = confirm[0].cand;
+        let mut runs = Vec::new();
+        let mut run_s = per;
+        // WINNER_RUNS runs not slowed, or all the spare ones spent.
+        while runs.len() < WINNER_RUNS + SPARE_RUNS
+            && split_slowed(&runs, &h.cands[w].runs).0.len() < WINNER_RUNS
+        {
+            match h.trial(w, per, show)? {
+                Some(t) => {
+                    runs.push(RunRate::of(&t));
+                    run_s = t.report.totals.elapsed_s;
+                }
+                None => break,
+            }
+        }
+        if runs.len() >= 2 {
+            confirm[0].runs = runs;
+            confirm[0].run_s = run_s;
+            for c in &confirm {
+                found.extend(h.found(c.cand, &c.runs, c.run_s, true));
+            }
+        }
+        Ok((ranked, found))
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! its command line and its `ptear/1` report.
 
 use crate::error::{runtime, usage, Error};
+use crate::report::stats::per_s;
 use crate::report::{Report, SCHEMA};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,16 +28,7 @@ pub struct Trial {
 impl Trial {
     /// Torn reads per second: `totals.torn / totals.elapsed_s`.
     pub fn tears_per_s(&self) -> f64 {
-        rate(self.report.totals.torn, self.report.totals.elapsed_s)
-    }
-}
-
-/// `n / secs`, 0 when no time passed.
-pub fn rate(n: u64, secs: f64) -> f64 {
-    if secs > 0.0 {
-        n as f64 / secs
-    } else {
-        0.0
+        per_s(self.report.totals.torn, self.report.totals.elapsed_s)
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod build;
 pub mod schema;
+pub mod stats;
 
 pub use build::build;
 pub use schema::*;
