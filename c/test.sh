@@ -513,7 +513,7 @@ elif mode == "protnone":
     assert any(x["decoded"]["protnone"] or x["decoded"]["present"] for x in smp), smp[:2]
     pn = [x for x in smp if x["decoded"]["protnone"]]
     assert all(x["class"] == "transient" and x["high"] == 0 and not x["decoded"]["writable"] for x in pn), pn[:2]
-    # counted, not fished for in samples (issue 19): PROT_NONE values in totals.families
+    # counted, not fished for in samples: PROT_NONE values in totals.families
     assert t["families"]["protnone"] > 0, t["families"]
     # and, as the first of their kind, in the samples
     assert pn, smp[:2]

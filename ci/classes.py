@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The runs of issue #8's acceptance list, with one binary, each checked for
+"""The acceptance runs of the classes and consequences, with one binary, each checked for
 the classes and consequences it must give (docs/layouts.md):
 
     ci/classes.py NAME COMMAND...     e.g. ci/classes.py mipsel qemu-mipsel dist/ptear-mipsel

@@ -66,7 +66,7 @@
 # timeout. So the host watches each VM (watch_vm): silent and idle for
 # STALL_S seconds is a stall, and the VM is killed and booted again (up to
 # BOOTS boots); each stall is a `note:` line, and a stall of the last boot
-# is a failure. Seen 2026-11-30: two stalls in six boots of mips-34kf in
+# is a failure. Measured: two stalls in six boots of mips-34kf in
 # clean-clone runs of the suite (then none in three in a row), none on x86.
 #
 # 34K clock: qemu gives each VPE of the 34K its own CP0 Count (the chip has

@@ -31,15 +31,14 @@ cd "$(dirname "$0")/.."
 # at once, never the caller's terminal or pipe.
 exec </dev/null
 # cargo's target probe (`rustc - --print=cfg`) compiles whatever /dev/null
-# reads as: if a program renamed a file over /dev/null (ptear did, as root,
-# with `--json /dev/null`, before it learned to write special files in
-# place), every build fails with rustc parsing that file's text. Say so.
+# reads as: if a program running as root renamed a file over /dev/null,
+# every build fails with rustc parsing that file's text. Say so.
 [ -c /dev/null ] || { echo "ci/test.sh: /dev/null is not a character device: recreate it (mknod -m 666 /dev/null c 1 3)"; exit 1; }
 ALL=(x86_64 i686 i586 mipsel mipsel-r1 sh4)
 # Each control of the matrix's selftests runs this long (the default is
 # 2 s): nine selftests of fifteen controls, so half a second less each is
-# over a minute of the suite (with #9's three controls it took 24 min at
-# 1.5 s); the controls' margins stay wide at 1 s (measured: the rarest,
+# over a minute of the suite; the controls' margins stay wide at 1 s
+# (measured: the rarest,
 # gup-fast's slips, 3-19 thousand per second under qemu-sh4 and qemu-i386
 # -cpu pentium, 700 under qemu-mipsel).
 SELFTEST_D=1s
@@ -265,7 +264,7 @@ checks() {
 
 # The timing-dependent checks again with the machine busy: two busy loops
 # of the suite's own, one per CPU of the project's 2-CPU machines, as a
-# shared CI runner or a laptop doing other work has (issue 19). A check
+# shared CI runner or a laptop doing other work has. A check
 # that passes only on an idle machine teaches people to ignore red runs.
 # Each test and control states the margin it was measured with. Needs the
 # matrix's dist/ptear-x86_64 and the differential's C port build

@@ -57,13 +57,28 @@ impl fmt::Display for RuntimeError {
     }
 }
 
+/// How the line of a usage error starts (a child ptear's, read back by
+/// hunt and sweep, too).
+pub const USAGE_PREFIX: &str = "ptear: error: ";
+
+/// How the line of a runtime failure starts.
+pub const RUNTIME_PREFIX: &str = "ptear: runtime failure: ";
+
+impl Error {
+    /// The usage error a child ptear printed on `line` (exit 2), without
+    /// its prefix: the parent reports it as its own.
+    pub fn usage_from_child(line: &str) -> String {
+        line.strip_prefix(USAGE_PREFIX).unwrap_or(line).to_owned()
+    }
+}
+
 /// The one line ptear prints on stderr: `ptear: error: ...` for a usage
 /// error, `ptear: runtime failure: ...` for a runtime one.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Usage(e) => write!(f, "ptear: error: {e}"),
-            Error::Runtime(e) => write!(f, "ptear: runtime failure: {e}"),
+            Error::Usage(e) => write!(f, "{USAGE_PREFIX}{e}"),
+            Error::Runtime(e) => write!(f, "{RUNTIME_PREFIX}{e}"),
         }
     }
 }

@@ -2,10 +2,11 @@
 //! a search (the search itself is [`crate::hunt`]).
 
 use super::parse;
+use super::status_line::StatusLine;
 use crate::error::{exit, runtime, Error};
 use crate::export::text::si;
 use crate::hunt::space::Space;
-use crate::hunt::trial::{Progress, Runner};
+use crate::hunt::trial::Runner;
 use crate::hunt::{self, Found, HuntRecord, HuntResult, Plan, Status, HUNT_SCHEMA};
 use crate::pte::{ClearTo, Level};
 use crate::report::Verdict;
@@ -111,24 +112,28 @@ pub struct TrialArgs {
     pub quiet: bool,
 }
 
+/// What a hunt or sweep starts with.
+pub struct Started {
+    /// Runs the trials.
+    pub runner: Runner,
+    /// Set on SIGINT / SIGTERM.
+    pub interrupt: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The seed of the search (given, or drawn).
+    pub seed: u64,
+    /// The progress line.
+    pub progress: StatusLine,
+}
+
 impl TrialArgs {
     /// Before the first trial: the runner, the --json file checked, signals
     /// caught, the seed drawn, the progress line.
-    pub fn start(
-        &self,
-    ) -> Result<
-        (
-            Runner,
-            std::sync::Arc<std::sync::atomic::AtomicBool>,
-            u64,
-            Progress,
-        ),
-        Error,
-    > {
-        let runner = Runner::new(self.exec.as_deref())?;
-        let interrupt = super::prepare(self.json.as_deref())?;
-        let seed = self.seed.unwrap_or_else(crate::seed::fresh_seed);
-        Ok((runner, interrupt, seed, Progress::new(self.quiet)))
+    pub fn start(&self) -> Result<Started, Error> {
+        Ok(Started {
+            runner: Runner::new(self.exec.as_deref())?,
+            interrupt: super::prepare(self.json.as_deref())?,
+            seed: self.seed.unwrap_or_else(crate::seed::fresh_seed),
+            progress: StatusLine::new(self.quiet, Duration::from_secs(2)),
+        })
     }
 }
 
@@ -325,7 +330,12 @@ pub fn table(rs: &[HuntResult]) -> String {
 
 /// `ptear hunt`.
 pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
-    let (runner, interrupt, seed, mut progress) = args.trials.start()?;
+    let super::hunt::Started {
+        runner,
+        interrupt,
+        seed,
+        mut progress,
+    } = args.trials.start()?;
     let plans = plans(args, seed);
     eprintln!(
         "ptear hunt: seed {seed}, budget {:.1} s per hunt, {} hunt(s), trials run by {}",

@@ -9,7 +9,7 @@ use crate::export::junit::{self, Case, CaseOutcome};
 use crate::export::{json, text};
 use crate::kernel::{self, selftest as kst, KernelOptions};
 use crate::report::{
-    self, build::Extra, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
+    self, build::RecordedOptions, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
 use crate::selftest::Control;
 use std::io::Write;
@@ -85,7 +85,7 @@ fn run_control(
     let krun = kernel::run(&cfg, opts, interrupt)?;
     let krep = kernel::report(&cfg, opts, host, &krun);
     let m = crate::engine::run(&cfg, interrupt, &mut ())?;
-    let mrep = report::build(&cfg, &Extra::default(), host, &m);
+    let mrep = report::build(&cfg, &RecordedOptions::default(), host, &m);
     let ran = |r: &report::Report| !r.interrupted && r.totals.reads > 0;
     let k_ok = c.behaved(&krep) && ran(&krep);
     let m_ok = c.behaved(&mrep) && ran(&mrep);

@@ -11,6 +11,7 @@ mod report;
 mod run;
 mod selftest;
 mod selftest_out;
+pub mod status_line;
 pub mod sweep;
 
 use crate::error::{exit, runtime, usage, Error};

@@ -2,13 +2,14 @@
 //! checkpoints, then print and write the report.
 
 use super::args::{Format, RunArgs};
+use super::status_line::StatusLine;
 use crate::config::CheckedConfig;
 use crate::engine::{self, Measurement, Observer};
 use crate::error::{exit, runtime, Error};
 use crate::export::{json, text};
 use crate::host::{self, Host};
-use crate::report::{self, build::Extra, Report, Verdict};
-use std::io::{IsTerminal, Write};
+use crate::report::{self, build::RecordedOptions, Report, Verdict};
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -24,7 +25,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Error> {
     let cfg = args.config()?.check()?;
     let interrupt = super::prepare(args.json.as_deref())?;
 
-    let extra = Extra {
+    let extra = RecordedOptions {
         checkpoint_s: args.checkpoint.map(|d| d.as_secs_f64()),
     };
     let host = host::detect();
@@ -76,7 +77,7 @@ struct RunObserver<'a> {
     progress: Option<Progress>,
     checkpoint: Option<Checkpoint>,
     cfg: &'a CheckedConfig,
-    extra: &'a Extra,
+    extra: &'a RecordedOptions,
     host: &'a Host,
 }
 
@@ -97,12 +98,12 @@ impl Observer for RunObserver<'_> {
     }
 }
 
-/// The status line on stderr: rewritten in place on a terminal, plain
-/// lines otherwise (serial consoles, CI logs).
+/// The run's status line: elapsed of total, reads/s since the last one,
+/// torn so far, every PROGRESS_EVERY of the run.
 struct Progress {
     total: Option<Duration>,
     next: Duration,
-    tty: bool,
+    line: StatusLine,
     last: Option<(f64, u64)>,
 }
 
@@ -111,7 +112,7 @@ impl Progress {
         Progress {
             total,
             next: PROGRESS_EVERY,
-            tty: std::io::stderr().is_terminal(),
+            line: StatusLine::new(false, Duration::ZERO),
             last: None,
         }
     }
@@ -134,18 +135,12 @@ impl Progress {
             "ptear: {t:.0}/{total} s  {}reads/s  torn {torn}",
             text::si(rate)
         );
-        if self.tty {
-            eprint!("\r{line}\x1b[K");
-        } else {
-            eprintln!("{line}");
-        }
+        self.line.show(&line);
         self.next = m.elapsed + PROGRESS_EVERY;
     }
 
     fn finish(&mut self) {
-        if self.tty && self.last.is_some() {
-            eprint!("\r\x1b[K");
-        }
+        self.line.finish();
     }
 }
 

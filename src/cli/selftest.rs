@@ -6,7 +6,7 @@ use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
 use crate::export::json;
 use crate::report::{
-    self, build::Extra, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
+    self, build::RecordedOptions, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
 
 use crate::selftest::{controls, Control};
@@ -151,7 +151,7 @@ impl Run<'_> {
             .check()
             .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
         let m = crate::engine::run(&cfg, interrupt, &mut ())?;
-        let report = report::build(&cfg, &Extra::default(), self.host, &m);
+        let report = report::build(&cfg, &RecordedOptions::default(), self.host, &m);
         // A control that read nothing proved nothing.
         let pass = c.behaved(&report) && !report.interrupted && report.totals.reads > 0;
         Ok(ControlRecord {

@@ -3,8 +3,9 @@
 
 use super::hunt::{FixedArgs, TrialArgs};
 use super::parse;
+use super::status_line::StatusLine;
 use crate::error::{exit, runtime, usage, Error};
-use crate::hunt::trial::{Progress, Runner, Trial};
+use crate::hunt::trial::{Runner, Trial};
 use crate::sweep::{self, SweepRecord, Vary, SWEEP_SCHEMA};
 use clap::{value_parser, Args};
 use rand::rngs::SmallRng;
@@ -42,7 +43,12 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
     let grid = sweep::grid(&args.vary).map_err(usage)?;
     let fixed = args.fixed.to_args();
     check(args, &fixed)?;
-    let (runner, interrupt, seed, mut progress) = args.trials.start()?;
+    let super::hunt::Started {
+        runner,
+        interrupt,
+        seed,
+        mut progress,
+    } = args.trials.start()?;
     let mut rng = rand::rngs::SmallRng::seed_from_u64(seed);
     eprintln!(
         "ptear sweep: seed {seed}, {} points x {} runs of {:.1} s, run by {}",
@@ -135,7 +141,7 @@ fn run_point(
     runner: &Runner,
     interrupt: &AtomicBool,
     rng: &mut SmallRng,
-    progress: &mut Progress,
+    progress: &mut StatusLine,
 ) -> Result<Vec<(u64, Trial)>, Error> {
     let mut run_args = fixed.to_vec();
     for (v, x) in args.vary.iter().zip(p.values) {

@@ -263,8 +263,8 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZE
 /// installed with the profile's set_pte (docs/layouts.md, "What a cleared
 /// entry becomes"). With `ZERO` (`--clear-to zero`) the cycle is the
 /// profile's clear and install alone: a run-time test of `clear_to` in
-/// every cycle cost the uncontended writer (`--reader-gap 100000`) 20% of
-/// its cycles per second on x86-64 (457 M against 535 M; 45bc152: 571 M).
+/// every cycle cost the uncontended writer (`--reader-gap 100000`) 15 to
+/// 30% of its cycles per second (BENCHMARKS.md, "After `--clear-to`").
 #[inline(always)]
 fn zap<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZERO: bool>(
     ctx: &WriterCtx<'_>,

@@ -38,8 +38,9 @@ const MONITOR_TICK: Duration = Duration::from_millis(50);
 /// so no two uses share a stream.
 const READER_GAPS: u64 = 1 << 32;
 
-/// A hammer thread's job.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A hammer thread's job (`writer` or `reader` in a report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Clears and installs entries.
     Writer,

@@ -1,6 +1,7 @@
 //! The human report: configuration, rates, tears and the retry histogram as
 //! a bar chart.
 
+use crate::engine::Role;
 use crate::report::{Report, Verdict};
 use std::fmt::Write;
 
@@ -84,7 +85,10 @@ fn header(o: &mut String, r: &Report) {
             .map(|p| {
                 format!(
                     "{}{}->{}{}",
-                    &p.role[..1],
+                    match p.role {
+                        Role::Writer => "w",
+                        Role::Reader => "r",
+                    },
                     p.index,
                     p.cpu.map_or("-".into(), |c| c.to_string()),
                     if p.pinned { "" } else { "(not pinned)" }

@@ -208,10 +208,31 @@ pub struct Plan {
     pub seed: u64,
 }
 
+/// Where a hunt is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Round r (from 1) of n of the successive halving over the grid.
+    Grid(usize, usize),
+    /// The hill climb around the best.
+    Refine,
+    /// The finalists' runs and the winner's.
+    Confirm,
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Phase::Grid(r, n) => write!(f, "grid {r}/{n}"),
+            Phase::Refine => f.write_str("refine"),
+            Phase::Confirm => f.write_str("confirm"),
+        }
+    }
+}
+
 /// What the progress line shows.
 pub struct Status<'a> {
     /// The phase: `grid r/3`, `refine`, `confirm`.
-    pub phase: String,
+    pub phase: Phase,
     /// Seconds since the hunt started.
     pub elapsed_s: f64,
     /// Trials so far.
@@ -301,7 +322,7 @@ struct Hunt<'a> {
     trials: u64,
     overhead: f64,
     stopped: bool,
-    phase: String,
+    phase: Phase,
     cands: Vec<Candidate>,
 }
 
@@ -374,7 +395,7 @@ impl Hunt<'_> {
         self.cands[i].add(&t);
         let best = self.best();
         show(&Status {
-            phase: self.phase.clone(),
+            phase: self.phase,
             elapsed_s: self.start.elapsed().as_secs_f64(),
             trials: self.trials,
             best: best.map(|b| (self.cands[b].score().0, &self.cands[b].knobs)),
@@ -471,7 +492,7 @@ pub fn hunt(
         trials: 0,
         overhead: 0.0,
         stopped: false,
-        phase: String::new(),
+        phase: Phase::Grid(1, ROUND_ENDS.len()),
         cands: grid.into_iter().map(Candidate::new).collect(),
     };
     let secs = h.halve(show)?;
@@ -504,7 +525,7 @@ impl Hunt<'_> {
         let mut alive: Vec<usize> = (0..h.cands.len()).collect();
         let mut secs = MIN_TRIAL_S;
         for (r, &end) in ROUND_ENDS.iter().enumerate() {
-            h.phase = format!("grid {}/{}", r + 1, ROUND_ENDS.len());
+            h.phase = Phase::Grid(r + 1, ROUND_ENDS.len());
             let end = h.at(end);
             if r > 0 {
                 secs = (h.left(end) / alive.len() as f64 - h.overhead)
@@ -540,7 +561,7 @@ impl Hunt<'_> {
     /// Local refinement around the best: a hill climb with a shrinking step.
     fn refine(&mut self, secs: f64, show: &mut dyn FnMut(&Status)) -> Result<(), Error> {
         let h = self;
-        h.phase = "refine".into();
+        h.phase = Phase::Refine;
         let refine_end = h.at(REFINE_END);
         let mut step = 3.0;
         let (false, Some(mut inc)) = (h.stopped, h.best()) else {
@@ -600,7 +621,7 @@ impl Hunt<'_> {
         // runs, not those that chose it (the best of three noisy means is
         // biased upwards). On a small budget, fewer finalists (one: no
         // choice to make).
-        h.phase = "confirm".into();
+        h.phase = Phase::Confirm;
         let end = h.at(1.0);
         let slots =
             |n: usize| (if n > 1 { SELECT_ROUNDS * n } else { 0 }) + WINNER_RUNS + SPARE_RUNS;

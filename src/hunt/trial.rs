@@ -97,7 +97,7 @@ impl Runner {
             Some(0 | 1) => {}
             Some(2) => {
                 return Err(usage(
-                    line.trim_start_matches("ptear: error: ").to_owned()
+                    Error::usage_from_child(&line)
                         + &format!(" (from: {} run {})", self.program(), args.join(" ")),
                 ))
             }
@@ -130,52 +130,5 @@ impl Runner {
             )));
         }
         Ok(Trial { report, wall_s })
-    }
-}
-
-/// A progress line on stderr: rewritten in place on a terminal, a plain
-/// line at most every 2 s otherwise; nothing when quiet.
-pub struct Progress {
-    quiet: bool,
-    tty: bool,
-    last: Option<Instant>,
-    shown: bool,
-}
-
-impl Progress {
-    /// A progress line (silent when `quiet`).
-    pub fn new(quiet: bool) -> Progress {
-        use std::io::IsTerminal;
-        Progress {
-            quiet,
-            tty: std::io::stderr().is_terminal(),
-            last: None,
-            shown: false,
-        }
-    }
-
-    /// Shows `line` (on a terminal at once, otherwise every 2 s).
-    pub fn show(&mut self, line: &str) {
-        if self.quiet {
-            return;
-        }
-        if self.tty {
-            eprint!("\r{line}\x1b[K");
-            self.shown = true;
-        } else if self
-            .last
-            .is_none_or(|t| t.elapsed() >= Duration::from_secs(2))
-        {
-            eprintln!("{line}");
-            self.last = Some(Instant::now());
-        }
-    }
-
-    /// Clears the line on a terminal.
-    pub fn finish(&mut self) {
-        if self.tty && self.shown {
-            eprint!("\r\x1b[K");
-            self.shown = false;
-        }
     }
 }

@@ -19,7 +19,7 @@ use crate::engine::{hammer::WriterCounts, Measurement, Role, ThreadPlacement};
 use crate::error::{usage, Error, UsageError};
 use crate::host::Host;
 use crate::pte::{ClearTo, LayoutKind, Level};
-use crate::report::{self, build::Extra, KernelRecord, Report};
+use crate::report::{self, build::RecordedOptions, KernelRecord, Report};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -343,7 +343,7 @@ pub fn measurement(cfg: &CheckedConfig, r: &results::Results, interrupted: bool)
 /// implementation `kernel`, the `kernel` facts, each sample's span, and no
 /// retry histogram (the kernel's ptep_get_lockless counts no retries).
 pub fn report(cfg: &CheckedConfig, opts: &KernelOptions, host: &Host, run: &KernelRun) -> Report {
-    let mut rep = report::build(cfg, &Extra::default(), host, &run.measurement);
+    let mut rep = report::build(cfg, &RecordedOptions::default(), host, &run.measurement);
     let r = &run.results;
     rep.tool.implementation = "kernel".into();
     rep.retry_histogram.clear();

@@ -200,8 +200,8 @@ pub struct Encoding {
 ///
 /// E's masks are literal zeros and its flags are borrowed from the layout,
 /// so on the hot path the compiler folds the family away: the present-entry
-/// check is the one a single family had (measured: with the flags copied
-/// per read the uncontended reader ran at 0.84 of 45bc152's speed).
+/// check is the one a single family has (flags copied per read cost the
+/// uncontended reader 16% of its speed: BENCHMARKS.md, "After `--clear-to`").
 #[derive(Clone, Copy)]
 struct Family<'a> {
     inv_low: u32,
@@ -367,9 +367,9 @@ impl Encoding {
         // The hot loop keeps the shape a single family gives it: one test
         // for not present (PRESENT or PROTNONE: pte_present()), then E's
         // check; a PROT_NONE low fails E's check (its PRESENT bit is clear)
-        // and is looked at again on the rare path. Testing the families
-        // one after the other in line left the uncontended reader at 0.61
-        // to 0.78 of 45bc152's speed (benches/ab.sh -- --writer-gap 100000).
+        // and is looked at again on the rare path: the families tested one
+        // after the other in line cost the uncontended reader 22 to 39% of
+        // its speed (benches/ab.sh -- --writer-gap 100000; BENCHMARKS.md).
         if pte.low & self.visible == 0 {
             return Class::NotPresent;
         }

@@ -4,18 +4,18 @@ use super::schema::*;
 use super::stats::{per_s, retry_percentile as percentile};
 use crate::config::ReaderKind;
 use crate::config::{name_of, CheckedConfig};
-use crate::engine::{Measurement, Role};
+use crate::engine::Measurement;
 use crate::host::Host;
 
 /// Options that are not the engine's but belong in the record.
 #[derive(Clone, Debug, Default)]
-pub struct Extra {
+pub struct RecordedOptions {
     /// `--checkpoint` in seconds.
     pub checkpoint_s: Option<f64>,
 }
 
 /// The report of a run of `cfg` on `host` that measured `m`.
-pub fn build(cfg: &CheckedConfig, extra: &Extra, host: &Host, m: &Measurement) -> Report {
+pub fn build(cfg: &CheckedConfig, extra: &RecordedOptions, host: &Host, m: &Measurement) -> Report {
     let enc = cfg.encoding();
     let secs = m.elapsed.as_secs_f64();
     let totals = totals(cfg, m, secs);
@@ -95,10 +95,7 @@ fn placement(cfg: &CheckedConfig, m: &Measurement) -> Placement {
         .placement
         .iter()
         .map(|p| ThreadRecord {
-            role: match p.role {
-                Role::Writer => "writer".into(),
-                Role::Reader => "reader".into(),
-            },
+            role: p.role,
             index: p.index,
             cpu: p.cpu,
             pinned: p.pinned,

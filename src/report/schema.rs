@@ -171,7 +171,7 @@ pub struct Placement {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct ThreadRecord {
     /// `writer` or `reader`.
-    pub role: String,
+    pub role: crate::engine::Role,
     /// Index among threads of its role.
     pub index: usize,
     /// The CPU asked for, `null` if none.
