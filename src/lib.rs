@@ -27,6 +27,7 @@ pub mod export;
 pub mod host;
 pub mod hunt;
 pub mod kernel;
+pub mod knob;
 pub mod pte;
 pub mod report;
 pub mod seed;

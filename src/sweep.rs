@@ -4,6 +4,7 @@
 
 use crate::export::plot::{Panel, Series};
 use crate::hunt::trial::Trial;
+use crate::knob::Knob;
 use crate::report::stats::{per_s, retry_percentile};
 use crate::report::{Tool, SCHEMA};
 use serde::{Deserialize, Serialize};
@@ -11,16 +12,6 @@ use std::collections::BTreeMap;
 
 /// The `schema` value of `ptear sweep --json`.
 pub const SWEEP_SCHEMA: &str = "ptear-sweep/1";
-
-/// The knobs a sweep may vary (`ptear run` option names without `--`).
-pub const KNOBS: &[&str] = &[
-    "reader-gap",
-    "writer-gap",
-    "pairs",
-    "readers",
-    "writers",
-    "low-period",
-];
 
 /// Most values one `--vary` may list, and most points in a grid.
 pub const MAX_VALUES: usize = 64;
@@ -30,8 +21,8 @@ pub const MAX_POINTS: usize = 1000;
 /// One `--vary NAME=V1,V2,...`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vary {
-    /// The knob (a `ptear run` option without `--`).
-    pub name: String,
+    /// The knob (serialized as its option without `--`).
+    pub name: Knob,
     /// Its values, in the order given.
     pub values: Vec<u64>,
 }
@@ -42,12 +33,10 @@ pub fn parse_vary(s: &str) -> Result<Vary, String> {
         .split_once('=')
         .ok_or_else(|| format!("'{s}' is not NAME=V1,V2,... (e.g. reader-gap=0,100,1000)"))?;
     let name = name.trim();
-    if !KNOBS.contains(&name) {
-        return Err(format!(
-            "cannot vary '{name}' (one of: {})",
-            KNOBS.join(", ")
-        ));
-    }
+    let Some(knob) = Knob::from_name(name) else {
+        let all: Vec<&str> = Knob::ALL.iter().map(|k| k.name()).collect();
+        return Err(format!("cannot vary '{name}' (one of: {})", all.join(", ")));
+    };
     let mut values = Vec::new();
     for v in list.split(',') {
         let v = v.trim();
@@ -62,10 +51,7 @@ pub fn parse_vary(s: &str) -> Result<Vary, String> {
     if values.len() > MAX_VALUES {
         return Err(format!("{name}= has more than {MAX_VALUES} values"));
     }
-    Ok(Vary {
-        name: name.to_owned(),
-        values,
-    })
+    Ok(Vary { name: knob, values })
 }
 
 /// Every point of the grid, the first knob varying fastest.
@@ -285,7 +271,7 @@ pub fn panels(rec: &SweepRecord) -> Vec<Panel> {
     type Of<'a> = &'a dyn Fn(&RunSummary) -> u64;
     let make = |title: &str, y: &str, f: &dyn Fn(&Point) -> f64, of: Of<'_>| Panel {
         title: title.to_owned(),
-        x_label: x.name.clone(),
+        x_label: x.name.to_string(),
         y_label: y.to_owned(),
         series: lines
             .iter()

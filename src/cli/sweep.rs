@@ -111,7 +111,7 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
 /// file, are usage errors before anything runs.
 fn check(args: &SweepArgs, fixed: &[String]) -> Result<(), Error> {
     for v in &args.vary {
-        if fixed.iter().any(|a| *a == format!("--{}", v.name)) {
+        if fixed.iter().any(|a| *a == v.name.flag()) {
             return Err(usage(format!(
                 "--{} is both given and varied (--vary {}=...)",
                 v.name, v.name
@@ -145,7 +145,7 @@ fn run_point(
 ) -> Result<Vec<(u64, Trial)>, Error> {
     let mut run_args = fixed.to_vec();
     for (v, x) in args.vary.iter().zip(p.values) {
-        run_args.push(format!("--{}", v.name));
+        run_args.push(v.name.flag());
         run_args.push(x.to_string());
     }
     let desc: Vec<String> = args

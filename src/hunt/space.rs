@@ -2,6 +2,7 @@
 //! readers. A knob the user fixed on the command line has one value,
 //! `Given`/`None`, and is passed through unchanged.
 
+use crate::knob::Knob;
 /// Where trials run.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Pin {
@@ -36,16 +37,16 @@ impl Knobs {
             a.push("--cpus".into());
             a.push(crate::affinity::format_cpu_list(c));
         }
-        let mut opt = |name: &str, v: Option<u64>| {
+        let mut opt = |k: Knob, v: Option<u64>| {
             if let Some(v) = v {
-                a.push(name.into());
+                a.push(k.flag());
                 a.push(v.to_string());
             }
         };
-        opt("--writer-gap", self.writer_gap.map(u64::from));
-        opt("--reader-gap", self.reader_gap.map(u64::from));
-        opt("--pairs", self.pairs);
-        opt("--readers", self.readers);
+        opt(Knob::WriterGap, self.writer_gap.map(u64::from));
+        opt(Knob::ReaderGap, self.reader_gap.map(u64::from));
+        opt(Knob::Pairs, self.pairs);
+        opt(Knob::Readers, self.readers);
         a
     }
 
