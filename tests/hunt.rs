@@ -174,16 +174,9 @@ fn report_plot_has_one_series_per_input() {
 
 /// The section of docs/json-schema.md under `heading`: its json example
 /// and the keys of its table's first column.
-fn doc_section(heading: &str) -> (String, Vec<String>) {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-schema.md"))
-        .unwrap();
-    let sec = doc
-        .split(heading)
-        .nth(1)
-        .unwrap()
-        .split("\n## ")
-        .next()
-        .unwrap();
+fn doc_example_and_keys(heading: &str) -> (String, Vec<String>) {
+    let doc = schema_doc();
+    let sec = doc_section(&doc, heading);
     let example = sec
         .split("```json")
         .nth(1)
@@ -191,27 +184,15 @@ fn doc_section(heading: &str) -> (String, Vec<String>) {
         .split("```")
         .next()
         .unwrap();
-    let keys = sec
-        .lines()
-        .filter(|l| l.starts_with("| `"))
-        .flat_map(|l| {
-            l.split('|')
-                .nth(1)
-                .unwrap()
-                .split(", ")
-                .map(|k| k.trim().trim_matches('`').to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    (example.to_owned(), keys)
+    (example.to_owned(), table_keys(sec))
 }
 
 #[test]
 fn the_hunt_and_sweep_schemas_are_documented() {
-    let (ex, keys) = doc_section("## `ptear-hunt/1`");
+    let (ex, keys) = doc_example_and_keys("## `ptear-hunt/1`");
     let rec: HuntRecord = serde_json::from_str(&ex).expect("hunt example parses");
     assert_eq!(rec.schema, HUNT_SCHEMA);
-    let (ex2, keys2) = doc_section("## `ptear-sweep/1`");
+    let (ex2, keys2) = doc_example_and_keys("## `ptear-sweep/1`");
     let rec2: SweepRecord = serde_json::from_str(&ex2).expect("sweep example parses");
     assert_eq!(rec2.schema, SWEEP_SCHEMA);
     // Every key of the examples has a row (itself or an ancestor).

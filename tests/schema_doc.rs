@@ -25,23 +25,9 @@ fn json_blocks(doc: &str) -> Vec<String> {
         .collect()
 }
 
-/// The keys a table documents: backticked names in its first column,
-/// split at ", " (`readers`, `writers` share a row); `config.*` covers
-/// every key under config.
+/// The keys a table documents (`config.*` covers every key under config).
 fn documented(doc: &str, heading: &str) -> BTreeSet<String> {
-    let section = doc.split(heading).nth(1).expect("section");
-    let section = section.split("\n## ").next().unwrap();
-    section
-        .lines()
-        .filter(|l| l.starts_with("| `"))
-        .flat_map(|l| {
-            let first = l.split('|').nth(1).unwrap();
-            first
-                .split(", ")
-                .map(|k| k.trim().trim_matches('`').to_owned())
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    table_keys(doc_section(doc, heading)).into_iter().collect()
 }
 
 /// Every key path is documented itself or under a documented ancestor (an

@@ -106,3 +106,32 @@ pub fn json_through_a_fifo(cmd: &mut Command) -> Value {
     let text = reader.join().unwrap();
     serde_json::from_str(&text).expect("the report came through the FIFO")
 }
+
+/// docs/json-schema.md.
+pub fn schema_doc() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-schema.md")).unwrap()
+}
+
+/// The part of `doc` after `marker` (a heading, or a table's header) up to
+/// the next `## ` heading.
+pub fn doc_section<'a>(doc: &'a str, marker: &str) -> &'a str {
+    let after = doc.split(marker).nth(1).expect("section");
+    after.split("\n## ").next().unwrap()
+}
+
+/// The keys a section's tables document: backticked names in the first
+/// column, split at ", " (`readers`, `writers` share a row).
+pub fn table_keys(section: &str) -> Vec<String> {
+    section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .flat_map(|l| {
+            l.split('|')
+                .nth(1)
+                .unwrap()
+                .split(", ")
+                .map(|k| k.trim().trim_matches('`').to_owned())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
