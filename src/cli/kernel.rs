@@ -257,35 +257,21 @@ fn junit(
     enc: &kst::EncodingsRecord,
     started: u64,
 ) -> String {
-    let classname = "ptear.selftest.kernel".to_owned();
-    let mut cases: Vec<Case> = kst::CONTROLS
-        .iter()
-        .map(|c| {
-            let (time_s, outcome, output) =
-                if let Some((_, j)) = judged.iter().find(|(k, _)| k.name == c.name) {
-                    let o = j
-                        .why
-                        .clone()
-                        .map_or(CaseOutcome::Passed, CaseOutcome::Failed);
-                    let t = j.record.report.totals.elapsed_s + j.model.report.totals.elapsed_s;
-                    (t, o, ktap_lines(c, j).join("\n") + "\n")
-                } else if let Some(s) = skipped.iter().find(|s| s.name == c.name) {
-                    (0.0, CaseOutcome::Skipped(s.reason.clone()), String::new())
-                } else {
-                    (0.0, CaseOutcome::Failed(out::NOT_RUN.into()), String::new())
-                };
-            Case {
-                name: c.name.into(),
-                classname: classname.clone(),
-                time_s,
-                outcome,
-                output,
-            }
+    let classname = "ptear.selftest.kernel";
+    let controls: Vec<&Control> = kst::CONTROLS.iter().collect();
+    let mut cases = out::junit_cases(&controls, classname, skipped, |c| {
+        judged.iter().find(|(k, _)| k.name == c.name).map(|(_, j)| {
+            let o = j
+                .why
+                .clone()
+                .map_or(CaseOutcome::Passed, CaseOutcome::Failed);
+            let t = j.record.report.totals.elapsed_s + j.model.report.totals.elapsed_s;
+            (t, o, ktap_lines(c, j).join("\n") + "\n")
         })
-        .collect();
+    });
     cases.push(Case {
         name: ENCODINGS.into(),
-        classname,
+        classname: classname.into(),
         time_s: 0.0,
         outcome: if enc.pass {
             CaseOutcome::Passed

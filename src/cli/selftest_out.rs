@@ -260,36 +260,48 @@ pub fn junit(
     arch: &str,
     started: u64,
 ) -> String {
-    let classname = format!("ptear.selftest.{arch}");
-    let cases: Vec<Case> = controls
-        .iter()
-        .map(|c| {
-            let (time_s, outcome, output) =
-                if let Some(r) = records.iter().find(|r| r.name == c.name) {
-                    let o = match why_failed(c, &r.report, r.pass) {
-                        None => CaseOutcome::Passed,
-                        Some(why) => CaseOutcome::Failed(why),
-                    };
-                    let out = format!("{}\n{}\n", describe(c, &r.report), outcome(&r.report));
-                    (r.report.totals.elapsed_s, o, out)
-                } else if let Some(s) = skipped.iter().find(|s| s.name == c.name) {
-                    (0.0, CaseOutcome::Skipped(s.reason.clone()), String::new())
-                } else {
-                    (0.0, CaseOutcome::Failed(NOT_RUN.into()), String::new())
-                };
-            Case {
-                name: c.name.into(),
-                classname: classname.clone(),
-                time_s,
-                outcome,
-                output,
-            }
+    let cases = junit_cases(controls, &format!("ptear.selftest.{arch}"), skipped, |c| {
+        records.iter().find(|r| r.name == c.name).map(|r| {
+            let o = match why_failed(c, &r.report, r.pass) {
+                None => CaseOutcome::Passed,
+                Some(why) => CaseOutcome::Failed(why),
+            };
+            let out = format!("{}\n{}\n", describe(c, &r.report), outcome(&r.report));
+            (r.report.totals.elapsed_s, o, out)
         })
-        .collect();
+    });
     junit::render(
         &format!("ptear selftest ({arch})"),
         started,
         &junit::hostname(),
         &cases,
     )
+}
+
+/// One JUnit testcase per control of the set, in table order: `ran` gives
+/// a control's seconds, outcome and output; otherwise it was skipped, or
+/// an interrupt kept it from running (it fails).
+pub fn junit_cases(
+    controls: &[&Control],
+    classname: &str,
+    skipped: &[SkippedRecord],
+    ran: impl Fn(&Control) -> Option<(f64, CaseOutcome, String)>,
+) -> Vec<Case> {
+    controls
+        .iter()
+        .map(|c| {
+            let (time_s, outcome, output) =
+                ran(c).unwrap_or_else(|| match skipped.iter().find(|s| s.name == c.name) {
+                    Some(s) => (0.0, CaseOutcome::Skipped(s.reason.clone()), String::new()),
+                    None => (0.0, CaseOutcome::Failed(NOT_RUN.into()), String::new()),
+                });
+            Case {
+                name: c.name.into(),
+                classname: classname.into(),
+                time_s,
+                outcome,
+                output,
+            }
+        })
+        .collect()
 }
