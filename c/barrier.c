@@ -5,23 +5,15 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/auxv.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
 
 #include "barrier.h"
+#include "cpuprobe.h"
 #include "hostinfo.h"
 
 const char *const barrier_names[] = { "kernel", "full", "mfence", "lfence-sfence", "sync-rmb",
                                      "sync-wmb", "synco", "compiler", "none" };
 
 #if defined(__sh__)
-/* The kernel's ELF_HWCAP on SuperH is boot_cpu_data.flags; every SH-4A sets
- * CPU_HAS_LLSC (movli.l/movco.l), which no SH-4 has (arch/sh/kernel/cpu/sh4/
- * probe.c, asm/cpu-features.h). qemu-user reports the same bit per -cpu. */
-#define SH_HWCAP_LLSC 0x40ul
-
 static sigjmp_buf probe_jmp;
 static void probe_sigill(int sig)
 {
@@ -65,7 +57,7 @@ static void detect_synco(void)
         synco_method = synco_state ? "synco executed at start (SIGILL probe)"
                                    : "synco raised SIGILL at start (probe)";
     } else {
-        synco_state = (getauxval(AT_HWCAP) & SH_HWCAP_LLSC) != 0;
+        synco_state = cpuprobe_sh_llsc();
         synco_method = synco_state
             ? "AT_HWCAP has LLSC, which only SH-4A sets (/proc/cpuinfo is not SuperH's: emulated)"
             : "AT_HWCAP lacks LLSC, so SH-4 (/proc/cpuinfo is not SuperH's: emulated)";
@@ -95,27 +87,6 @@ void smp_mb_runtime(void)
 #endif
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-/* CPUID leaf 1, EDX: bit 25 SSE (sfence), bit 26 SSE2 (mfence, lfence).
- * Raw CPUID, as the Rust tool's is_x86_feature_detected!: a Pentium III
- * (or qemu-i386 -cpu pentium3) has SSE but no SSE2. */
-static void x86_sse(int *sse, int *sse2)
-{
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d))
-        a = b = c = d = 0;
-    *sse = (d >> 25) & 1;
-    *sse2 = (d >> 26) & 1;
-}
-
-int x86_cpu_has_sse2(void)
-{
-    int sse, sse2;
-    x86_sse(&sse, &sse2);
-    return sse2;
-}
-#endif
-
 static int info(struct barrier_info *out, enum barrier_kind kind, enum bar_eff eff, const char *detail,
                 const char *unavailable)
 {
@@ -143,7 +114,7 @@ int barrier_info_get(enum barrier_kind kind, struct barrier_info *out)
         int sse, sse2;
         const char *no_sse2 = "this CPU has no SSE2 (Pentium III or older): no mfence/lfence";
         const char *no_sse = "this CPU has no SSE: no sfence";
-        x86_sse(&sse, &sse2);
+        cpuprobe_x86_sse(&sse, &sse2);
         switch (kind) {
         case BARRIER_KERNEL:
             return info(out, kind, BAR_COMPILER, "smp_rmb/smp_wmb: compiler barrier only (x86 is TSO)", NULL);

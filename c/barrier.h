@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include "config.h"
+#include "cpuprobe.h"
 
 #define PTEAR_ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -127,11 +128,6 @@ const char *barrier_describe(enum barrier_kind kind, char *buf, size_t len);
 /* A full fence for cold paths (the seqlock that publishes counters). Uses the
  * arch fence only where this CPU has one (never synco on SH-4). */
 void smp_mb_runtime(void);
-
-#if defined(__x86_64__) || defined(__i386__)
-/* CPUID leaf 1 says SSE2 (mfence, lfence). */
-int x86_cpu_has_sse2(void);
-#endif
 
 /* SuperH only: does this CPU have synco, and how was that found out. */
 int cpu_has_synco(void);

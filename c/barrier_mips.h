@@ -7,7 +7,6 @@
 #ifndef PTEAR_BARRIER_MIPS_H
 #define PTEAR_BARRIER_MIPS_H
 
-#define ARCH_NAME "mips"
 /* No 64-bit atomic load or exchange: --reader atomic64 and --writer x86-pae
  * are refused with this reason (src/arch/mips.rs NO_ATOMIC64). */
 #define PTEAR_NO_ATOMIC64 "MIPS32 has no 64-bit atomic load or exchange (no lld/scd)"

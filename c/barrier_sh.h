@@ -7,7 +7,6 @@
 #ifndef PTEAR_BARRIER_SH_H
 #define PTEAR_BARRIER_SH_H
 
-#define ARCH_NAME "sh"
 /* No 64-bit atomic load or exchange: --reader atomic64 and --writer x86-pae
  * are refused with this reason. */
 #define PTEAR_NO_ATOMIC64 "SuperH has no 64-bit atomic load or exchange"

@@ -13,7 +13,6 @@
 #define PTEAR_HAS_ATOMIC64 1
 
 #if defined(__x86_64__)
-#define ARCH_NAME "x86_64"
 /* __smp_mb() on x86-64: a locked add to the word just below the stack
  * pointer. Any locked instruction is a full barrier (orders earlier stores
  * before later loads, the one reordering TSO allows) and is cheaper than
@@ -24,7 +23,6 @@ static inline __attribute__((always_inline)) void arch_fence(void)
 }
 #define ARCH_FENCE_TEXT "lock; addl $0,-4(%rsp)"
 #else
-#define ARCH_NAME "x86"
 /* __smp_mb() on x86-32, same instruction on %esp. Works on every i386+
  * (no SSE2 needed, unlike mfence: a Pentium III has none). */
 static inline __attribute__((always_inline)) void arch_fence(void)

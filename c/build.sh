@@ -108,7 +108,7 @@ CFLAGS+=(-DPTEAR_VERSION="\"$version\"")
 
 out="$root/target/c/ptear-c-$arch"
 mkdir -p "$root/target/c"
-srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c selftest.c list.c samples.c)
+srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c selftest.c list.c samples.c)
 if [ -z "$tests" ]; then
     (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$out" "${srcs[@]}")
     echo "built $out"
@@ -118,7 +118,7 @@ else
     # tests/layouts.c checks the encoding of layout.h (pte.c's known
     # answers included).
     t="$root/target/c/retry-histogram-$arch"
-    tsrcs=(tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c samples.c)
+    tsrcs=(tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c)
     (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
     echo "built $t"
     t="$root/target/c/layouts-$arch"
@@ -127,7 +127,7 @@ else
     # tests/samples.c: samples.c's keeping and merge, then the real
     # reader_wrong() (it includes hammer.c too) through a report
     t="$root/target/c/samples-$arch"
-    tsrcs=(tests/samples.c collect.c gap.c report.c json.c hostinfo.c barrier.c pte.c samples.c)
+    tsrcs=(tests/samples.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c)
     (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
     echo "built $t"
 fi

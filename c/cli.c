@@ -443,50 +443,12 @@ static int duration_opt(const char *name, const char *v, double *out, char *err,
     return 0;
 }
 
-static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *given, char *err, size_t errlen)
+/* --reader, --writer, --barrier, --layout, --clear-to, --level: a name
+ * from the kind's table. */
+static int apply_kind(struct config *cfg, enum opt_id id, const char *v, char *err, size_t errlen)
 {
-    struct config *cfg = &c->cfg;
-    uint64_t x;
-    int k, rc = 0;
-    switch (o->id) {
-    case O_DURATION:
-        /* the same parser and errors for run -d and selftest -d, as the
-         * Rust tool's (both parse::duration) */
-        if (c->cmd == CMD_SELFTEST) {
-            rc = duration_opt("duration", v, &c->selftest_duration_s, err, errlen);
-            break;
-        }
-        rc = duration_opt("duration", v, &cfg->duration_s, err, errlen);
-        cfg->has_duration = 1;
-        break;
-    case O_READS:
-        if (parse_u64(v, &x))
-            ERR("--reads '%s': expected a whole number", v);
-        if (x == 0)
-            ERR("--reads must be at least 1");
-        cfg->reads = x;
-        cfg->has_reads = 1;
-        break;
-    case O_READERS:
-        rc = count_opt("readers", v, PTEAR_MAX_THREADS, &cfg->readers, err, errlen);
-        break;
-    case O_WRITERS:
-        rc = count_opt("writers", v, PTEAR_MAX_THREADS, &cfg->writers, err, errlen);
-        break;
-    case O_WRITERS_PER_ENTRY:
-        rc = count_opt("writers-per-entry", v, PTEAR_MAX_THREADS, &cfg->writers_per_entry, err, errlen);
-        break;
-    case O_PAIRS:
-        if (parse_u64(v, &x))
-            ERR("--pairs '%s': expected a whole number", v);
-        if (x == 0)
-            ERR("--pairs must be at least 1");
-        c->pairs_arg = x;           /* checked in validate_run(), with the extra bytes per pair */
-        cfg->pairs = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
-        break;
-    case O_CPUS:
-        rc = parse_cpus(v, cfg, err, errlen);
-        break;
+    int k;
+    switch (id) {
     case O_READER:
         if ((k = lookup(v, reader_names, READER_NKINDS)) < 0)
             ERR("--reader '%s': expected lockless, once, atomic64, gup-fast or kvm-count", v);
@@ -530,6 +492,50 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
             ERR("--level '%s': expected pte or pmd", v);
         cfg->level = (enum pte_level)k;
         break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* The numbers: how long, how many reads, threads and pairs, the gaps, the
+ * low period, the checkpoint interval, the seed. */
+static int apply_number(struct cli *c, enum opt_id id, const char *v, char *err, size_t errlen)
+{
+    struct config *cfg = &c->cfg;
+    uint64_t x;
+    int rc = 0;
+    switch (id) {
+    case O_DURATION:
+        /* the same parser and errors for run -d and selftest -d, as the
+         * Rust tool's (both parse::duration) */
+        if (c->cmd == CMD_SELFTEST)
+            return duration_opt("duration", v, &c->selftest_duration_s, err, errlen);
+        rc = duration_opt("duration", v, &cfg->duration_s, err, errlen);
+        cfg->has_duration = 1;
+        break;
+    case O_READS:
+        if (parse_u64(v, &x))
+            ERR("--reads '%s': expected a whole number", v);
+        if (x == 0)
+            ERR("--reads must be at least 1");
+        cfg->reads = x;
+        cfg->has_reads = 1;
+        break;
+    case O_READERS:
+        return count_opt("readers", v, PTEAR_MAX_THREADS, &cfg->readers, err, errlen);
+    case O_WRITERS:
+        return count_opt("writers", v, PTEAR_MAX_THREADS, &cfg->writers, err, errlen);
+    case O_WRITERS_PER_ENTRY:
+        return count_opt("writers-per-entry", v, PTEAR_MAX_THREADS, &cfg->writers_per_entry, err, errlen);
+    case O_PAIRS:
+        if (parse_u64(v, &x))
+            ERR("--pairs '%s': expected a whole number", v);
+        if (x == 0)
+            ERR("--pairs must be at least 1");
+        c->pairs_arg = x;           /* checked in validate_run(), with the extra bytes per pair */
+        cfg->pairs = x > UINT32_MAX ? UINT32_MAX : (uint32_t)x;
+        break;
     case O_LOW_PERIOD:
         if (parse_u64(v, &x))
             ERR("--low-period '%s': expected a whole number", v);
@@ -538,16 +544,30 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         cfg->low_period = (uint32_t)x;
         break;
     case O_WRITER_GAP:
-        rc = gap_opt("writer-gap", v, &cfg->writer_gap, err, errlen);
-        break;
+        return gap_opt("writer-gap", v, &cfg->writer_gap, err, errlen);
     case O_READER_GAP:
-        rc = gap_opt("reader-gap", v, &cfg->reader_gap, err, errlen);
+        return gap_opt("reader-gap", v, &cfg->reader_gap, err, errlen);
+    case O_CHECKPOINT:
+        rc = duration_opt("checkpoint", v, &cfg->checkpoint_s, err, errlen);
+        cfg->has_checkpoint = 1;
         break;
     case O_SEED:
         if (parse_u64(v, &x))
             ERR("--seed '%s': expected a whole number 0 ..= 18446744073709551615", v);
         cfg->seed = c->seed = x;
         break;
+    default:
+        break;
+    }
+    return rc;
+}
+
+/* What to print and where: --json, --format, --expect, --quiet, and
+ * --help and --version, which end the parse. */
+static int apply_output(struct cli *c, enum opt_id id, const char *v, char *err, size_t errlen)
+{
+    struct config *cfg = &c->cfg;
+    switch (id) {
     case O_JSON:
         cfg->json_path = c->json_path = v;
         break;
@@ -574,10 +594,6 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         else
             ERR("--expect '%s': expected clean or torn", v);
         break;
-    case O_CHECKPOINT:
-        rc = duration_opt("checkpoint", v, &cfg->checkpoint_s, err, errlen);
-        cfg->has_checkpoint = 1;
-        break;
     case O_QUIET:
         cfg->quiet = c->quiet = 1;
         break;
@@ -586,6 +602,40 @@ static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *gi
         break;
     case O_VERSION:
         c->cmd = CMD_VERSION;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* One option and its value; *given records which were on the command line
+ * (validate_run() fills in the rest from them). */
+static int apply(struct cli *c, const struct opt *o, const char *v, uint32_t *given, char *err, size_t errlen)
+{
+    int rc;
+    switch (o->id) {
+    case O_CPUS:
+        rc = parse_cpus(v, &c->cfg, err, errlen);
+        break;
+    case O_READER:
+    case O_WRITER:
+    case O_BARRIER:
+    case O_LAYOUT:
+    case O_CLEAR_TO:
+    case O_LEVEL:
+        rc = apply_kind(&c->cfg, o->id, v, err, errlen);
+        break;
+    case O_JSON:
+    case O_FORMAT:
+    case O_EXPECT:
+    case O_QUIET:
+    case O_HELP:
+    case O_VERSION:
+        rc = apply_output(c, o->id, v, err, errlen);
+        break;
+    default:
+        rc = apply_number(c, o->id, v, err, errlen);
         break;
     }
     *given |= 1u << o->id;

@@ -90,113 +90,157 @@ static int hist_push(struct results *res, size_t *n, size_t *cap, uint32_t retri
     return 0;
 }
 
-int collect_results(const struct collect_src *src, struct results *res, int final, int interrupted)
+/* The scratch of one collection, all allocated before anything is read. */
+struct collect_ws {
+    struct reader_stats *st;        /* one reader's snapshot at a time */
+    struct sample_pub *pub;         /* ... and its kept wrong values */
+    struct sample_merge_ws *merge;
+    struct sample_item *all;        /* every reader's kept values: nsamp of them */
+    uint32_t *idx;                  /* samples_merge()'s scratch */
+    uint32_t nsamp;
+    uint64_t first_ns;              /* the earliest first wrong value, UINT64_MAX: none */
+    size_t nhist, cap;              /* res->hist: entries, room */
+    uint64_t exact[PTEAR_EXACT_RETRIES];    /* reads by retry count < 256, over all readers */
+};
+
+static void ws_free(struct collect_ws *w)
 {
-    const struct run_shared *sh = src->sh;
-    const struct config *cfg = sh->cfg;
-    uint32_t i, t, nr = cfg->readers, nw = config_writer_threads(cfg);
-    uint64_t exact[PTEAR_EXACT_RETRIES];
-    size_t nhist = 0, cap = PTEAR_EXACT_RETRIES + 64, s;
-    uint32_t nsamp = 0, out[SAMPLES_MAX], nout;
-    struct sample_item *all = NULL;
-    uint32_t *idx = NULL;
-    struct sample_merge_ws *ws = malloc(sizeof *ws);
-    struct sample_pub *pub = malloc(sizeof *pub);
-    struct reader_stats *st = malloc(sizeof *st);
-    double t_end = 0;
-    uint64_t first_ns = UINT64_MAX;
+    if (!w)
+        return;
+    free(w->st);
+    free(w->merge);
+    free(w->pub);
+    free(w->all);
+    free(w->idx);
+    free(w);
+}
+
+/* res's header and arrays, and the scratch; NULL when memory ran out. */
+static struct collect_ws *collect_alloc(const struct collect_src *src, struct results *res, int final,
+                                        int interrupted)
+{
+    const struct config *cfg = src->sh->cfg;
+    uint32_t nr = cfg->readers, nw = config_writer_threads(cfg);
+    struct collect_ws *w = calloc(1, sizeof *w);
 
     memset(res, 0, sizeof *res);
     res->cfg = cfg;
     res->host = src->host;
-    res->bar = sh->bar;
+    res->bar = src->sh->bar;
     res->complete = final;
     res->interrupted = interrupted;
     res->nreaders = nr;
     res->readers = calloc(nr, sizeof *res->readers);
-    res->hist = malloc(cap * sizeof *res->hist);
     res->nwriters = nw;
     res->writers = calloc(nw, sizeof *res->writers);
     res->nthreads = cfg->readers + nw;
     res->threads = calloc(res->nthreads, sizeof *res->threads);
-    all = malloc((size_t)nr * SAMPLES_MAX * sizeof *all);
-    idx = malloc((size_t)nr * SAMPLES_MAX * sizeof *idx);
-    if (!st || !ws || !pub || !res->readers || !res->writers || !res->hist || !res->threads || !all || !idx)
-        goto oom;
-    memset(exact, 0, sizeof exact);
+    if (!w)
+        return NULL;
+    w->cap = PTEAR_EXACT_RETRIES + 64;
+    w->first_ns = UINT64_MAX;
+    res->hist = malloc(w->cap * sizeof *res->hist);
+    w->merge = malloc(sizeof *w->merge);
+    w->pub = malloc(sizeof *w->pub);
+    w->st = malloc(sizeof *w->st);
+    w->all = malloc((size_t)nr * SAMPLES_MAX * sizeof *w->all);
+    w->idx = malloc((size_t)nr * SAMPLES_MAX * sizeof *w->idx);
+    if (!w->st || !w->merge || !w->pub || !res->readers || !res->writers || !res->hist || !res->threads || !w->all
+        || !w->idx) {
+        ws_free(w);
+        return NULL;
+    }
+    return w;
+}
 
+/* After the run: up to the last reader's end; at a checkpoint: until now. */
+static double collect_elapsed(const struct collect_src *src, int final)
+{
+    double t_end = 0, e;
+    uint32_t i;
     if (final) {
-        for (i = 0; i < nr; i++)
+        for (i = 0; i < src->sh->cfg->readers; i++)
             if (src->rd[i]->t_end > t_end)
                 t_end = src->rd[i]->t_end;
-        res->elapsed_s = t_end - sh->t0;
+        e = t_end - src->sh->t0;
     } else {
-        res->elapsed_s = mono_now() - sh->t0;
+        e = mono_now() - src->sh->t0;
     }
-    if (res->elapsed_s < 0)
-        res->elapsed_s = 0;
+    return e < 0 ? 0 : e;
+}
 
-    for (i = 0; i < nr; i++) {
-        const struct reader_ctx *rc = src->rd[i];
-        uint64_t retried = 0;
-        uint32_t k;
-        snapshot_reader(rc, st);
-        res->reads += st->reads;
-        res->torn += st->torn;
-        res->not_present += st->not_present;
-        res->retries += st->retries;
-        res->inexact_retry_reads += st->inexact;
-        res->mixed += st->mixed;
-        res->transient += st->transient;
-        for (k = 0; k < CONS_N; k++)
-            res->cons[k] += st->cons[k];
-        for (k = 0; k < SFAM_N; k++)
-            res->families[k] += st->families[k];
-        if (st->torn > 0 && st->first_torn_ns < first_ns)
-            first_ns = st->first_torn_ns;
-        res->fallback_recheck += st->fallback_recheck;
-        res->caught += st->caught;
-        res->readers[i].reads = st->reads;
-        res->readers[i].torn = st->torn;
-        res->readers[i].mixed = st->mixed;
-        res->readers[i].transient = st->transient;
-        res->readers[i].reads_per_s = res->elapsed_s > 0 ? (double)st->reads / res->elapsed_s : 0.0;
-        if (st->max_retries > res->pmax)
-            res->pmax = st->max_retries;
-        for (k = 1; k < PTEAR_EXACT_RETRIES; k++) {
-            exact[k] += st->retried[k];
-            retried += st->retried[k];
-            if (st->retried[k] && k > res->pmax)
-                res->pmax = k;
-        }
-        for (k = 0; k < st->n_rare; k++) {
-            retried += st->rare[k].count;
-            if (hist_push(res, &nhist, &cap, st->rare[k].retries, st->rare[k].count) != 0)
-                goto oom;
-        }
-        for (k = 0; k < 32; k++) {
-            if (!st->pow2[k])
-                continue;
-            retried += st->pow2[k];
-            if (hist_push(res, &nhist, &cap, 1u << k, st->pow2[k]) != 0)
-                goto oom;
-        }
-        exact[0] += st->reads >= retried ? st->reads - retried : 0;   /* reads with no retry */
-        /* (samples published before the counters: as new as these at least) */
-        snapshot_samples(rc, pub);
-        for (k = 0; k < pub->n; k++) {
-            all[nsamp].s = pub->s[k];
-            all[nsamp++].reader = i;
-        }
+/* Reader i's snapshot into the totals, its own line, the histogram's
+ * pieces and the pool of kept wrong values. -1 when memory ran out. */
+static int collect_reader(const struct reader_ctx *rc, uint32_t i, struct results *res, struct collect_ws *w)
+{
+    struct reader_stats *st = w->st;
+    uint64_t retried = 0;
+    uint32_t k;
+    snapshot_reader(rc, st);
+    res->reads += st->reads;
+    res->torn += st->torn;
+    res->not_present += st->not_present;
+    res->retries += st->retries;
+    res->inexact_retry_reads += st->inexact;
+    res->mixed += st->mixed;
+    res->transient += st->transient;
+    for (k = 0; k < CONS_N; k++)
+        res->cons[k] += st->cons[k];
+    for (k = 0; k < SFAM_N; k++)
+        res->families[k] += st->families[k];
+    if (st->torn > 0 && st->first_torn_ns < w->first_ns)
+        w->first_ns = st->first_torn_ns;
+    res->fallback_recheck += st->fallback_recheck;
+    res->caught += st->caught;
+    res->readers[i].reads = st->reads;
+    res->readers[i].torn = st->torn;
+    res->readers[i].mixed = st->mixed;
+    res->readers[i].transient = st->transient;
+    res->readers[i].reads_per_s = res->elapsed_s > 0 ? (double)st->reads / res->elapsed_s : 0.0;
+    if (st->max_retries > res->pmax)
+        res->pmax = st->max_retries;
+    for (k = 1; k < PTEAR_EXACT_RETRIES; k++) {
+        w->exact[k] += st->retried[k];
+        retried += st->retried[k];
+        if (st->retried[k] && k > res->pmax)
+            res->pmax = k;
     }
-    for (i = 0; i < PTEAR_EXACT_RETRIES; i++) {
-        if (!exact[i])
+    for (k = 0; k < st->n_rare; k++) {
+        retried += st->rare[k].count;
+        if (hist_push(res, &w->nhist, &w->cap, st->rare[k].retries, st->rare[k].count) != 0)
+            return -1;
+    }
+    for (k = 0; k < 32; k++) {
+        if (!st->pow2[k])
             continue;
-        if (hist_push(res, &nhist, &cap, i, exact[i]) != 0)
-            goto oom;
+        retried += st->pow2[k];
+        if (hist_push(res, &w->nhist, &w->cap, 1u << k, st->pow2[k]) != 0)
+            return -1;
     }
-    qsort(res->hist, nhist, sizeof *res->hist, cmp_hist);
-    for (s = 0, i = 0; s < nhist; s++) {            /* sum the counts of equal retry counts */
+    w->exact[0] += st->reads >= retried ? st->reads - retried : 0;   /* reads with no retry */
+    /* (samples published before the counters: as new as these at least) */
+    snapshot_samples(rc, w->pub);
+    for (k = 0; k < w->pub->n; k++) {
+        w->all[w->nsamp].s = w->pub->s[k];
+        w->all[w->nsamp++].reader = i;
+    }
+    return 0;
+}
+
+/* The exact counts joined to the rare and overflow entries, sorted, equal
+ * retry counts summed; then p50 and p99. -1 when memory ran out. */
+static int collect_histogram(struct results *res, struct collect_ws *w)
+{
+    size_t s;
+    uint32_t i;
+    for (i = 0; i < PTEAR_EXACT_RETRIES; i++) {
+        if (!w->exact[i])
+            continue;
+        if (hist_push(res, &w->nhist, &w->cap, i, w->exact[i]) != 0)
+            return -1;
+    }
+    qsort(res->hist, w->nhist, sizeof *res->hist, cmp_hist);
+    for (s = 0, i = 0; s < w->nhist; s++) {         /* sum the counts of equal retry counts */
         if (i > 0 && res->hist[i - 1].retries == res->hist[s].retries)
             res->hist[i - 1].count += res->hist[s].count;
         else
@@ -205,10 +249,18 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
     res->nhist = i;
     res->p50 = percentile(res->hist, res->nhist, res->reads, 50);
     res->p99 = percentile(res->hist, res->nhist, res->reads, 99);
+    return 0;
+}
 
-    nout = samples_merge(all, nsamp, cfg->seed, ws, idx, out);
+/* The report's samples (samples_merge over every reader's kept values),
+ * each classified and decoded again from its two halves; first_torn_s. */
+static void collect_samples(const struct run_shared *sh, struct results *res, struct collect_ws *w)
+{
+    uint32_t out[SAMPLES_MAX], nout, i;
+
+    nout = samples_merge(w->all, w->nsamp, sh->cfg->seed, w->merge, w->idx, out);
     for (i = 0; i < nout; i++) {
-        const struct sample_item *it = &all[out[i]];
+        const struct sample_item *it = &w->all[out[i]];
         const struct sample_raw *raw = &it->s;
         struct torn_sample *ts = &res->samples[i];
         ts->reader = it->reader;
@@ -225,10 +277,16 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
         ts->chosen = raw->chosen == SCHOSEN_RESERVOIR ? SCHOSEN_RESERVOIR : SCHOSEN_FIRST_OF_KIND;
     }
     res->nsamples = (int)nout;
-    if (first_ns != UINT64_MAX) {
+    if (w->first_ns != UINT64_MAX) {
         res->has_first_torn = 1;
-        res->first_torn_s = (double)first_ns * 1e-9;
+        res->first_torn_s = (double)w->first_ns * 1e-9;
     }
+}
+
+/* The writers' counts and where every thread ran (writers first). */
+static void collect_threads(const struct collect_src *src, struct results *res)
+{
+    uint32_t i, t, nw = res->nwriters;
 
     for (i = 0; i < nw; i++) {         /* writer_cycles: installs, each after a clear */
         struct writer_counts c;
@@ -238,7 +296,7 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
         res->writers[i].installs = c.installs;
         res->writer_cycles += c.installs;
     }
-    res->placement_requested = cfg->has_cpus;
+    res->placement_requested = src->sh->cfg->has_cpus;
     res->placement_granted = 1;
     for (t = 0; t < res->nthreads; t++) {
         struct thread_place *p = &res->threads[t];
@@ -250,19 +308,28 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
         if (p->cpu >= 0 && !p->pinned)
             res->placement_granted = 0;
     }
-    free(st);
-    free(ws);
-    free(pub);
-    free(all);
-    free(idx);
+}
+
+int collect_results(const struct collect_src *src, struct results *res, int final, int interrupted)
+{
+    struct collect_ws *w = collect_alloc(src, res, final, interrupted);
+    uint32_t i;
+
+    if (!w)
+        goto oom;
+    res->elapsed_s = collect_elapsed(src, final);
+    for (i = 0; i < src->sh->cfg->readers; i++)
+        if (collect_reader(src->rd[i], i, res, w) != 0)
+            goto oom;
+    if (collect_histogram(res, w) != 0)
+        goto oom;
+    collect_samples(src->sh, res, w);
+    collect_threads(src, res);
+    ws_free(w);
     return 0;
 
 oom:
-    free(st);
-    free(ws);
-    free(pub);
-    free(all);
-    free(idx);
+    ws_free(w);
     results_free(res);
     return -1;
 }

@@ -238,22 +238,40 @@ static int fail(char *err, size_t errlen, const char *what, int errnum)
     return 3;
 }
 
-static int engine_setup(struct engine *e, char *err, size_t errlen)
+/* A table of `bytes` in an anonymous shared mapping of its own, rounded up
+ * to whole pages (*len); 0, or 3 with the failure in err ("mmap of N bytes
+ * ... for WHAT refused"). */
+static int map_table(void **out, size_t *len, size_t bytes, long page, const char *what_for, char *err,
+                     size_t errlen)
+{
+    char what[160];
+    void *p;
+    *len = (bytes + (size_t)page - 1) & ~((size_t)page - 1);
+    p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        int en = errno;
+        snprintf(what, sizeof what, "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) %s refused", *len, what_for);
+        return fail(err, errlen, what, en);
+    }
+    *out = p;
+    return 0;
+}
+
+/* The mappings: the pairs, the side table, the page-table locks. */
+static int engine_map(struct engine *e, char *err, size_t errlen)
 {
     const struct config *cfg = e->sh.cfg;
     long page = sysconf(_SC_PAGESIZE);
     uint32_t i;
-    char what[160];
+    char what_for[64];
+    void *p;
+    int rc;
 
-    e->map_len = ((size_t)cfg->pairs * sizeof(struct pte_pair) + (size_t)page - 1) & ~((size_t)page - 1);
-    e->sh.pairs = mmap(NULL, e->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (e->sh.pairs == MAP_FAILED) {
-        int en = errno;
-        e->sh.pairs = NULL;
-        snprintf(what, sizeof what, "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) for %u pairs refused",
-                 e->map_len, cfg->pairs);
-        return fail(err, errlen, what, en);
-    }
+    snprintf(what_for, sizeof what_for, "for %u pairs", cfg->pairs);
+    rc = map_table(&p, &e->map_len, (size_t)cfg->pairs * sizeof(struct pte_pair), page, what_for, err, errlen);
+    if (rc)
+        return rc;
+    e->sh.pairs = p;
     for (i = 0; i < cfg->pairs; i++) {      /* every pair starts as install 1 */
         const uint32_t j = pte_first_j(&e->sh.enc), h = pte_first_h(&e->sh.enc);
         e->sh.pairs[i].high = pte_H(&e->sh.enc, h, j & 1);
@@ -263,37 +281,99 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
      * pair in a mapping of their own (never the pair's cache line); no
      * other reader has one. */
     if (cfg->reader == READER_GUP_FAST || cfg->reader == READER_KVM_COUNT) {
-        e->side_len = ((size_t)cfg->pairs * sizeof(uint32_t) + (size_t)page - 1) & ~((size_t)page - 1);
-        e->sh.side = mmap(NULL, e->side_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (e->sh.side == MAP_FAILED) {
-            int en = errno;
-            e->sh.side = NULL;
-            snprintf(what, sizeof what, "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) for the side table refused",
-                     e->side_len);
-            return fail(err, errlen, what, en);
-        }
+        rc = map_table(&p, &e->side_len, (size_t)cfg->pairs * sizeof(uint32_t), page, "for the side table", err,
+                       errlen);
+        if (rc)
+            return rc;
+        e->sh.side = p;
     }
 
     /* --writers-per-entry N > 1: each pair's page-table lock and writer
      * state, in a mapping of their own, every pair installed at install 1
      * as above. With one writer per entry there is none. */
     if (cfg->writers_per_entry > 1) {
-        e->ptl_len = ((size_t)cfg->pairs * sizeof(struct pte_ptl) + (size_t)page - 1) & ~((size_t)page - 1);
-        e->sh.ptl = mmap(NULL, e->ptl_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-        if (e->sh.ptl == MAP_FAILED) {
-            int en = errno;
-            e->sh.ptl = NULL;
-            snprintf(what, sizeof what,
-                     "mmap of %zu bytes (MAP_SHARED|MAP_ANONYMOUS) for the page-table locks refused", e->ptl_len);
-            return fail(err, errlen, what, en);
-        }
+        rc = map_table(&p, &e->ptl_len, (size_t)cfg->pairs * sizeof(struct pte_ptl), page,
+                       "for the page-table locks", err, errlen);
+        if (rc)
+            return rc;
+        e->sh.ptl = p;
         for (i = 0; i < cfg->pairs; i++) {
             e->sh.ptl[i].j = pte_first_j(&e->sh.enc);
             e->sh.ptl[i].h = pte_first_h(&e->sh.enc);
             e->sh.ptl[i].installed = 1;
         }
     }
+    return 0;
+}
 
+/* Reader i's context: its visiting order (its own permutation up to
+ * OWN_ORDER_MAX pairs, else the shared one from a random start), its share
+ * of --reads, its gap table and sample keeper. */
+static int setup_reader(struct engine *e, uint32_t i, char *err, size_t errlen)
+{
+    const struct config *cfg = e->sh.cfg;
+    struct reader_ctx *rc;
+    uint64_t s = rng_derive(cfg->seed, SEED_START + i);
+    if (posix_memalign((void **)&rc, CACHELINE, sizeof *rc) != 0)
+        return fail(err, errlen, "allocating reader state", ENOMEM);
+    memset(rc, 0, sizeof *rc);
+    e->rd[i] = rc;
+    rc->sh = &e->sh;
+    e->starts[e->nwriters + i].e = e;
+    e->starts[e->nwriters + i].ctx = rc;
+    rc->index = i;
+    sample_keeper_init(&rc->keep, cfg->seed, i);
+    rc->cpu = cpu_for_thread(cfg, e->nwriters + i);
+    rc->norder = cfg->pairs;
+    if (e->own_orders) {
+        e->own_orders[i] = malloc((size_t)cfg->pairs * sizeof(uint32_t));
+        if (!e->own_orders[i])
+            return fail(err, errlen, "allocating a visiting order", ENOMEM);
+        permute(e->own_orders[i], cfg->pairs, rng_derive(cfg->seed, SEED_ORDER + 1 + i));
+        rc->order = e->own_orders[i];
+        rc->start = 0;
+    } else {
+        rc->order = e->shared_order;
+        rc->start = rng_below(&s, cfg->pairs);
+    }
+    if (cfg->has_reads)
+        rc->quota = cfg->reads / cfg->readers + (i < cfg->reads % cfg->readers ? 1 : 0);
+    else
+        rc->quota = UINT64_MAX;
+    rc->publish_step = publish_step(cfg->reader_gap, PUBLISH_READS);
+    gap_table_fill(rc->gap_table, cfg->reader_gap, rng_derive(cfg->seed, SEED_RGAP + i));
+    return 0;
+}
+
+/* Writer thread i's context: its group (the pairs it writes), CPU and gap
+ * table. */
+static int setup_writer(struct engine *e, uint32_t i, char *err, size_t errlen)
+{
+    const struct config *cfg = e->sh.cfg;
+    struct writer_ctx *wc;
+    if (posix_memalign((void **)&wc, CACHELINE, sizeof *wc) != 0)
+        return fail(err, errlen, "allocating writer state", ENOMEM);
+    memset(wc, 0, sizeof *wc);
+    e->wr[i] = wc;
+    wc->sh = &e->sh;
+    e->starts[i].e = e;
+    e->starts[i].ctx = wc;
+    wc->index = i;
+    wc->group = i / cfg->writers_per_entry;
+    wc->cpu = cpu_for_thread(cfg, i);
+    wc->publish_step = publish_step(cfg->writer_gap, PUBLISH_CYCLES);
+    gap_table_fill(wc->gap_table, cfg->writer_gap, rng_derive(cfg->seed, SEED_WGAP + i));
+    return 0;
+}
+
+static int engine_setup(struct engine *e, char *err, size_t errlen)
+{
+    const struct config *cfg = e->sh.cfg;
+    uint32_t i;
+    int rc = engine_map(e, err, errlen);
+
+    if (rc)
+        return rc;
     e->rd = calloc(cfg->readers, sizeof *e->rd);
     e->wr = calloc(e->nwriters, sizeof *e->wr);
     e->starts = calloc((size_t)cfg->readers + e->nwriters, sizeof *e->starts);
@@ -309,54 +389,12 @@ static int engine_setup(struct engine *e, char *err, size_t errlen)
             return fail(err, errlen, "allocating the visiting order", ENOMEM);
         permute(e->shared_order, cfg->pairs, rng_derive(cfg->seed, SEED_ORDER));
     }
-
-    for (i = 0; i < cfg->readers; i++) {
-        struct reader_ctx *rc;
-        uint64_t s = rng_derive(cfg->seed, SEED_START + i);
-        if (posix_memalign((void **)&rc, CACHELINE, sizeof *rc) != 0)
-            return fail(err, errlen, "allocating reader state", ENOMEM);
-        memset(rc, 0, sizeof *rc);
-        e->rd[i] = rc;
-        rc->sh = &e->sh;
-        e->starts[e->nwriters + i].e = e;
-        e->starts[e->nwriters + i].ctx = rc;
-        rc->index = i;
-        sample_keeper_init(&rc->keep, cfg->seed, i);
-        rc->cpu = cpu_for_thread(cfg, e->nwriters + i);
-        rc->norder = cfg->pairs;
-        if (e->own_orders) {
-            e->own_orders[i] = malloc((size_t)cfg->pairs * sizeof(uint32_t));
-            if (!e->own_orders[i])
-                return fail(err, errlen, "allocating a visiting order", ENOMEM);
-            permute(e->own_orders[i], cfg->pairs, rng_derive(cfg->seed, SEED_ORDER + 1 + i));
-            rc->order = e->own_orders[i];
-            rc->start = 0;
-        } else {
-            rc->order = e->shared_order;
-            rc->start = rng_below(&s, cfg->pairs);
-        }
-        if (cfg->has_reads)
-            rc->quota = cfg->reads / cfg->readers + (i < cfg->reads % cfg->readers ? 1 : 0);
-        else
-            rc->quota = UINT64_MAX;
-        rc->publish_step = publish_step(cfg->reader_gap, PUBLISH_READS);
-        gap_table_fill(rc->gap_table, cfg->reader_gap, rng_derive(cfg->seed, SEED_RGAP + i));
-    }
-    for (i = 0; i < e->nwriters; i++) {    /* writers first: thread w is one of group w / N */
-        struct writer_ctx *wc;
-        if (posix_memalign((void **)&wc, CACHELINE, sizeof *wc) != 0)
-            return fail(err, errlen, "allocating writer state", ENOMEM);
-        memset(wc, 0, sizeof *wc);
-        e->wr[i] = wc;
-        wc->sh = &e->sh;
-        e->starts[i].e = e;
-        e->starts[i].ctx = wc;
-        wc->index = i;
-        wc->group = i / cfg->writers_per_entry;
-        wc->cpu = cpu_for_thread(cfg, i);
-        wc->publish_step = publish_step(cfg->writer_gap, PUBLISH_CYCLES);
-        gap_table_fill(wc->gap_table, cfg->writer_gap, rng_derive(cfg->seed, SEED_WGAP + i));
-    }
+    for (i = 0; i < cfg->readers; i++)
+        if ((rc = setup_reader(e, i, err, errlen)) != 0)
+            return rc;
+    for (i = 0; i < e->nwriters; i++)     /* writers first: thread w is one of group w / N */
+        if ((rc = setup_writer(e, i, err, errlen)) != 0)
+            return rc;
     return 0;
 }
 
@@ -416,17 +454,122 @@ static void checkpoint(const struct collect_src *src)
     results_free(&r);
 }
 
+/* After a failed start: let the started threads return, then wait for them. */
+static void abandon(struct engine *e, pthread_t *tids, uint32_t started)
+{
+    uint32_t i;
+    gate_open(e, -1, 0);
+    for (i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+}
+
+/* Start every thread (writers first); they wait at the gate. 0, or 3 with
+ * the cause in err after the ones started have returned. */
+static int start_threads(struct engine *e, pthread_t *tids, uint32_t nthreads, char *err, size_t errlen)
+{
+    pthread_attr_t attr;
+    sigset_t block, old;
+    uint32_t i, started = 0;
+    int rc = 0;
+
+    /* Hammer threads never take SIGINT/SIGTERM: the main thread does. */
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, THREAD_STACK);
+    for (i = 0; i < nthreads; i++) {
+        rc = pthread_create(&tids[i], &attr, i < e->nwriters ? writer_thread : reader_thread, &e->starts[i]);
+        if (rc != 0)
+            break;
+        started++;
+    }
+    pthread_attr_destroy(&attr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (started < nthreads) {
+        char what[96];
+        abandon(e, tids, started);
+        snprintf(what, sizeof what, "pthread_create failed for thread %u of %u", started + 1, nthreads);
+        return fail(err, errlen, what, rc);
+    }
+    return 0;
+}
+
+/* Every thread pins itself before it reaches the gate: once all are
+ * there, a refused pin is a runtime failure (exit 3), like the Rust
+ * engine's, rather than a run on CPUs nobody asked for. */
+static int check_pins(struct engine *e, pthread_t *tids, uint32_t nthreads, char *err, size_t errlen)
+{
+    uint32_t i, nw = e->nwriters;
+
+    pthread_mutex_lock(&e->gate_mu);
+    while (e->arrived < nthreads)
+        pthread_cond_wait(&e->gate_cv, &e->gate_mu);
+    pthread_mutex_unlock(&e->gate_mu);
+    for (i = 0; i < nthreads; i++) {
+        int cpu = i < nw ? e->wr[i]->cpu : e->rd[i - nw]->cpu;
+        int perr = i < nw ? e->wr[i]->pin_errno : e->rd[i - nw]->pin_errno;
+        if (perr) {
+            char what[96];
+            abandon(e, tids, nthreads);
+            snprintf(what, sizeof what, "pinning a thread to CPU %d was refused", cpu);
+            return fail(err, errlen, what, perr);
+        }
+    }
+    return 0;
+}
+
+/* The main thread while the run lasts: stop at the deadline, when every
+ * reader met its --reads quota or on a signal; the progress line and the
+ * checkpoints meanwhile. Returns 1 if a signal stopped it; *printed: a
+ * progress line was written. */
+static int watch(struct engine *e, const struct collect_src *src, int tty, int *printed)
+{
+    const struct config *cfg = e->sh.cfg;
+    int progress = !cfg->quiet && (!cfg->has_duration || cfg->duration_s > PROGRESS_AFTER_S);
+    double now, deadline = 0, next_progress, next_ckpt, last_t = 0;
+    uint64_t last_reads = 0;
+
+    if (cfg->has_duration)
+        deadline = e->sh.t0 + cfg->duration_s;
+    next_progress = e->sh.t0 + PROGRESS_EVERY_S;
+    next_ckpt = cfg->has_checkpoint ? e->sh.t0 + cfg->checkpoint_s : 0;
+    for (;;) {
+        double nap = 0.02;
+        struct timespec ts;
+        now = mono_now();
+        if (signals_received())
+            return 1;
+        if (all_readers_done(e))
+            return 0;
+        if (cfg->has_duration && now >= deadline)
+            return 0;
+        if (progress && now >= next_progress) {
+            progress_line(src, now, &last_reads, &last_t, tty);
+            *printed = 1;
+            next_progress = now + PROGRESS_EVERY_S;     /* as Rust: 2 s after this line */
+        }
+        if (cfg->has_checkpoint && now >= next_ckpt) {
+            checkpoint(src);
+            while (next_ckpt <= now)
+                next_ckpt += cfg->checkpoint_s;
+        }
+        if (cfg->has_duration && deadline - now < nap)
+            nap = deadline - now;
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)(nap * 1e9);
+        nanosleep(&ts, NULL);       /* EINTR on a signal: fine */
+    }
+}
+
 int engine_run(const struct config *cfg, const struct barrier_choice *bar, const struct host_info *host,
                struct results *res, char *err, size_t errlen)
 {
     struct engine e;
     pthread_t *tids;
-    pthread_attr_t attr;
-    sigset_t block, old;
-    uint32_t i, nw = config_writer_threads(cfg), nthreads = cfg->readers + nw, started = 0;
-    int rc, interrupted = 0, progress, tty = isatty(2), printed = 0;
-    double now, deadline = 0, next_progress, next_ckpt, last_t = 0;
-    uint64_t last_reads = 0;
+    uint32_t i, nw = config_writer_threads(cfg), nthreads = cfg->readers + nw;
+    int rc, interrupted, tty = isatty(2), printed = 0;
     struct collect_src src;
 
     memset(&e, 0, sizeof e);
@@ -442,99 +585,22 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
         return fail(err, errlen, "allocating thread handles", ENOMEM);
     }
     rc = engine_setup(&e, err, errlen);
+    if (!rc)
+        rc = start_threads(&e, tids, nthreads, err, errlen);
+    if (!rc)
+        rc = check_pins(&e, tids, nthreads, err, errlen);
     if (rc) {
         free(tids);
         engine_free(&e);
         return rc;
     }
-
-    /* Hammer threads never take SIGINT/SIGTERM: the main thread does. */
-    sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, THREAD_STACK);
-    for (i = 0; i < nthreads; i++) {
-        rc = pthread_create(&tids[i], &attr, i < nw ? writer_thread : reader_thread, &e.starts[i]);
-        if (rc != 0)
-            break;
-        started++;
-    }
-    pthread_attr_destroy(&attr);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (started < nthreads) {
-        char what[96];
-        gate_open(&e, -1, 0);
-        for (i = 0; i < started; i++)
-            pthread_join(tids[i], NULL);
-        snprintf(what, sizeof what, "pthread_create failed for thread %u of %u", started + 1, nthreads);
-        free(tids);
-        engine_free(&e);
-        return fail(err, errlen, what, rc);
-    }
-
-    /* Every thread pins itself before it reaches the gate: once all are
-     * there, a refused pin is a runtime failure (exit 3), like the Rust
-     * engine's, rather than a run on CPUs nobody asked for. */
-    pthread_mutex_lock(&e.gate_mu);
-    while (e.arrived < nthreads)
-        pthread_cond_wait(&e.gate_cv, &e.gate_mu);
-    pthread_mutex_unlock(&e.gate_mu);
-    for (i = 0; i < nthreads; i++) {
-        int cpu = i < nw ? e.wr[i]->cpu : e.rd[i - nw]->cpu;
-        int perr = i < nw ? e.wr[i]->pin_errno : e.rd[i - nw]->pin_errno;
-        if (perr) {
-            char what[96];
-            gate_open(&e, -1, 0);
-            for (i = 0; i < started; i++)
-                pthread_join(tids[i], NULL);
-            snprintf(what, sizeof what, "pinning a thread to CPU %d was refused", cpu);
-            free(tids);
-            engine_free(&e);
-            return fail(err, errlen, what, perr);
-        }
-    }
     gate_open(&e, 1, nthreads);    /* sets t0 once every thread is ready */
-
 
     src.sh = &e.sh;
     src.host = host;
     src.rd = e.rd;
     src.wr = e.wr;
-    progress = !cfg->quiet && (!cfg->has_duration || cfg->duration_s > PROGRESS_AFTER_S);
-    if (cfg->has_duration)
-        deadline = e.sh.t0 + cfg->duration_s;
-    next_progress = e.sh.t0 + PROGRESS_EVERY_S;
-    next_ckpt = cfg->has_checkpoint ? e.sh.t0 + cfg->checkpoint_s : 0;
-    for (;;) {
-        double nap = 0.02;
-        struct timespec ts;
-        now = mono_now();
-        if (signals_received()) {
-            interrupted = 1;
-            break;
-        }
-        if (all_readers_done(&e))
-            break;
-        if (cfg->has_duration && now >= deadline)
-            break;
-        if (progress && now >= next_progress) {
-            progress_line(&src, now, &last_reads, &last_t, tty);
-            printed = 1;
-            next_progress = now + PROGRESS_EVERY_S;     /* as Rust: 2 s after this line */
-        }
-        if (cfg->has_checkpoint && now >= next_ckpt) {
-            checkpoint(&src);
-            while (next_ckpt <= now)
-                next_ckpt += cfg->checkpoint_s;
-        }
-        if (cfg->has_duration && deadline - now < nap)
-            nap = deadline - now;
-        ts.tv_sec = 0;
-        ts.tv_nsec = (long)(nap * 1e9);
-        nanosleep(&ts, NULL);       /* EINTR on a signal: fine */
-    }
+    interrupted = watch(&e, &src, tty, &printed);
     __atomic_store_n(&e.sh.stop, 1, __ATOMIC_RELAXED);
     for (i = 0; i < nthreads; i++)
         pthread_join(tids[i], NULL);

@@ -5,7 +5,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "barrier.h"
+#include "cpuprobe.h"
 #include "hostinfo.h"
 
 static char cpuinfo_arch[16];
@@ -100,6 +100,17 @@ long host_online_cpus(void)
     return n < 1 ? 1 : n;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* What CPUID says of SSE2 (cpuprobe.c), to set against the kernel's
+ * "flags" line. */
+static int cpuid_sse2(void)
+{
+    int sse, sse2;
+    cpuprobe_x86_sse(&sse, &sse2);
+    return sse2;
+}
+#endif
+
 /* Is the kernel we run on itself a QEMU full-system guest? The same three
  * tests, in the same order, as the Rust tool (src/host.rs). */
 static void detect_vm(char *out, size_t len)
@@ -144,7 +155,7 @@ void host_info_get(struct host_info *h)
                  "not tears from hardware reordering of the loads or stores; cpu_model is the host's.",
                  cpuinfo_arch, h->arch);
 #if defined(__x86_64__) || defined(__i386__)
-    } else if (cpuinfo_sse2 && !x86_cpu_has_sse2()) {
+    } else if (cpuinfo_sse2 && !cpuid_sse2()) {
         /* qemu-i386 with an old -cpu (pentium3...): the kernel's CPU has
          * SSE2, CPUID says no. As src/host.rs. */
         h->emulated = 1;

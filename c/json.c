@@ -173,6 +173,14 @@ void json_null(struct json *j, const char *key)
     puts_(j, "null");
 }
 
+void json_str_or_null(struct json *j, const char *key, const char *v)
+{
+    if (v)
+        json_str(j, key, v);
+    else
+        json_null(j, key);
+}
+
 const char *json_done(struct json *j)
 {
     put(j, "\n", 1);

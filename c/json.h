@@ -27,6 +27,8 @@ void json_int(struct json *j, const char *key, long long v);
 void json_f64(struct json *j, const char *key, double v);   /* always has a '.' or exponent */
 void json_bool(struct json *j, const char *key, int v);
 void json_null(struct json *j, const char *key);
+/* json_str, or json_null where v is NULL */
+void json_str_or_null(struct json *j, const char *key, const char *v);
 /* finish: returns the text (owned by j), NUL-terminated with a final newline */
 const char *json_done(struct json *j);
 

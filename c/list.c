@@ -8,6 +8,7 @@
 #include "layout.h"
 #include "json.h"
 #include "list.h"
+#include "report.h"
 #include "selftest.h"
 
 /* The Rust tool's help text for each kind (the doc comments of src/config.rs
@@ -93,12 +94,136 @@ static const char *writer_unavailable(enum writer_kind k)
 #endif
 }
 
-static void json_str_or_null(struct json *j, const char *key, const char *v)
+/* One of "readers" or "writers": kernels and source are a writer
+ * profile's (NULL: null, as for every reader). */
+static void json_kind(struct json *j, const char *name, const char *help, const char *unavailable,
+                      const char *kernels, const char *source)
 {
-    if (v)
-        json_str(j, key, v);
+    json_obj_begin(j, NULL);
+    json_str(j, "name", name);
+    json_str(j, "help", help);
+    json_str_or_null(j, "unavailable", unavailable);
+    json_str_or_null(j, "kernels", kernels);
+    json_str_or_null(j, "source", source);
+    json_obj_end(j);
+}
+
+/* "readers", "writers" and "barriers": this build's kinds, with why this
+ * CPU cannot run one (null if it can). */
+static void json_kinds(struct json *j)
+{
+    int k;
+
+    json_arr_begin(j, "readers");
+    for (k = 0; k < READER_NKINDS; k++)
+        json_kind(j, reader_names[k], reader_help[k], reader_unavailable((enum reader_kind)k), NULL, NULL);
+    json_arr_end(j);
+    json_arr_begin(j, "writers");
+    for (k = 0; k < WRITER_NKINDS; k++)
+        json_kind(j, writer_names[k], writer_help[k], writer_unavailable((enum writer_kind)k), writer_kernels[k][0],
+                  writer_kernels[k][1]);
+    json_arr_end(j);
+    json_arr_begin(j, "barriers");
+    for (k = 0; k < BARRIER_NKINDS; k++) {      /* kernel, full, the arch's own, compiler, none */
+        struct barrier_info bi;
+        if (!barrier_info_get((enum barrier_kind)k, &bi))
+            continue;
+        json_obj_begin(j, NULL);
+        json_str(j, "name", barrier_names[k]);
+        json_str(j, "detail", bi.detail);
+        json_str_or_null(j, "unavailable", bi.unavailable);
+        json_obj_end(j);
+    }
+    json_arr_end(j);
+}
+
+static void json_limits(struct json *j)
+{
+    json_obj_begin(j, "limits");
+    json_u64(j, "max_threads", PTEAR_MAX_THREADS);
+    json_u64(j, "max_pairs", PTEAR_MAX_PAIRS);
+    json_u64(j, "max_gap", PTEAR_MAX_GAP);
+    json_u64(j, "max_low_period", PTEAR_MAX_LOW_PERIOD);
+    json_u64(j, "max_duration_s", PTEAR_MAX_DURATION_S);
+    json_u64(j, "max_samples", PTEAR_MAX_SAMPLES);
+    json_u64(j, "kind_first", PTEAR_KIND_FIRST);
+    json_u64(j, "exact_retries", PTEAR_EXACT_RETRIES);
+    json_u64(j, "rare_retry_slots", PTEAR_RARE_SLOTS);
+    json_obj_end(j);
+}
+
+/* One of "controls": selftest.c's table, src/selftest.rs Control. */
+static void json_control(struct json *j, const struct control *c)
+{
+    json_obj_begin(j, NULL);
+    json_str(j, "name", c->name);
+    json_str(j, "reader", reader_names[c->reader]);
+    json_str(j, "writer", writer_names[c->writer]);
+    json_str(j, "barrier", barrier_names[c->barrier]);
+    if (c->low_period)
+        json_u64(j, "low_period", c->low_period);
     else
-        json_null(j, key);
+        json_null(j, "low_period");
+    json_u64(j, "writer_gap", c->writer_gap);
+    json_u64(j, "reader_gap", c->reader_gap);
+    json_str(j, "expect", c->expect_torn ? "torn" : "clean");
+    json_bool(j, "needs_two_cpus", c->needs_two_cpus);
+    json_bool(j, "needs_atomic64", c->needs_atomic64);
+    json_str_or_null(j, "layout", c->layout >= 0 ? layout_table[c->layout].name : NULL);
+    json_str(j, "clear_to", clear_to_names[c->clear_to]);
+    json_str(j, "level", level_names[c->level]);
+    json_str_or_null(j, "expect_class", c->expect_class == PTE_MIXED       ? "mixed"
+                                        : c->expect_class == PTE_TRANSIENT ? "transient"
+                                                                           : NULL);
+    json_bool(j, "expect_caught", c->expect_caught);
+    json_obj_end(j);
+}
+
+/* One of layout.h's two-word arrays: [data, text] flags, or an entry's
+ * [low, high]. */
+static void json_pair(struct json *j, const char *key, const uint32_t v[2])
+{
+    json_arr_begin(j, key);
+    json_u64(j, NULL, v[0]);
+    json_u64(j, NULL, v[1]);
+    json_arr_end(j);
+}
+
+/* One of "layouts": a row of layout.h's table (docs/layouts.md), with its
+ * PMD row or null. */
+static void json_layout(struct json *j, const struct layout *l)
+{
+    json_obj_begin(j, NULL);
+    json_str(j, "name", l->name);
+    json_str(j, "help", l->help);
+    json_u64(j, "present", l->present);
+    json_u64(j, "low_shift", l->low_shift);
+    json_u64(j, "low_bits", l->low_bits);
+    json_pair(j, "low_flags", l->low_flags);
+    json_u64(j, "high_shift", l->high_shift);
+    json_u64(j, "high_bits", l->high_bits);
+    json_u64(j, "pfn_high_bits", l->pfn_high_bits);
+    json_u64(j, "states", l->states);
+    json_u64(j, "high_add", l->high_add);
+    json_pair(j, "high_flags", l->high_flags);
+    json_u64(j, "nx_mask", l->nx_mask);
+    json_u64(j, "perm_mask", l->perm_mask);
+    json_u64(j, "max_low_period", l->max_low_period);
+    json_u64(j, "protnone", l->protnone);
+    json_pair(j, "protnone_low_flags", l->protnone_low_flags);
+    json_pair(j, "swap", l->swap);
+    json_pair(j, "migration", l->migration);
+    if (l->pmd.exists) {
+        json_obj_begin(j, "pmd");
+        json_u64(j, "low_shift", l->pmd.low_shift);
+        json_u64(j, "low_bits", l->pmd.low_bits);
+        json_pair(j, "low_flags", l->pmd.low_flags);
+        json_u64(j, "max_low_period", l->pmd.max_low_period);
+        json_obj_end(j);
+    } else {
+        json_null(j, "pmd");
+    }
+    json_obj_end(j);
 }
 
 static int list_json(void)
@@ -112,142 +237,18 @@ static int list_json(void)
     json_init(&j);
     json_obj_begin(&j, NULL);
     json_str(&j, "schema", "ptear-list/1");
-    json_obj_begin(&j, "tool");
-    json_str(&j, "name", PTEAR_NAME);
-    json_str(&j, "version", PTEAR_VERSION);
-    json_str(&j, "implementation", PTEAR_IMPLEMENTATION);
-    json_obj_end(&j);
+    report_json_tool(&j);
     json_str(&j, "arch", ARCH_NAME);
-
-    json_arr_begin(&j, "readers");
-    for (k = 0; k < READER_NKINDS; k++) {
-        json_obj_begin(&j, NULL);
-        json_str(&j, "name", reader_names[k]);
-        json_str(&j, "help", reader_help[k]);
-        json_str_or_null(&j, "unavailable", reader_unavailable((enum reader_kind)k));
-        json_null(&j, "kernels");
-        json_null(&j, "source");
-        json_obj_end(&j);
-    }
-    json_arr_end(&j);
-    json_arr_begin(&j, "writers");
-    for (k = 0; k < WRITER_NKINDS; k++) {
-        json_obj_begin(&j, NULL);
-        json_str(&j, "name", writer_names[k]);
-        json_str(&j, "help", writer_help[k]);
-        json_str_or_null(&j, "unavailable", writer_unavailable((enum writer_kind)k));
-        json_str_or_null(&j, "kernels", writer_kernels[k][0]);
-        json_str_or_null(&j, "source", writer_kernels[k][1]);
-        json_obj_end(&j);
-    }
-    json_arr_end(&j);
-    json_arr_begin(&j, "barriers");
-    for (k = 0; k < BARRIER_NKINDS; k++) {      /* kernel, full, the arch's own, compiler, none */
-        struct barrier_info bi;
-        if (!barrier_info_get((enum barrier_kind)k, &bi))
-            continue;
-        json_obj_begin(&j, NULL);
-        json_str(&j, "name", barrier_names[k]);
-        json_str(&j, "detail", bi.detail);
-        json_str_or_null(&j, "unavailable", bi.unavailable);
-        json_obj_end(&j);
-    }
-    json_arr_end(&j);
-
-    json_obj_begin(&j, "limits");
-    json_u64(&j, "max_threads", PTEAR_MAX_THREADS);
-    json_u64(&j, "max_pairs", PTEAR_MAX_PAIRS);
-    json_u64(&j, "max_gap", PTEAR_MAX_GAP);
-    json_u64(&j, "max_low_period", PTEAR_MAX_LOW_PERIOD);
-    json_u64(&j, "max_duration_s", PTEAR_MAX_DURATION_S);
-    json_u64(&j, "max_samples", PTEAR_MAX_SAMPLES);
-    json_u64(&j, "kind_first", PTEAR_KIND_FIRST);
-    json_u64(&j, "exact_retries", PTEAR_EXACT_RETRIES);
-    json_u64(&j, "rare_retry_slots", PTEAR_RARE_SLOTS);
-    json_obj_end(&j);
-
+    json_kinds(&j);
+    json_limits(&j);
     json_arr_begin(&j, "controls");
     ctl = selftest_controls(&n);
-    for (i = 0; i < n; i++) {
-        const struct control *c = &ctl[i];
-        json_obj_begin(&j, NULL);
-        json_str(&j, "name", c->name);
-        json_str(&j, "reader", reader_names[c->reader]);
-        json_str(&j, "writer", writer_names[c->writer]);
-        json_str(&j, "barrier", barrier_names[c->barrier]);
-        if (c->low_period)
-            json_u64(&j, "low_period", c->low_period);
-        else
-            json_null(&j, "low_period");
-        json_u64(&j, "writer_gap", c->writer_gap);
-        json_u64(&j, "reader_gap", c->reader_gap);
-        json_str(&j, "expect", c->expect_torn ? "torn" : "clean");
-        json_bool(&j, "needs_two_cpus", c->needs_two_cpus);
-        json_bool(&j, "needs_atomic64", c->needs_atomic64);
-        json_str_or_null(&j, "layout", c->layout >= 0 ? layout_table[c->layout].name : NULL);
-        json_str(&j, "clear_to", clear_to_names[c->clear_to]);
-        json_str(&j, "level", level_names[c->level]);
-        json_str_or_null(&j, "expect_class", c->expect_class == PTE_MIXED       ? "mixed"
-                                             : c->expect_class == PTE_TRANSIENT ? "transient"
-                                                                                : NULL);
-        json_bool(&j, "expect_caught", c->expect_caught);
-        json_obj_end(&j);
-    }
+    for (i = 0; i < n; i++)
+        json_control(&j, &ctl[i]);
     json_arr_end(&j);
-
     json_arr_begin(&j, "layouts");
-    for (k = 0; k < LAYOUT_N; k++) {
-        const struct layout *l = &layout_table[k];
-        json_obj_begin(&j, NULL);
-        json_str(&j, "name", l->name);
-        json_str(&j, "help", l->help);
-        json_u64(&j, "present", l->present);
-        json_u64(&j, "low_shift", l->low_shift);
-        json_u64(&j, "low_bits", l->low_bits);
-        json_arr_begin(&j, "low_flags");
-        json_u64(&j, NULL, l->low_flags[0]);
-        json_u64(&j, NULL, l->low_flags[1]);
-        json_arr_end(&j);
-        json_u64(&j, "high_shift", l->high_shift);
-        json_u64(&j, "high_bits", l->high_bits);
-        json_u64(&j, "pfn_high_bits", l->pfn_high_bits);
-        json_u64(&j, "states", l->states);
-        json_u64(&j, "high_add", l->high_add);
-        json_arr_begin(&j, "high_flags");
-        json_u64(&j, NULL, l->high_flags[0]);
-        json_u64(&j, NULL, l->high_flags[1]);
-        json_arr_end(&j);
-        json_u64(&j, "nx_mask", l->nx_mask);
-        json_u64(&j, "perm_mask", l->perm_mask);
-        json_u64(&j, "max_low_period", l->max_low_period);
-        json_u64(&j, "protnone", l->protnone);
-        json_arr_begin(&j, "protnone_low_flags");
-        json_u64(&j, NULL, l->protnone_low_flags[0]);
-        json_u64(&j, NULL, l->protnone_low_flags[1]);
-        json_arr_end(&j);
-        json_arr_begin(&j, "swap");
-        json_u64(&j, NULL, l->swap[0]);
-        json_u64(&j, NULL, l->swap[1]);
-        json_arr_end(&j);
-        json_arr_begin(&j, "migration");
-        json_u64(&j, NULL, l->migration[0]);
-        json_u64(&j, NULL, l->migration[1]);
-        json_arr_end(&j);
-        if (l->pmd.exists) {
-            json_obj_begin(&j, "pmd");
-            json_u64(&j, "low_shift", l->pmd.low_shift);
-            json_u64(&j, "low_bits", l->pmd.low_bits);
-            json_arr_begin(&j, "low_flags");
-            json_u64(&j, NULL, l->pmd.low_flags[0]);
-            json_u64(&j, NULL, l->pmd.low_flags[1]);
-            json_arr_end(&j);
-            json_u64(&j, "max_low_period", l->pmd.max_low_period);
-            json_obj_end(&j);
-        } else {
-            json_null(&j, "pmd");
-        }
-        json_obj_end(&j);
-    }
+    for (k = 0; k < LAYOUT_N; k++)
+        json_layout(&j, &layout_table[k]);
     json_arr_end(&j);
     json_obj_end(&j);
     text = json_done(&j);

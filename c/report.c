@@ -32,25 +32,19 @@ static double per_s(uint64_t n, double s)
     return s > 0 ? (double)n / s : 0.0;
 }
 
-void report_json(struct json *j, const char *key, const struct results *r)
+/* "tool": the same object in every document ptear writes (ptear/1 and
+ * ptear-list/1). */
+void report_json_tool(struct json *j)
 {
-    const struct config *c = r->cfg;
-    const struct host_info *h = r->host;
-    uint32_t i;
-    size_t k;
-
-    json_obj_begin(j, key);
-    json_str(j, "schema", "ptear/1");
-    json_bool(j, "complete", r->complete);
-    json_bool(j, "interrupted", r->interrupted);
-    json_str(j, "verdict", results_verdict(r));
-
     json_obj_begin(j, "tool");
     json_str(j, "name", PTEAR_NAME);
     json_str(j, "version", PTEAR_VERSION);
     json_str(j, "implementation", PTEAR_IMPLEMENTATION);
     json_obj_end(j);
+}
 
+static void json_host(struct json *j, const struct host_info *h)
+{
     json_obj_begin(j, "host");
     json_str(j, "arch", h->arch);
     json_str(j, "os", "linux");
@@ -59,15 +53,15 @@ void report_json(struct json *j, const char *key, const struct results *r)
     json_int(j, "cpus", h->cpus);
     json_int(j, "page_size", h->page_size);
     json_bool(j, "emulated", h->emulated);
-    if (h->emulated)
-        json_str(j, "emulation_note", h->emulation_note);
-    else
-        json_null(j, "emulation_note");
-    if (h->vm[0])
-        json_str(j, "vm", h->vm);
-    else
-        json_null(j, "vm");
+    json_str_or_null(j, "emulation_note", h->emulated ? h->emulation_note : NULL);
+    json_str_or_null(j, "vm", h->vm[0] ? h->vm : NULL);
     json_obj_end(j);
+}
+
+static void json_config(struct json *j, const struct results *r)
+{
+    const struct config *c = r->cfg;
+    uint32_t i;
 
     json_obj_begin(j, "config");
     json_str(j, "reader", reader_names[c->reader]);
@@ -106,6 +100,11 @@ void report_json(struct json *j, const char *key, const struct results *r)
     json_str(j, "clear_to", clear_to_names[c->clear_to]);
     json_str(j, "level", level_names[c->level]);
     json_obj_end(j);
+}
+
+static void json_placement(struct json *j, const struct results *r)
+{
+    uint32_t i;
 
     json_obj_begin(j, "placement");
     json_bool(j, "requested", r->placement_requested);
@@ -125,6 +124,28 @@ void report_json(struct json *j, const char *key, const struct results *r)
     }
     json_arr_end(j);
     json_obj_end(j);
+}
+
+/* totals.gup_fast: null for every other reader. */
+static void json_gup_fast(struct json *j, const struct results *r)
+{
+    if (r->cfg->reader != READER_GUP_FAST) {
+        json_null(j, "gup_fast");
+        return;
+    }
+    json_obj_begin(j, "gup_fast");
+    json_u64(j, "accepted", r->reads - r->not_present - r->fallback_recheck);
+    json_u64(j, "fallback_not_present", r->not_present);
+    json_u64(j, "fallback_recheck", r->fallback_recheck);
+    json_u64(j, "first_wrong", r->caught + r->torn);
+    json_u64(j, "caught", r->caught);
+    json_u64(j, "slipped", r->torn);
+    json_obj_end(j);
+}
+
+static void json_totals(struct json *j, const struct results *r)
+{
+    size_t k;
 
     json_obj_begin(j, "totals");
     json_u64(j, "reads", r->reads);
@@ -150,19 +171,14 @@ void report_json(struct json *j, const char *key, const struct results *r)
     for (k = 0; k < SFAM_N; k++)
         json_u64(j, sample_family_names[k], r->families[k]);
     json_obj_end(j);
-    if (c->reader == READER_GUP_FAST) {
-        json_obj_begin(j, "gup_fast");
-        json_u64(j, "accepted", r->reads - r->not_present - r->fallback_recheck);
-        json_u64(j, "fallback_not_present", r->not_present);
-        json_u64(j, "fallback_recheck", r->fallback_recheck);
-        json_u64(j, "first_wrong", r->caught + r->torn);
-        json_u64(j, "caught", r->caught);
-        json_u64(j, "slipped", r->torn);
-        json_obj_end(j);
-    } else {
-        json_null(j, "gup_fast");
-    }
+    json_gup_fast(j, r);
     json_obj_end(j);
+}
+
+/* "readers" and "writers": one object per thread. */
+static void json_threads(struct json *j, const struct results *r)
+{
+    uint32_t i;
 
     json_arr_begin(j, "readers");
     for (i = 0; i < r->nreaders; i++) {
@@ -187,6 +203,12 @@ void report_json(struct json *j, const char *key, const struct results *r)
         json_obj_end(j);
     }
     json_arr_end(j);
+}
+
+/* "retry_histogram" and "retry_percentiles". */
+static void json_retries(struct json *j, const struct results *r)
+{
+    size_t k;
 
     json_arr_begin(j, "retry_histogram");
     for (k = 0; k < r->nhist; k++) {
@@ -202,42 +224,66 @@ void report_json(struct json *j, const char *key, const struct results *r)
     json_u64(j, "p99", r->p99);
     json_u64(j, "max", r->pmax);
     json_obj_end(j);
+}
 
+/* One of "torn_samples". */
+static void json_sample(struct json *j, const struct torn_sample *s)
+{
+    int v;
+
+    json_obj_begin(j, NULL);
+    json_u64(j, "reader", s->reader);
+    json_u64(j, "pair", s->pair);
+    json_u64(j, "low", s->low);
+    json_u64(j, "high", s->high);
+    json_arr_begin(j, "valid_high");
+    for (v = 0; v < s->nvalid; v++)
+        json_u64(j, NULL, s->valid_high[v]);
+    json_arr_end(j);
+    json_u64(j, "retries", s->retries);
+    json_f64(j, "t_s", s->t_s);
+    json_str(j, "class", s->cls == PTE_TRANSIENT ? "transient" : "mixed");
+    json_arr_begin(j, "consequences");
+    for (v = 0; v < CONS_N; v++)
+        if (s->cons & (1u << v))
+            json_str(j, NULL, cons_names[v]);
+    json_arr_end(j);
+    json_obj_begin(j, "decoded");
+    json_bool(j, "present", s->dec.present);
+    json_bool(j, "protnone", s->dec.protnone);
+    json_u64(j, "pfn", s->dec.pfn);
+    json_bool(j, "writable", s->dec.writable);
+    if (s->dec.exec < 0)
+        json_null(j, "exec");
+    else
+        json_bool(j, "exec", s->dec.exec);
+    json_obj_end(j);
+    json_str(j, "family", sample_family_names[s->family]);
+    json_str(j, "chosen", sample_chosen_names[s->chosen]);
+    json_obj_end(j);
+}
+
+/* Every key always present, in docs/json-schema.md's order (c/test.sh
+ * checks both). */
+void report_json(struct json *j, const char *key, const struct results *r)
+{
+    int i;
+
+    json_obj_begin(j, key);
+    json_str(j, "schema", "ptear/1");
+    json_bool(j, "complete", r->complete);
+    json_bool(j, "interrupted", r->interrupted);
+    json_str(j, "verdict", results_verdict(r));
+    report_json_tool(j);
+    json_host(j, r->host);
+    json_config(j, r);
+    json_placement(j, r);
+    json_totals(j, r);
+    json_threads(j, r);
+    json_retries(j, r);
     json_arr_begin(j, "torn_samples");
-    for (i = 0; i < (uint32_t)r->nsamples; i++) {
-        const struct torn_sample *s = &r->samples[i];
-        int v;
-        json_obj_begin(j, NULL);
-        json_u64(j, "reader", s->reader);
-        json_u64(j, "pair", s->pair);
-        json_u64(j, "low", s->low);
-        json_u64(j, "high", s->high);
-        json_arr_begin(j, "valid_high");
-        for (v = 0; v < s->nvalid; v++)
-            json_u64(j, NULL, s->valid_high[v]);
-        json_arr_end(j);
-        json_u64(j, "retries", s->retries);
-        json_f64(j, "t_s", s->t_s);
-        json_str(j, "class", s->cls == PTE_TRANSIENT ? "transient" : "mixed");
-        json_arr_begin(j, "consequences");
-        for (v = 0; v < CONS_N; v++)
-            if (s->cons & (1u << v))
-                json_str(j, NULL, cons_names[v]);
-        json_arr_end(j);
-        json_obj_begin(j, "decoded");
-        json_bool(j, "present", s->dec.present);
-        json_bool(j, "protnone", s->dec.protnone);
-        json_u64(j, "pfn", s->dec.pfn);
-        json_bool(j, "writable", s->dec.writable);
-        if (s->dec.exec < 0)
-            json_null(j, "exec");
-        else
-            json_bool(j, "exec", s->dec.exec);
-        json_obj_end(j);
-        json_str(j, "family", sample_family_names[s->family]);
-        json_str(j, "chosen", sample_chosen_names[s->chosen]);
-        json_obj_end(j);
-    }
+    for (i = 0; i < r->nsamples; i++)
+        json_sample(j, &r->samples[i]);
     json_arr_end(j);
     json_obj_end(j);
 }
@@ -301,14 +347,14 @@ static void cons_list(char *buf, size_t len, uint32_t cons)
         snprintf(buf, len, "none");
 }
 
-void report_text(FILE *f, const struct results *r)
+/* The run's set-up: host, kinds, layout, threads, stop, the rest of the
+ * options and where --cpus put each thread. */
+static void text_config(FILE *f, const struct results *r)
 {
     const struct config *c = r->cfg;
     const struct host_info *h = r->host;
-    char a[64], b[64], cpus[256];
-    uint64_t most = 0;
+    char a[64], cpus[256];
     uint32_t i;
-    size_t k;
     int o = 0;
 
     fprintf(f, "ptear %s (C port), %s, %s\n", PTEAR_VERSION, h->arch, h->cpu_model);
@@ -340,17 +386,23 @@ void report_text(FILE *f, const struct results *r)
                           r->threads[i].pinned ? "" : "(not pinned)");
         fprintf(f, "  cpus:      %s%s\n", cpus, r->placement_granted ? "" : "  [some pins did not take effect]");
     }
-    fprintf(f, "\n");
-    if (r->interrupted)
-        fprintf(f, "INTERRUPTED: the report covers the run up to the signal.\n");
-    if (!r->complete)
-        fprintf(f, "(run still going: a checkpoint)\n");
+}
+
+/* What the run counted: reads and writer cycles (per thread where there
+ * are several), wrong values by class, consequence and family, gup-fast's
+ * fallbacks, the first wrong value's time. */
+static void text_counts(FILE *f, const struct results *r)
+{
+    const struct config *c = r->cfg;
+    char a[64], b[64], t[64];
+    uint32_t i;
+
     fprintf(f, "elapsed        %.3f s\n", r->elapsed_s);
     fprintf(f, "reads          %s (%s)\n", grouped(a, sizeof a, r->reads), rate(b, sizeof b, per_s(r->reads, r->elapsed_s)));
     for (i = 0; i < r->nreaders && r->nreaders > 1; i++)
         fprintf(f, "  reader %-4u  %s (%s), %s torn (%llu mixed, %llu transient)\n", i,
                 grouped(a, sizeof a, r->readers[i].reads), rate(b, sizeof b, r->readers[i].reads_per_s),
-                grouped(cpus, sizeof cpus, r->readers[i].torn), (unsigned long long)r->readers[i].mixed,
+                grouped(t, sizeof t, r->readers[i].torn), (unsigned long long)r->readers[i].mixed,
                 (unsigned long long)r->readers[i].transient);
     fprintf(f, "writer cycles  %s (%s)\n", grouped(a, sizeof a, r->writer_cycles),
             rate(b, sizeof b, per_s(r->writer_cycles, r->elapsed_s)));
@@ -378,25 +430,44 @@ void report_text(FILE *f, const struct results *r)
     }
     if (r->has_first_torn)
         fprintf(f, "first torn at  %.6f s\n", r->first_torn_s);
-    if (r->nsamples) {
-        fprintf(f, "torn samples (%d of %s wrong reads: the first %u of each kind, then a random sample of the "
-                "rest):\n", r->nsamples, grouped(a, sizeof a, r->torn), PTEAR_KIND_FIRST);
-        fprintf(f, "  %10s %6s %8s %10s %10s %8s %-9s %-9s  %s\n", "t_s", "reader", "pair", "low", "high",
-                "retries", "class", "family", "valid high");
-        for (i = 0; i < (uint32_t)r->nsamples; i++) {
-            const struct torn_sample *s = &r->samples[i];
-            char vh[64], cl[160];
-            hex_list(vh, sizeof vh, s);
-            cons_list(cl, sizeof cl, s->cons);
-            fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u %-9s %-9s  %s\n", s->t_s, s->reader, s->pair, s->low,
-                    s->high, s->retries, s->cls == PTE_TRANSIENT ? "transient" : "mixed",
-                    sample_family_names[s->family], vh);
-            fprintf(f, "  %10s %s; %s, pfn 0x%llx, %s, exec %s: %s\n", "", sample_chosen_names[s->chosen],
-                    s->dec.protnone ? "PROT_NONE" : s->dec.present ? "present" : "not present",
-                    (unsigned long long)s->dec.pfn, s->dec.writable ? "writable" : "read-only",
-                    s->dec.exec < 0 ? "n/a" : s->dec.exec ? "yes" : "no", cl);
-        }
+}
+
+/* The kept wrong values, two lines each: the value, then how it was kept
+ * and what it decodes to. */
+static void text_samples(FILE *f, const struct results *r)
+{
+    char a[64];
+    int i;
+
+    if (!r->nsamples)
+        return;
+    fprintf(f, "torn samples (%d of %s wrong reads: the first %u of each kind, then a random sample of the "
+            "rest):\n", r->nsamples, grouped(a, sizeof a, r->torn), PTEAR_KIND_FIRST);
+    fprintf(f, "  %10s %6s %8s %10s %10s %8s %-9s %-9s  %s\n", "t_s", "reader", "pair", "low", "high",
+            "retries", "class", "family", "valid high");
+    for (i = 0; i < r->nsamples; i++) {
+        const struct torn_sample *s = &r->samples[i];
+        char vh[64], cl[160];
+        hex_list(vh, sizeof vh, s);
+        cons_list(cl, sizeof cl, s->cons);
+        fprintf(f, "  %10.6f %6u %8u 0x%08x 0x%08x %8u %-9s %-9s  %s\n", s->t_s, s->reader, s->pair, s->low,
+                s->high, s->retries, s->cls == PTE_TRANSIENT ? "transient" : "mixed",
+                sample_family_names[s->family], vh);
+        fprintf(f, "  %10s %s; %s, pfn 0x%llx, %s, exec %s: %s\n", "", sample_chosen_names[s->chosen],
+                s->dec.protnone ? "PROT_NONE" : s->dec.present ? "present" : "not present",
+                (unsigned long long)s->dec.pfn, s->dec.writable ? "writable" : "read-only",
+                s->dec.exec < 0 ? "n/a" : s->dec.exec ? "yes" : "no", cl);
     }
+}
+
+/* Retries: totals and percentiles, then the histogram as bars of up to 50
+ * '#', scaled to the largest count. */
+static void text_retries(FILE *f, const struct results *r)
+{
+    char a[64];
+    uint64_t most = 0;
+    size_t k;
+
     fprintf(f, "retries        total %s, p50 %u, p99 %u, max %u\n", grouped(a, sizeof a, r->retries), r->p50,
             r->p99, r->pmax);
     if (r->inexact_retry_reads)
@@ -415,6 +486,19 @@ void report_text(FILE *f, const struct results *r)
             fprintf(f, " %s\n", grouped(a, sizeof a, r->hist[k].count));
         }
     }
+}
+
+void report_text(FILE *f, const struct results *r)
+{
+    text_config(f, r);
+    fprintf(f, "\n");
+    if (r->interrupted)
+        fprintf(f, "INTERRUPTED: the report covers the run up to the signal.\n");
+    if (!r->complete)
+        fprintf(f, "(run still going: a checkpoint)\n");
+    text_counts(f, r);
+    text_samples(f, r);
+    text_retries(f, r);
     fprintf(f, "\nverdict: %s\n", r->torn ? "TORN (a read returned a pair that was never installed)"
                                           : "clean (no torn read)");
 }

@@ -79,6 +79,8 @@ struct results {
 void results_free(struct results *r);
 const char *results_verdict(const struct results *r);
 
+/* The "tool" object (name, version, implementation) of every document. */
+void report_json_tool(struct json *j);
 /* The ptear/1 object, into an emitter; key NULL at the top level or in an
  * array, "report" when selftest nests it. */
 void report_json(struct json *j, const char *key, const struct results *r);

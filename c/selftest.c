@@ -177,6 +177,145 @@ static int control_passes(const struct control *k, const struct results *r)
     return 1;
 }
 
+/* PTEAR_BREAK_CONTROL from the environment: NULL when unset or empty;
+ * *bad when it names no control of this build. */
+static const char *break_control(int *bad)
+{
+    const char *broken = getenv("PTEAR_BREAK_CONTROL");
+    size_t i;
+    *bad = 0;
+    if (!broken || !*broken)
+        return NULL;
+    for (i = 0; i < NCONTROLS && strcmp(controls[i].name, broken); i++)
+        ;
+    if (i == NCONTROLS) {
+        fprintf(stderr, "ptear: error: PTEAR_BREAK_CONTROL: no control '%s' in this build\n", broken);
+        *bad = 1;
+        return NULL;
+    }
+    fprintf(stderr, "ptear: PTEAR_BREAK_CONTROL=%s: control %s runs the opposite configuration and must fail\n",
+            broken, broken);
+    return broken;
+}
+
+/* The KTAP header (version, plan, diagnostics) and/or the text one (the
+ * machine, the seed, the encoding check, the table's heading). */
+static void print_header(const struct cli *c, const struct host_info *host, const char *bad, int ktap, int quiet)
+{
+    char dur[32];
+    fmt_duration(dur, sizeof dur, c->selftest_duration_s);
+    if (ktap) {     /* KTAP version 1 (src/export/ktap.rs): version, plan, diagnostics */
+        printf("KTAP version 1\n1..%zu\n# ptear selftest on %s (%s), seed %llu, %s per control (C port)\n", NCONTROLS,
+               host->arch, host->cpu_model, (unsigned long long)c->seed, dur);
+        if (host->emulated)
+            printf("# emulated: only interleaving tears can show\n");
+        if (bad)
+            printf("# encoding check failed: %s\n", bad);
+        fflush(stdout);
+    }
+    if (!quiet) {
+        printf("ptear selftest %s (C port), %s, %s%s\n", PTEAR_VERSION, host->arch, host->cpu_model,
+               host->emulated ? " [emulated: only interleaving tears can show]" : "");
+        printf("seed %llu, %s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed, dur);
+        printf("encoding: %s\n", bad ? bad : "L, H, classify, consequences, decode and valid_high of every layout "
+                                             "give the known answers");
+        printf("%-13s %-9s %-11s %-9s %-17s %-8s %14s %10s %10s  %s\n", "name", "reader", "writer", "barrier",
+               "expected", "observed", "reads", "mixed", "transient", "result");
+        fflush(stdout);
+    }
+}
+
+/* Control i's run: 1 reader, 1 writer, 1 pair on the two CPUs of pin (if
+ * npin), for -d, with seed + i; the opposite one if PTEAR_BREAK_CONTROL
+ * names it. */
+static void control_config(struct config *cfg, const struct control *k, size_t i, const struct cli *c, int *pin,
+                           uint32_t npin, const char *broken)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->reader = k->reader;
+    cfg->writer = k->writer;
+    cfg->barrier = k->barrier;
+    cfg->readers = cfg->writers = cfg->writers_per_entry = cfg->pairs = 1;
+    cfg->has_cpus = npin > 0;
+    cfg->ncpus = npin;
+    cfg->cpus = npin ? pin : NULL;
+
+    cfg->has_duration = 1;
+    cfg->duration_s = c->selftest_duration_s;
+    cfg->layout = k->layout >= 0 ? (enum layout_id)k->layout : writer_default_layout(k->writer);
+    cfg->clear_to = k->clear_to;
+    cfg->level = k->level;
+    cfg->low_period = k->low_period ? k->low_period : layout_at(cfg->layout, cfg->level).max_low_period;
+    cfg->writer_gap = k->writer_gap;
+    cfg->reader_gap = k->reader_gap;
+    cfg->seed = c->seed + (uint64_t)i;     /* wrapping, as src/cli/selftest.rs */
+    cfg->quiet = 1;
+    if (broken && !strcmp(broken, k->name))
+        sabotage(k, cfg);
+}
+
+/* A control's line of the text table. */
+static void print_row(const struct control *k, const struct results *r, int pass)
+{
+    char want[32], caught[48] = "";
+    snprintf(want, sizeof want, "%s%s%s", k->expect_torn ? "torn" : "clean",
+             k->expect_class == PTE_MIXED ? " mixed" : k->expect_class == PTE_TRANSIENT ? " transient" : "",
+             k->expect_caught ? " caught" : "");
+    if (k->reader == READER_GUP_FAST)
+        snprintf(caught, sizeof caught, " (caught %llu)", (unsigned long long)r->caught);
+    printf("%-13s %-9s %-11s %-9s %-17s %-8s %14llu %10llu %10llu  %s%s\n", k->name, reader_names[k->reader],
+           writer_names[k->writer], barrier_names[k->barrier], want, results_verdict(r),
+           (unsigned long long)r->reads, (unsigned long long)r->mixed, (unsigned long long)r->transient,
+           pass ? "PASS" : r->interrupted ? "FAIL (interrupted)" : "FAIL", caught);
+    fflush(stdout);
+}
+
+/* ptear-selftest/1 to the --json path: the controls that ran, each with
+ * its report, and the skipped ones with the reason. 0, or -1 with the
+ * failure printed. */
+static int write_json(const char *path, int all, const struct results *res, const int *ran, const int *pass,
+                      const int *skipped)
+{
+    struct json j;
+    const char *text;
+    char err[512];
+    size_t i;
+    int wrc;
+    json_init(&j);
+    json_obj_begin(&j, NULL);
+    json_str(&j, "schema", "ptear-selftest/1");
+    json_bool(&j, "pass", all);
+    json_arr_begin(&j, "controls");
+    for (i = 0; i < NCONTROLS; i++) {
+        if (!ran[i])
+            continue;
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", controls[i].name);
+        json_str(&j, "expect", controls[i].expect_torn ? "torn" : "clean");
+        json_bool(&j, "pass", pass[i]);
+        report_json(&j, "report", &res[i]);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_arr_begin(&j, "skipped");
+    for (i = 0; i < NCONTROLS; i++) {
+        if (!skipped[i])
+            continue;
+        json_obj_begin(&j, NULL);
+        json_str(&j, "name", controls[i].name);
+        json_str(&j, "reason", ABA_SKIP_REASON);
+        json_obj_end(&j);
+    }
+    json_arr_end(&j);
+    json_obj_end(&j);
+    text = json_done(&j);
+    wrc = text ? write_file_atomic(path, text, err, sizeof err) : -1;
+    json_free(&j);
+    if (wrc)
+        fprintf(stderr, "ptear: runtime failure: %s\n", text ? err : "out of memory building the JSON");
+    return wrc ? -1 : 0;
+}
+
 int cmd_selftest(const struct cli *c)
 {
     static int pin[2];
@@ -185,53 +324,23 @@ int cmd_selftest(const struct cli *c)
     struct results res[NCONTROLS];
     struct config cfgs[NCONTROLS];
     int pass[NCONTROLS], ran[NCONTROLS] = { 0 }, skipped[NCONTROLS] = { 0 };
-    int all = 1, nrun = 0, nskip = 0, npass = 0, ktap = c->selftest_ktap, quiet = c->quiet || ktap;
-    const char *broken = getenv("PTEAR_BREAK_CONTROL");
+    int all = 1, nrun = 0, nskip = 0, npass = 0, ktap = c->selftest_ktap, quiet = c->quiet || ktap, nobreak;
+    const char *broken;
     const char *bad = pte_selfcheck();
-    char err[512], dur[32];
+    char err[512];
     size_t i;
 
     host_info_get(&host);
     memset(res, 0, sizeof res);
-    if (broken && !*broken)
-        broken = NULL;
-    if (broken) {
-        for (i = 0; i < NCONTROLS && strcmp(controls[i].name, broken); i++)
-            ;
-        if (i == NCONTROLS) {
-            fprintf(stderr, "ptear: error: PTEAR_BREAK_CONTROL: no control '%s' in this build\n", broken);
-            return 2;
-        }
-        fprintf(stderr, "ptear: PTEAR_BREAK_CONTROL=%s: control %s runs the opposite configuration and must fail\n",
-                broken, broken);
-    }
-    if (ktap) {     /* KTAP version 1 (src/export/ktap.rs): version, plan, diagnostics */
-        fmt_duration(dur, sizeof dur, c->selftest_duration_s);
-        printf("KTAP version 1\n1..%zu\n# ptear selftest on %s (%s), seed %llu, %s per control (C port)\n", NCONTROLS,
-               host.arch, host.cpu_model, (unsigned long long)c->seed, dur);
-        if (host.emulated)
-            printf("# emulated: only interleaving tears can show\n");
-        if (bad)
-            printf("# encoding check failed: %s\n", bad);
-        fflush(stdout);
-    }
-    if (!quiet) {
-        printf("ptear selftest %s (C port), %s, %s%s\n", PTEAR_VERSION, host.arch, host.cpu_model,
-               host.emulated ? " [emulated: only interleaving tears can show]" : "");
-        fmt_duration(dur, sizeof dur, c->selftest_duration_s);
-        printf("seed %llu, %s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed, dur);
-        printf("encoding: %s\n", bad ? bad : "L, H, classify, consequences, decode and valid_high of every layout "
-                                             "give the known answers");
-        printf("%-13s %-9s %-11s %-9s %-17s %-8s %14s %10s %10s  %s\n", "name", "reader", "writer", "barrier",
-               "expected", "observed", "reads", "mixed", "transient", "result");
-        fflush(stdout);
-    }
+    broken = break_control(&nobreak);
+    if (nobreak)
+        return 2;
+    print_header(c, &host, bad, ktap, quiet);
     if (bad)
         all = 0;
     signals_install();
     for (i = 0; i < NCONTROLS; i++) {
         const struct control *k = &controls[i];
-        struct config *cfg = &cfgs[i];
         struct barrier_choice bar;
         int rc;
         if (npin == 0 && k->needs_two_cpus) {
@@ -248,32 +357,12 @@ int cmd_selftest(const struct cli *c)
             }
             continue;
         }
-        memset(cfg, 0, sizeof *cfg);
-        cfg->reader = k->reader;
-        cfg->writer = k->writer;
-        cfg->barrier = k->barrier;
-        cfg->readers = cfg->writers = cfg->writers_per_entry = cfg->pairs = 1;
-        cfg->has_cpus = npin > 0;
-        cfg->ncpus = npin;
-        cfg->cpus = npin ? pin : NULL;
-
-        cfg->has_duration = 1;
-        cfg->duration_s = c->selftest_duration_s;
-        cfg->layout = k->layout >= 0 ? (enum layout_id)k->layout : writer_default_layout(k->writer);
-        cfg->clear_to = k->clear_to;
-        cfg->level = k->level;
-        cfg->low_period = k->low_period ? k->low_period : layout_at(cfg->layout, cfg->level).max_low_period;
-        cfg->writer_gap = k->writer_gap;
-        cfg->reader_gap = k->reader_gap;
-        cfg->seed = c->seed + (uint64_t)i;     /* wrapping, as src/cli/selftest.rs */
-        cfg->quiet = 1;
-        if (broken && !strcmp(broken, k->name))
-            sabotage(k, cfg);
-        if (barrier_resolve(cfg->barrier, &bar, err, sizeof err) != 0) {
+        control_config(&cfgs[i], k, i, c, pin, npin, broken);
+        if (barrier_resolve(cfgs[i].barrier, &bar, err, sizeof err) != 0) {
             fprintf(stderr, "ptear: error: %s\n", err);
             return 2;
         }
-        rc = engine_run(cfg, &bar, &host, &res[i], err, sizeof err);
+        rc = engine_run(&cfgs[i], &bar, &host, &res[i], err, sizeof err);
         if (rc) {
             fprintf(stderr, "ptear: %s: %s\n", rc == 3 ? "runtime failure" : "error", err);
             return rc;
@@ -285,20 +374,8 @@ int cmd_selftest(const struct cli *c)
             npass++;
         else
             all = 0;
-        if (!quiet) {
-            char want[32], caught[48] = "";
-            snprintf(want, sizeof want, "%s%s%s", k->expect_torn ? "torn" : "clean",
-                     k->expect_class == PTE_MIXED ? " mixed" : k->expect_class == PTE_TRANSIENT ? " transient" : "",
-                     k->expect_caught ? " caught" : "");
-            if (k->reader == READER_GUP_FAST)
-                snprintf(caught, sizeof caught, " (caught %llu)", (unsigned long long)res[i].caught);
-            printf("%-13s %-9s %-11s %-9s %-17s %-8s %14llu %10llu %10llu  %s%s\n", k->name, reader_names[k->reader],
-                   writer_names[k->writer], barrier_names[k->barrier], want, results_verdict(&res[i]),
-                   (unsigned long long)res[i].reads, (unsigned long long)res[i].mixed,
-                   (unsigned long long)res[i].transient,
-                   pass[i] ? "PASS" : res[i].interrupted ? "FAIL (interrupted)" : "FAIL", caught);
-            fflush(stdout);
-        }
+        if (!quiet)
+            print_row(k, &res[i], pass[i]);
         if (ktap)
             ktap_control(i + 1, k, &res[i], pass[i]);
         if (res[i].interrupted)
@@ -315,45 +392,8 @@ int cmd_selftest(const struct cli *c)
            all ? "PASS" : "FAIL",
            npass, NCONTROLS, nskip, bad ? "; the encoding check failed" : "");
 
-    if (c->json_path) {
-        struct json j;
-        const char *text;
-        int wrc;
-        json_init(&j);
-        json_obj_begin(&j, NULL);
-        json_str(&j, "schema", "ptear-selftest/1");
-        json_bool(&j, "pass", all);
-        json_arr_begin(&j, "controls");
-        for (i = 0; i < NCONTROLS; i++) {
-            if (!ran[i])
-                continue;
-            json_obj_begin(&j, NULL);
-            json_str(&j, "name", controls[i].name);
-            json_str(&j, "expect", controls[i].expect_torn ? "torn" : "clean");
-            json_bool(&j, "pass", pass[i]);
-            report_json(&j, "report", &res[i]);
-            json_obj_end(&j);
-        }
-        json_arr_end(&j);
-        json_arr_begin(&j, "skipped");
-        for (i = 0; i < NCONTROLS; i++) {
-            if (!skipped[i])
-                continue;
-            json_obj_begin(&j, NULL);
-            json_str(&j, "name", controls[i].name);
-            json_str(&j, "reason", ABA_SKIP_REASON);
-            json_obj_end(&j);
-        }
-        json_arr_end(&j);
-        json_obj_end(&j);
-        text = json_done(&j);
-        wrc = text ? write_file_atomic(c->json_path, text, err, sizeof err) : -1;
-        json_free(&j);
-        if (wrc) {
-            fprintf(stderr, "ptear: runtime failure: %s\n", text ? err : "out of memory building the JSON");
-            all = -1;
-        }
-    }
+    if (c->json_path && write_json(c->json_path, all, res, ran, pass, skipped) != 0)
+        all = -1;
     for (i = 0; i < NCONTROLS; i++)
         results_free(&res[i]);
     return all < 0 ? 3 : all ? 0 : 1;
