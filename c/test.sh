@@ -5,7 +5,7 @@
 # (c/tests/layouts.c) and the samples-by-kind test (c/tests/samples.c)
 # natively on x86_64 and on both sh4 CPUs; and the
 # classes, consequences and readers of docs/layouts.md, in short runs
-# natively on x86_64; --clear-to and --level (3d). About a minute and a half.
+# natively on x86_64; --clear-to and --level (3d). About three minutes on 2 CPUs.
 #   c/test.sh            (from any directory)
 # Last line: "N passed, N failed"; exit status 1 if anything failed.
 set -uo pipefail
