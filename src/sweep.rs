@@ -292,6 +292,7 @@ pub fn panels(rec: &SweepRecord) -> Vec<Panel> {
                 },
             })
             .collect(),
+        own_axes: false,
     };
     vec![
         make(

@@ -246,3 +246,27 @@ pub unsafe fn xchg64(p: *mut u64, new_low: u32, new_high: u32) -> (u32, u32) {
         (low, high)
     }
 }
+
+/// The TSC, read in program order: `lfence; rdtsc; lfence`, the kernel's
+/// `rdtsc_ordered()` (arch/x86/include/asm/msr.h) with a fence after as
+/// well. The first lfence waits until every earlier instruction has
+/// completed (its loads have their values), the second keeps later ones
+/// from starting before the TSC is read (Intel SDM vol. 2, RDTSC). So a
+/// read timed between two of these is all inside the interval. Without
+/// SSE2 (i586 builds: the Pentium has a TSC but no lfence) a plain rdtsc:
+/// the P5 core does not reorder loads around it.
+#[inline(always)]
+pub fn rdtsc_ordered() -> u64 {
+    let (lo, hi): (u32, u32);
+    // SAFETY: rdtsc reads the time-stamp counter (every CPU ptear's x86
+    // builds run on has one: the Pentium introduced it, and the kernel
+    // leaves CR4.TSD clear for user space); lfence only orders and is
+    // used only with SSE2. No memory operand: the asm only orders.
+    unsafe {
+        #[cfg(target_feature = "sse2")]
+        asm!("lfence", "rdtsc", "lfence", out("eax") lo, out("edx") hi, options(nostack, preserves_flags));
+        #[cfg(not(target_feature = "sse2"))]
+        asm!("rdtsc", out("eax") lo, out("edx") hi, options(nostack, preserves_flags));
+    }
+    u64::from(hi) << 32 | u64::from(lo)
+}

@@ -4,12 +4,13 @@
 //! fell back or was not an installed entry. Every CHUNK operations: one relaxed load of the
 //! stop flag. Every PUBLISH chunks: hand the counters to the monitor.
 
+use super::latency::Clock;
 use super::mailbox::Mailbox;
 use super::stats::{ReaderStats, TornSample};
 use crate::arch::Barriers;
-use crate::pte::read::{Outcome, ReadProtocol};
+use crate::pte::read::{Outcome, Read, ReadProtocol};
 use crate::pte::write::{count_spte_clear, Ptl, WriterProfile};
-use crate::pte::{Class, ClearTo, Encoding, Gap, Pair, State};
+use crate::pte::{Class, ClearTo, Encoding, Gap, Pair, Pte, State, Step};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -124,11 +125,25 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     // A local, so the walk's state stays in registers, not in `ctx`.
     let mut order = ctx.order;
     let one = ctx.pairs.len() == 1;
+    let clock = Clock::get();
+    // The first read is timed, then one in `every`.
+    let mut next_timed = 0u64;
+    let mut published = 0u32;
     'run: loop {
         for _ in 0..PUBLISH {
-            let n = chunk::<G>().min(ctx.quota - s.reads);
+            let mut n = chunk::<G>().min(ctx.quota - s.reads);
             if n == 0 || ctx.stop.load(Relaxed) {
                 break 'run;
+            }
+            if s.reads >= next_timed {
+                next_timed += clock.every();
+                if one {
+                    timed_read::<R, B, G, _>(&ctx, &mut OnePair, clock, &mut s, gap);
+                } else {
+                    timed_read::<R, B, G, _>(&ctx, &mut order, clock, &mut s, gap);
+                }
+                s.reads += 1;
+                n -= 1;
             }
             if one {
                 read_chunk::<R, B, G, _>(&ctx, &mut OnePair, n as u32, &mut s, gap);
@@ -137,10 +152,48 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
             }
             s.reads += n;
         }
-        ctx.mailbox.publish(|m| s.publish_into(m));
+        published = published.wrapping_add(1);
+        let latency = published % LATENCY_PUBLISH == 0;
+        ctx.mailbox.publish(|m| {
+            s.publish_into(m);
+            if latency {
+                s.publish_latency_into(m);
+            }
+        });
     }
-    ctx.mailbox.publish_final(|m| s.publish_into(m));
+    ctx.mailbox.publish_final(|m| {
+        s.publish_into(m);
+        s.publish_latency_into(m);
+    });
     s
+}
+
+/// Publications between two copies of the latency histogram to the
+/// monitor (a copy walks its ~27 000 buckets): with CHUNK and PUBLISH,
+/// every 4 M reads, so a snapshot's latency lags by that much at most.
+const LATENCY_PUBLISH: u32 = 1024;
+
+/// One read, timed ([`latency`](super::latency)): the clock, the read
+/// protocol alone, the clock; then counted as [`read_chunk`] counts it.
+#[inline(never)]
+#[cold]
+fn timed_read<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
+    ctx: &ReaderCtx<'_>,
+    order: &mut O,
+    clock: Clock,
+    s: &mut ReaderStats,
+    gap: &mut G,
+) {
+    let i = order.next_pair();
+    let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
+    let present = ctx.encoding.layout().present;
+    let t0 = clock.now();
+    let r = R::read::<B, G>(&ctx.pairs[i], side, present, gap);
+    let t1 = clock.now();
+    s.latency.record(clock.ns(t0, t1));
+    let mut not_present = 0u32;
+    account(ctx, i, r, s, &mut not_present);
+    s.not_present += u64::from(not_present);
 }
 
 /// `n` reads. Not inlined into the thread's body, so that its few live
@@ -155,34 +208,56 @@ fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
     s: &mut ReaderStats,
     gap: &mut G,
 ) {
-    let enc = ctx.encoding;
-    let present = enc.layout().present;
+    let present = ctx.encoding.layout().present;
     let mut not_present = 0u32;
     for _ in 0..n {
         let i = order.next_pair();
         let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
         let r = R::read::<B, G>(&ctx.pairs[i], side, present, gap);
-        if r.retries != 0 {
-            s.record_retries(r.retries);
-        }
-        match r.outcome {
-            Outcome::Accepted => match enc.classify(r.pte) {
-                Class::Present => {}
-                Class::NotPresent => not_present += 1,
-                Class::Wrong => s.record_torn(TornSample {
-                    reader: ctx.index,
-                    pair: i,
-                    pte: r.pte,
-                    wrong: enc.wrong(r.pte),
-                    retries: r.retries,
-                    at: ctx.start.elapsed(),
-                }),
-            },
-            Outcome::FallbackNotPresent => not_present += 1,
-            Outcome::FallbackRecheck => s.record_recheck(enc.classify(r.pte) == Class::Wrong),
-        }
+        account(ctx, i, r, s, &mut not_present);
     }
     s.not_present += u64::from(not_present);
+}
+
+/// Counts one read of pair `i`: its retries, and what it accepted (not
+/// present, an E entry, or, off the hot path, anything else).
+#[inline(always)]
+fn account(ctx: &ReaderCtx<'_>, i: usize, r: Read, s: &mut ReaderStats, not_present: &mut u32) {
+    let enc = &ctx.encoding;
+    if r.retries != 0 {
+        s.record_retries(r.retries);
+    }
+    match r.outcome {
+        Outcome::Accepted => {
+            // Counted on every read, so the count stays in a register;
+            // a present value that is not E (rare) leaves the loop.
+            let np = enc.not_present(r.pte);
+            *not_present += u32::from(np);
+            if !np && !enc.is_e(r.pte) {
+                not_e(ctx, i, r.pte, r.retries, s);
+            }
+        }
+        Outcome::FallbackNotPresent => *not_present += 1,
+        Outcome::FallbackRecheck => s.record_recheck(enc.classify(r.pte) == Class::Wrong),
+    }
+}
+
+/// A present value that is not an E entry: a PROT_NONE entry the writer
+/// installed, or a wrong value ([`Encoding::classify`] decides).
+#[cold]
+#[inline(never)]
+fn not_e(ctx: &ReaderCtx<'_>, pair: usize, pte: Pte, retries: u32, s: &mut ReaderStats) {
+    let enc = &ctx.encoding;
+    if enc.classify(pte) == Class::Wrong {
+        s.record_torn(TornSample {
+            reader: ctx.index,
+            pair,
+            pte,
+            wrong: enc.wrong(pte),
+            retries,
+            at: ctx.start.elapsed(),
+        });
+    }
 }
 
 /// Stands in for the side word of protocols that have none.
@@ -219,36 +294,38 @@ pub struct WriterCounts {
 }
 
 /// Cycles its pairs round-robin: clear, then install the next state. Every
-/// pair starts in `Encoding::first` (see `engine::run`). With `COUNT`
-/// (the reader is `kvm-count`) each clear is followed by KVM's
+/// pair starts in `Encoding::first` (see `engine::run`) and each visit
+/// advances it by one, so all of a writer's pairs hold the same state
+/// between two rounds: the state is one per writer, not one per pair, and
+/// the entries a round stores ([`Round`]) are computed once, before its
+/// first clear. Nothing between a clear and its install computes anything.
+/// With `COUNT` (the reader is `kvm-count`) each clear is followed by KVM's
 /// count_spte_clear; otherwise the counter is never touched.
 pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZERO: bool>(
     ctx: WriterCtx<'_>,
     gap: &mut G,
 ) -> WriterCounts {
-    let enc = ctx.encoding;
-    let mut states = vec![enc.first(); ctx.pairs.len()];
+    let mut round = Round::new(&ctx, ctx.encoding.first());
     let mut at = 0usize;
     let mut cycles = 0u64;
     let counts = |cycles| WriterCounts {
         clears: cycles,
         installs: cycles,
     };
+    // With one pair, a copy of the loop whose table has a length the
+    // compiler knows: the pair's address stays in a register and the
+    // round's bookkeeping folds away.
+    let one = ctx.pairs.len() == 1;
+    let first = [ctx.pairs[0]];
     'run: loop {
         for _ in 0..PUBLISH {
             if ctx.stop.load(Relaxed) {
                 break 'run;
             }
-            for _ in 0..chunk::<G>() {
-                let now = states[at];
-                let next = enc.next(now);
-                states[at] = next;
-                zap::<W, B, G, COUNT, ZERO>(&ctx, &enc, at, now, gap);
-                populate::<W, B, G, COUNT, ZERO>(&ctx, &enc, at, next, gap);
-                at += 1;
-                if at == ctx.pairs.len() {
-                    at = 0;
-                }
+            if one {
+                cycle_chunk::<W, B, G, COUNT, ZERO>(&ctx, &first, &mut round, &mut at, gap);
+            } else {
+                cycle_chunk::<W, B, G, COUNT, ZERO>(&ctx, &ctx.pairs, &mut round, &mut at, gap);
             }
             cycles += chunk::<G>();
         }
@@ -256,6 +333,79 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZE
     }
     ctx.mailbox.publish_final(|m| *m = counts(cycles));
     counts(cycles)
+}
+
+/// What one round of a writer stores in each of its pairs: what
+/// `--clear-to` leaves in a pair between its clear and its install, and
+/// the next entry. Ready before the round's first clear.
+#[derive(Clone, Copy)]
+struct Round {
+    /// The state the round installs, as of the last round computed in full.
+    next: State,
+    /// E(next), stepped `stepped` times.
+    entry: Pte,
+    /// What stands in a pair between the clear and the install, if not 0.
+    cleared: Option<Pte>,
+    /// Rounds left whose entry is this one's stepped ([`Encoding::step`]).
+    left: u32,
+    /// Rounds stepped since `next`.
+    stepped: u32,
+    /// The step.
+    step: Step,
+}
+
+impl Round {
+    /// The round after the one that installed `now`, computed in full.
+    #[inline(always)]
+    fn new(ctx: &WriterCtx<'_>, now: State) -> Round {
+        let enc = &ctx.encoding;
+        let next = enc.next(now);
+        Round {
+            next,
+            entry: enc.entry(next),
+            cleared: enc.cleared_entry(ctx.clear_to, now),
+            left: enc.steps_before_wrap(next),
+            stepped: 0,
+            step: enc.step(),
+        }
+    }
+
+    /// The next round. With `ZERO` (nothing stands between clear and
+    /// install) and no wrap ahead, an add and an xor per half; otherwise
+    /// (a wrap, or a swap, migration or PROT_NONE entry to compute) in full.
+    #[inline(always)]
+    fn advance<const ZERO: bool>(&mut self, ctx: &WriterCtx<'_>) {
+        if ZERO && self.left != 0 {
+            self.left -= 1;
+            self.stepped += 1;
+            self.entry = self.step.after(self.entry);
+        } else {
+            let now = ctx.encoding.skip(self.next, self.stepped);
+            *self = Round::new(ctx, now);
+        }
+    }
+}
+
+/// One chunk of clear + install cycles over `pairs` (the writer's table,
+/// or its first pair alone), round-robin from `at`.
+#[inline(always)]
+fn cycle_chunk<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZERO: bool>(
+    ctx: &WriterCtx<'_>,
+    pairs: &[&Pair],
+    round: &mut Round,
+    at: &mut usize,
+    gap: &mut G,
+) {
+    for _ in 0..chunk::<G>() {
+        let pair = pairs[*at];
+        zap::<W, B, G, COUNT, ZERO>(ctx, pair, *at, round.cleared, gap);
+        populate::<W, B, G, COUNT, ZERO>(ctx, pair, *at, round.entry, gap);
+        *at += 1;
+        if *at == pairs.len() {
+            *at = 0;
+            round.advance::<ZERO>(ctx);
+        }
+    }
 }
 
 /// The first half of a cycle: the profile's clear, then what `--clear-to`
@@ -268,17 +418,17 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZE
 #[inline(always)]
 fn zap<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZERO: bool>(
     ctx: &WriterCtx<'_>,
-    enc: &Encoding,
+    pair: &Pair,
     at: usize,
-    now: State,
+    cleared: Option<Pte>,
     gap: &mut G,
 ) {
-    clear::<W, B, G, COUNT>(ctx, at, gap);
+    clear::<W, B, G, COUNT>(ctx, pair, at, gap);
     if ZERO {
         return;
     }
-    if let Some(c) = enc.cleared_entry(ctx.clear_to, now) {
-        W::install::<B, G>(ctx.pairs[at], c, gap);
+    if let Some(c) = cleared {
+        W::install::<B, G>(pair, c, gap);
     }
 }
 
@@ -287,10 +437,11 @@ fn zap<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZERO: boo
 #[inline(always)]
 fn clear<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
     ctx: &WriterCtx<'_>,
+    pair: &Pair,
     at: usize,
     gap: &mut G,
 ) {
-    W::clear::<B, G>(ctx.pairs[at], gap);
+    W::clear::<B, G>(pair, gap);
     if COUNT {
         count_spte_clear::<B>(ctx.side[at]);
     }
@@ -302,15 +453,15 @@ fn clear<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool>(
 #[inline(always)]
 fn populate<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZERO: bool>(
     ctx: &WriterCtx<'_>,
-    enc: &Encoding,
+    pair: &Pair,
     at: usize,
-    next: State,
+    entry: Pte,
     gap: &mut G,
 ) {
     if !ZERO && ctx.clear_to == ClearTo::Protnone {
-        clear::<W, B, G, COUNT>(ctx, at, gap);
+        clear::<W, B, G, COUNT>(ctx, pair, at, gap);
     }
-    W::install::<B, G>(ctx.pairs[at], enc.entry(next), gap);
+    W::install::<B, G>(pair, entry, gap);
 }
 
 /// `--writers-per-entry N`: one of N threads that share each of their
@@ -338,13 +489,16 @@ pub fn writer_ptl<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, cons
                     j: ptl.j.load(Relaxed),
                     h: ptl.h.load(Relaxed),
                 };
+                let pair = ctx.pairs[at];
                 if ptl.installed.load(Relaxed) != 0 {
-                    zap::<W, B, G, COUNT, ZERO>(&ctx, &enc, at, now, gap);
+                    let cleared = enc.cleared_entry(ctx.clear_to, now);
+                    zap::<W, B, G, COUNT, ZERO>(&ctx, pair, at, cleared, gap);
                     ptl.installed.store(0, Relaxed);
                     c.clears += 1;
                 } else {
                     let next = enc.next(now);
-                    populate::<W, B, G, COUNT, ZERO>(&ctx, &enc, at, next, gap);
+                    let entry = enc.entry(next);
+                    populate::<W, B, G, COUNT, ZERO>(&ctx, pair, at, entry, gap);
                     ptl.j.store(next.j, Relaxed);
                     ptl.h.store(next.h, Relaxed);
                     ptl.installed.store(1, Relaxed);

@@ -4,6 +4,7 @@
 
 pub mod gap;
 pub mod hammer;
+pub mod latency;
 pub mod mailbox;
 pub mod memory;
 pub mod samples;

@@ -3,6 +3,7 @@
 //! small ones, and on a cold path a fixed table of the rare large ones, both
 //! allocated before the run (no allocation, lock or syscall while reading).
 
+use super::latency::ReadLatency;
 use super::samples::SampleKeeper;
 pub use super::samples::{TornSample, MAX_SAMPLES};
 use crate::pte::{Consequences, ValueFamily, WrongClass};
@@ -104,6 +105,9 @@ pub struct ReaderStats {
     pub first_torn: Option<Duration>,
     /// The torn reads kept in full (samples.rs says which).
     pub samples: SampleKeeper,
+    /// The timed reads (latency.rs). Published to the monitor only every
+    /// LATENCY_PUBLISH publications: a copy walks every bucket.
+    pub latency: ReadLatency,
 }
 
 impl ReaderStats {
@@ -126,6 +130,7 @@ impl ReaderStats {
             rare: RareRetries::new(),
             first_torn: None,
             samples: SampleKeeper::new(seed),
+            latency: ReadLatency::new(),
         }
     }
 
@@ -172,7 +177,8 @@ impl ReaderStats {
     }
 
     /// Copies these counts into the published copy without allocating: the
-    /// samples and the rare table are copied only when they changed.
+    /// samples and the rare table are copied only when they changed, the
+    /// latency histogram not at all ([`ReaderStats::publish_latency_into`]).
     pub fn publish_into(&self, dst: &mut ReaderStats) {
         dst.reads = self.reads;
         dst.torn = self.torn;
@@ -190,6 +196,13 @@ impl ReaderStats {
         if dst.rare.reads != self.rare.reads {
             dst.rare.clone_from(&self.rare);
         }
+    }
+
+    /// Copies the timed reads into the published copy (no allocation, but
+    /// a walk over every bucket: the reader does it every
+    /// LATENCY_PUBLISH publications and at the end).
+    pub fn publish_latency_into(&self, dst: &mut ReaderStats) {
+        dst.latency.copy_from(&self.latency);
     }
 
     /// Reads per retry count, ascending, zero counts left out. Exact, but

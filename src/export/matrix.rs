@@ -1,6 +1,7 @@
 //! `ptear report` with several runs: one row per run, as an aligned text
 //! table or a Markdown table (for a CI job summary). `slipped` is GUP-fast's
-//! wrong values that passed its re-check (`-` for other readers).
+//! wrong values that passed its re-check (`-` for other readers); `read ns`
+//! the timed reads' latency (`-` for the kernel engine, which times none).
 
 use super::text::si;
 use crate::report::{Report, Verdict};
@@ -15,7 +16,7 @@ pub struct Row<'a> {
     pub report: &'a Report,
 }
 
-const COLUMNS: usize = 19;
+const COLUMNS: usize = 20;
 
 const HEADER: [&str; COLUMNS] = [
     "run",
@@ -35,6 +36,7 @@ const HEADER: [&str; COLUMNS] = [
     "slipped",
     "first torn",
     "retry p50/p99/max",
+    "read ns p50/p99/max",
     "expected",
     "ok",
 ];
@@ -80,6 +82,12 @@ fn cells(row: &Row<'_>) -> [String; COLUMNS] {
             .first_torn_s
             .map_or("-".into(), |s| format!("{s:.4} s")),
         format!("{}/{}/{}", p.p50, p.p99, p.max),
+        r.read_latency
+            .as_ref()
+            .filter(|l| l.samples > 0)
+            .map_or("-".into(), |l| {
+                format!("{}/{}/{}", l.p50_ns, l.p99_ns, l.max_ns)
+            }),
         row.expect.map_or("-".into(), |e| name(e).into()),
         match row.expect {
             None => "-".into(),

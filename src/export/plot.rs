@@ -33,6 +33,8 @@ pub struct Panel {
     pub y_label: String,
     /// Its lines.
     pub series: Vec<Series>,
+    /// Its own axes, whatever the page shares (a panel of other units).
+    pub own_axes: bool,
 }
 
 /// A page of small multiples: panels in a grid, read row by row, one
@@ -333,7 +335,7 @@ pub fn render_page(page: &Page) -> Result<String, Box<dyn std::error::Error>> {
     let n = page.panels.len().max(1);
     let cols = page.columns.clamp(1, n);
     let rows = n.div_ceil(cols);
-    let every: Vec<&Panel> = page.panels.iter().collect();
+    let every: Vec<&Panel> = page.panels.iter().filter(|p| !p.own_axes).collect();
     let (gx, gy) = (Scale::of(&xs_of(&every)), Scale::of(&ys_of(&every)));
     {
         let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
@@ -348,12 +350,12 @@ pub fn render_page(page: &Page) -> Result<String, Box<dyn std::error::Error>> {
         let (grid, legend) = rest.split_vertically(panel_h * rows as u32);
         let areas = grid.split_evenly((rows, cols));
         for (i, (panel, area)) in page.panels.iter().zip(areas.iter()).enumerate() {
-            let sx = if page.share_x {
+            let sx = if page.share_x && !panel.own_axes {
                 gx
             } else {
                 Scale::of(&xs_of(&[panel]))
             };
-            let sy = if page.share_y {
+            let sy = if page.share_y && !panel.own_axes {
                 gy
             } else {
                 Scale::of(&ys_of(&[panel]))
@@ -365,7 +367,10 @@ pub fn render_page(page: &Page) -> Result<String, Box<dyn std::error::Error>> {
                 area,
                 panel,
                 (sx, sy),
-                (below || cols == 1, i % cols == 0),
+                (
+                    below || cols == 1 || panel.own_axes,
+                    i % cols == 0 || panel.own_axes,
+                ),
                 chars,
             )?;
         }
@@ -469,13 +474,53 @@ fn env_of(r: &crate::report::Report) -> &'static str {
     }
 }
 
+/// Adds `series` to the panel titled `title`, or to a new one after the
+/// others: a retry histogram, or with `latency` a read-latency tail.
+fn add_to(panels: &mut Vec<Panel>, title: &str, series: Series, latency: bool) {
+    match panels.iter_mut().find(|p| p.title == title) {
+        Some(p) => p.series.push(series),
+        None => panels.push(Panel {
+            title: title.to_owned(),
+            x_label: if latency { "ns" } else { "retries of a read" }.into(),
+            y_label: if latency {
+                "share of timed reads slower"
+            } else {
+                "share of reads"
+            }
+            .into(),
+            series: vec![series],
+            own_axes: latency,
+        }),
+    }
+}
+
+/// A run's read latency as its tail: at p50, p90, p99, p99.9 the share
+/// of timed reads slower (1 - quantile), at the max one read in `samples`.
+fn latency_series(label: &str, colour: usize, l: &crate::report::ReadLatencyRecord) -> Series {
+    let points = vec![
+        (l.p50_ns as f64, 0.5),
+        (l.p90_ns as f64, 0.1),
+        (l.p99_ns as f64, 0.01),
+        (l.p999_ns as f64, 0.001),
+        (l.max_ns as f64, 1.0 / l.samples as f64),
+    ];
+    Series {
+        label: label.to_owned(),
+        colour,
+        points,
+        band: Vec::new(),
+    }
+}
+
 /// `ptear report --plot`: every run's retry histogram (share of reads by
 /// retries per read, log scales) on one page of small multiples with
 /// shared axes. A panel per control (the runs of selftest files) or per
 /// machine (arch, CPU, implementation, environment: single-run files), a
 /// line per input file, in the file's colour in every panel, one legend
 /// below the grid: the suite's selftest files are about 15 control panels
-/// in 4 or 5 columns, a screen or so tall.
+/// in 4 or 5 columns, a screen or so tall. Beside each, on its own axes,
+/// the runs' read latency (a line per file: the share of timed reads
+/// slower than each quantile).
 pub fn histograms(
     path: &Path,
     files: &[(String, Vec<(String, &crate::report::Report)>)],
@@ -522,14 +567,14 @@ pub fn histograms(
                     .collect(),
                 band: Vec::new(),
             };
-            match panels.iter_mut().find(|p| p.title == key) {
-                Some(p) => p.series.push(series),
-                None => panels.push(Panel {
-                    title: key,
-                    x_label: "retries of a read".into(),
-                    y_label: "share of reads".into(),
-                    series: vec![series],
-                }),
+            add_to(&mut panels, &key, series, false);
+            if let Some(l) = r.read_latency.as_ref().filter(|l| l.samples > 0) {
+                add_to(
+                    &mut panels,
+                    &format!("{key}: read latency"),
+                    latency_series(&label, fi, l),
+                    true,
+                );
             }
         }
     }
@@ -598,6 +643,7 @@ mod tests {
                     },
                 })
                 .collect(),
+            own_axes: false,
         };
         let svg = render_svg("title", &[panel]).unwrap();
         assert_eq!(svg.matches(r#"stroke-width="2""#).count(), 3);

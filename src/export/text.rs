@@ -157,6 +157,13 @@ fn totals(o: &mut String, r: &Report) {
         "  retries        {:>16}  (p50 {}, p99 {}, max {})",
         t.retries, r.retry_percentiles.p50, r.retry_percentiles.p99, r.retry_percentiles.max
     );
+    if let Some(l) = r.read_latency.as_ref().filter(|l| l.samples > 0) {
+        let _ = writeln!(
+            o,
+            "  read latency   {:>16}  timed 1 in {} by {}: p50 {} ns, p90 {} ns, p99 {} ns, p99.9 {} ns, max {} ns",
+            l.samples, l.sampled_every, l.clock, l.p50_ns, l.p90_ns, l.p99_ns, l.p999_ns, l.max_ns
+        );
+    }
     if let Some(g) = &t.gup_fast {
         let _ = writeln!(
             o,

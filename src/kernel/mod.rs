@@ -341,12 +341,15 @@ pub fn measurement(cfg: &CheckedConfig, r: &results::Results, interrupted: bool)
 
 /// The `ptear/1` report of a kernel run: the report builder's, with the
 /// implementation `kernel`, the `kernel` facts, each sample's span, and no
-/// retry histogram (the kernel's ptep_get_lockless counts no retries).
+/// retry histogram (the kernel's ptep_get_lockless counts no retries) or
+/// read latency.
 pub fn report(cfg: &CheckedConfig, opts: &KernelOptions, host: &Host, run: &KernelRun) -> Report {
     let mut rep = report::build(cfg, &RecordedOptions::default(), host, &run.measurement);
     let r = &run.results;
     rep.tool.implementation = "kernel".into();
     rep.retry_histogram.clear();
+    // The module does not time its reads.
+    rep.read_latency = None;
     rep.kernel = Some(KernelRecord {
         headers_release: r.headers_release.clone(),
         running_release: r.running_release.clone(),

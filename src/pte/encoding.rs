@@ -176,6 +176,112 @@ pub struct State {
     pub h: u32,
 }
 
+/// E(next(s)) = (E(s) + add) ^ flip, half by half, without a wrap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// One more in the j field (low) and the h field (high).
+    pub add: Pte,
+    /// The flags of an even j xor those of an odd one.
+    pub flip: Pte,
+}
+
+impl Step {
+    /// The entry after `e`.
+    #[inline(always)]
+    pub fn after(&self, e: Pte) -> Pte {
+        Pte {
+            low: e.low.wrapping_add(self.add.low) ^ self.flip.low,
+            high: e.high.wrapping_add(self.add.high) ^ self.flip.high,
+        }
+    }
+}
+
+/// Whether a value is an entry of family E, as [`Encoding::classify`]'s
+/// E test decides it, but with each part tested where it lies in the
+/// entry: the j and h fields masked in place, their range as a compare of
+/// the field, the flags as an xor with the set j's lowest bit selects.
+/// Nothing is shifted down and rebuilt, and the constants are few enough
+/// for the hot loop's registers: the reader runs this on every present
+/// value (BENCHMARKS.md, "The hammer at the machine's limit").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ETest {
+    /// The j field in the low half.
+    low_field: u32,
+    /// j's lowest bit in the low half: which flag set.
+    odd_j: u32,
+    /// The largest j field: (low period - 1) << low_shift.
+    low_max: u32,
+    /// The h + high_add field in the high half.
+    high_field: u32,
+    /// high_add << high_shift: the field of h = 0.
+    high_base: u32,
+    /// The largest h, in the field: (states - 1) << high_shift.
+    high_max: u32,
+    /// The flags of an even and an odd j: low half, then high half.
+    flags: [[u32; 2]; 2],
+    low_shift: u32,
+    high_shift: u32,
+    /// Encoding's gmask: j and h agree in these bits.
+    gmask: u32,
+}
+
+impl ETest {
+    const NONE: ETest = ETest {
+        low_field: 0,
+        odd_j: 0,
+        low_max: 0,
+        high_field: 0,
+        high_base: 0,
+        high_max: 0,
+        flags: [[0; 2]; 2],
+        low_shift: 0,
+        high_shift: 0,
+        gmask: 0,
+    };
+
+    fn new(enc: &Encoding) -> ETest {
+        let l = &enc.layout;
+        let t = ETest {
+            low_field: enc.low_mask << l.low_shift,
+            odd_j: 1 << l.low_shift,
+            low_max: (enc.period - 1) << l.low_shift,
+            high_field: enc.high_mask << l.high_shift,
+            high_base: l.high_add << l.high_shift,
+            high_max: (l.states - 1) << l.high_shift,
+            flags: [
+                [l.low_flags[0], l.high_flags[0]],
+                [l.low_flags[1], l.high_flags[1]],
+            ],
+            low_shift: l.low_shift,
+            high_shift: l.high_shift,
+            gmask: enc.gmask,
+        };
+        // The test reads flags and fields apart: they must not share bits
+        // (every layout; the unit tests compare with the E test in full).
+        assert!(
+            (l.low_flags[0] | l.low_flags[1]) & t.low_field == 0
+                && (l.high_flags[0] | l.high_flags[1]) & t.high_field == 0,
+            "a layout's flags overlap its page-frame fields: {l:?}"
+        );
+        t
+    }
+
+    #[inline(always)]
+    fn is_e(&self, pte: Pte) -> bool {
+        let j_field = pte.low & self.low_field;
+        let flags = &self.flags[usize::from(pte.low & self.odd_j != 0)];
+        if j_field > self.low_max || pte.low ^ j_field != flags[0] {
+            return false;
+        }
+        let h_field = pte.high & self.high_field;
+        let h = h_field.wrapping_sub(self.high_base);
+        if h > self.high_max || pte.high ^ h_field != flags[1] {
+            return false;
+        }
+        ((j_field >> self.low_shift) ^ (h >> self.high_shift)) & self.gmask == 0
+    }
+}
+
 /// The entries of one run (layout, low period, writer profile), with the
 /// masks the classifier needs precomputed. Small and `Copy`, so the hot
 /// loops keep it in registers.
@@ -188,6 +294,8 @@ pub struct Encoding {
     high_mask: u32,
     /// gcd(P, N) - 1: P and N are reached together only with j ≡ h modulo it.
     gmask: u32,
+    /// Family E's test, each part where it lies in the entry.
+    e_test: ETest,
     /// The high half a writer's own sequence leaves next to an installed
     /// low (docs/layouts.md, `transient_high`); None: its sequences never do.
     transient_high: Option<u32>,
@@ -226,15 +334,18 @@ impl Encoding {
             return None;
         }
         let g = (1u32 << low_period.trailing_zeros()).min(l.states);
-        Some(Encoding {
+        let mut enc = Encoding {
             layout: l,
             period: low_period,
             low_mask: (1 << l.low_bits) - 1,
             high_mask: ((1u64 << l.pfn_high_bits) - 1) as u32,
             gmask: g - 1,
+            e_test: ETest::NONE,
             transient_high,
             visible: l.present | l.protnone,
-        })
+        };
+        enc.e_test = ETest::new(&enc);
+        Some(enc)
     }
 
     /// Distinct low halves.
@@ -263,6 +374,58 @@ impl Encoding {
             j: if j == self.period { 0 } else { j },
             h: (s.h + 1) & (self.layout.states - 1),
         }
+    }
+
+    /// The add and xor that take E(s) to E(next(s)) while neither j nor h
+    /// wraps ([`Encoding::steps_before_wrap`]): j and h each grow by one
+    /// in their fields and the flags swap between their two sets. The
+    /// writer steps its entry this way, so no multiply, shift or table
+    /// look-up stands between two installs.
+    pub fn step(&self) -> Step {
+        let l = &self.layout;
+        Step {
+            add: Pte {
+                low: 1 << l.low_shift,
+                high: if l.states > 1 { 1 << l.high_shift } else { 0 },
+            },
+            flip: Pte {
+                low: l.low_flags[0] ^ l.low_flags[1],
+                high: l.high_flags[0] ^ l.high_flags[1],
+            },
+        }
+    }
+
+    /// The state `n` installs after `s`, for `n` up to
+    /// `steps_before_wrap(s)` (no wrap in between, so no division).
+    pub fn skip(&self, s: State, n: u32) -> State {
+        debug_assert!(n <= self.steps_before_wrap(s));
+        State {
+            j: s.j + n,
+            h: if self.layout.states > 1 { s.h + n } else { s.h },
+        }
+    }
+
+    /// How many installs after E(s) [`Encoding::step`] gives: those before
+    /// j reaches the low period or h the number of states. 0 for a layout
+    /// whose flags share bits with its fields (none does: a unit test
+    /// steps every layout), where an add would carry into a flag.
+    pub fn steps_before_wrap(&self, s: State) -> u32 {
+        let l = &self.layout;
+        let fields = Pte {
+            low: self.low_mask << l.low_shift,
+            high: self.high_mask << l.high_shift,
+        };
+        let apart = |flags: &[u32; 2], field: u32| (flags[0] | flags[1]) & field == 0;
+        if !(apart(&l.low_flags, fields.low) && apart(&l.high_flags, fields.high)) {
+            return 0;
+        }
+        let j_left = self.period - 1 - s.j;
+        let h_left = if l.states > 1 {
+            l.states - 1 - s.h
+        } else {
+            u32::MAX
+        };
+        j_left.min(h_left)
     }
 
     /// Family E: the present entries writers install.
@@ -373,10 +536,29 @@ impl Encoding {
         if pte.low & self.visible == 0 {
             return Class::NotPresent;
         }
-        match self.classify_in(pte, &self.e()) {
-            Class::Wrong if pte.low & self.layout.present == 0 => self.classify_protnone(pte),
-            c => c,
+        if self.e_test.is_e(pte) {
+            Class::Present
+        } else if pte.low & self.layout.present == 0 {
+            self.classify_protnone(pte)
+        } else {
+            Class::Wrong
         }
+    }
+
+    /// Not present: neither PRESENT nor PROTNONE (pte_present()), the
+    /// first test of [`Encoding::classify`].
+    #[inline(always)]
+    pub fn not_present(&self, pte: Pte) -> bool {
+        pte.low & self.visible == 0
+    }
+
+    /// An installed entry of family E, the second test of
+    /// [`Encoding::classify`]: for a present value, true is
+    /// [`Class::Present`]; false needs `classify` (a PROT_NONE entry, or
+    /// a wrong value).
+    #[inline(always)]
+    pub fn is_e(&self, pte: Pte) -> bool {
+        self.e_test.is_e(pte)
     }
 
     /// A PROT_NONE low, out of line.
@@ -517,6 +699,44 @@ impl Encoding {
 mod tests {
     use super::*;
 
+    /// The writer's add-and-xor step gives exactly E(next(s)) wherever
+    /// `steps_before_wrap` allows it, on every layout, and allows it for
+    /// all but the wrapping installs (no layout's flags touch its fields).
+    #[test]
+    fn step_gives_the_next_entry_until_a_wrap() {
+        for enc in encodings(false) {
+            let step = enc.step();
+            let mut s = enc.first();
+            let mut left = enc.steps_before_wrap(s);
+            let mut stepped = 0u64;
+            let installs = 3 * u64::from(enc.low_period()) + 5000;
+            for _ in 0..installs.min(3_000_000) {
+                let next = enc.next(s);
+                if left > 0 {
+                    assert_eq!(
+                        step.after(enc.entry(s)),
+                        enc.entry(next),
+                        "{enc:?} at {s:?}"
+                    );
+                    assert_eq!(enc.skip(s, 1), next, "{enc:?} at {s:?}");
+                    assert_eq!(enc.steps_before_wrap(next), left - 1);
+                    stepped += 1;
+                } else {
+                    assert!(
+                        next.j == 0 || next.h == 0 || enc.low_period() == 1,
+                        "{enc:?} at {s:?}"
+                    );
+                }
+                s = next;
+                left = enc.steps_before_wrap(s);
+            }
+            assert!(
+                stepped > 0 || enc.low_period() == 1,
+                "{enc:?}: never stepped"
+            );
+        }
+    }
+
     fn encodings(half_cleared: bool) -> Vec<Encoding> {
         let mut v = Vec::new();
         for kind in LayoutKind::ALL {
@@ -526,6 +746,64 @@ mod tests {
             }
         }
         v
+    }
+
+    /// The in-place E test agrees with the E test in full on every value
+    /// it is shown: installed entries
+    /// (also past wraps), their halves mixed, single bit flips of them,
+    /// every cleared and PROT_NONE entry, and seeded random pairs.
+    #[test]
+    fn in_place_e_test_is_the_full_e_test() {
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = move || {
+            x = crate::seed::splitmix64(x);
+            x
+        };
+        for half_cleared in [false, true] {
+            for enc in encodings(half_cleared) {
+                let e = enc.e();
+                let check = |p: Pte| {
+                    let is_e = enc.classify_in(p, &e) == Class::Present;
+                    assert_eq!(enc.e_test.is_e(p), is_e, "{enc:?} {p:x?}");
+                };
+                let sts = states(&enc, 5000);
+                let entries: Vec<Pte> = sts.iter().map(|&s| enc.entry(s)).collect();
+                for (k, &p) in entries.iter().enumerate() {
+                    check(p);
+                    check(enc.protnone_entry(sts[k]));
+                    let q = entries[(k * 7 + 3) % entries.len()];
+                    check(Pte {
+                        low: p.low,
+                        high: q.high,
+                    });
+                    check(Pte {
+                        low: q.low,
+                        high: p.high,
+                    });
+                    let bit = rnd();
+                    check(Pte {
+                        low: p.low ^ (1 << (bit & 31)),
+                        high: p.high,
+                    });
+                    check(Pte {
+                        low: p.low,
+                        high: p.high ^ (1 << ((bit >> 8) & 31)),
+                    });
+                }
+                for to in [ClearTo::Zero, ClearTo::Swap, ClearTo::Migration] {
+                    if let Some(p) = enc.cleared_entry(to, enc.first()) {
+                        check(p);
+                    }
+                }
+                for _ in 0..20_000 {
+                    let r = rnd();
+                    check(Pte {
+                        low: r as u32,
+                        high: (r >> 32) as u32,
+                    });
+                }
+            }
+        }
     }
 
     /// The states installs reach from install 1, up to `n` of them.

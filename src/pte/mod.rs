@@ -8,7 +8,7 @@ pub mod slot;
 pub mod write;
 
 pub use encoding::{
-    Class, Consequences, Decoded, Encoding, Pte, State, ValueFamily, Wrong, WrongClass,
+    Class, Consequences, Decoded, Encoding, Pte, State, Step, ValueFamily, Wrong, WrongClass,
 };
 pub use layout::{ClearTo, LayoutKind, Level};
 pub use slot::{Pair, PteSlot};

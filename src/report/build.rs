@@ -4,6 +4,7 @@ use super::schema::*;
 use super::stats::{per_s, retry_percentile as percentile};
 use crate::config::ReaderKind;
 use crate::config::{name_of, CheckedConfig};
+use crate::engine::latency::{Clock, ReadLatency};
 use crate::engine::Measurement;
 use crate::host::Host;
 
@@ -80,12 +81,33 @@ pub fn build(cfg: &CheckedConfig, extra: &RecordedOptions, host: &Host, m: &Meas
             })
             .collect(),
         retry_percentiles,
+        read_latency: Some(read_latency(m)),
         retry_histogram,
         torn_samples: samples
             .into_iter()
             .map(|k| torn_record(&enc, &k.sample, k.chosen.name()))
             .collect(),
         kernel: None,
+    }
+}
+
+/// The readers' timed reads, merged.
+fn read_latency(m: &Measurement) -> ReadLatencyRecord {
+    let mut all = ReadLatency::new();
+    for r in &m.readers {
+        all.add(&r.latency);
+    }
+    let s = all.summary();
+    let clock = Clock::get();
+    ReadLatencyRecord {
+        clock: clock.name().into(),
+        sampled_every: clock.every(),
+        samples: s.samples,
+        p50_ns: s.p50,
+        p90_ns: s.p90,
+        p99_ns: s.p99,
+        p999_ns: s.p999,
+        max_ns: s.max,
     }
 }
 

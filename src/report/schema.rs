@@ -48,6 +48,12 @@ pub struct Report {
     pub retry_histogram: Vec<RetryBucket>,
     /// p50, p99 and max of retries per read, from `retry_histogram`.
     pub retry_percentiles: Percentiles,
+    /// How long a read took: one read in `sampled_every` timed, all
+    /// readers merged (docs/json-schema.md, "read_latency"). Absent in
+    /// the kernel engine's reports (it does not time reads) and in files
+    /// written before the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_latency: Option<ReadLatencyRecord>,
     /// Up to 64 torn reads: the first 4 of each kind (class, family,
     /// consequences), then a seeded random sample of the rest; by time.
     pub torn_samples: Vec<TornRecord>,
@@ -388,6 +394,30 @@ pub struct Percentiles {
     pub p99: u64,
     /// Largest retry count of any read.
     pub max: u64,
+}
+
+/// The timed reads: quantiles of HdrHistogram's log-linear buckets (1 ns
+/// to 60 s, 3 significant figures), each the highest value of its bucket.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReadLatencyRecord {
+    /// What timed them: `rdtsc` (x86: `lfence; rdtsc`, ticks converted
+    /// with a frequency calibrated against CLOCK_MONOTONIC) or
+    /// `clock_gettime` (CLOCK_MONOTONIC).
+    pub clock: String,
+    /// One read in this many was timed.
+    pub sampled_every: u64,
+    /// Reads timed.
+    pub samples: u64,
+    /// Median, ns (0 without samples).
+    pub p50_ns: u64,
+    /// 90th percentile, ns.
+    pub p90_ns: u64,
+    /// 99th percentile, ns.
+    pub p99_ns: u64,
+    /// 99.9th percentile, ns.
+    pub p999_ns: u64,
+    /// Longest timed read, ns.
+    pub max_ns: u64,
 }
 
 /// One torn read.
