@@ -14,7 +14,17 @@
  * statistics: it counts reads in a local and folds each value into another
  * (printed, so the loads stay live). No classification, no retry count.
  *
- *     c_loop SECONDS CPU_A CPU_B
+ *     c_loop SECONDS CPU_A CPU_B [WRITER]
+ *
+ * WRITER is the store sequence of one of ptear's writers, written out:
+ *   documented   pte_clear (low, smp_wmb, high), set_pte (high, smp_wmb, low)
+ *                (the default; also ptear's `mips` and `sh` installs)
+ *   high-first   mips/sh pte_clear: high, smp_wmb, low; set_pte as above
+ *   unordered    pte_clear as documented; install low, then high
+ *   x86-pae      ptep_get_and_clear: a 64-bit exchange with 0 (x86-64
+ *                `xchg`, i686 a `lock cmpxchg8b` loop, as ptear's); set_pte
+ *   x86-pae@2.6-4.18  the old PAE clear: xchg of the low half with 0,
+ *                load the high, store high 0; set_pte
  *
  * prints one line: reads_per_s=... writer_cycles_per_s=... reads=...
  * cycles=... elapsed_s=... fold=...
@@ -26,6 +36,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -42,8 +53,11 @@ struct pair {
 /* Its own cache line: read by both threads, written once by main. */
 static uint32_t stop_flag __attribute__((aligned(64)));
 
+enum mode { DOCUMENTED, HIGH_FIRST, UNORDERED, XCHG64, XCHG_LOW };
+
 struct job {
     volatile struct pair *p;
+    enum mode mode;
     int cpu;
     uint64_t count; /* reads or cycles, written once at the end */
     uint32_t fold;
@@ -65,24 +79,65 @@ static int stopped(void)
     return __atomic_load_n(&stop_flag, __ATOMIC_RELAXED) != 0;
 }
 
+/* The 64-bit exchange with 0 of ptep_get_and_clear (x86 PAE). */
+static inline void xchg64_zero(volatile struct pair *p)
+{
+#if defined(__x86_64__)
+    uint64_t v = 0;
+    __asm__ __volatile__("xchgq %0, %1" : "+r"(v), "+m"(*(volatile uint64_t *)p) : : "memory");
+#elif defined(__i386__)
+    uint32_t lo = p->low, hi = p->high; /* the first guess, as pxx_xchg64 */
+    __asm__ __volatile__("1: lock cmpxchg8b %0\n\tjnz 1b"
+                         : "+m"(*(volatile uint64_t *)p), "+a"(lo), "+d"(hi)
+                         : "b"(0), "c"(0)
+                         : "memory", "cc");
+#endif
+}
+
+/* One clear and install of `mode`, the next entry's halves given. */
+static inline void cycle(volatile struct pair *p, enum mode mode, uint32_t high, uint32_t low)
+{
+    switch (mode) {
+    case HIGH_FIRST: /* mips/sh pte_clear: high first */
+        p->high = 0;
+        smp_wmb();
+        p->low = 0;
+        break;
+    case XCHG64:
+        xchg64_zero(p);
+        break;
+    case XCHG_LOW: /* 2.6-4.18: xchg(&pte_low, 0); high = pte_high; pte_high = 0 */
+        __atomic_exchange_n(&p->low, 0, __ATOMIC_SEQ_CST);
+        (void)p->high;
+        p->high = 0;
+        break;
+    default: /* pte_clear, the documented order */
+        p->low = 0;
+        smp_wmb();
+        p->high = 0;
+    }
+    if (mode == UNORDERED) {
+        p->low = low;
+        p->high = high;
+    } else { /* set_pte: high, smp_wmb, low (PRESENT last) */
+        p->high = high;
+        smp_wmb();
+        p->low = low;
+    }
+}
+
 static void *writer(void *arg)
 {
     struct job *j = arg;
     volatile struct pair *p = j->p;
+    enum mode mode = j->mode;
     uint32_t k = 1;
     uint64_t cycles = 0;
     pin(j->cpu);
     while (!stopped()) {
         for (unsigned n = 0; n < CHUNK; n++) {
             k++;
-            /* pte_clear, the documented order */
-            p->low = 0;
-            smp_wmb();
-            p->high = 0;
-            /* set_pte: high, smp_wmb, low (PRESENT last) */
-            p->high = k;
-            smp_wmb();
-            p->low = (k << 1) | 1;
+            cycle(p, mode, k, (k << 1) | 1);
         }
         cycles += CHUNK;
     }
@@ -124,9 +179,22 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: c_loop SECONDS CPU_A CPU_B\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: c_loop SECONDS CPU_A CPU_B [WRITER]\n");
         return 2;
+    }
+    static const char *const modes[] = { "documented", "high-first", "unordered", "x86-pae",
+                                         "x86-pae@2.6-4.18" };
+    enum mode mode = DOCUMENTED;
+    if (argc == 5) {
+        unsigned m = 0;
+        while (m < sizeof modes / sizeof *modes && strcmp(argv[4], modes[m]) != 0)
+            m++;
+        if (m == sizeof modes / sizeof *modes) {
+            fprintf(stderr, "c_loop: no writer %s\n", argv[4]);
+            return 2;
+        }
+        mode = (enum mode)m;
     }
     double secs = atof(argv[1]);
     if (!(secs > 0)) {
@@ -144,6 +212,7 @@ int main(int argc, char **argv)
 
     static struct job w, r;
     w.p = r.p = p;
+    w.mode = mode;
     w.cpu = atoi(argv[2]);
     r.cpu = atoi(argv[3]);
     pthread_t tw, tr;

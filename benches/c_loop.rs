@@ -1,9 +1,12 @@
 //! ptear's hammer loop against a hand-written, bookkeeping-free C loop of
-//! the same shape (benches/c_loop.c): 1 writer (documented order), 1 reader
-//! (ptep_get_lockless), kernel barriers, 1 pair, writer and reader pinned to
-//! the first two allowed CPUs. One invocation alternates RUNS pairs of runs
+//! the same shape (benches/c_loop.c): 1 writer, 1 reader (ptep_get_lockless),
+//! kernel barriers, 1 pair, writer and reader pinned to the first two allowed
+//! CPUs. For each writer with plain stores (documented, mips, sh, unordered)
+//! and each x86 PAE exchange (x86-pae, x86-pae@2.6-4.18), against the C
+//! loop doing the same stores, one invocation alternates RUNS pairs of runs
 //! (ptear's engine for EACH, then the C loop for EACH) and prints medians,
-//! ranges and the ratio ptear/C.
+//! ranges and the ratios ptear/C of reads/s and of writer cycles/s.
+//! PTEAR_BENCH_WRITERS=documented,mips picks some of the writers.
 //!
 //!     cargo bench --bench c_loop                  # x86-64
 //!     ci/bench.sh                                 # x86-64 and i686, as in BENCHMARKS.md
@@ -68,9 +71,10 @@ fn build_c_loop((compilers, extra): (&[&str], &[&str])) -> PathBuf {
 }
 
 /// One run of the C loop: (reads/s, writer cycles/s).
-fn run_c(bin: &Path, secs: u64, cpus: (usize, usize)) -> (f64, f64) {
+fn run_c(bin: &Path, writer: &str, secs: u64, cpus: (usize, usize)) -> (f64, f64) {
     let out = Command::new(bin)
         .args([secs.to_string(), cpus.0.to_string(), cpus.1.to_string()])
+        .arg(writer)
         .output()
         .expect("run the C loop");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -131,8 +135,8 @@ fn main() {
     };
     let c_loop = build_c_loop(cc);
     println!(
-        "ptear vs C loop: {} on {} ({} CPUs), lockless/documented/kernel, 1 pair, \
-         {runs} alternated runs of {each:?} each, median (min-max)",
+        "ptear vs C loop: {} on {} ({} CPUs), lockless reader, kernel barriers, 1 pair, \
+         {runs} alternated runs of {each:?} each per writer",
         host.arch, host.cpu_model, host.cpus
     );
     let pinned = (cpus.len() >= 2).then(|| cpus[..2].to_vec());
@@ -145,61 +149,110 @@ fn main() {
         }
     };
 
-    let mut cfg = RunConfig::new(1);
-    cfg.reader = ReaderKind::Lockless;
-    cfg.writer = WriterKind::Documented;
-    cfg.barrier = BarrierKind::Kernel;
-    cfg.readers = 1;
-    cfg.writers = 1;
-    cfg.pairs = 1;
-    cfg.duration = Some(each);
-    cfg.cpus = pinned;
-    let cfg = cfg.check().expect("the benchmark's configuration");
-
-    let stop = AtomicBool::new(false);
-    let (mut p_reads, mut p_cycles, mut retries) = (Vec::new(), Vec::new(), 0u64);
-    let (mut c_reads, mut c_cycles, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-    for i in 0..runs {
-        let m = engine::run(&cfg, &stop, &mut ()).expect("run");
-        let s = m.elapsed.as_secs_f64();
-        let p = m.readers[0].reads as f64 / s;
-        p_reads.push(p);
-        p_cycles.push(m.writers[0].installs as f64 / s);
-        retries += m.readers[0].retries;
-        let (c, cw) = run_c(&c_loop, secs, c_cpus);
-        c_reads.push(c);
-        c_cycles.push(cw);
-        ratios.push(p / c);
+    let only = std::env::var("PTEAR_BENCH_WRITERS").ok();
+    let mut rows = Vec::new();
+    for &(writer, c_writer) in CASES {
+        let name = ptear::config::name_of(writer);
+        if only
+            .as_ref()
+            .is_some_and(|o| !o.split(',').any(|w| w == name))
+        {
+            continue;
+        }
+        let mut cfg = RunConfig::new(1);
+        cfg.reader = ReaderKind::Lockless;
+        cfg.writer = writer;
+        cfg.barrier = BarrierKind::Kernel;
+        cfg.readers = 1;
+        cfg.writers = 1;
+        cfg.pairs = 1;
+        cfg.duration = Some(each);
+        cfg.cpus = pinned.clone();
+        let cfg = cfg.check().expect("the benchmark's configuration");
+        println!("writer {name} (C loop: {c_writer})");
+        rows.push((name, alternate(&cfg, &c_loop, c_writer, runs, secs, c_cpus)));
+    }
+    println!(
+        "{:<18} {:>24} {:>24} {:>7} {:>24} {:>24} {:>7}",
+        "writer",
+        "ptear reads/s",
+        "C reads/s",
+        "ratio",
+        "ptear writer cycles/s",
+        "C writer cycles/s",
+        "ratio"
+    );
+    for (name, r) in &rows {
         println!(
-            "run {}: ptear {:.1} M reads/s, C {:.1} M reads/s, ratio {:.3}",
+            "{:<18} {:>24} {:>24} {:>7.3} {:>24} {:>24} {:>7.3}",
+            name,
+            spread(&r.p_reads),
+            spread(&r.c_reads),
+            median(&r.p_reads) / median(&r.c_reads),
+            spread(&r.p_cycles),
+            spread(&r.c_cycles),
+            median(&r.p_cycles) / median(&r.c_cycles),
+        );
+    }
+    println!("ratio: ptear / C of the medians; spreads are median (min-max) in millions");
+}
+
+/// ptear's writers and the C loop's writer of the same stores.
+const CASES: &[(WriterKind, &str)] = &[
+    (WriterKind::Documented, "documented"),
+    (WriterKind::Mips, "high-first"),
+    (WriterKind::Sh, "high-first"),
+    (WriterKind::Unordered, "unordered"),
+    (WriterKind::X86Pae, "x86-pae"),
+    (WriterKind::X86PaeV26, "x86-pae@2.6-4.18"),
+];
+
+/// One writer's alternated runs.
+struct Runs {
+    p_reads: Vec<f64>,
+    p_cycles: Vec<f64>,
+    c_reads: Vec<f64>,
+    c_cycles: Vec<f64>,
+}
+
+/// `runs` rounds of ptear's engine, then the C loop, with `cfg`'s writer.
+fn alternate(
+    cfg: &ptear::config::CheckedConfig,
+    c_loop: &Path,
+    c_writer: &str,
+    runs: usize,
+    secs: u64,
+    c_cpus: (usize, usize),
+) -> Runs {
+    let stop = AtomicBool::new(false);
+    let mut r = Runs {
+        p_reads: Vec::new(),
+        p_cycles: Vec::new(),
+        c_reads: Vec::new(),
+        c_cycles: Vec::new(),
+    };
+    for i in 0..runs {
+        let m = engine::run(cfg, &stop, &mut ()).expect("run");
+        let s = m.elapsed.as_secs_f64();
+        let (p, pw) = (
+            m.readers[0].reads as f64 / s,
+            m.writers[0].installs as f64 / s,
+        );
+        let (c, cw) = run_c(c_loop, c_writer, secs, c_cpus);
+        println!(
+            "  run {}: reads/s ptear {:.1} M, C {:.1} M ({:.3}); writer cycles/s ptear {:.1} M, C {:.1} M ({:.3})",
             i + 1,
             p / 1e6,
             c / 1e6,
-            p / c
+            p / c,
+            pw / 1e6,
+            cw / 1e6,
+            pw / cw
         );
+        r.p_reads.push(p);
+        r.p_cycles.push(pw);
+        r.c_reads.push(c);
+        r.c_cycles.push(cw);
     }
-    println!(
-        "{:<8} {:>26} {:>26}",
-        "loop", "reads/s (min-max)", "writer cycles/s (min-max)"
-    );
-    println!(
-        "{:<8} {:>26} {:>26}",
-        "ptear",
-        spread(&p_reads),
-        spread(&p_cycles)
-    );
-    println!(
-        "{:<8} {:>26} {:>26}",
-        "C",
-        spread(&c_reads),
-        spread(&c_cycles)
-    );
-    let r = sorted(ratios.clone());
-    println!(
-        "ratio ptear/C of the medians: {:.3}; of each alternated pair: median {:.3} ({:.3}-{:.3}); ptear retries: {retries}",
-        median(&p_reads) / median(&c_reads),
-        median(&ratios),
-        r[0],
-        r[r.len() - 1]
-    );
+    r
 }
