@@ -216,8 +216,8 @@ pub fn name_of<T: Named>(v: T) -> String {
 }
 
 /// Hard limits that keep a run inside what one machine and one process can
-/// do. The C port has the same values (`ptear list --json`, checked by
-/// tests/c_port.rs).
+/// do. The C port's are generated from these (c/generated.h,
+/// tests/c_header.rs).
 pub mod limits {
     /// Threads (readers + writers) in one run.
     pub const MAX_THREADS: u64 = 1024;

@@ -1,7 +1,8 @@
 //! `--layout`: where each architecture keeps the present bit, the page frame
 //! and the permissions in the two halves of a 64-bit entry. The table is
-//! docs/layouts.md's; the C port has the same (c/layout.h) and
-//! tests/c_port.rs compares the two through `ptear list --json`.
+//! docs/layouts.md's; the C port's copy (c/generated.h) is generated from
+//! this file by tests/c_header.rs, and tests/c_port.rs compares the two
+//! tools' `ptear list --json`.
 
 use super::Pte;
 use crate::names::{name, Name, Named};
