@@ -43,3 +43,34 @@ pub trait Named: Copy + PartialEq + 'static {
 pub const fn name(name: &'static str, help: &'static str) -> Name {
     Name { name, help }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Named;
+    use crate::config::{BarrierKind, ReaderKind, WriterKind};
+    use crate::pte::{ClearTo, LayoutKind, Level};
+    use crate::report::Verdict;
+
+    /// Every value has its own row: a name no other value has, that finds
+    /// it again, and a help line.
+    fn rows_are_distinct<T: Named + std::fmt::Debug>() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &v in T::ALL {
+            assert!(seen.insert(v.name()), "{v:?}: name {} twice", v.name());
+            assert_eq!(T::from_name(v.name()), Some(v));
+            assert!(!v.help().is_empty(), "{v:?} has no help");
+        }
+        assert_eq!(T::from_name("no-such-value"), None);
+    }
+
+    #[test]
+    fn every_enum_has_one_row_per_value() {
+        rows_are_distinct::<ReaderKind>();
+        rows_are_distinct::<WriterKind>();
+        rows_are_distinct::<BarrierKind>();
+        rows_are_distinct::<LayoutKind>();
+        rows_are_distinct::<Level>();
+        rows_are_distinct::<ClearTo>();
+        rows_are_distinct::<Verdict>();
+    }
+}
