@@ -374,7 +374,8 @@ else fail "selftest -d 300ms --format ktap" "exit $rc: $(head -c 300 "$tmp/e") $
 # (gup-fast, kvm-count), and the selftest natively; --cpus 0,1 where the
 # machine has two CPUs (writer and reader apart, as the selftest does). Each
 # ok line says what the run saw. The same runs of the sh4 build under
-# qemu-sh4 are ci/classes.py's (the per-arch matrix of ci/test.sh).
+# qemu-sh4 are tests/classes.rs's (PTEAR_CLASSES_CMD; the per-arch matrix of
+# ci/test.sh).
 cpus=()
 if [ "$(nproc)" -ge 2 ]; then cpus=(--cpus 0,1); fi
 behave_py='
