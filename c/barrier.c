@@ -10,9 +10,6 @@
 #include "cpuprobe.h"
 #include "hostinfo.h"
 
-const char *const barrier_names[] = { "kernel", "full", "mfence", "lfence-sfence", "sync-rmb",
-                                     "sync-wmb", "synco", "compiler", "none" };
-
 #if defined(__sh__)
 static sigjmp_buf probe_jmp;
 static void probe_sigill(int sig)

@@ -1,9 +1,11 @@
 /* config.h - the options of one ptear run, the limits that bound them and
- * the names shared by the command line, the reports and `ptear list`. */
+ * the names shared by the command line, the reports and `ptear list`
+ * (generated.h: made from the Rust definitions). */
 #ifndef PTEAR_CONFIG_H
 #define PTEAR_CONFIG_H
 
 #include <stdint.h>
+#include "generated.h"
 #include "layout.h"
 
 #define PTEAR_NAME          "ptear"
@@ -14,34 +16,12 @@
 #endif
 #define PTEAR_IMPLEMENTATION "c"
 
-#define PTEAR_MAX_THREADS   1024u            /* readers + writers x writers_per_entry */
-#define PTEAR_MAX_PAIRS     (1u << 27)       /* 1 GiB of pairs, as src/config.rs */
-#define PTEAR_MAX_GAP       100000000u       /* spin iterations */
-#define PTEAR_MAX_LOW_PERIOD 1048576u        /* 2^20: the most any layout holds (layout.h) */
-#define PTEAR_MAX_DURATION_S 31622400u     /* 366 days: "longer than a year" */
+/* The limits shared with the Rust tool (PTEAR_MAX_THREADS, _PAIRS, _GAP,
+ * _LOW_PERIOD, _DURATION_S, _SAMPLES, PTEAR_KIND_FIRST, _EXACT_RETRIES,
+ * _RARE_SLOTS), the kinds (enum reader_kind, writer_kind, barrier_kind,
+ * clear_to) and their names are generated.h's (through layout.h). */
 #define PTEAR_MAX_CPU_LIST  4096u            /* entries of --cpus once expanded */
-#define PTEAR_MAX_SAMPLES   64u              /* torn reads kept in full per reader and report */
-#define PTEAR_KIND_FIRST    4u               /* ... of them, the first of each kind (samples.h) */
-#define PTEAR_EXACT_RETRIES 256u             /* retries 1..255 counted in a plain array */
-#define PTEAR_RARE_SLOTS    1024u            /* distinct retry counts >= 256 kept exactly */
 
-/* In the Rust tool's order (src/config.rs), which `ptear list` keeps. The
- * kinds another arch's build has are refused (reader/writer: with the arch's
- * reason, barrier: as unknown values). */
-enum reader_kind { READER_LOCKLESS, READER_ONCE, READER_ATOMIC64, READER_GUP_FAST, READER_KVM_COUNT, READER_NKINDS };
-enum writer_kind {
-    WRITER_DOCUMENTED, WRITER_X86_PAE, WRITER_X86_PAE_V26, WRITER_MIPS, WRITER_SH, WRITER_UNORDERED, WRITER_NKINDS
-};
-enum barrier_kind {
-    BARRIER_KERNEL, BARRIER_FULL,
-    BARRIER_MFENCE, BARRIER_LFENCE_SFENCE,  /* x86 builds */
-    BARRIER_SYNC_RMB, BARRIER_SYNC_WMB,     /* mipsel build */
-    BARRIER_SYNCO,                          /* sh4 build */
-    BARRIER_COMPILER, BARRIER_NONE, BARRIER_NKINDS
-};
-/* --clear-to: what stands in the slot between two installs
- * (docs/layouts.md, "What a cleared entry becomes"). */
-enum clear_to { CLEAR_TO_ZERO, CLEAR_TO_SWAP, CLEAR_TO_MIGRATION, CLEAR_TO_PROTNONE, CLEAR_TO_N };
 enum out_format { FORMAT_TEXT, FORMAT_JSON };
 enum expect_kind { EXPECT_NONE, EXPECT_CLEAN, EXPECT_TORN };
 
@@ -72,13 +52,14 @@ struct config {
     int quiet;
 };
 
-/* The writer profiles (docs/layouts.md): the layout each one defaults to,
- * and whether its own store order puts {L(j), 0} in memory between two
- * stores (mips, sh: the high-first clear; unordered: the low-first
- * install), which makes such a value `transient` rather than `mixed`. */
+/* The writer profiles (docs/layouts.md): the layout each one defaults to
+ * (generated.h writer_layout), and whether its own store order puts
+ * {L(j), 0} in memory between two stores (mips, sh: the high-first clear;
+ * unordered: the low-first install), which makes such a value `transient`
+ * rather than `mixed` (writer_half_cleared_by). */
 static inline enum layout_id writer_default_layout(enum writer_kind w)
 {
-    return w == WRITER_MIPS ? LAYOUT_MIPS : w == WRITER_SH ? LAYOUT_SH_X2TLB : LAYOUT_X86_PAE;
+    return writer_layout[w];
 }
 
 /* Writer threads in all: group g is threads g*N .. g*N+N-1 (placed first,
@@ -90,7 +71,7 @@ static inline uint32_t config_writer_threads(const struct config *c)
 
 static inline int writer_half_cleared(enum writer_kind w)
 {
-    return w == WRITER_MIPS || w == WRITER_SH || w == WRITER_UNORDERED;   /* not x86-pae@2.6-4.18: low first */
+    return writer_half_cleared_by[w] != HALF_CLEARED_NEVER;   /* not x86-pae@2.6-4.18: low first */
 }
 
 /* The high half next to an installed low in the half-cleared states of the
@@ -101,7 +82,7 @@ static inline int writer_half_cleared(enum writer_kind w)
  * for the writers without half-cleared states (0). */
 static inline uint32_t writer_transient_high(enum writer_kind w, enum clear_to ct, enum layout_id id)
 {
-    if (w != WRITER_UNORDERED)
+    if (writer_half_cleared_by[w] != HALF_CLEARED_LOW_INSTALLED_FIRST)
         return 0;
     return ct == CLEAR_TO_SWAP ? layout_table[id].swap[1] : ct == CLEAR_TO_MIGRATION ? layout_table[id].migration[1] : 0;
 }
@@ -112,11 +93,5 @@ static inline struct pte_enc config_enc(const struct config *c)
     return pte_enc_make_at(c->layout, c->level, c->low_period, writer_half_cleared(c->writer),
                            writer_transient_high(c->writer, c->clear_to, c->layout));
 }
-
-extern const char *const reader_names[];
-extern const char *const clear_to_names[];
-extern const char *const level_names[];
-extern const char *const writer_names[];
-extern const char *const barrier_names[];
 
 #endif

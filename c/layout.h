@@ -1,7 +1,8 @@
 /* layout.h - the entries the writers install, per page-table layout, and
  * what a read (lo, hi) is: docs/layouts.md, the contract the Rust engine
- * (src/pte/layout.rs) implements too. `ptear list --json` prints the table
- * below.
+ * (src/pte/layout.rs) implements too. The table itself (layout_table) is
+ * generated from src/pte/layout.rs into generated.h; `ptear list --json`
+ * prints it.
  *
  * Install number t = 1, 2, ... of a pair puts E(j, h) there, with
  * j = t mod P (P = --low-period) and h = t mod N (N = the layout's states):
@@ -20,100 +21,10 @@
 
 #include <stdint.h>
 
-/* In the table's order (docs/layouts.md, `ptear list --json` layouts). */
-enum layout_id { LAYOUT_X86_PAE, LAYOUT_X86_PAE_NOHIGHMEM, LAYOUT_MIPS, LAYOUT_SH_X2TLB, LAYOUT_N };
-
-/* The page-table level a run's entries live at (--level): the PTE's rows
- * below, or an x86 PAE huge-page PMD (2 MiB), which only x86-pae and
- * x86-pae-nohighmem have (docs/layouts.md, "The PMD level"). */
-enum pte_level { LEVEL_PTE, LEVEL_PMD, LEVEL_N };
-
-/* How pfn / writable / exec are read off (lo, hi): the table's last rows. */
-enum layout_decode {
-    DECODE_X86,     /* pfn lo >> 12 | (hi & 0xfffff) << 20; writable lo & 0x2 (RW); exec !(hi & NX) */
-    DECODE_MIPS,    /* pfn (hi >> 6) & 0xffffff; writable hi & 0x4 (D); exec: none (no RI/XI) */
-    DECODE_SH,      /* pfn lo >> 12; writable hi & 0x200 (UW); exec hi & 0x100 (UX) */
-};
-
-struct layout {
-    const char *name, *help;
-    uint32_t present;
-    uint32_t low_shift, low_bits;
-    uint32_t low_flags[2];          /* [data, text]: [j even, j odd] */
-    uint32_t high_shift, high_bits;
-    /* the high half's page-frame field as the kernel masks it (x86:
-     * PTE_PFN_MASK's high half, 20 bits), at least high_bits: h and the
-     * pfn are decoded from all of it, PROT_NONE inverts all of it */
-    uint32_t pfn_high_bits;
-    uint32_t states;                /* N, a power of two */
-    uint32_t high_add;
-    uint32_t high_flags[2];         /* [data, text] */
-    uint32_t nx_mask, perm_mask;    /* in the high half */
-    uint32_t max_low_period;
-    enum layout_decode decode;
-    /* What a cleared entry becomes (--clear-to, docs/layouts.md): x86's
-     * _PAGE_PROTNONE (0: the layout has none) and the low flags a
-     * PROT_NONE entry keeps [data, text]; the fixed swap entry S and
-     * migration entry M, {low, high}. */
-    uint32_t protnone;
-    uint32_t protnone_low_flags[2];
-    uint32_t swap[2], migration[2];
-    /* --level pmd: what differs from the PTE row (pmd.exists 0: none) */
-    struct layout_pmd {
-        int exists;
-        uint32_t low_shift, low_bits;
-        uint32_t low_flags[2];
-        uint32_t max_low_period;
-    } pmd;
-};
-
-/* Sources: arch/x86/include/asm/pgtable_types.h, page_32_types.h,
- * pgtable-3level.h; arch/mips/include/asm/pgtable-bits.h (the 64-bit
- * phys, non-XPA MIPS32 enum) and pgtable.h pfn_pte(); arch/sh/include/asm/
- * pgtable_32.h. MIPS's real low half holds only protection bits: ptear hides
- * j in bits 13-31, which the kernel leaves 0. */
-static const struct layout layout_table[LAYOUT_N] = {
-    [LAYOUT_X86_PAE] = {
-        "x86-pae", "i386 PAE with HIGHMEM64G: PFN bits 20-31 and NX in the high half",
-        0x1u, 12, 20, { 0x67u, 0x25u },         /* P RW USER A D | P USER A */
-        0, 12, 20, 2048, 1, { 0x80000000u, 0 }, /* PFN bits 20-31 (pages at 4 GiB and up; PTE_PFN_MASK: 20 bits), NX */
-        0x80000000u, 0, 1u << 20, DECODE_X86,
-        0x100u, { 0x160u, 0x120u },             /* _PAGE_PROTNONE; A D PROTNONE | A PROTNONE */
-        { 0xfffffc00u, 0x07ffffffu },           /* swap type 0, offset 1 (L1TF: offset inverted) */
-        { 0xbffffc00u, 0xf7ffffffu },           /* type 30, offset 0x200001: the page of E(1, 1) */
-        { 1, 21, 11, { 0xe7u, 0xa5u }, 2048 },  /* PMD: PSE, page frame from bit 21 */
-    },
-    [LAYOUT_X86_PAE_NOHIGHMEM] = {
-        "x86-pae-nohighmem", "i386 PAE without HIGHMEM64G: only NX in the high half",
-        0x1u, 12, 20, { 0x67u, 0x25u },
-        0, 12, 20, 1, 0, { 0x80000000u, 0 },
-        0x80000000u, 0, 1u << 20, DECODE_X86,
-        0x100u, { 0x160u, 0x120u },
-        { 0xfffffc00u, 0x07ffffffu },
-        { 0xfffffc00u, 0xf7ffffffu },           /* type 30, offset 1: the page of E(1, 0) */
-        { 1, 21, 11, { 0xe7u, 0xa5u }, 2048 },
-    },
-    [LAYOUT_MIPS] = {
-        "mips", "MIPS32 64-bit phys (non-XPA): PFN and V/D in the high half (EntryLo)",
-        0x40u, 13, 19, { 0x75eu, 0x25au },      /* V D C=3 PRESENT WRITE A M | V C=3 PRESENT A */
-        6, 24, 24, 1u << 20, 1, { 0x1eu, 0x1au }, /* EntryLo PFN (never 0); C=3 D V | C=3 V */
-        0, 0x6u, 1u << 19, DECODE_MIPS,
-        0, { 0, 0 },                            /* no PROTNONE bit */
-        { 0, 0x80u },                           /* non-XPA: high = type << 2 | offset << 7 */
-        { 0, 0x178u },                          /* type 30, offset 2 */
-        { 0, 0, 0, { 0, 0 }, 0 },               /* MIPS32's PMD is folded: 32 bits */
-    },
-    [LAYOUT_SH_X2TLB] = {
-        "sh-x2tlb", "SH-4A X2TLB: PFN in the low half, extended permissions in the high half",
-        0x100u, 12, 20, { 0x50cu, 0x508u },     /* PRESENT A C D | PRESENT A C */
-        0, 0, 0, 1, 0, { 0x3600u, 0x2d00u },    /* UR UW KR KW | UR UX KR KX (EPR) */
-        0, 0x3f00u, 1u << 20, DECODE_SH,
-        0, { 0, 0 },
-        { 0, 0x20u },                           /* X2TLB: high = type | offset << 5 */
-        { 0, 0x3eu },                           /* type 30, offset 1 */
-        { 0, 0, 0, { 0, 0 }, 0 },               /* its PMD's high half is always 0 */
-    },
-};
+/* enum layout_id, enum pte_level, struct layout and layout_table: generated
+ * from src/pte/layout.rs (tests/c_header.rs), with the kernel headers each
+ * row comes from. */
+#include "generated.h"
 
 /* The row of a run: the layout at its --level (the PMD's low_shift,
  * low_bits, low_flags and max_low_period over the PTE row; a layout
@@ -171,7 +82,8 @@ struct pte_enc {
     uint32_t inv_low, inv_high;     /* PN: PTE_PFN_MASK's bits, inverted (x86's L1TF flip) */
     uint32_t pn_low_flags[2];       /* PN's [data, text]; its high flags are [0, 0] */
     uint32_t nx_mask, perm_mask;
-    enum layout_decode decode;
+    /* how pfn, writable and exec are read off (lo, hi): struct layout's */
+    uint32_t pfn_in_low, pfn_high_pos, write_low, write_high, exec_high, pfn_inverted;
     enum layout_id id;
     enum pte_level level;
 };
@@ -212,7 +124,12 @@ static inline struct pte_enc pte_enc_make_at(enum layout_id id, enum pte_level l
     e.pn_low_flags[1] = l.protnone_low_flags[1];
     e.nx_mask = l.nx_mask;
     e.perm_mask = l.perm_mask;
-    e.decode = l.decode;
+    e.pfn_in_low = l.pfn_in_low;
+    e.pfn_high_pos = l.pfn_high_pos;
+    e.write_low = l.write_low;
+    e.write_high = l.write_high;
+    e.exec_high = l.exec_high;
+    e.pfn_inverted = l.pfn_inverted_when_not_present;
     e.id = id;
     e.level = level;
     return e;
@@ -387,43 +304,31 @@ struct pte_decoded {
 
 /* pte_pfn(): on x86 a value that is not 0 and has no present bit has its
  * page-frame bits inverted back first (protnone_mask(), pgtable-invert.h),
- * with the masks of the run's level. */
+ * with the masks of the run's level; then the low half's bits 12-31 (x86,
+ * SH) and the high half's page-frame field (x86: PFN bits 20-31; MIPS:
+ * EntryLo's PFN from bit 6, pte_pfn() of pgtable.h), as src/pte/encoding.rs
+ * Encoding::decode reads them. */
 static inline uint64_t pte_pfn(const struct pte_enc *e, uint32_t lo, uint32_t hi)
 {
-    switch (e->decode) {
-    case DECODE_MIPS:
-        return (hi >> 6) & 0xffffffu;
-    case DECODE_SH:
-        return lo >> 12;
-    default:
-        if (!(lo & e->present) && (lo | hi) != 0) {
-            lo ^= e->inv_low;
-            hi ^= e->inv_high;
-        }
-        return (uint64_t)(lo >> 12) | (uint64_t)(hi & e->high_mask) << 20;
+    if (e->pfn_inverted && !(lo & e->present) && (lo | hi) != 0) {
+        lo ^= e->inv_low;
+        hi ^= e->inv_high;
     }
+    return (uint64_t)(e->pfn_in_low ? lo >> 12 : 0) | (uint64_t)((hi >> e->high_shift) & e->high_mask)
+                                                             << e->pfn_high_pos;
 }
 
+/* writable: x86's _PAGE_RW in the low half, MIPS's D or SH's
+ * _PAGE_EXT_USER_WRITE in the high; exec: not NX (x86), SH's
+ * _PAGE_EXT_USER_EXEC, or none (MIPS: no RI/XI here). */
 static inline struct pte_decoded pte_decode(const struct pte_enc *e, uint32_t lo, uint32_t hi)
 {
     struct pte_decoded d;
     d.present = (lo & (e->present | e->protnone)) != 0;
     d.protnone = (lo & e->protnone) != 0 && !(lo & e->present);
     d.pfn = pte_pfn(e, lo, hi);
-    switch (e->decode) {
-    case DECODE_MIPS:
-        d.writable = (hi & 0x4u) != 0;
-        d.exec = -1;
-        break;
-    case DECODE_SH:
-        d.writable = (hi & 0x200u) != 0;
-        d.exec = (hi & 0x100u) != 0;
-        break;
-    default:
-        d.writable = (lo & 0x2u) != 0;
-        d.exec = !(hi & 0x80000000u);
-        break;
-    }
+    d.writable = (lo & e->write_low) != 0 || (hi & e->write_high) != 0;
+    d.exec = e->nx_mask ? !(hi & e->nx_mask) : e->exec_high ? (hi & e->exec_high) != 0 : -1;
     return d;
 }
 

@@ -11,37 +11,8 @@
 #include "report.h"
 #include "selftest.h"
 
-/* The Rust tool's help text for each kind (the doc comments of src/config.rs
- * ReaderKind and WriterKind, as clap prints them in its `ptear list`). */
-static const char *const reader_help[READER_NKINDS] = {
-    "ptep_get_lockless: low, smp_rmb, high, smp_rmb, re-check low, retry",
-    "low, smp_rmb, high, no re-check (a known-broken control)",
-    "one 64-bit atomic load (x86-64: mov; i686: lock cmpxchg8b)",
-    "GUP-fast: ptep_get_lockless, take a reference, re-check with ptep_get (two plain loads)",
-    "KVM's __get_spte_lockless: clear counter, low, high, retry if low or count changed",
-};
-static const char *const writer_help[WRITER_NKINDS] = {
-    "install high, smp_wmb, low; clear low, smp_wmb, high (the reader's comment)",
-    "native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange (v4.19 and later)",
-    "x86 PAE up to v4.18: set_pte; clear = xchg(low, 0), then a plain high = 0",
-    "MIPS32 64-bit phys: set_pte; clear = set_pte(0), high first",
-    "SH X2TLB: set_pte; clear = set_pte(0), high first",
-    "install low before high, no barrier (a known-broken control)",
-};
-
-/* Each writer profile's kernels and source file(s), src/config.rs
- * WriterKind::kernels (NULL: ptear's own control). */
-static const char *const writer_kernels[WRITER_NKINDS][2] = {
-    { "the order the comment of ptep_get_lockless() assumes (every version)", "include/linux/pgtable.h" },
-    { "v4.19 and later: arch_atomic64_xchg to v6.1, pxx_xchg64 from v6.2 (plain stores before v6.2, WRITE_ONCE "
-      "after: the same moves)",
-      "arch/x86/include/asm/pgtable-3level.h" },
-    { "the 2.6 series to v4.18 (stable trees took the 64-bit exchange in 2018)",
-      "include/asm-i386/pgtable-3level.h, arch/x86/include/asm/pgtable-3level.h from 2.6.28" },
-    { "every version with 64-bit physical addresses on MIPS32", "arch/mips/include/asm/pgtable.h" },
-    { "every version with X2TLB", "arch/sh/include/asm/pgtable_32.h" },
-    { NULL, NULL },
-};
+/* reader_help, writer_help and writer_kernels (each writer profile's
+ * kernels and source files) are generated.h's: src/config.rs's tables. */
 
 /* The plain list's own words. */
 static const char *const reader_text[READER_NKINDS] = {
@@ -172,9 +143,7 @@ static void json_control(struct json *j, const struct control *c)
     json_str_or_null(j, "layout", c->layout >= 0 ? layout_table[c->layout].name : NULL);
     json_str(j, "clear_to", clear_to_names[c->clear_to]);
     json_str(j, "level", level_names[c->level]);
-    json_str_or_null(j, "expect_class", c->expect_class == PTE_MIXED       ? "mixed"
-                                        : c->expect_class == PTE_TRANSIENT ? "transient"
-                                                                           : NULL);
+    json_str_or_null(j, "expect_class", expect_class_names[c->expect_class]);
     json_bool(j, "expect_caught", c->expect_caught);
     json_obj_end(j);
 }
@@ -236,7 +205,7 @@ static int list_json(void)
 
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "schema", "ptear-list/1");
+    json_str(&j, "schema", PTEAR_LIST_SCHEMA);
     report_json_tool(&j);
     json_str(&j, "arch", ARCH_NAME);
     json_kinds(&j);

@@ -1,16 +1,22 @@
 /* pte.c - known-answer checks of the encoding of layout.h (selftest). */
 #include "pte.h"
 
+/* The entries E(j, h) below are known answers of the encoding's formula
+ * (docs/layouts.md); S and M, and each layout's largest low period, are
+ * the generated table's own (generated.h, from src/pte/layout.rs). */
 const char *pte_selfcheck(void)
 {
-    const struct pte_enc pae = pte_enc_make(LAYOUT_X86_PAE, 1u << 20, 0);
-    const struct pte_enc pae_hc = pte_enc_make(LAYOUT_X86_PAE, 1u << 20, 1);
+    const struct layout *x86 = &layout_table[LAYOUT_X86_PAE];
+    const uint32_t *S = x86->swap, *M = x86->migration;
+    const struct pte_enc pae = pte_enc_make(LAYOUT_X86_PAE, x86->max_low_period, 0);
+    const struct pte_enc pae_hc = pte_enc_make(LAYOUT_X86_PAE, x86->max_low_period, 1);
     const struct pte_enc pae2 = pte_enc_make(LAYOUT_X86_PAE, 2, 0);
-    const struct pte_enc noh = pte_enc_make(LAYOUT_X86_PAE_NOHIGHMEM, 1u << 20, 0);
-    const struct pte_enc mips = pte_enc_make(LAYOUT_MIPS, 1u << 19, 1);
-    const struct pte_enc sh = pte_enc_make(LAYOUT_SH_X2TLB, 1u << 20, 1);
-    const struct pte_enc pmd = pte_enc_make_at(LAYOUT_X86_PAE, LEVEL_PMD, 2048, 0, 0);
-    const struct pte_enc pae_swap = pte_enc_make_at(LAYOUT_X86_PAE, LEVEL_PTE, 1u << 20, 1, 0x07ffffffu);
+    const struct pte_enc noh =
+        pte_enc_make(LAYOUT_X86_PAE_NOHIGHMEM, layout_table[LAYOUT_X86_PAE_NOHIGHMEM].max_low_period, 0);
+    const struct pte_enc mips = pte_enc_make(LAYOUT_MIPS, layout_table[LAYOUT_MIPS].max_low_period, 1);
+    const struct pte_enc sh = pte_enc_make(LAYOUT_SH_X2TLB, layout_table[LAYOUT_SH_X2TLB].max_low_period, 1);
+    const struct pte_enc pmd = pte_enc_make_at(LAYOUT_X86_PAE, LEVEL_PMD, x86->pmd.max_low_period, 0, 0);
+    const struct pte_enc pae_swap = pte_enc_make_at(LAYOUT_X86_PAE, LEVEL_PTE, x86->max_low_period, 1, S[1]);
     struct pte_decoded d;
     uint32_t v, j, h, t;
 
@@ -25,8 +31,9 @@ const char *pte_selfcheck(void)
     if (pte_L(&sh, 1) != 0x1508u || pte_H(&sh, 0, 1) != 0x2d00u || pte_L(&sh, 2) != 0x250cu)
         return "sh-x2tlb E(1, 0) is not {0x1508, 0x2d00}";
     for (t = 1, j = pte_first_j(&pae2), h = pte_first_h(&pae2); t < 5000; t++, pte_step(&pae2, &j, &h))
-        if (j != t % 2 || h != t % 2048 || pte_classify(&pae2, pte_L(&pae2, j), pte_H(&pae2, h, j & 1)) != PTE_VALID)
-            return "x86-pae with P = 2: install t is not a valid E(t mod 2, t mod 2048)";
+        if (j != t % 2 || h != t % x86->states ||
+            pte_classify(&pae2, pte_L(&pae2, j), pte_H(&pae2, h, j & 1)) != PTE_VALID)
+            return "x86-pae with P = 2: install t is not a valid E(t mod 2, t mod N)";
     if (pte_classify(&pae, 0, 0x2u) != PTE_NOT_PRESENT)
         return "a not-present low half is not not-present";
     if (pte_classify(&pae, 0x1025u, 0) != PTE_MIXED || pte_classify(&pae_hc, 0x1025u, 0) != PTE_TRANSIENT)
@@ -64,12 +71,11 @@ const char *pte_selfcheck(void)
         return "x86-pae PN(1, 1) or PN(2, 2) is not valid";
     if (pte_classify(&pae_hc, 0xffffe120u, 0) != PTE_TRANSIENT || pte_classify(&pae, 0xffffe120u, 0) != PTE_MIXED)
         return "x86-pae {PN low, 0} is not transient (high-first clear) and mixed (documented)";
-    if (pte_classify(&pae, 0xfffffc00u, 0x07ffffffu) != PTE_NOT_PRESENT ||
-        pte_classify(&pae, 0xbffffc00u, 0xf7ffffffu) != PTE_NOT_PRESENT)
+    if (pte_classify(&pae, S[0], S[1]) != PTE_NOT_PRESENT || pte_classify(&pae, M[0], M[1]) != PTE_NOT_PRESENT)
         return "x86-pae S or M is not not-present";
-    if (pte_classify(&pae_swap, 0x1025u, 0x07ffffffu) != PTE_TRANSIENT || pte_classify(&pae_swap, 0x1025u, 0) != PTE_MIXED)
+    if (pte_classify(&pae_swap, 0x1025u, S[1]) != PTE_TRANSIENT || pte_classify(&pae_swap, 0x1025u, 0) != PTE_MIXED)
         return "x86-pae unordered with swap: {L(1), S high} is not transient or {L(1), 0} not mixed";
-    if (pte_consequences(&pae, 0x2067u, 0x07ffffffu) != (CONS_WRONG_PAGE | CONS_NX_LOST))
+    if (pte_consequences(&pae, 0x2067u, S[1]) != (CONS_WRONG_PAGE | CONS_NX_LOST))
         return "x86-pae (L(2), S high) is not wrong_page + nx_lost";
     if (pte_consequences(&pae, 0xffffe120u, 0x80000002u) != (CONS_WRONG_PAGE | CONS_NX_GAINED))
         return "x86-pae (PN(1, 1) low, NX high) is not wrong_page + nx_gained";

@@ -5,11 +5,6 @@
 
 #include "report.h"
 
-const char *const reader_names[] = { "lockless", "once", "atomic64", "gup-fast", "kvm-count" };
-const char *const writer_names[] = { "documented", "x86-pae", "x86-pae@2.6-4.18", "mips", "sh", "unordered" };
-const char *const clear_to_names[] = { "zero", "swap", "migration", "protnone" };
-const char *const level_names[] = { "pte", "pmd" };
-
 void results_free(struct results *r)
 {
     free(r->readers);
@@ -270,7 +265,7 @@ void report_json(struct json *j, const char *key, const struct results *r)
     int i;
 
     json_obj_begin(j, key);
-    json_str(j, "schema", "ptear/1");
+    json_str(j, "schema", PTEAR_SCHEMA);
     json_bool(j, "complete", r->complete);
     json_bool(j, "interrupted", r->interrupted);
     json_str(j, "verdict", results_verdict(r));

@@ -21,51 +21,14 @@
 #include "report.h"
 #include "selftest.h"
 
-#define ABA_SKIP_REASON "needs 2 CPUs: on one CPU an ABA tear needs two preemptions inside one read"
-
-
-#define MIXED PTE_MIXED
-#define TRANS PTE_TRANSIENT
-#define NOHI LAYOUT_X86_PAE_NOHIGHMEM
-#define X86 LAYOUT_X86_PAE
-#define ZERO CLEAR_TO_ZERO
-#define PTE LEVEL_PTE
-/*  name            reader            writer             barrier     layout low wgap rgap torn class caught 2cpus a64 clear-to level */
+/* The table (src/selftest.rs CONTROLS, then ATOMIC64_CONTROLS where the
+ * arch has a 64-bit atomic), generated into generated.h. */
 static const struct control controls[] = {
-    { "correct",      READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 0, ZERO, PTE },
-    { "correct-gaps", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 200, 200,  0, 0,     0, 0, 0, ZERO, PTE },
-    { "correct-full", READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_FULL,   -1, 0, 0,   0,    0, 0,     0, 0, 0, ZERO, PTE },
-    { "once",         READER_ONCE,      WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   100,  1, MIXED, 0, 0, 0, ZERO, PTE },
-    { "unordered",    READER_LOCKLESS,  WRITER_UNORDERED,  BARRIER_KERNEL, -1, 0, 100, 0,    1, TRANS, 0, 0, 0, ZERO, PTE },
-    { "high-first",   READER_LOCKLESS,  WRITER_MIPS,       BARRIER_KERNEL, -1, 0, 200, 0,    1, TRANS, 0, 0, 0, ZERO, PTE },
-    { "aba",          READER_LOCKLESS,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 1, MIXED, 0, 1, 0, ZERO, PTE },
-    { "gup-fast",     READER_GUP_FAST,  WRITER_DOCUMENTED, BARRIER_KERNEL, NOHI, 2, 0, 1000, 1, MIXED, 1, 1, 0, ZERO, PTE },
-    { "kvm-count",    READER_KVM_COUNT, WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 2, 0,   1000, 0, 0,     0, 0, 0, ZERO, PTE },
-    /* x86 PAE up to v4.18: its clear exchanges the low half first */
-    { "x86-pae@2.6-4.18", READER_LOCKLESS, WRITER_X86_PAE_V26, BARRIER_KERNEL, -1, 0, 200, 200, 0, 0, 0, 0, 0, ZERO, PTE },
-    /* --clear-to: the once reader mixes a low with the swap entry's high
-     * (never transient: the documented install over S stores the high
-     * first, and S's low is not present) */
-    { "swap",         READER_ONCE,      WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   100,  1, MIXED, 0, 0, 0,
-      CLEAR_TO_SWAP, PTE },
-    /* the high-first clear of E and of PN_t: {L, 0} and {PN low, 0} stand */
-    { "protnone",     READER_LOCKLESS,  WRITER_MIPS,       BARRIER_KERNEL, X86, 0, 200, 0,  1, TRANS, 0, 0, 0,
-      CLEAR_TO_PROTNONE, PTE },
+    PTEAR_CONTROLS
 #if defined(PTEAR_HAS_ATOMIC64)
-    /* src/selftest.rs ATOMIC64_CONTROLS */
-    { "atomic64",     READER_ATOMIC64,  WRITER_DOCUMENTED, BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1, ZERO, PTE },
-    { "x86-pae",      READER_LOCKLESS,  WRITER_X86_PAE,    BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1, ZERO, PTE },
-    /* v6.2's PMD: set_pmd and the clear are 64-bit exchanges */
-    { "pmd",          READER_LOCKLESS,  WRITER_X86_PAE,    BARRIER_KERNEL, -1, 0, 0,   0,    0, 0,     0, 0, 1, ZERO,
-      LEVEL_PMD },
+    PTEAR_ATOMIC64_CONTROLS
 #endif
 };
-#undef MIXED
-#undef TRANS
-#undef NOHI
-#undef X86
-#undef ZERO
-#undef PTE
 #define NCONTROLS (sizeof controls / sizeof controls[0])
 
 const struct control *selftest_controls(size_t *n)
@@ -108,7 +71,9 @@ static void fmt_duration(char *buf, size_t len, double s)
 static void expectation(char *buf, size_t len, const struct control *k)
 {
     snprintf(buf, len, "%s%s%s", k->expect_torn ? "torn" : "clean",
-             k->expect_class == PTE_MIXED ? ", mixed only" : k->expect_class == PTE_TRANSIENT ? ", transient only" : "",
+             k->expect_class == EXPECT_CLASS_MIXED       ? ", mixed only"
+             : k->expect_class == EXPECT_CLASS_TRANSIENT ? ", transient only"
+                                                         : "",
              k->expect_caught ? ", some caught by the re-check" : "");
 }
 
@@ -168,9 +133,9 @@ static int control_passes(const struct control *k, const struct results *r)
 {
     if (r->interrupted || r->reads == 0 || (r->torn > 0) != k->expect_torn)
         return 0;
-    if (k->expect_class == PTE_MIXED && !(r->mixed > 0 && r->transient == 0))
+    if (k->expect_class == EXPECT_CLASS_MIXED && !(r->mixed > 0 && r->transient == 0))
         return 0;
-    if (k->expect_class == PTE_TRANSIENT && !(r->transient > 0 && r->mixed == 0))
+    if (k->expect_class == EXPECT_CLASS_TRANSIENT && !(r->transient > 0 && r->mixed == 0))
         return 0;
     if (k->expect_caught && !(r->cfg->reader == READER_GUP_FAST && r->caught > 0))
         return 0;
@@ -259,7 +224,9 @@ static void print_row(const struct control *k, const struct results *r, int pass
 {
     char want[32], caught[48] = "";
     snprintf(want, sizeof want, "%s%s%s", k->expect_torn ? "torn" : "clean",
-             k->expect_class == PTE_MIXED ? " mixed" : k->expect_class == PTE_TRANSIENT ? " transient" : "",
+             k->expect_class == EXPECT_CLASS_MIXED       ? " mixed"
+             : k->expect_class == EXPECT_CLASS_TRANSIENT ? " transient"
+                                                         : "",
              k->expect_caught ? " caught" : "");
     if (k->reader == READER_GUP_FAST)
         snprintf(caught, sizeof caught, " (caught %llu)", (unsigned long long)r->caught);
@@ -283,7 +250,7 @@ static int write_json(const char *path, int all, const struct results *res, cons
     int wrc;
     json_init(&j);
     json_obj_begin(&j, NULL);
-    json_str(&j, "schema", "ptear-selftest/1");
+    json_str(&j, "schema", PTEAR_SELFTEST_SCHEMA);
     json_bool(&j, "pass", all);
     json_arr_begin(&j, "controls");
     for (i = 0; i < NCONTROLS; i++) {
@@ -303,7 +270,7 @@ static int write_json(const char *path, int all, const struct results *res, cons
             continue;
         json_obj_begin(&j, NULL);
         json_str(&j, "name", controls[i].name);
-        json_str(&j, "reason", ABA_SKIP_REASON);
+        json_str(&j, "reason", PTEAR_SKIP_NEEDS_TWO_CPUS);
         json_obj_end(&j);
     }
     json_arr_end(&j);
@@ -350,9 +317,9 @@ int cmd_selftest(const struct cli *c)
             skipped[i] = 1;
             nskip++;
             if (!quiet)
-                printf("%-13s skipped: %s\n", k->name, ABA_SKIP_REASON);
+                printf("%-13s skipped: %s\n", k->name, PTEAR_SKIP_NEEDS_TWO_CPUS);
             if (ktap) {
-                printf("ok %zu %s # SKIP %s\n", i + 1, k->name, ABA_SKIP_REASON);
+                printf("ok %zu %s # SKIP %s\n", i + 1, k->name, PTEAR_SKIP_NEEDS_TWO_CPUS);
                 fflush(stdout);
             }
             continue;

@@ -168,13 +168,16 @@ matrix() {
                 check "selftest sh4-sh7750r" selftest sh4-sh7750r
                 check "sh4-sh7750r: synco refused on SH-4" refuses sh4-sh7750r "synco" --barrier synco ;;
         esac
-        # The classes of the acceptance runs under emulation; natively,
-        # x86-64 and i686 run the same configurations in tests/classes.rs
-        # (the `cargo test` steps), so they are not run twice.
+        # The classes of the acceptance runs under emulation: tests/classes.rs
+        # runs its table of them against this binary (kept as
+        # target/reports/classes-ARCH-RUN.json); natively, x86-64 and i686
+        # run the same configurations in its other tests (the `cargo test`
+        # steps), so they are not run twice.
         case $arch in
             mipsel|sh4)
-                # shellcheck disable=SC2046
-                check "$arch: classes of the acceptance runs" python3 ci/classes.py "$arch" $(runner "$arch") "$(binary "$arch")" ;;
+                check "$arch: classes of the acceptance runs" env PTEAR_CLASSES_NAME="$arch" \
+                    PTEAR_CLASSES_CMD="$(runner "$arch") $(binary "$arch")" cargo test --locked --profile ci \
+                    --test classes acceptance_runs_of_the_binary_in_ptear_classes_cmd -- --exact --nocapture ;;
         esac
         case $arch in
             i686|mipsel) check "differential $arch" differential "$arch" ;;
@@ -282,8 +285,7 @@ loaded() {
     # shellcheck disable=SC2064
     trap "kill ${pids[*]} 2>/dev/null" EXIT
     mkdir -p target/reports/loaded
-    # tests/classes.rs is the classes of the acceptance runs (ci/classes.py's
-    # table) natively.
+    # tests/classes.rs is the classes of the acceptance runs natively.
     check "loaded: cargo test (timing tests)" cargo test --locked --profile ci \
         --test run --test classes --test report --test hunt --test signals --test retry_histogram
     check "loaded: selftest x86_64 (Rust)" dist/ptear-x86_64 selftest -d "$SELFTEST_D" --quiet \

@@ -26,8 +26,9 @@
  *
  * The encoding of the entries and the classifier of a read (never
  * installed? mixed or transient? consequences) are the C port's code,
- * c/layout.h, c/pte.h and c/config.h, included unchanged (compat/stdint.h
- * maps their types onto the kernel's).
+ * c/layout.h, c/pte.h and c/config.h (with c/generated.h, the tables
+ * generated from the Rust definitions), included unchanged
+ * (compat/stdint.h maps their types onto the kernel's).
  *
  * One writer kthread, bound to cpus[0]; readers bound to cpus[1..]. Each
  * read runs with interrupts off (local_irq_save/restore) as gup_fast()

@@ -4,44 +4,120 @@
 //! parses text.
 
 use crate::error::UsageError;
-use clap::ValueEnum;
+use crate::names::{name, Name, Named};
 use std::time::Duration;
 
 use crate::arch::BarrierInfo;
 pub use crate::arch::BarrierKind;
 use crate::pte::{ClearTo, Encoding, LayoutKind, Level, Pte};
 
-/// `--reader`: how readers assemble an entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// `--reader`: how readers assemble an entry (names and help: [`READER_NAMES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReaderKind {
-    /// ptep_get_lockless: low, smp_rmb, high, smp_rmb, re-check low, retry
+    /// The kernel's loop (ptep_get_lockless).
     Lockless,
-    /// low, smp_rmb, high, no re-check (a known-broken control)
+    /// No re-check (a known-broken control).
     Once,
-    /// one 64-bit atomic load (x86-64: mov; i686: lock cmpxchg8b)
+    /// One 64-bit atomic load.
     Atomic64,
-    /// GUP-fast: ptep_get_lockless, take a reference, re-check with ptep_get (two plain loads)
+    /// GUP-fast's read and re-check.
     GupFast,
-    /// KVM's __get_spte_lockless: clear counter, low, high, retry if low or count changed
+    /// KVM's clear counter.
     KvmCount,
 }
 
-/// `--writer`: which kernel's store order writers follow.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// `--reader`'s names and help, indexed by `ReaderKind as usize`.
+pub const READER_NAMES: [Name; 5] = [
+    name(
+        "lockless",
+        "ptep_get_lockless: low, smp_rmb, high, smp_rmb, re-check low, retry",
+    ),
+    name(
+        "once",
+        "low, smp_rmb, high, no re-check (a known-broken control)",
+    ),
+    name(
+        "atomic64",
+        "one 64-bit atomic load (x86-64: mov; i686: lock cmpxchg8b)",
+    ),
+    name(
+        "gup-fast",
+        "GUP-fast: ptep_get_lockless, take a reference, re-check with ptep_get (two plain loads)",
+    ),
+    name(
+        "kvm-count",
+        "KVM's __get_spte_lockless: clear counter, low, high, retry if low or count changed",
+    ),
+];
+
+impl Named for ReaderKind {
+    const ALL: &'static [Self] = &[
+        ReaderKind::Lockless,
+        ReaderKind::Once,
+        ReaderKind::Atomic64,
+        ReaderKind::GupFast,
+        ReaderKind::KvmCount,
+    ];
+    fn row(self) -> &'static Name {
+        &READER_NAMES[self as usize]
+    }
+}
+
+/// `--writer`: which kernel's store order writers follow (names and help:
+/// [`WRITER_NAMES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WriterKind {
-    /// install high, smp_wmb, low; clear low, smp_wmb, high (the reader's comment)
+    /// What the reader's comment assumes.
     Documented,
-    /// native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange (v4.19 and later)
+    /// x86 PAE from v4.19.
     X86Pae,
-    /// x86 PAE up to v4.18: set_pte; clear = xchg(low, 0), then a plain high = 0
-    #[value(name = "x86-pae@2.6-4.18")]
+    /// x86 PAE up to v4.18.
     X86PaeV26,
-    /// MIPS32 64-bit phys: set_pte; clear = set_pte(0), high first
+    /// MIPS32 with 64-bit physical addresses.
     Mips,
-    /// SH X2TLB: set_pte; clear = set_pte(0), high first
+    /// SuperH X2TLB.
     Sh,
-    /// install low before high, no barrier (a known-broken control)
+    /// Low before high, no barrier (a known-broken control).
     Unordered,
+}
+
+/// `--writer`'s names and help, indexed by `WriterKind as usize`.
+pub const WRITER_NAMES: [Name; 6] = [
+    name(
+        "documented",
+        "install high, smp_wmb, low; clear low, smp_wmb, high (the reader's comment)",
+    ),
+    name(
+        "x86-pae",
+        "native_set_pte; clear = native_ptep_get_and_clear, a 64-bit exchange (v4.19 and later)",
+    ),
+    name(
+        "x86-pae@2.6-4.18",
+        "x86 PAE up to v4.18: set_pte; clear = xchg(low, 0), then a plain high = 0",
+    ),
+    name(
+        "mips",
+        "MIPS32 64-bit phys: set_pte; clear = set_pte(0), high first",
+    ),
+    name("sh", "SH X2TLB: set_pte; clear = set_pte(0), high first"),
+    name(
+        "unordered",
+        "install low before high, no barrier (a known-broken control)",
+    ),
+];
+
+impl Named for WriterKind {
+    const ALL: &'static [Self] = &[
+        WriterKind::Documented,
+        WriterKind::X86Pae,
+        WriterKind::X86PaeV26,
+        WriterKind::Mips,
+        WriterKind::Sh,
+        WriterKind::Unordered,
+    ];
+    fn row(self) -> &'static Name {
+        &WRITER_NAMES[self as usize]
+    }
 }
 
 impl WriterKind {
@@ -133,16 +209,15 @@ impl ReaderKind {
     }
 }
 
-/// The command-line name of a value (`lockless`, `x86-pae`, ...).
-pub fn name_of<T: ValueEnum>(v: T) -> String {
-    v.to_possible_value()
-        .map(|p| p.get_name().to_owned())
-        .unwrap_or_default()
+/// The name of a value (`lockless`, `x86-pae`, ...), owned: its enum's
+/// table ([`crate::names`]).
+pub fn name_of<T: Named>(v: T) -> String {
+    v.name().to_owned()
 }
 
 /// Hard limits that keep a run inside what one machine and one process can
-/// do. The C port has the same values (`ptear list --json`, checked by
-/// tests/c_port.rs).
+/// do. The C port's are generated from these (c/generated.h,
+/// tests/c_header.rs).
 pub mod limits {
     /// Threads (readers + writers) in one run.
     pub const MAX_THREADS: u64 = 1024;

@@ -1,8 +1,9 @@
 //! ptear: measures torn reads of split 64-bit page-table entries.
 //!
 //! Layout, bottom up (dependencies point one way, downwards):
-//! `arch` (barrier instructions and 64-bit atomics, one file per
-//! architecture; depends on nothing else here), `host`, `affinity`, `seed`,
+//! `names` (the enums' names and help, one table each; a leaf), `arch`
+//! (barrier instructions and 64-bit atomics, one file per architecture;
+//! depends on nothing else here but `names`), `host`, `affinity`, `seed`,
 //! `signals`, `error` (leaves), `pte` (the entry, its encoding, the
 //! kernel's read and write sequences), `config` (a run's options, checked),
 //! `engine` (shared memory, threads, the hammer loops), `report` (the one
@@ -28,6 +29,7 @@ pub mod host;
 pub mod hunt;
 pub mod kernel;
 pub mod knob;
+pub mod names;
 pub mod pte;
 pub mod report;
 pub mod seed;

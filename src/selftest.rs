@@ -1,7 +1,8 @@
 //! The control set of `ptear selftest`: configurations whose outcome is
 //! known. Correct ones must stay clean, known-broken ones must tear; a
 //! detector that stays silent on a broken one, or fires on a correct one,
-//! fails the selftest. The C port (c/) runs the same table.
+//! fails the selftest. The C port (c/) runs the same table, generated
+//! from this one (c/generated.h, tests/c_header.rs).
 
 use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
 use crate::pte::{ClearTo, LayoutKind, Level, WrongClass};

@@ -2,7 +2,10 @@
 //! end: each class shows on the configuration that makes it and no other
 //! class does; the fix (kvm-count) stays clean where the lockless reader
 //! tears; GUP-fast's counts add up. Runs pin writer and reader to two CPUs
-//! where the process may use two.
+//! where the process may use two. The last test runs the same table of
+//! acceptance runs against another binary, under its emulator
+//! (`PTEAR_CLASSES_CMD`: the per-arch matrix of ci/test.sh, for mipsel and
+//! the C port's sh4 build).
 //!
 //! Rates measured on the project's 2-CPU machine (x86-64, 2 s, pinned,
 //! other tests running): once 0.4-0.7 M mixed; ABA knobs 40-120 k mixed;
@@ -414,4 +417,285 @@ fn writers_that_take_turns_leave_the_swap_entry_between_them() {
     let (_, mixed, transient) = totals(&r);
     assert!(mixed > 0, "{}", r["totals"]);
     assert_eq!(transient, 0);
+}
+
+/// A check of an acceptance run: what must hold, given the report and the
+/// binary's own `list --json`.
+type Check = (&'static str, fn(&Value, &Value) -> bool);
+
+/// The x86-pae PMD row, as the binary lists it.
+fn pmd_row(list: &Value) -> &Value {
+    let layouts = list["layouts"].as_array().unwrap();
+    &layouts.iter().find(|l| l["name"] == "x86-pae").unwrap()["pmd"]
+}
+
+const TRANSIENT_ONLY: [Check; 2] = [
+    ("transient > 0", |r, _| totals(r).2 > 0),
+    ("mixed == 0", |r, _| totals(r).1 == 0),
+];
+const MIXED_ONLY: [Check; 2] = [
+    ("mixed > 0", |r, _| totals(r).1 > 0),
+    ("transient == 0", |r, _| totals(r).2 == 0),
+];
+
+/// The acceptance runs of the per-arch matrix (ci/test.sh `matrix`):
+/// (name, options, needs a 64-bit exchange, checks). A run that needs a
+/// 64-bit exchange must be refused as a usage error where the binary has
+/// none.
+fn acceptance_runs() -> Vec<(&'static str, Vec<&'static str>, bool, Vec<Check>)> {
+    let aba = ABA.to_vec();
+    let with = |a: &[&'static str], b: &[&'static str]| [a, b].concat();
+    vec![
+        (
+            "high-first",
+            vec![
+                "--writer",
+                "mips",
+                "--writer-gap",
+                "200",
+                "--layout",
+                "mips",
+            ],
+            false,
+            [
+                &TRANSIENT_ONLY[..],
+                &[("every one pfn_zero", |r, _| {
+                    consequence(r, "pfn_zero") == totals(r).0
+                })],
+            ]
+            .concat(),
+        ),
+        ("once", vec!["--reader", "once"], false, MIXED_ONLY.to_vec()),
+        ("aba-lockless", aba.clone(), false, MIXED_ONLY.to_vec()),
+        (
+            "aba-kvm-count",
+            with(&aba, &["--reader", "kvm-count"]),
+            false,
+            vec![
+                ("no wrong value", |r, _| totals(r) == (0, 0, 0)),
+                ("reads > 0", |r, _| u(&r["totals"]["reads"]) > 0),
+            ],
+        ),
+        (
+            "aba-gup-fast",
+            with(&aba, &["--reader", "gup-fast"]),
+            false,
+            vec![
+                ("caught > 0", |r, _| {
+                    u(&r["totals"]["gup_fast"]["caught"]) > 0
+                }),
+                ("slipped counted apart (= torn)", |r, _| {
+                    u(&r["totals"]["gup_fast"]["slipped"]) == totals(r).0
+                }),
+                ("first_wrong = caught + slipped", |r, _| {
+                    let g = &r["totals"]["gup_fast"];
+                    u(&g["first_wrong"]) == u(&g["caught"]) + u(&g["slipped"])
+                }),
+                ("transient == 0", |r, _| totals(r).2 == 0),
+            ],
+        ),
+        (
+            "swap-once",
+            vec!["--clear-to", "swap", "--reader", "once"],
+            false,
+            [
+                &MIXED_ONLY[..],
+                &[
+                    ("wrong_page > 0", |r, _| consequence(r, "wrong_page") > 0),
+                    ("swap counted", |r, _| family(r, "swap") > 0),
+                    ("families sum to torn", |r, _| family_sum(r) == totals(r).0),
+                ],
+            ]
+            .concat(),
+        ),
+        (
+            "swap-lockless",
+            vec!["--clear-to", "swap"],
+            false,
+            vec![
+                ("no wrong value", |r, _| totals(r).0 == 0),
+                ("not present > 0", |r, _| u(&r["totals"]["not_present"]) > 0),
+            ],
+        ),
+        (
+            "protnone",
+            vec![
+                "--clear-to",
+                "protnone",
+                "--writer",
+                "mips",
+                "--layout",
+                "x86-pae",
+                "--writer-gap",
+                "200",
+            ],
+            false,
+            [
+                &TRANSIENT_ONLY[..],
+                &[
+                    ("protnone counted", |r, _| family(r, "protnone") > 0),
+                    ("families sum to torn", |r, _| family_sum(r) == totals(r).0),
+                    // Samples are chosen by kind, so a counted family has a sample.
+                    ("a PROT_NONE sample, present to pte_present()", |r, _| {
+                        let s = r["torn_samples"].as_array().unwrap();
+                        let pn = s.iter().filter(|s| s["family"] == "protnone");
+                        pn.clone().count() > 0
+                            && pn.into_iter().all(|s| {
+                                s["decoded"]["protnone"] == true && s["decoded"]["present"] == true
+                            })
+                    }),
+                ],
+            ]
+            .concat(),
+        ),
+        (
+            "pmd-once",
+            vec!["--level", "pmd", "--reader", "once"],
+            false,
+            vec![
+                ("mixed > 0", |r, _| totals(r).1 > 0),
+                // its low's flags (with _PAGE_PSE) those of the PMD row
+                ("every sample a huge-page PMD", |r, list| {
+                    let p = pmd_row(list);
+                    let below = (1u64 << u(&p["low_shift"])) - 1;
+                    let flags = p["low_flags"].as_array().unwrap();
+                    r["torn_samples"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|s| flags.iter().any(|f| u(f) == u(&s["low"]) & below))
+                }),
+            ],
+        ),
+        (
+            "pmd-x86-pae",
+            vec!["--level", "pmd", "--writer", "x86-pae"],
+            true,
+            vec![
+                ("no wrong value", |r, _| totals(r).0 == 0),
+                ("reads > 0", |r, _| u(&r["totals"]["reads"]) > 0),
+            ],
+        ),
+        (
+            "nohighmem-once",
+            vec!["--reader", "once", "--layout", "x86-pae-nohighmem"],
+            false,
+            vec![
+                ("torn > 0", |r, _| totals(r).0 > 0),
+                ("only NX flips", |r, _| {
+                    consequence(r, "nx_lost") + consequence(r, "nx_gained") == totals(r).0
+                        && [
+                            "wrong_page",
+                            "pfn_zero",
+                            "wrong_permissions",
+                            "no_permissions",
+                        ]
+                        .iter()
+                        .all(|k| consequence(r, k) == 0)
+                }),
+            ],
+        ),
+    ]
+}
+
+/// The per-arch matrix's acceptance runs (ci/test.sh) against another
+/// binary, under its emulator: `PTEAR_CLASSES_CMD` is the command (the
+/// runner's words, then the binary: `qemu-sh4 dist/ptear-sh4`),
+/// `PTEAR_CLASSES_NAME` names the reports it keeps
+/// (target/reports/classes-NAME-RUN.json). 1 s each, one reader, pinned to
+/// two CPUs where there are two. Without `PTEAR_CLASSES_CMD` it does
+/// nothing: the tests above run these configurations natively.
+#[test]
+fn acceptance_runs_of_the_binary_in_ptear_classes_cmd() {
+    let Ok(cmd) = std::env::var("PTEAR_CLASSES_CMD") else {
+        return;
+    };
+    let name = std::env::var("PTEAR_CLASSES_NAME").unwrap_or_else(|_| "other".to_owned());
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    let go = |args: &[&str]| {
+        std::process::Command::new(words[0])
+            .args(&words[1..])
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    };
+    let list: Value = stdout_json(&go(&["list", "--json"]));
+    // the binary says itself whether it has a 64-bit exchange
+    let writers = list["writers"].as_array().unwrap();
+    let xchg64 = writers
+        .iter()
+        .any(|w| w["name"] == "x86-pae" && w["unavailable"].is_null());
+    let cpus = ptear::affinity::allowed_cpus();
+    let pin = (cpus.len() >= 2).then(|| format!("{},{}", cpus[0], cpus[1]));
+    let reports = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let mut bad = Vec::new();
+    for (run, opts, needs_xchg64, checks) in acceptance_runs() {
+        let mut args = vec![
+            "run",
+            "-q",
+            "-d",
+            "1s",
+            "--readers",
+            "1",
+            "--format",
+            "json",
+        ];
+        if let Some(p) = &pin {
+            args.extend(["--cpus", p.as_str()]);
+        }
+        args.extend(opts);
+        let out = go(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if needs_xchg64 && !xchg64 {
+            let ok = out.status.code() == Some(2) && stderr.trim().lines().count() == 1;
+            println!(
+                "  {run:<15} refused: {}  {}",
+                stderr.trim(),
+                if ok { "ok" } else { "FAILED" }
+            );
+            if !ok {
+                bad.push(format!("{run}: not refused (exit {:?})", out.status.code()));
+            }
+            continue;
+        }
+        if !matches!(out.status.code(), Some(0 | 1)) {
+            bad.push(format!(
+                "{run}: exit {:?}: {}",
+                out.status.code(),
+                stderr.trim()
+            ));
+            continue;
+        }
+        let r = stdout_json(&out);
+        std::fs::write(
+            reports.join(format!("classes-{name}-{run}.json")),
+            &out.stdout,
+        )
+        .unwrap();
+        let failed: Vec<&str> = checks
+            .iter()
+            .filter(|(_, ok)| !ok(&r, &list))
+            .map(|(what, _)| *what)
+            .collect();
+        let (torn, mixed, transient) = totals(&r);
+        let g = &r["totals"]["gup_fast"];
+        let gup = if g.is_null() {
+            String::new()
+        } else {
+            format!(", caught {}, slipped {}", u(&g["caught"]), u(&g["slipped"]))
+        };
+        println!(
+            "  {run:<15} torn {torn:>10}  mixed {mixed:>10}  transient {transient:>10}{gup}  {}",
+            if failed.is_empty() {
+                "ok".to_owned()
+            } else {
+                format!("FAILED: {}", failed.join(", "))
+            }
+        );
+        if !failed.is_empty() {
+            bad.push(format!("{run}: {}", failed.join(", ")));
+        }
+    }
+    assert!(bad.is_empty(), "{name}: {bad:?}");
 }

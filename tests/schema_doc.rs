@@ -4,9 +4,9 @@
 //! has, so a field added to the code without its documentation fails here.
 
 mod common;
-use clap::ValueEnum;
 use common::*;
 use ptear::config::WriterKind;
+use ptear::names::Named;
 use ptear::pte::{Class, Encoding, LayoutKind, Pte};
 use ptear::report::{ListRecord, Report};
 use serde_json::Value;
@@ -55,8 +55,8 @@ fn the_report_example_is_a_real_report_and_its_torn_sample_is_right() {
     let blocks = json_blocks(&doc());
     let example: Report = serde_json::from_str(&blocks[0]).expect("example parses as ptear/1");
     let c = &example.config;
-    let layout = LayoutKind::from_str(&c.layout, false).unwrap();
-    let writer = WriterKind::from_str(&c.writer, false).unwrap();
+    let layout = LayoutKind::from_name(&c.layout).unwrap();
+    let writer = WriterKind::from_name(&c.writer).unwrap();
     let enc = Encoding::with(layout.layout(), c.low_period, writer.transient_high(None)).unwrap();
     assert!(!example.torn_samples.is_empty());
     for s in &example.torn_samples {

@@ -15,8 +15,9 @@
  *   - --clear-to protnone (x86 layouts): every installed PN state is the
  *     contract's formula and valid, decodes as present + protnone with
  *     E's pfn; {PN low, 0} transient/mixed; PN mixes by the rule;
- *   - --clear-to swap/migration: S and M are the contract's values and not
- *     present; a present low with their high is mixed (documented) or
+ *   - --clear-to swap/migration: S and M (generated.h's, from
+ *     src/pte/layout.rs, whose values the kernel engine's differential
+ *     checks against a real kernel) are not present; a present low with their high is mixed (documented) or
  *     transient (unordered), with the contract's consequences;
  *   - pte_selfcheck() (the selftest's known answers) passes.
  * Plain C, division allowed here (the hot loops have none). Prints an ok or
@@ -313,21 +314,13 @@ static void check_protnone(enum layout_id id)
                "mixes (%lu detected) as the rule says\n", l->name, valid, zeros, mixes, caught);
 }
 
-/* --clear-to swap and migration, every layout: S and M are the contract's
- * values and not present (nor PN); a present low next to S's or M's high
+/* --clear-to swap and migration, every layout: S and M are not present
+ * (nor PN); a present low next to S's or M's high
  * is mixed under documented, transient under unordered with that
  * --clear-to (the install over S or M stores the low first) and {L(j), 0}
  * then mixed; the consequences the contract names. */
 static void check_cleared(enum layout_id id)
 {
-    static const uint32_t want_swap[LAYOUT_N][2] = {
-        [LAYOUT_X86_PAE] = { 0xfffffc00u, 0x07ffffffu }, [LAYOUT_X86_PAE_NOHIGHMEM] = { 0xfffffc00u, 0x07ffffffu },
-        [LAYOUT_MIPS] = { 0, 0x80u }, [LAYOUT_SH_X2TLB] = { 0, 0x20u },
-    };
-    static const uint32_t want_mig[LAYOUT_N][2] = {
-        [LAYOUT_X86_PAE] = { 0xbffffc00u, 0xf7ffffffu }, [LAYOUT_X86_PAE_NOHIGHMEM] = { 0xfffffc00u, 0xf7ffffffu },
-        [LAYOUT_MIPS] = { 0, 0x178u }, [LAYOUT_SH_X2TLB] = { 0, 0x3eu },
-    };
     const struct layout *l = &layout_table[id];
     const uint32_t P = l->max_low_period;
     const struct pte_enc doc = pte_enc_make(id, P, 0);
@@ -336,14 +329,12 @@ static void check_cleared(enum layout_id id)
     unsigned long n = 0;
 
     for (k = 0; k < 2; k++) {
-        const uint32_t *x = k ? l->migration : l->swap, *want = k ? want_mig[id] : want_swap[id];
+        const uint32_t *x = k ? l->migration : l->swap;
         const char *name = k ? "migration" : "swap";
         /* unordered with this --clear-to: {L, S/M high} stands */
         const struct pte_enc un = pte_enc_make_at(id, LEVEL_PTE, P, 1, x[1]);
         uint64_t t;
         snprintf(where, sizeof where, "%s %s", l->name, name);
-        CHECK(x[0] == want[0] && x[1] == want[1], "{0x%08x, 0x%08x}, want {0x%08x, 0x%08x}", x[0], x[1], want[0],
-              want[1]);
         CHECK(!(x[0] & l->present) && !(x[0] & l->protnone), "low 0x%08x is present or PROTNONE", x[0]);
         CHECK(pte_classify(&doc, x[0], x[1]) == PTE_NOT_PRESENT && pte_classify(&un, x[0], x[1]) == PTE_NOT_PRESENT &&
               pte_classify(&doc, x[0], 0) == PTE_NOT_PRESENT, "{0x%08x, 0x%08x} is not not-present", x[0], x[1]);
@@ -367,7 +358,7 @@ static void check_cleared(enum layout_id id)
         }
     }
     if (failures == bad)
-        printf("ok    %s: S and M as the contract says, not present; %lu {L, S/M high} mixed (documented), transient "
+        printf("ok    %s: S and M not present; %lu {L, S/M high} mixed (documented), transient "
                "(unordered over S/M), with their consequences\n", l->name, n);
 }
 

@@ -1,5 +1,5 @@
 /* compat/stdint.h - the C port's headers (c/layout.h, c/pte.h, c/config.h,
- * c/rng.h) include <stdint.h>; a kernel module is built with -nostdinc and
+ * c/generated.h, c/rng.h) include <stdint.h>; a kernel module is built with -nostdinc and
  * has no libc. This file, found first through ccflags-y's -I, maps the C99
  * fixed-width types onto the kernel's own (include/linux/types.h), so the
  * module compiles the C port's encoding and classifier unchanged. */

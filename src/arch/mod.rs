@@ -35,33 +35,89 @@ mod generic;
 )))]
 pub use generic::*;
 
-use clap::ValueEnum;
+use crate::names::{name, Name, Named};
 use std::sync::OnceLock;
 
 /// `--barrier`: what smp_rmb/smp_wmb are. Arch-specific kinds exist only on
-/// builds for that arch; CPU-specific ones are checked at start.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// builds for that arch; CPU-specific ones are checked at start. A kind's
+/// discriminant is its row of [`BARRIER_NAMES`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BarrierKind {
-    /// Linux's SMP smp_rmb/smp_wmb for this arch
-    Kernel,
-    /// the arch's smp_mb for both
-    Full,
+    /// What the kernel uses.
+    Kernel = 0,
+    /// smp_mb.
+    Full = 1,
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    /// mfence for both (SSE2)
-    Mfence,
+    /// mfence.
+    Mfence = 2,
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-    /// lfence as rmb, sfence as wmb (SSE2)
-    LfenceSfence,
+    /// lfence and sfence.
+    LfenceSfence = 3,
     #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
-    /// sync 0x13 (stype RMB) for both
-    SyncRmb,
+    /// sync 0x13.
+    SyncRmb = 4,
     #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
-    /// sync 0x04 (stype WMB) for both
-    SyncWmb,
-    /// compiler barrier only
-    Compiler,
-    /// nothing between the two accesses
-    None,
+    /// sync 0x04.
+    SyncWmb = 5,
+    /// A compiler barrier.
+    Compiler = 7,
+    /// Nothing.
+    None = 8,
+}
+
+/// Every arch's `--barrier` names and help, indexed by `BarrierKind as
+/// usize`: this build's kinds are some of them. Row 6, `synco`, is the C
+/// port's sh4 build's only (no Rust compiler targets SuperH); it is here
+/// so that the C port's table (c/generated.h) has one source too.
+pub const BARRIER_NAMES: [Name; 9] = [
+    name("kernel", "Linux's SMP smp_rmb/smp_wmb for this arch"),
+    name("full", "the arch's smp_mb for both"),
+    name("mfence", "mfence for both (SSE2)"),
+    name("lfence-sfence", "lfence as rmb, sfence as wmb (SSE2)"),
+    name("sync-rmb", "sync 0x13 (stype RMB) for both"),
+    name("sync-wmb", "sync 0x04 (stype WMB) for both"),
+    name(
+        "synco",
+        "synco for both (SH-4A; the C port's sh4 build only)",
+    ),
+    name("compiler", "compiler barrier only"),
+    name("none", "nothing between the two accesses"),
+];
+
+impl Named for BarrierKind {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    const ALL: &'static [Self] = &[
+        BarrierKind::Kernel,
+        BarrierKind::Full,
+        BarrierKind::Mfence,
+        BarrierKind::LfenceSfence,
+        BarrierKind::Compiler,
+        BarrierKind::None,
+    ];
+    #[cfg(any(target_arch = "mips", target_arch = "mips32r6"))]
+    const ALL: &'static [Self] = &[
+        BarrierKind::Kernel,
+        BarrierKind::Full,
+        BarrierKind::SyncRmb,
+        BarrierKind::SyncWmb,
+        BarrierKind::Compiler,
+        BarrierKind::None,
+    ];
+    #[cfg(not(any(
+        target_arch = "x86",
+        target_arch = "x86_64",
+        target_arch = "mips",
+        target_arch = "mips32r6"
+    )))]
+    const ALL: &'static [Self] = &[
+        BarrierKind::Kernel,
+        BarrierKind::Full,
+        BarrierKind::Compiler,
+        BarrierKind::None,
+    ];
+    fn row(self) -> &'static Name {
+        &BARRIER_NAMES[self as usize]
+    }
 }
 
 /// The two barriers of the split-PTE protocol, named as in the kernel's

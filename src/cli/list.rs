@@ -8,23 +8,21 @@ use crate::engine::samples::KIND_FIRST;
 use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
 use crate::error::{exit, Error};
 use crate::export::json;
+use crate::names::Named;
 use crate::pte::{ClearTo, LayoutKind, Level};
 use crate::report::{
     BarrierRecord, ControlSpec, KindRecord, LayoutRecord, LimitsRecord, ListRecord, PmdRecord,
     Tool, LIST_SCHEMA,
 };
-use clap::ValueEnum;
 
-fn help<T: ValueEnum>(v: T) -> String {
-    v.to_possible_value()
-        .and_then(|p| p.get_help().map(|h| h.to_string()))
-        .unwrap_or_default()
+fn help<T: Named>(v: T) -> String {
+    v.help().to_owned()
 }
 
 /// Every value of a kind, with why this build cannot run it (the arch's
 /// reason, without the option's name: the C port words it the same).
-fn kinds<T: ValueEnum + Copy>(unavailable: fn(T) -> Option<&'static str>) -> Vec<KindRecord> {
-    T::value_variants()
+fn kinds<T: Named>(unavailable: fn(T) -> Option<&'static str>) -> Vec<KindRecord> {
+    T::ALL
         .iter()
         .map(|&k| KindRecord {
             name: name_of(k),
@@ -51,7 +49,7 @@ pub fn record() -> ListRecord {
             _ => None,
         })
         .into_iter()
-        .zip(WriterKind::value_variants())
+        .zip(WriterKind::ALL)
         .map(|(rec, k)| KindRecord {
             kernels: k.kernels().map(|(v, _)| v.to_owned()),
             source: k.kernels().map(|(_, f)| f.to_owned()),
@@ -168,7 +166,7 @@ pub fn list(args: &ListArgs) -> Result<i32, Error> {
             ));
         }
     }
-    for &to in ClearTo::value_variants() {
+    for &to in ClearTo::ALL {
         line(&mut out, "clear-to", &name_of(to), &help(to), &None);
     }
     print!("{out}");

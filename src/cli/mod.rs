@@ -13,6 +13,7 @@ mod selftest;
 mod selftest_out;
 pub mod status_line;
 pub mod sweep;
+mod values;
 
 use crate::error::{exit, runtime, usage, Error};
 use args::{Cli, Command};

@@ -12,8 +12,8 @@
 //! type), ptear's layouts were changed to the kernel's.
 
 use super::results::EncodingLine;
+use crate::names::Named;
 use crate::pte::{ClearTo, Encoding, LayoutKind, Level, Pte, State};
-use clap::ValueEnum;
 
 /// One vector's verdict.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,8 +28,8 @@ pub struct Checked {
 
 /// ptear's value for the module's vector, or why there is none.
 pub fn ptear_value(l: &EncodingLine) -> Result<Pte, String> {
-    let layout = LayoutKind::from_str(&l.layout, false)
-        .map_err(|_| format!("unknown layout {:?} in the module's encodings", l.layout))?;
+    let layout = LayoutKind::from_name(&l.layout)
+        .ok_or_else(|| format!("unknown layout {:?} in the module's encodings", l.layout))?;
     let level = if l.kind == "pmd" {
         Level::Pmd
     } else {

@@ -1,45 +1,118 @@
 //! `--layout`: where each architecture keeps the present bit, the page frame
 //! and the permissions in the two halves of a 64-bit entry. The table is
-//! docs/layouts.md's; the C port has the same (c/layout.h) and
-//! tests/c_port.rs compares the two through `ptear list --json`.
+//! docs/layouts.md's; the C port's copy (c/generated.h) is generated from
+//! this file by tests/c_header.rs, and tests/c_port.rs compares the two
+//! tools' `ptear list --json`.
 
 use super::Pte;
-use clap::ValueEnum;
+use crate::names::{name, Name, Named};
 
-/// `--layout`: which architecture's entries the writers install.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// `--layout`: which architecture's entries the writers install (names
+/// and help: [`LAYOUT_NAMES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LayoutKind {
-    /// i386 PAE with HIGHMEM64G: PFN bits 20-31 and NX in the high half
+    /// i386 PAE with HIGHMEM64G.
     X86Pae,
-    /// i386 PAE without HIGHMEM64G: only NX in the high half
+    /// i386 PAE without HIGHMEM64G.
     X86PaeNohighmem,
-    /// MIPS32 64-bit phys (non-XPA): PFN and V/D in the high half (EntryLo)
+    /// MIPS32 with 64-bit physical addresses (non-XPA).
     Mips,
-    /// SH-4A X2TLB: PFN in the low half, extended permissions in the high half
+    /// SH-4A X2TLB.
     ShX2tlb,
 }
 
-/// `--level`: which entry of the walk the writers update and readers read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// `--layout`'s names and help, indexed by `LayoutKind as usize`.
+pub const LAYOUT_NAMES: [Name; 4] = [
+    name(
+        "x86-pae",
+        "i386 PAE with HIGHMEM64G: PFN bits 20-31 and NX in the high half",
+    ),
+    name(
+        "x86-pae-nohighmem",
+        "i386 PAE without HIGHMEM64G: only NX in the high half",
+    ),
+    name(
+        "mips",
+        "MIPS32 64-bit phys (non-XPA): PFN and V/D in the high half (EntryLo)",
+    ),
+    name(
+        "sh-x2tlb",
+        "SH-4A X2TLB: PFN in the low half, extended permissions in the high half",
+    ),
+];
+
+impl Named for LayoutKind {
+    const ALL: &'static [Self] = &LayoutKind::ALL;
+    fn row(self) -> &'static Name {
+        &LAYOUT_NAMES[self as usize]
+    }
+}
+
+/// `--level`: which entry of the walk the writers update and readers read
+/// (names and help: [`LEVEL_NAMES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
-    /// page-table entries (ptep_get_lockless)
+    /// Page-table entries.
     Pte,
-    /// x86 PAE huge-page PMDs (pmdp_get_lockless)
+    /// x86 PAE huge-page PMDs.
     Pmd,
 }
 
+/// `--level`'s names and help, indexed by `Level as usize`.
+pub const LEVEL_NAMES: [Name; 2] = [
+    name("pte", "page-table entries (ptep_get_lockless)"),
+    name("pmd", "x86 PAE huge-page PMDs (pmdp_get_lockless)"),
+];
+
+impl Named for Level {
+    const ALL: &'static [Self] = &[Level::Pte, Level::Pmd];
+    fn row(self) -> &'static Name {
+        &LEVEL_NAMES[self as usize]
+    }
+}
+
 /// `--clear-to`: what stands in the slot between two installs
-/// (docs/layouts.md, "What a cleared entry becomes").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// (docs/layouts.md, "What a cleared entry becomes"; names and help:
+/// [`CLEAR_TO_NAMES`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClearTo {
-    /// 0 (zap_pte_range)
+    /// 0.
     Zero,
-    /// a swap entry (try_to_unmap_one, then do_swap_page installs over it)
+    /// A swap entry.
     Swap,
-    /// a migration entry (try_to_migrate_one, then remove_migration_pte)
+    /// A migration entry.
     Migration,
-    /// x86 PROT_NONE and back (ptep_modify_prot_start/commit)
+    /// x86 PROT_NONE and back.
     Protnone,
+}
+
+/// `--clear-to`'s names and help, indexed by `ClearTo as usize`.
+pub const CLEAR_TO_NAMES: [Name; 4] = [
+    name("zero", "0 (zap_pte_range)"),
+    name(
+        "swap",
+        "a swap entry (try_to_unmap_one, then do_swap_page installs over it)",
+    ),
+    name(
+        "migration",
+        "a migration entry (try_to_migrate_one, then remove_migration_pte)",
+    ),
+    name(
+        "protnone",
+        "x86 PROT_NONE and back (ptep_modify_prot_start/commit)",
+    ),
+];
+
+impl Named for ClearTo {
+    const ALL: &'static [Self] = &[
+        ClearTo::Zero,
+        ClearTo::Swap,
+        ClearTo::Migration,
+        ClearTo::Protnone,
+    ];
+    fn row(self) -> &'static Name {
+        &CLEAR_TO_NAMES[self as usize]
+    }
 }
 
 /// Index of the data-page flags in `low_flags` / `high_flags` (even j).

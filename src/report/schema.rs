@@ -84,13 +84,24 @@ pub struct KernelRecord {
 }
 
 /// A run's (or a control's expected) outcome.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// No accepted read was torn.
     Clean,
     /// At least one accepted read was torn.
     Torn,
+}
+
+impl crate::names::Named for Verdict {
+    const ALL: &'static [Self] = &[Verdict::Clean, Verdict::Torn];
+    fn row(self) -> &'static crate::names::Name {
+        const NAMES: [crate::names::Name; 2] = [
+            crate::names::name("clean", "No accepted read was torn"),
+            crate::names::name("torn", "At least one accepted read was torn"),
+        ];
+        &NAMES[self as usize]
+    }
 }
 
 /// The program that wrote a report.
