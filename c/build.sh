@@ -3,7 +3,9 @@
 #   c/build.sh sh4|i686|mipsel|x86_64 [tests]
 # With `tests`, instead of ptear: the test programs of c/tests/, with the
 # same compiler and flags: target/c/retry-histogram-ARCH and
-# target/c/layouts-ARCH and target/c/samples-ARCH (c/test.sh runs them).
+# target/c/layouts-ARCH and target/c/samples-ARCH (c/test.sh runs them), and
+# target/c/latency-ARCH (the read-latency histogram fed on stdin; on the
+# host, tests/c_port.rs builds and checks it against the Rust crate).
 # Works from any directory. sh4 needs the trixie glibc sysroot that
 # ci/setup.sh installs under target/sh4-sysroot (bookworm's sh4 glibc is
 # broken, see c/README.md), and a GCC plugin that works around a
@@ -108,7 +110,8 @@ CFLAGS+=(-DPTEAR_VERSION="\"$version\"")
 
 out="$root/target/c/ptear-c-$arch"
 mkdir -p "$root/target/c"
-srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c selftest.c list.c samples.c)
+srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c selftest.c list.c
+      samples.c latency.c latclock.c)
 if [ -z "$tests" ]; then
     (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$out" "${srcs[@]}")
     echo "built $out"
@@ -118,7 +121,8 @@ else
     # tests/layouts.c checks the encoding of layout.h (pte.c's known
     # answers included).
     t="$root/target/c/retry-histogram-$arch"
-    tsrcs=(tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c)
+    tsrcs=(tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c
+           latency.c)
     (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
     echo "built $t"
     t="$root/target/c/layouts-$arch"
@@ -127,7 +131,12 @@ else
     # tests/samples.c: samples.c's keeping and merge, then the real
     # reader_wrong() (it includes hammer.c too) through a report
     t="$root/target/c/samples-$arch"
-    tsrcs=(tests/samples.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c)
+    tsrcs=(tests/samples.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c
+           latency.c)
     (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
+    echo "built $t"
+    # tests/latency.c: latency.c's histogram on values from stdin
+    t="$root/target/c/latency-$arch"
+    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" tests/latency.c latency.c)
     echo "built $t"
 fi

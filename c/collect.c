@@ -1,6 +1,7 @@
 /* collect.c - turning what the threads published into a struct results:
- * totals, the merged retry histogram and its percentiles, the torn samples
- * (by kind: samples.h), the placement of the threads. */
+ * totals, the merged retry histogram and its percentiles, the read-latency
+ * histograms added up (latency.h), the torn samples (by kind: samples.h),
+ * the placement of the threads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,8 @@ struct collect_ws {
     uint32_t *idx;                  /* samples_merge()'s scratch */
     uint32_t nsamp;
     uint64_t first_ns;              /* the earliest first wrong value, UINT64_MAX: none */
+    uint32_t *lat_copy;             /* one reader's read-latency words (2 x LAT_COUNTS_LEN) */
+    uint64_t *lat_sum;              /* ... every reader's counts added (LAT_COUNTS_LEN) */
     size_t nhist, cap;              /* res->hist: entries, room */
     uint64_t exact[PTEAR_EXACT_RETRIES];    /* reads by retry count < 256, over all readers */
 };
@@ -112,6 +115,8 @@ static void ws_free(struct collect_ws *w)
     free(w->pub);
     free(w->all);
     free(w->idx);
+    free(w->lat_copy);
+    free(w->lat_sum);
     free(w);
 }
 
@@ -145,8 +150,10 @@ static struct collect_ws *collect_alloc(const struct collect_src *src, struct re
     w->st = malloc(sizeof *w->st);
     w->all = malloc((size_t)nr * SAMPLES_MAX * sizeof *w->all);
     w->idx = malloc((size_t)nr * SAMPLES_MAX * sizeof *w->idx);
+    w->lat_copy = malloc(2 * (size_t)LAT_COUNTS_LEN * sizeof *w->lat_copy);
+    w->lat_sum = calloc(LAT_COUNTS_LEN, sizeof *w->lat_sum);
     if (!w->st || !w->merge || !w->pub || !res->readers || !res->writers || !res->hist || !res->threads || !w->all
-        || !w->idx) {
+        || !w->idx || !w->lat_copy || !w->lat_sum) {
         ws_free(w);
         return NULL;
     }
@@ -169,6 +176,27 @@ static double collect_elapsed(const struct collect_src *src, int final)
     return e < 0 ? 0 : e;
 }
 
+/* Reader rc's read-latency counts (hammer.c reader_latency()) added to
+ * w->lat_sum: the words up to lat_top copied under lat_seq, which moves only
+ * when a count carries into its high half, so the copy is retried at most
+ * once in 2^32 samples of one count; a copy made while the reader runs may
+ * lack its latest samples, never has a torn count. */
+static void collect_latency(const struct reader_ctx *rc, struct collect_ws *w)
+{
+    uint32_t a, top, i;
+    if (!rc->lat_words)
+        return;                     /* (a test's reader without one) */
+    do {
+        a = seq_read_begin(&rc->lat_seq);
+        top = __atomic_load_n(&rc->lat_top, __ATOMIC_RELAXED);
+        if (top > LAT_COUNTS_LEN)
+            top = LAT_COUNTS_LEN;
+        seq_copy_out(rc->lat_words, w->lat_copy, 0, (size_t)top * 8);
+    } while (seq_read_retry(&rc->lat_seq, a));
+    for (i = 0; i < top; i++)
+        w->lat_sum[i] += (uint64_t)w->lat_copy[2 * i + 1] << 32 | w->lat_copy[2 * i];
+}
+
 /* Reader i's snapshot into the totals, its own line, the histogram's
  * pieces and the pool of kept wrong values. -1 when memory ran out. */
 static int collect_reader(const struct reader_ctx *rc, uint32_t i, struct results *res, struct collect_ws *w)
@@ -177,6 +205,7 @@ static int collect_reader(const struct reader_ctx *rc, uint32_t i, struct result
     uint64_t retried = 0;
     uint32_t k;
     snapshot_reader(rc, st);
+    collect_latency(rc, w);
     res->reads += st->reads;
     res->torn += st->torn;
     res->not_present += st->not_present;
@@ -323,6 +352,9 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
             goto oom;
     if (collect_histogram(res, w) != 0)
         goto oom;
+    res->lat_clock = src->sh->lat.kind;
+    res->lat_every = src->sh->lat.every;
+    lat_summarize(w->lat_sum, &res->lat);
     collect_samples(src->sh, res, w);
     collect_threads(src, res);
     ws_free(w);

@@ -16,6 +16,7 @@
 #include "collect.h"
 #include "engine.h"
 #include "hammer.h"
+#include "latency.h"
 #include "rng.h"
 
 #define PUBLISH_READS       4096u   /* reads between two publications */
@@ -206,8 +207,11 @@ static void engine_free(struct engine *e)
     uint32_t i;
     const struct config *cfg = e->sh.cfg;
     if (e->rd) {
-        for (i = 0; i < cfg->readers; i++)
+        for (i = 0; i < cfg->readers; i++) {
+            if (e->rd[i])
+                free(e->rd[i]->lat_words);
             free(e->rd[i]);
+        }
         free(e->rd);
     }
     if (e->wr) {
@@ -341,6 +345,11 @@ static int setup_reader(struct engine *e, uint32_t i, char *err, size_t errlen)
     else
         rc->quota = UINT64_MAX;
     rc->publish_step = publish_step(cfg->reader_gap, PUBLISH_READS);
+    /* the read-latency histogram (latency.h), before the run: the loop
+     * allocates nothing; pages are touched only where counts land */
+    rc->lat_words = calloc(2 * (size_t)LAT_COUNTS_LEN, sizeof *rc->lat_words);
+    if (!rc->lat_words)
+        return fail(err, errlen, "allocating a read-latency histogram", ENOMEM);
     gap_table_fill(rc->gap_table, cfg->reader_gap, rng_derive(cfg->seed, SEED_RGAP + i));
     return 0;
 }
@@ -577,6 +586,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     e.nwriters = nw;
     e.sh.bar = *bar;
     e.sh.enc = config_enc(cfg);
+    lat_clock_get(&e.sh.lat);       /* once per process (rdtsc: about 5 ms to measure the TSC) */
     pthread_mutex_init(&e.gate_mu, NULL);
     pthread_cond_init(&e.gate_cv, NULL);
     tids = calloc(nthreads, sizeof *tids);

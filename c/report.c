@@ -221,6 +221,22 @@ static void json_retries(struct json *j, const struct results *r)
     json_obj_end(j);
 }
 
+/* "read_latency": the sampled reads' histogram (latency.h), its clock
+ * (latclock.h) and sampling interval; every percentile 0 without samples. */
+static void json_latency(struct json *j, const struct results *r)
+{
+    json_obj_begin(j, "read_latency");
+    json_str(j, "clock", lat_clock_name(r->lat_clock));
+    json_u64(j, "sampled_every", r->lat_every);
+    json_u64(j, "samples", r->lat.samples);
+    json_u64(j, "p50_ns", r->lat.p50);
+    json_u64(j, "p90_ns", r->lat.p90);
+    json_u64(j, "p99_ns", r->lat.p99);
+    json_u64(j, "p999_ns", r->lat.p999);
+    json_u64(j, "max_ns", r->lat.max);
+    json_obj_end(j);
+}
+
 /* One of "torn_samples". */
 static void json_sample(struct json *j, const struct torn_sample *s)
 {
@@ -276,6 +292,7 @@ void report_json(struct json *j, const char *key, const struct results *r)
     json_totals(j, r);
     json_threads(j, r);
     json_retries(j, r);
+    json_latency(j, r);
     json_arr_begin(j, "torn_samples");
     for (i = 0; i < r->nsamples; i++)
         json_sample(j, &r->samples[i]);
@@ -465,6 +482,12 @@ static void text_retries(FILE *f, const struct results *r)
 
     fprintf(f, "retries        total %s, p50 %u, p99 %u, max %u\n", grouped(a, sizeof a, r->retries), r->p50,
             r->p99, r->pmax);
+    if (r->lat.samples)             /* the Rust tool prints the same line */
+        fprintf(f, "  read latency   %16llu  timed 1 in %llu by %s: p50 %llu ns, p90 %llu ns, p99 %llu ns, "
+                "p99.9 %llu ns, max %llu ns\n", (unsigned long long)r->lat.samples,
+                (unsigned long long)r->lat_every, lat_clock_name(r->lat_clock), (unsigned long long)r->lat.p50,
+                (unsigned long long)r->lat.p90, (unsigned long long)r->lat.p99, (unsigned long long)r->lat.p999,
+                (unsigned long long)r->lat.max);
     if (r->inexact_retry_reads)
         fprintf(f, "               %s reads had a retry count that did not fit the %u exact slots: counted at "
                 "the power of two below it\n", grouped(a, sizeof a, r->inexact_retry_reads), PTEAR_RARE_SLOTS);

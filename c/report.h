@@ -8,6 +8,8 @@
 #include "config.h"
 #include "hostinfo.h"
 #include "json.h"
+#include "latclock.h"
+#include "latency.h"
 #include "layout.h"
 #include "samples.h"
 
@@ -69,6 +71,9 @@ struct results {
     size_t nhist;
     struct hist_entry *hist;        /* ascending retries, no zero counts */
     uint32_t p50, p99, pmax;        /* pmax: the exact largest retry count */
+    enum lat_clock_kind lat_clock;  /* read_latency: the clock, */
+    uint32_t lat_every;             /* ... one read in this many timed, */
+    struct lat_summary lat;         /* ... the readers' histograms added up */
     int nsamples;                   /* samples by kind (samples.h), by (t_s, reader) */
     struct torn_sample samples[TORN_SAMPLES_MAX];
     int placement_requested, placement_granted;

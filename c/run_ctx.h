@@ -12,6 +12,7 @@
 #include "barrier.h"
 #include "config.h"
 #include "gap.h"
+#include "latclock.h"
 #include "pte.h"
 #include "samples.h"
 
@@ -29,6 +30,7 @@ struct run_shared {
     struct barrier_choice bar;      /* --barrier, resolved once */
     double t0;                      /* CLOCK_MONOTONIC when the gate opened */
     struct pte_ptl *ptl;            /* --writers-per-entry > 1: one lock per pair, its own mapping; else NULL */
+    struct lat_clock lat;           /* the read-latency clock; lat.every 0: no read is timed */
     uint32_t stop __attribute__((aligned(CACHELINE)));
     char pad_[CACHELINE];
 };
@@ -90,6 +92,7 @@ struct reader_ctx {
     uint32_t norder, start;
     uint64_t quota;                 /* --reads share; UINT64_MAX without --reads */
     uint32_t publish_step;
+    uint32_t *lat_words;            /* the read-latency histogram: LAT_COUNTS_LEN counts as (low, high) u32 pairs */
     uint32_t gap_table[GAP_TABLE_SIZE];
     /* the thread's own */
     struct reader_stats live;
@@ -99,6 +102,14 @@ struct reader_ctx {
     int pin_errno;                  /* non-zero: the kernel refused the pin */
     double t_end;
     uint32_t done;
+    uint64_t lat_next;              /* the reader's reads when it times its next read (hammer.c) */
+    struct reader_timed_counts {    /* what its timed reads counted (the loop's registers have the rest) */
+        uint64_t np, retries, recheck, caught;
+    } timed;
+    uint32_t lat_pos;               /* the timed reads' place in order[] */
+    uint32_t lat_gap_pos;           /* ... and in gap_table */
+    uint32_t lat_seq;               /* odd while a count of lat_words carries into its high half */
+    uint32_t lat_top;               /* one past the highest index of lat_words used */
     /* shared with the main thread */
     uint32_t seq __attribute__((aligned(CACHELINE)));
     uint32_t pub[sizeof(struct reader_stats) / 4] __attribute__((aligned(CACHELINE)));

@@ -49,7 +49,7 @@ def transient_high(cf):
 
 def check(d, where, arch="sh"):
     top = ["schema", "complete", "interrupted", "verdict", "tool", "host", "config", "placement",
-           "totals", "readers", "writers", "retry_histogram", "retry_percentiles", "torn_samples"]
+           "totals", "readers", "writers", "retry_histogram", "retry_percentiles", "read_latency", "torn_samples"]
     sub = {
         "tool": ["name", "version", "implementation"],
         "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note", "vm"],
@@ -61,6 +61,7 @@ def check(d, where, arch="sh"):
                    "reads_per_s", "writer_cycles", "writer_cycles_per_s", "first_torn_s", "mixed", "transient",
                    "consequences", "families", "gup_fast"],
         "retry_percentiles": ["p50", "p99", "max"],
+        "read_latency": ["clock", "sampled_every", "samples", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"],
     }
     assert list(d) == top, "%s: top-level keys are %s" % (where, list(d))
     for s, keys in sub.items():

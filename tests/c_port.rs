@@ -349,3 +349,133 @@ fn samples_by_kind_are_the_same_in_both_engines() {
         );
     }
 }
+
+/// The read-latency histogram of both engines: the C port's (c/latency.c,
+/// driven by c/tests/latency.c, built here with the host's cc) against the
+/// crate the Rust engine uses, hdrhistogram 7 with the same bounds, filled
+/// with `saturating_record` and merged with `add`. Every set is one run
+/// of the C program, its histograms separated by `|`; each histogram's
+/// count, p50, p90, p99, p99.9 and max, and those of their sum, must be
+/// the crate's.
+#[test]
+fn read_latency_percentiles_are_the_crates() {
+    use hdrhistogram::Histogram;
+    use std::io::Write;
+
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = root.join("target/c/latency-hdr");
+    std::fs::create_dir_all(root.join("target/c")).unwrap();
+    let out = Command::new("cc")
+        .args(["-O2", "-Wall", "-Wextra", "-Werror", "-o"])
+        .arg(&bin)
+        .arg(root.join("c/tests/latency.c"))
+        .arg(root.join("c/latency.c"))
+        .output()
+        .expect("cc runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let new = || Histogram::<u64>::new_with_bounds(1, 60_000_000_000, 3).unwrap();
+    let line = |name: &str, h: &Histogram<u64>| {
+        format!(
+            "{name} {} {} {} {} {} {}\n",
+            h.len(),
+            h.value_at_quantile(0.5),
+            h.value_at_quantile(0.9),
+            h.value_at_quantile(0.99),
+            h.value_at_quantile(0.999),
+            h.max()
+        )
+    };
+    // A seeded generator: values spread evenly over the powers of two up
+    // to 2^k (so every bucket gets some), some of them 0.
+    let random = |seed: u64, n: usize, k: u32| -> Vec<u64> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let e = (x >> 58) as u32 % (k + 1);
+                if e == 0 {
+                    0
+                } else {
+                    (x >> 11) & ((1u64 << e) - 1)
+                }
+            })
+            .collect()
+    };
+    let mut edges: Vec<u64> = vec![1, 2, 3, 1023, 1024, 1025, 2047, 2048, 2049, 2050, 4095, 4096, 4097];
+    for p in 0..=11 {
+        edges.push(10u64.pow(p));
+        edges.push(10u64.pow(p) - 1);
+    }
+    edges.extend([
+        59_999_999_999,
+        60_000_000_000,
+        60_000_000_001,
+        60_028_878_847,
+        60_028_878_848,
+        (1 << 36) - 1,
+        1 << 36,
+        1 << 40,
+        u64::MAX - 1,
+        u64::MAX,
+    ]);
+    let sets: Vec<(&str, Vec<Vec<u64>>)> = vec![
+        ("empty", vec![vec![]]),
+        ("one value", vec![vec![12_345]]),
+        ("zero", vec![vec![0]]),
+        ("zeros and ones", vec![vec![0, 0, 0, 1, 1]]),
+        ("1 ns to 60 s and beyond", vec![edges.clone()]),
+        ("ten values", vec![(1..=10).map(|v| v * 1000).collect()]),
+        ("a thousand and one", vec![(0..1001).map(|v| v * 7 + 3).collect()]),
+        ("random up to 2^40", vec![random(1, 100_000, 40)]),
+        ("random up to 2^63", vec![random(2, 50_000, 63)]),
+        ("random, small", vec![random(3, 20_000, 14)]),
+        (
+            "two merged",
+            vec![random(4, 30_000, 20), random(5, 10_000, 36)],
+        ),
+        (
+            "an empty one merged",
+            vec![vec![], edges, random(6, 1000, 12)],
+        ),
+    ];
+    for (what, hists) in sets {
+        let mut rust = String::new();
+        let mut all = new();
+        let mut input = String::new();
+        for (i, values) in hists.iter().enumerate() {
+            let mut h = new();
+            for &v in values {
+                h.saturating_record(v);
+            }
+            rust += &line(&format!("h{i}"), &h);
+            all.add(&h).unwrap();
+            if i > 0 {
+                input += " | ";
+            }
+            input += &values.iter().map(u64::to_string).collect::<Vec<_>>().join(" ");
+        }
+        rust += &line("merged", &all);
+
+        let mut child = Command::new(&bin)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("latency-hdr runs");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{what}");
+        assert_eq!(rust, String::from_utf8(out.stdout).unwrap(), "{what}");
+    }
+}
