@@ -368,14 +368,15 @@ pub fn writer<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const ZE
 struct Round {
     /// The state the round installs, as of the last round computed in full.
     next: State,
-    /// E(next), stepped `stepped` times.
+    /// E(next), stepped `run - left` times.
     entry: Pte,
     /// What stands in a pair between the clear and the install, if not 0.
     cleared: Option<Pte>,
     /// Rounds left whose entry is this one's stepped ([`Encoding::step`]).
     left: u32,
-    /// Rounds stepped since `next`.
-    stepped: u32,
+    /// `left` when `next` was computed: `run - left` rounds were stepped
+    /// since (no second counter to keep in a register: i686 has few).
+    run: u32,
     /// The step.
     step: Step,
 }
@@ -386,12 +387,13 @@ impl Round {
     fn new(ctx: &WriterCtx<'_>, now: State) -> Round {
         let enc = &ctx.encoding;
         let next = enc.next(now);
+        let left = enc.steps_before_wrap(next);
         Round {
             next,
             entry: enc.entry(next),
             cleared: enc.cleared_entry(ctx.clear_to, now),
-            left: enc.steps_before_wrap(next),
-            stepped: 0,
+            left,
+            run: left,
             step: enc.step(),
         }
     }
@@ -403,10 +405,9 @@ impl Round {
     fn advance<const ZERO: bool>(&mut self, ctx: &WriterCtx<'_>) {
         if ZERO && self.left != 0 {
             self.left -= 1;
-            self.stepped += 1;
             self.entry = self.step.after(self.entry);
         } else {
-            let now = ctx.encoding.skip(self.next, self.stepped);
+            let now = ctx.encoding.skip(self.next, self.run - self.left);
             *self = Round::new(ctx, now);
         }
     }
@@ -422,7 +423,8 @@ fn cycle_chunk<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const Z
     at: &mut usize,
     gap: &mut G,
 ) {
-    for _ in 0..chunk::<G>() {
+    // A u32 count: a u64 one is two registers and an add-with-carry on i686.
+    for _ in 0..chunk::<G>() as u32 {
         let pair = pairs[*at];
         zap::<W, B, G, COUNT, ZERO>(ctx, pair, *at, round.cleared, gap);
         populate::<W, B, G, COUNT, ZERO>(ctx, pair, *at, round.entry, gap);
