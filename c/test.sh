@@ -20,6 +20,18 @@ failed=0
 
 ok()   { passed=$((passed + 1)); echo "ok    $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL  $1: $2"; }
+# A JSON check in Rust (tests/c_reports.rs, the crate's schema types): TEST,
+# its input files in the environment given after it; on failure, what it
+# said on stderr. (The first one builds the test, as `cargo test` would.)
+rust_check() {                  # TEST VAR=FILE...
+    local name=$1; shift
+    if env "$@" cargo test --quiet --locked --profile ci --manifest-path "$root/Cargo.toml" \
+        --test c_reports "$name" -- --ignored --exact >"$tmp/rust.out" 2>&1; then
+        return 0
+    fi
+    grep -A4 -m1 'panicked at' "$tmp/rust.out" >&2 || tail -n 20 "$tmp/rust.out" >&2
+    return 1
+}
 
 SH4A=(timeout 120 qemu-sh4)                 # default CPU: sh7785 (SH-4A)
 SH4=(timeout 120 qemu-sh4 -cpu sh7750r)     # SH-4
@@ -702,13 +714,7 @@ fi
 
 # 8. --reads without --duration
 "${SH4A[@]}" "$bin" run --reads 200001 --readers 2 --format json >"$tmp/reads.json" 2>"$tmp/e"; rc=$?
-if [ $rc -eq 0 ] && python3 - "$tmp/reads.json" <<EOF
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["totals"]["reads"] == 200001, d["totals"]["reads"]
-assert sorted(r["reads"] for r in d["readers"]) == [100000, 100001]
-assert d["config"]["duration_s"] is None and d["config"]["reads"] == 200001
-EOF
+if [ $rc -eq 0 ] && rust_check c_reads_run_in_ptear_c_report PTEAR_C_REPORT="$tmp/reads.json"
 then ok "--reads 200001: exactly that many, split 100001 + 100000, no time limit"
 else fail "--reads" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 
@@ -719,17 +725,13 @@ else fail "--reads" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 timeout --foreground 120 qemu-sh4 "$bin" run -d 60s --checkpoint 1 --json "$tmp/ck.json" --quiet >"$tmp/ck.txt" 2>"$tmp/e" &
 pid=$!
 sleep 2.5
-mid=$(python3 -c "import json; print(json.load(open('$tmp/ck.json'))['complete'])" 2>&1)
+cp "$tmp/ck.json" "$tmp/ck-mid.json"    # the checkpoint, written while it runs
 kill -INT $pid
 wait $pid; rc=$?
-if [ "$mid" = False ] && [ $rc -le 1 ] && grep -q INTERRUPTED "$tmp/ck.txt" && python3 - "$tmp/ck.json" <<EOF
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["complete"] is True and d["interrupted"] is True, (d["complete"], d["interrupted"])
-assert d["totals"]["elapsed_s"] < 10 and d["config"]["checkpoint_s"] == 1.0
-EOF
+if [ $rc -le 1 ] && grep -q INTERRUPTED "$tmp/ck.txt" &&
+    rust_check c_checkpoint_in_ptear_c_checkpoint PTEAR_C_CHECKPOINT="$tmp/ck-mid.json" PTEAR_C_REPORT="$tmp/ck.json"
 then ok "--checkpoint writes complete=false meanwhile; SIGINT gives the full report with interrupted=true"
-else fail "--checkpoint / SIGINT" "mid=$mid exit $rc: $(head -c 300 "$tmp/e")"; fi
+else fail "--checkpoint / SIGINT" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 
 # 10. --help, --version (the version is Cargo.toml's)
 version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }' "$root/Cargo.toml")
@@ -746,40 +748,8 @@ fi
 for cpu in sh7785 sh7750r; do
     if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
     if "${Q[@]}" "$bin" list --json >"$tmp/list.json" 2>"$tmp/e" && "$xbin" list --json >"$tmp/xlist.json" 2>>"$tmp/e" &&
-        python3 - "$tmp/list.json" "$cpu" "$version" "$tmp/xlist.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-sh4a = sys.argv[2] == "sh7785"
-assert list(d) == ["schema", "tool", "arch", "readers", "writers", "barriers", "limits", "controls", "layouts"], list(d)
-assert d["schema"] == "ptear-list/1" and d["arch"] == "sh"
-assert d["tool"] == {"name": "ptear", "version": sys.argv[3], "implementation": "c"}
-no64 = "SuperH has no 64-bit atomic load or exchange"
-assert [(r["name"], r["unavailable"]) for r in d["readers"]] == [
-    ("lockless", None), ("once", None), ("atomic64", no64), ("gup-fast", None), ("kvm-count", None)]
-assert [(w["name"], w["unavailable"]) for w in d["writers"]] == [
-    ("documented", None), ("x86-pae", no64), ("x86-pae@2.6-4.18", None), ("mips", None), ("sh", None),
-    ("unordered", None)]
-assert [b["name"] for b in d["barriers"]] == ["kernel", "full", "synco", "compiler", "none"]
-assert all(list(x) == ["name", "help", "unavailable", "kernels", "source"] for x in d["readers"] + d["writers"])
-assert [w["kernels"] is None for w in d["writers"]] == [False] * 5 + [True]
-assert all(list(b) == ["name", "detail", "unavailable"] for b in d["barriers"])
-synco = d["barriers"][2]["unavailable"]
-assert (synco is None) == sh4a, synco
-assert list(d["limits"]) == ["max_threads", "max_pairs", "max_gap", "max_low_period", "max_duration_s",
-                             "max_samples", "kind_first", "exact_retries", "rare_retry_slots"], list(d["limits"])
-assert all(list(c) == ["name", "reader", "writer", "barrier", "low_period", "writer_gap", "reader_gap",
-                       "expect", "needs_two_cpus", "needs_atomic64", "layout", "clear_to", "level", "expect_class",
-                       "expect_caught"]
-           for c in d["controls"])
-# The tables themselves: the x86_64 build's (tests/c_port.rs checks those
-# equal the Rust tool's), less the controls that need a 64-bit atomic;
-# both come from c/generated.h, so this checks the sh4 build uses them.
-x = json.load(open(sys.argv[4]))
-assert d["controls"] == [c for c in x["controls"] if not c["needs_atomic64"]], d["controls"]
-assert d["layouts"] == x["layouts"] and d["limits"] == x["limits"]
-for k in ("readers", "writers"):
-    assert [{**r, "unavailable": None} for r in d[k]] == [{**r, "unavailable": None} for r in x[k]], d[k]
-EOF
+        rust_check c_list_json_in_ptear_c_list PTEAR_C_LIST="$tmp/list.json" PTEAR_C_LIST_X86_64="$tmp/xlist.json" \
+            PTEAR_C_CPU="$cpu"
     then ok "list --json ($cpu): ptear-list/1"
     else fail "list --json ($cpu)" "$(head -c 300 "$tmp/e")"; fi
 done

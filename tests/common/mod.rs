@@ -51,7 +51,7 @@ pub fn input(var: &str, what: &str) -> String {
     match std::env::var(var) {
         Ok(v) if !v.trim().is_empty() => v,
         _ => panic!(
-            "{var} is not set: this test needs it ({what}); the ci/ script that runs it sets it"
+            "{var} is not set: this test needs it ({what}); the script that runs it (ci/test.sh, ci/system.sh or c/test.sh) sets it"
         ),
     }
 }
