@@ -38,7 +38,7 @@
 # Output: a line per check, `ok: ...` / `FAILED: ...`, the time each VM
 # took by the host's clock (boot to init, each check, power-off, the whole
 # VM), and `system: N passed, N failed` (exit 1 if anything failed).
-# Reports: target/reports/system-TARGET.json (selftest, ptear-selftest/1) and
+# Reports (read back by tests/system_log.rs): target/reports/system-TARGET.json (selftest, ptear-selftest/1) and
 # system-TARGET-run.json (ptear/1); every block the guest printed under
 # target/system/out/TARGET/; the serial console of each boot in
 # target/system/logs/TARGET.log (its tail is printed on failure). Each VM

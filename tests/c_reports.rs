@@ -320,3 +320,554 @@ fn c_checkpoint_in_ptear_c_checkpoint() {
     );
     assert_eq!(d.config.checkpoint_s, Some(1.0), "{path}: checkpoint_s");
 }
+
+const CONS: [&str; 6] = [
+    "wrong_page",
+    "pfn_zero",
+    "nx_lost",
+    "nx_gained",
+    "wrong_permissions",
+    "no_permissions",
+];
+const FAMILIES: [&str; 4] = ["entry", "protnone", "swap", "migration"];
+
+/// The port's tables (its `list --json`, `PTEAR_PORT_LIST`: c/generated.h,
+/// made from the Rust definitions, so no copy of them here).
+struct Port {
+    list: ListRecord,
+}
+
+impl Port {
+    fn load() -> Port {
+        let (path, text) = read("PTEAR_PORT_LIST", "the sh4 build's list --json");
+        Port {
+            list: parse(&path, &text),
+        }
+    }
+    fn layout(&self, name: &str) -> &ptear::report::LayoutRecord {
+        self.list
+            .layouts
+            .iter()
+            .find(|l| l.name == name)
+            .unwrap_or_else(|| panic!("layout {name} is not the port's"))
+    }
+    fn controls(&self) -> Vec<String> {
+        self.list.controls.iter().map(|c| c.name.clone()).collect()
+    }
+    /// docs/layouts.md: the high next to an installed low in the
+    /// half-cleared state of the unordered writer with --clear-to swap or
+    /// migration; 0 otherwise.
+    fn transient_high(&self, cf: &ptear::report::ConfigRecord) -> u32 {
+        if cf.writer != "unordered" {
+            return 0;
+        }
+        let l = self.layout(&cf.layout);
+        match cf.clear_to.as_str() {
+            "swap" => l.swap[1],
+            "migration" => l.migration[1],
+            _ => 0,
+        }
+    }
+}
+
+fn sorted_keys(o: &Ordered) -> Vec<&str> {
+    let mut k = o.keys();
+    k.sort();
+    k
+}
+
+/// ptear/1: every key of docs/json-schema.md in order, and what the C
+/// port must put there. `o`: the report's keys in order; `v`: it as JSON
+/// (to tell a float); `d`: it read with the crate's types.
+fn check_c(o: &Ordered, v: &serde_json::Value, d: &Report, w: &str, arch: &str, port: &Port) {
+    assert_eq!(
+        o.keys(),
+        [
+            "schema",
+            "complete",
+            "interrupted",
+            "verdict",
+            "tool",
+            "host",
+            "config",
+            "placement",
+            "totals",
+            "readers",
+            "writers",
+            "retry_histogram",
+            "retry_percentiles",
+            "torn_samples"
+        ],
+        "{w}: top-level keys"
+    );
+    let sub: [(&str, &[&str]); 6] = [
+        ("tool", &["name", "version", "implementation"]),
+        (
+            "host",
+            &[
+                "arch",
+                "os",
+                "kernel",
+                "cpu_model",
+                "cpus",
+                "page_size",
+                "emulated",
+                "emulation_note",
+                "vm",
+            ],
+        ),
+        (
+            "config",
+            &[
+                "reader",
+                "writer",
+                "barrier",
+                "barrier_detail",
+                "readers",
+                "writers",
+                "writers_per_entry",
+                "pairs",
+                "duration_s",
+                "reads",
+                "low_period",
+                "writer_gap",
+                "reader_gap",
+                "seed",
+                "cpus",
+                "checkpoint_s",
+                "layout",
+                "clear_to",
+                "level",
+            ],
+        ),
+        ("placement", &["requested", "granted", "threads"]),
+        (
+            "totals",
+            &[
+                "reads",
+                "torn",
+                "not_present",
+                "retries",
+                "inexact_retry_reads",
+                "elapsed_s",
+                "reads_per_s",
+                "writer_cycles",
+                "writer_cycles_per_s",
+                "first_torn_s",
+                "mixed",
+                "transient",
+                "consequences",
+                "families",
+                "gup_fast",
+            ],
+        ),
+        ("retry_percentiles", &["p50", "p99", "max"]),
+    ];
+    for (s, keys) in sub {
+        assert_eq!(o.get(s).keys(), keys, "{w}: {s} keys");
+    }
+    assert_eq!(d.schema, SCHEMA, "{w}");
+    assert!(
+        d.tool.implementation == "c" && d.tool.name == "ptear",
+        "{w}: tool"
+    );
+    assert_eq!(d.host.arch, arch, "{w}: host.arch");
+    let t = &d.totals;
+    let torn = if t.torn > 0 { "torn" } else { "clean" };
+    assert_eq!(ptear::names::Named::name(d.verdict), torn, "{w}: verdict");
+    assert!(
+        v["totals"]["elapsed_s"].is_f64(),
+        "{w}: elapsed_s not a float"
+    );
+    for th in o.get("placement").get("threads").items() {
+        assert_eq!(sorted_keys(th), ["cpu", "index", "pinned", "role"], "{w}");
+    }
+    let cf = &d.config;
+    let l = port.layout(&cf.layout);
+    assert!(
+        ["zero", "swap", "migration", "protnone"].contains(&cf.clear_to.as_str()),
+        "{w}: clear_to"
+    );
+    assert!(["pte", "pmd"].contains(&cf.level.as_str()), "{w}: level");
+    let maxp = if cf.level == "pmd" {
+        l.pmd.as_ref().expect("a PMD layout").max_low_period
+    } else {
+        l.max_low_period
+    };
+    assert!((1..=maxp).contains(&cf.low_period), "{w}: low_period");
+    assert_eq!(
+        t.torn,
+        t.mixed + t.transient,
+        "{w}: torn is not mixed + transient"
+    );
+    let tot = o.get("totals");
+    assert_eq!(tot.get("consequences").keys(), CONS, "{w}");
+    let c = serde_json::to_value(t.consequences).unwrap();
+    let cons: Vec<u64> = CONS.iter().map(|k| c[k].as_u64().unwrap()).collect();
+    // each wrong value counts once in every consequence that applies, and has one at least
+    assert!(cons.iter().all(|&x| x <= t.torn), "{w}: consequences");
+    assert!(
+        cons.iter().sum::<u64>() >= t.torn,
+        "{w}: a wrong value without a consequence"
+    );
+    // every wrong value in exactly one family
+    assert_eq!(tot.get("families").keys(), FAMILIES, "{w}");
+    let f = t.families;
+    let fams = [f.entry, f.protnone, f.swap, f.migration];
+    assert_eq!(
+        fams.iter().sum::<u64>(),
+        t.torn,
+        "{w}: families do not sum to torn"
+    );
+    match (&t.gup_fast, cf.reader == "gup-fast") {
+        (Some(g), true) => {
+            assert_eq!(
+                tot.get("gup_fast").keys(),
+                [
+                    "accepted",
+                    "fallback_not_present",
+                    "fallback_recheck",
+                    "first_wrong",
+                    "caught",
+                    "slipped"
+                ],
+                "{w}"
+            );
+            assert!(
+                g.fallback_not_present == t.not_present && g.slipped == t.torn,
+                "{w}: gup_fast"
+            );
+            assert_eq!(g.first_wrong, g.caught + g.slipped, "{w}");
+            assert_eq!(
+                g.accepted + g.fallback_not_present + g.fallback_recheck,
+                t.reads,
+                "{w}"
+            );
+            assert!(g.caught <= g.fallback_recheck, "{w}");
+        }
+        (g, gup) => assert!(!gup && g.is_none(), "{w}: gup_fast {g:?}"),
+    }
+    for r in o.get("readers").items() {
+        assert_eq!(
+            sorted_keys(r),
+            [
+                "index",
+                "mixed",
+                "reads",
+                "reads_per_s",
+                "torn",
+                "transient"
+            ],
+            "{w}"
+        );
+    }
+    for r in &d.readers {
+        assert_eq!(r.torn, r.mixed + r.transient, "{w}");
+    }
+    // one record per writer thread, group by group; writer_cycles: their installs
+    let n = cf.writers_per_entry;
+    assert_eq!(d.writers.len(), cf.writers * n, "{w}: writers");
+    for wr in o.get("writers").items() {
+        assert_eq!(wr.keys(), ["index", "group", "clears", "installs"], "{w}");
+    }
+    for (i, x) in d.writers.iter().enumerate() {
+        assert!(x.index == i && x.group == i / n, "{w}: writer {i}");
+        assert!(n > 1 || x.clears == x.installs, "{w}: writer {i}");
+    }
+    let installs: u64 = d.writers.iter().map(|x| x.installs).sum();
+    assert_eq!(installs, t.writer_cycles, "{w}");
+    let roles: Vec<String> = v["placement"]["threads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["role"].as_str().unwrap().to_owned())
+        .collect();
+    let mut want = vec!["writer".to_owned(); d.writers.len()];
+    want.extend(vec!["reader".to_owned(); d.readers.len()]);
+    assert_eq!(roles, want, "{w}: placement");
+    let sum = |f: fn(&ptear::report::ReaderRecord) -> u64| d.readers.iter().map(f).sum::<u64>();
+    assert_eq!(sum(|r| r.mixed), t.mixed, "{w}");
+    assert_eq!(sum(|r| r.transient), t.transient, "{w}");
+    let h = &d.retry_histogram;
+    let count: u64 = h.iter().map(|e| e.count).sum();
+    assert_eq!(count, t.reads, "{w}: histogram does not sum to reads");
+    if t.inexact_retry_reads == 0 {
+        let r: u64 = h.iter().map(|e| e.count * e.retries).sum();
+        assert_eq!(r, t.retries, "{w}: retries not exact");
+        let max = h.last().map_or(0, |e| e.retries);
+        assert_eq!(d.retry_percentiles.max, max, "{w}");
+    }
+    assert!(
+        h.iter().all(|e| e.count > 0) && h.windows(2).all(|p| p[0].retries <= p[1].retries),
+        "{w}: histogram"
+    );
+    check_samples(o, d, w, port);
+}
+
+/// The torn samples of a C port report (part of [`check_c`]).
+fn check_samples(o: &Ordered, d: &Report, w: &str, port: &Port) {
+    let (t, cf) = (&d.totals, &d.config);
+    let l = port.layout(&cf.layout);
+    let samples = &d.torn_samples;
+    assert!(samples.len() <= 64, "{w}");
+    for s in o.get("torn_samples").items() {
+        assert_eq!(
+            s.keys(),
+            [
+                "reader",
+                "pair",
+                "low",
+                "high",
+                "valid_high",
+                "retries",
+                "t_s",
+                "class",
+                "consequences",
+                "decoded",
+                "family",
+                "chosen"
+            ],
+            "{w}"
+        );
+        assert_eq!(
+            s.get("decoded").keys(),
+            ["present", "protnone", "pfn", "writable", "exec"],
+            "{w}"
+        );
+    }
+    let fams = t.families;
+    let count = |f: &str| match f {
+        "entry" => fams.entry,
+        "protnone" => fams.protnone,
+        "swap" => fams.swap,
+        "migration" => fams.migration,
+        _ => 0,
+    };
+    for s in samples {
+        // every low a writer stores was installed: one valid high, never more
+        assert!(
+            s.valid_high.len() == 1 && s.valid_high[0] != s.high,
+            "{w}: {s:?}"
+        );
+        assert!(["mixed", "transient"].contains(&s.class.as_str()), "{w}");
+        assert!(
+            s.class == "mixed" || s.high == port.transient_high(cf),
+            "{w}: {s:?}"
+        );
+        let in_order: Vec<&str> = CONS
+            .iter()
+            .copied()
+            .filter(|c| s.consequences.iter().any(|x| x == c))
+            .collect();
+        assert!(
+            !s.consequences.is_empty() && s.consequences == in_order,
+            "{w}: {s:?}"
+        );
+        let dec = s.decoded.as_ref().expect("decoded");
+        assert!(dec.present, "{w}: {s:?}");
+        assert!(!dec.protnone || cf.clear_to == "protnone", "{w}: {s:?}");
+        assert_eq!(dec.exec.is_none(), cf.layout == "mips", "{w}: {s:?}");
+        let pfn_zero = s.consequences.iter().any(|c| c == "pfn_zero");
+        assert!(!pfn_zero || dec.pfn == 0, "{w}: {s:?}");
+        // samples by kind (c/samples.h): the family of the value, and how its reader kept it
+        assert!(
+            ["first_of_kind", "reservoir"].contains(&s.chosen.as_str()),
+            "{w}"
+        );
+        let fam = if dec.protnone {
+            "protnone"
+        } else if s.high == l.swap[1] {
+            "swap"
+        } else if s.high == l.migration[1] {
+            "migration"
+        } else {
+            "entry"
+        };
+        assert!(s.family == fam && count(fam) > 0, "{w}: {s:?}");
+    }
+    let ts: Vec<(f64, usize)> = samples.iter().map(|s| (s.t_s, s.reader)).collect();
+    assert!(
+        ts.windows(2).all(|p| p[0] <= p[1]),
+        "{w}: samples not by (t_s, reader)"
+    );
+    // each reader keeps its first 64 wrong values at least (then replaces
+    // some): a report has 64 samples, or all of them
+    assert_eq!(samples.len() as u64, t.torn.min(64), "{w}: samples");
+    if let Some(s) = samples.first() {
+        assert!(t.first_torn_s.is_some_and(|f| f <= s.t_s), "{w}");
+    }
+    if t.torn > 0 {
+        assert!(!samples.is_empty() && t.first_torn_s.is_some(), "{w}");
+    }
+}
+
+/// A ptear/1 file: its keys in order, as JSON, and typed.
+fn load_report(path: &str, text: &str) -> (Ordered, serde_json::Value, Report) {
+    (parse(path, text), parse(path, text), parse(path, text))
+}
+
+/// A `ptear-selftest/1` file of the C port: every control ran and passed,
+/// in the order `want`, each a full ptear/1 report of `arch` that
+/// `check_c` accepts; the reports' `duration_s`.
+fn check_selftest(path: &str, text: &str, want: &[String], arch: &str, port: &Port) -> Report {
+    let o: Ordered = parse(path, text);
+    let v: serde_json::Value = parse(path, text);
+    let d: ptear::report::SelftestRecord = parse(path, text);
+    assert_eq!(d.schema, ptear::report::SELFTEST_SCHEMA, "{path}");
+    let names: Vec<&String> = d.controls.iter().map(|c| &c.name).collect();
+    assert_eq!(names, want.iter().collect::<Vec<_>>(), "{path}: controls");
+    let bad: Vec<&String> = d
+        .controls
+        .iter()
+        .filter(|c| !c.pass)
+        .map(|c| &c.name)
+        .collect();
+    assert!(bad.is_empty() && d.pass, "{path}: failed: {bad:?}");
+    for (i, c) in d.controls.iter().enumerate() {
+        let oc = &o.get("controls").items()[i];
+        assert_eq!(
+            sorted_keys(oc),
+            ["expect", "name", "pass", "report"],
+            "{path}"
+        );
+        check_c(
+            oc.get("report"),
+            &v["controls"][i]["report"],
+            &c.report,
+            &c.name,
+            arch,
+            port,
+        );
+    }
+    d.controls[0].report.clone()
+}
+
+/// A report of the C port's sh4 build that c/test.sh made
+/// (`PTEAR_C_REPORT`), checked key by key as ptear/1 (`check_c`) and then
+/// as `PTEAR_C_KIND` says: `run` (section 6: clean, complete, emulated,
+/// its options), `torn` (7: torn, with samples), `selftest-sh7785` and
+/// `selftest-sh7750r` (3: ptear-selftest/1, every control of the port's
+/// table, 1 s each, with its layout, clear-to and level), `selftest-short`
+/// (3: -d 300ms), `selftest-native` (3b: the x86_64 build, -d 500ms). Its
+/// summary for c/test.sh's ok line on stdout, after `c_reports: `.
+#[test]
+#[ignore = "needs PTEAR_C_REPORT, PTEAR_C_KIND and PTEAR_PORT_LIST (c/test.sh runs it)"]
+fn c_report_in_ptear_c_report() {
+    let port = Port::load();
+    let (path, text) = read("PTEAR_C_REPORT", "a report of the C port");
+    let kind = input(
+        "PTEAR_C_KIND",
+        "run, torn, selftest-CPU, selftest-short or selftest-native",
+    );
+    let controls = port.controls();
+    let summary = match kind.as_str() {
+        "run" | "torn" => {
+            let (o, v, d) = load_report(&path, &text);
+            check_c(&o, &v, &d, &kind, "sh", &port);
+            let t = &d.totals;
+            if kind == "torn" {
+                assert!(
+                    ptear::names::Named::name(d.verdict) == "torn" && !d.torn_samples.is_empty(),
+                    "{path}: not torn, or no samples"
+                );
+                String::new()
+            } else {
+                assert!(d.complete && !d.interrupted && d.verdict == ptear::report::Verdict::Clean);
+                assert!(
+                    d.host.emulated
+                        && d.host
+                            .emulation_note
+                            .as_deref()
+                            .is_some_and(|n| !n.is_empty()),
+                    "{path}: not flagged as emulated"
+                );
+                let cf = &d.config;
+                assert!(
+                    cf.readers == 2 && cf.pairs == 64 && cf.reads.is_none(),
+                    "{path}: {cf:?}"
+                );
+                assert!(t.reads > 0 && t.writer_cycles > 0, "{path}: {t:?}");
+                assert!(
+                    0.9 < t.elapsed_s && t.elapsed_s < 1.5,
+                    "{path}: elapsed_s {}",
+                    t.elapsed_s
+                );
+                format!("{:.2} M reads/s", t.reads_per_s / 1e6)
+            }
+        }
+        "selftest-sh7785" | "selftest-sh7750r" => {
+            let d: ptear::report::SelftestRecord = parse(&path, &text);
+            check_selftest(&path, &text, &controls, "sh", &port);
+            for c in &d.controls {
+                assert_eq!(c.report.config.duration_s, Some(1.0), "{}", c.name);
+            }
+            // each control ran as the port's table says: its layout (or the
+            // writer's arch's, README "Entries look like the
+            // architecture's"), clear-to, level
+            for (c, spec) in d.controls.iter().zip(&port.list.controls) {
+                let arch_layout = match spec.writer.as_str() {
+                    "mips" => "mips",
+                    "sh" => "sh-x2tlb",
+                    _ => "x86-pae",
+                };
+                let layout = spec.layout.as_deref().unwrap_or(arch_layout);
+                let cf = &c.report.config;
+                assert_eq!(
+                    (cf.layout.as_str(), cf.clear_to.as_str(), cf.level.as_str()),
+                    (layout, spec.clear_to.as_str(), spec.level.as_str()),
+                    "{}",
+                    c.name
+                );
+            }
+            let g = d.controls[7]
+                .report
+                .totals
+                .gup_fast
+                .expect("gup-fast's counts");
+            format!("gup-fast caught {}, slipped {}", g.caught, g.slipped)
+        }
+        "selftest-short" => {
+            let d: ptear::report::SelftestRecord = parse(&path, &text);
+            check_selftest(&path, &text, &controls, "sh", &port);
+            for c in &d.controls {
+                let r = &c.report;
+                assert_eq!(r.config.duration_s, Some(0.3), "{}", c.name);
+                assert!(
+                    r.totals.elapsed_s < 1.0,
+                    "{}: {}",
+                    c.name,
+                    r.totals.elapsed_s
+                );
+            }
+            "PASS".into()
+        }
+        "selftest-native" => {
+            let d: ptear::report::SelftestRecord = parse(&path, &text);
+            let mut want = controls.clone();
+            want.extend(["atomic64", "x86-pae", "pmd"].map(String::from));
+            check_selftest(&path, &text, &want, "x86_64", &port);
+            let cf = &d.controls.last().unwrap().report.config;
+            let pmd = port.layout("x86-pae").pmd.as_ref().unwrap().max_low_period;
+            assert_eq!(
+                (
+                    cf.writer.as_str(),
+                    cf.level.as_str(),
+                    cf.clear_to.as_str(),
+                    cf.low_period
+                ),
+                ("x86-pae", "pmd", "zero", pmd),
+                "the last control"
+            );
+            let g = d.controls[7]
+                .report
+                .totals
+                .gup_fast
+                .expect("gup-fast's counts");
+            format!("PASS; gup-fast caught {}, slipped {}", g.caught, g.slipped)
+        }
+        k => panic!(
+            "PTEAR_C_KIND={k}: not one of run, torn, selftest-CPU, selftest-short, selftest-native"
+        ),
+    };
+    println!("c_reports: {summary}");
+}

@@ -78,10 +78,9 @@ fn read_console(log: &Path) -> Console {
         let m = marker(line);
         match (m, &cur) {
             (Some(("END", arg)), Some(name)) if arg == Some(name.as_str()) => cur = None,
-            (_, Some(name)) => {
-                if !is_kmsg(line) {
-                    c.blocks.get_mut(name).unwrap().push(line.to_owned());
-                }
+            // (a kernel message that slipped into a block is left out)
+            (_, Some(name)) if !is_kmsg(line) => {
+                c.blocks.get_mut(name).unwrap().push(line.to_owned());
             }
             (Some(("BEGIN", Some(arg))), None) => {
                 cur = Some(arg.to_owned());
