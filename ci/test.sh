@@ -217,7 +217,8 @@ same_classes() {
 # `-- --ignored --exact`; the `cargo test` steps leave them out.
 INPUT_TESTS=(acceptance_runs_of_the_binary_in_ptear_classes_cmd differential_of_ptear_rust_json_and_ptear_c_json
     same_classes_in_ptear_selftest_dir emulation_flagged_in_ptear_selftest_json system_vm_log_in_ptear_system_log
-    c_list_json_in_ptear_c_list c_reads_run_in_ptear_c_report c_checkpoint_in_ptear_c_checkpoint c_report_in_ptear_c_report)
+    c_list_json_in_ptear_c_list c_reads_run_in_ptear_c_report c_checkpoint_in_ptear_c_checkpoint c_report_in_ptear_c_report
+    c_behaviour_in_ptear_c_report)
 SKIP_INPUT_TESTS=()
 for t in "${INPUT_TESTS[@]}"; do SKIP_INPUT_TESTS+=(--skip "$t"); done
 
