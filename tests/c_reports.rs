@@ -1076,7 +1076,7 @@ fn check_clear(d: &Report, mode: &str, port: &Port) -> String {
             let got = (cf.writer.as_str(), cf.layout.as_str(), cf.clear_to.as_str());
             assert_eq!(got, ("mips", "x86-pae", "protnone"));
             assert!(t.transient > 0 && t.mixed == 0, "{t:?}");
-            let dec = |x: &ptear::report::TornRecord| x.decoded.clone().expect("decoded");
+            let dec = |x: &ptear::report::TornRecord| x.decoded.expect("decoded");
             assert!(smp.iter().any(|x| dec(x).protnone || dec(x).present));
             let pn: Vec<_> = smp.iter().filter(|x| dec(x).protnone).collect();
             assert!(pn
