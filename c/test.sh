@@ -6,6 +6,8 @@
 # natively on x86_64 and on both sh4 CPUs; and the
 # classes, consequences and readers of docs/layouts.md, in short runs
 # natively on x86_64; --clear-to and --level (3d). About three minutes on 2 CPUs.
+# The JSON files it has the port write are checked by tests/c_reports.rs
+# (cargo test --profile ci, built on first use if ci/test.sh has not).
 #   c/test.sh            (from any directory)
 # Last line: "N passed, N failed"; exit status 1 if anything failed.
 set -uo pipefail
