@@ -6,6 +6,8 @@
 # natively on x86_64 and on both sh4 CPUs; and the
 # classes, consequences and readers of docs/layouts.md, in short runs
 # natively on x86_64; --clear-to and --level (3d). About three minutes on 2 CPUs.
+# The JSON files it has the port write are checked by tests/c_reports.rs
+# (cargo test --profile ci, built on first use if ci/test.sh has not).
 #   c/test.sh            (from any directory)
 # Last line: "N passed, N failed"; exit status 1 if anything failed.
 set -uo pipefail
@@ -20,133 +22,26 @@ failed=0
 
 ok()   { passed=$((passed + 1)); echo "ok    $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL  $1: $2"; }
+# A JSON check in Rust (tests/c_reports.rs, the crate's schema types): TEST,
+# its input files in the environment given after it; on failure, what it
+# said on stderr, else its summary on stdout. (The first one builds the
+# test, as `cargo test` would.)
+rust_check() {                  # TEST VAR=FILE...
+    local name=$1; shift
+    if env "$@" cargo test --quiet --locked --profile ci --manifest-path "$root/Cargo.toml" \
+        --test c_reports "$name" -- --ignored --exact --nocapture >"$tmp/rust.out" 2>&1; then
+        sed -n 's/^c_reports: //p' "$tmp/rust.out"    # its summary, for the ok line
+        return 0
+    fi
+    grep -A4 -m1 'panicked at' "$tmp/rust.out" >&2 || tail -n 20 "$tmp/rust.out" >&2
+    return 1
+}
 
 SH4A=(timeout 120 qemu-sh4)                 # default CPU: sh7785 (SH-4A)
 SH4=(timeout 120 qemu-sh4 -cpu sh7750r)     # SH-4
-
-# ptear/1: every key of docs/json-schema.md, and what the C port must put there
-check_report_py='
-import json, os, sys
-
-CONS = ["wrong_page", "pfn_zero", "nx_lost", "nx_gained", "wrong_permissions", "no_permissions"]
-FAMILIES = ["entry", "protnone", "swap", "migration"]
-# The layout and control tables as the sh4 build itself lists them (its
-# `list --json`, section 1): c/generated.h, made from the Rust definitions
-# (tests/c_header.rs), so no copy of them here.
-PORT = json.load(open(os.environ["PTEAR_PORT_LIST"]))
-MAX_LOW = {l["name"]: l["max_low_period"] for l in PORT["layouts"]}
-MAX_LOW_PMD = {l["name"]: l["pmd"]["max_low_period"] for l in PORT["layouts"] if l["pmd"]}
-CONTROLS = [c["name"] for c in PORT["controls"]]
-# docs/layouts.md: the high of S and M, the high next to an installed low in
-# the half-cleared state of the unordered writer with --clear-to swap / migration
-SWAP_HIGH = {l["name"]: l["swap"][1] for l in PORT["layouts"]}
-MIG_HIGH = {l["name"]: l["migration"][1] for l in PORT["layouts"]}
-
-def transient_high(cf):
-    if cf["writer"] != "unordered":
-        return 0
-    return {"swap": SWAP_HIGH, "migration": MIG_HIGH}.get(cf["clear_to"], {}).get(cf["layout"], 0)
-
-def check(d, where, arch="sh"):
-    top = ["schema", "complete", "interrupted", "verdict", "tool", "host", "config", "placement",
-           "totals", "readers", "writers", "retry_histogram", "retry_percentiles", "read_latency", "torn_samples"]
-    sub = {
-        "tool": ["name", "version", "implementation"],
-        "host": ["arch", "os", "kernel", "cpu_model", "cpus", "page_size", "emulated", "emulation_note", "vm"],
-        "config": ["reader", "writer", "barrier", "barrier_detail", "readers", "writers", "writers_per_entry",
-                   "pairs", "duration_s", "reads", "low_period", "writer_gap", "reader_gap", "seed", "cpus",
-                   "checkpoint_s", "layout", "clear_to", "level"],
-        "placement": ["requested", "granted", "threads"],
-        "totals": ["reads", "torn", "not_present", "retries", "inexact_retry_reads", "elapsed_s",
-                   "reads_per_s", "writer_cycles", "writer_cycles_per_s", "first_torn_s", "mixed", "transient",
-                   "consequences", "families", "gup_fast"],
-        "retry_percentiles": ["p50", "p99", "max"],
-        "read_latency": ["clock", "sampled_every", "samples", "p50_ns", "p90_ns", "p99_ns", "p999_ns", "max_ns"],
-    }
-    assert list(d) == top, "%s: top-level keys are %s" % (where, list(d))
-    for s, keys in sub.items():
-        assert list(d[s]) == keys, "%s: %s keys are %s" % (where, s, list(d[s]))
-    assert d["schema"] == "ptear/1", where
-    assert d["tool"]["implementation"] == "c" and d["tool"]["name"] == "ptear", where
-    assert d["host"]["arch"] == arch, where
-    assert d["verdict"] == ("torn" if d["totals"]["torn"] > 0 else "clean"), where
-    assert isinstance(d["totals"]["elapsed_s"], float), where
-    for t in d["placement"]["threads"]:
-        assert set(t) == {"role", "index", "cpu", "pinned"}, where
-    t = d["totals"]
-    assert d["config"]["layout"] in MAX_LOW, where
-    assert d["config"]["clear_to"] in ("zero", "swap", "migration", "protnone"), where
-    assert d["config"]["level"] in ("pte", "pmd"), where
-    maxp = (MAX_LOW_PMD if d["config"]["level"] == "pmd" else MAX_LOW)[d["config"]["layout"]]
-    assert 1 <= d["config"]["low_period"] <= maxp, where
-    assert t["torn"] == t["mixed"] + t["transient"], where + ": torn is not mixed + transient"
-    assert list(t["consequences"]) == CONS, where
-    # each wrong value counts once in every consequence that applies, and has one at least
-    assert all(0 <= v <= t["torn"] for v in t["consequences"].values()), where
-    assert sum(t["consequences"].values()) >= t["torn"], where + ": a wrong value without a consequence"
-    # every wrong value in exactly one family
-    assert list(t["families"]) == FAMILIES, where
-    assert sum(t["families"].values()) == t["torn"], where + ": families do not sum to torn"
-    g = t["gup_fast"]
-    if d["config"]["reader"] == "gup-fast":
-        assert list(g) == ["accepted", "fallback_not_present", "fallback_recheck", "first_wrong", "caught",
-                           "slipped"], where
-        assert g["fallback_not_present"] == t["not_present"] and g["slipped"] == t["torn"], where
-        assert g["first_wrong"] == g["caught"] + g["slipped"], where
-        assert g["accepted"] == t["reads"] - g["fallback_not_present"] - g["fallback_recheck"], where
-        assert g["caught"] <= g["fallback_recheck"], where
-    else:
-        assert g is None, where
-    for r in d["readers"]:
-        assert set(r) == {"index", "reads", "reads_per_s", "torn", "mixed", "transient"}, where
-        assert r["torn"] == r["mixed"] + r["transient"], where
-    # one record per writer thread, group by group; writer_cycles: their installs
-    n = d["config"]["writers_per_entry"]
-    assert len(d["writers"]) == d["config"]["writers"] * n, where
-    for i, w in enumerate(d["writers"]):
-        assert list(w) == ["index", "group", "clears", "installs"], where
-        assert w["index"] == i and w["group"] == i // n, where
-        assert n > 1 or w["clears"] == w["installs"], where
-    assert sum(w["installs"] for w in d["writers"]) == t["writer_cycles"], where
-    assert [p["role"] for p in d["placement"]["threads"]] == ["writer"] * len(d["writers"]) + \
-        ["reader"] * len(d["readers"]), where
-    for k in ("mixed", "transient"):
-        assert sum(r[k] for r in d["readers"]) == t[k], where
-    h = d["retry_histogram"]
-    assert sum(e["count"] for e in h) == d["totals"]["reads"], where + ": histogram does not sum to reads"
-    if d["totals"]["inexact_retry_reads"] == 0:
-        assert sum(e["count"] * e["retries"] for e in h) == d["totals"]["retries"], where + ": retries not exact"
-        assert d["retry_percentiles"]["max"] == (h[-1]["retries"] if h else 0), where
-    assert all(e["count"] > 0 for e in h) and [e["retries"] for e in h] == sorted(e["retries"] for e in h), where
-    assert len(d["torn_samples"]) <= 64, where
-    for s in d["torn_samples"]:
-        assert list(s) == ["reader", "pair", "low", "high", "valid_high", "retries", "t_s", "class",
-                           "consequences", "decoded", "family", "chosen"], where
-        # every low a writer stores was installed: one valid high, never more
-        assert len(s["valid_high"]) == 1 and s["valid_high"][0] != s["high"], where
-        assert s["class"] in ("mixed", "transient"), where
-        assert s["class"] == "mixed" or s["high"] == transient_high(d["config"]), where
-        assert s["consequences"] and s["consequences"] == [c for c in CONS if c in s["consequences"]], where
-        dec = s["decoded"]
-        assert list(dec) == ["present", "protnone", "pfn", "writable", "exec"] and dec["present"] is True, where
-        assert dec["protnone"] is False or d["config"]["clear_to"] == "protnone", where
-        assert (dec["exec"] is None) == (d["config"]["layout"] == "mips"), where
-        assert ("pfn_zero" in s["consequences"]) <= (dec["pfn"] == 0), where
-        # samples by kind (c/samples.h): the family of the value, and how its reader kept it
-        assert s["chosen"] in ("first_of_kind", "reservoir"), where
-        fam = "protnone" if dec["protnone"] else "swap" if s["high"] == SWAP_HIGH[d["config"]["layout"]] else \
-            "migration" if s["high"] == MIG_HIGH[d["config"]["layout"]] else "entry"
-        assert s["family"] == fam and t["families"][fam] > 0, (where, s)
-    ts = [(s["t_s"], s["reader"]) for s in d["torn_samples"]]
-    assert ts == sorted(ts), where + ": samples not by (t_s, reader)"
-    # each reader keeps its first 64 wrong values at least (then replaces some): a
-    # report has 64 samples, or all of them
-    assert len(d["torn_samples"]) == min(64, t["torn"]), where
-    if d["torn_samples"]:
-        assert d["totals"]["first_torn_s"] <= d["torn_samples"][0]["t_s"], where
-    if d["totals"]["torn"] > 0:
-        assert d["torn_samples"] and d["totals"]["first_torn_s"] is not None, where
-'
+# Every report the port writes is checked as ptear/1 (every key of
+# docs/json-schema.md, in order, and what the C port must put there) by
+# tests/c_reports.rs's check_c, then as its section says.
 
 # 1. build (x86_64 too: the behaviour checks of 3b run natively as well)
 for arch in sh4 x86_64; do
@@ -159,7 +54,7 @@ for arch in sh4 x86_64; do
     fi
 done
 xbin="$root/target/c/ptear-c-x86_64"
-# the port's tables for the checks below (check_report_py reads them)
+# the port's tables for the checks below (tests/c_reports.rs reads them)
 export PTEAR_PORT_LIST="$tmp/port-list.json"
 if ! "${SH4A[@]}" "$bin" list --json >"$PTEAR_PORT_LIST" 2>"$tmp/e"; then
     fail "list --json (tables for the checks)" "$(head -c 300 "$tmp/e")"
@@ -180,31 +75,6 @@ max_low=$(maxlow x86-pae) max_low_mips=$(maxlow mips) max_low_pmd=$(maxlow x86-p
 # re-installed, as a schedule says; the reports built the normal way. The
 # program prints an ok/FAIL line per schedule and for where the stall sits,
 # and writes both schedules' reports.
-hist_py='
-import json, sys
-from collections import Counter
-a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-for d, where in ((a, "exact"), (b, "inexact")):
-    check(d, where, sys.argv[3])
-    c = d["config"]
-    assert (c["reader"], c["writer"], c["barrier"], c["readers"]) == ("lockless", "documented", "kernel", 1), c
-    assert d["totals"]["torn"] == 0 and d["totals"]["not_present"] == 0, where
-sched = [0] * 100 + [1, 255, 256, 1000, 1000, 1000, 1001, 4096, 70000, 3]
-h, t = a["retry_histogram"], a["totals"]
-assert {e["retries"]: e["count"] for e in h} == dict(Counter(sched)), h
-assert sum(e["retries"] * e["count"] for e in h) == t["retries"] == sum(sched), t
-assert t["reads"] == len(sched) and t["inexact_retry_reads"] == 0, t
-assert a["retry_percentiles"] == {"p50": 0, "p99": 4096, "max": 70000}, a["retry_percentiles"]
-sched = list(range(300, 300 + 1024 + 6))
-h, t = b["retry_histogram"], b["totals"]
-want = {r: 1 for r in range(300, 300 + 1024)}
-want[1024] += 6
-assert {e["retries"]: e["count"] for e in h} == want
-assert t["inexact_retry_reads"] == 6 and t["reads"] == len(sched) == sum(e["count"] for e in h), t
-assert b["retry_percentiles"]["max"] == sched[-1], b["retry_percentiles"]
-lost = sum(r - 1024 for r in sched[-6:])
-assert sum(e["retries"] * e["count"] for e in h) + lost == t["retries"] == sum(sched), t
-'
 hist_test() {                   # label arch host-arch runner...
     local label=$1 arch=$2 harch=$3 line rc
     shift 3
@@ -222,10 +92,8 @@ hist_test() {                   # label arch host-arch runner...
         fail "retry histogram ($label)" "exit 0 but not three ok lines: $(head -c 300 "$tmp/hist.txt")"
     fi
     if [ $rc -eq 0 ]; then
-        if python3 - "$tmp/hist-a.json" "$tmp/hist-b.json" "$harch" <<EOF
-$check_report_py
-$hist_py
-EOF
+        if rust_check c_behaviour_in_ptear_c_report PTEAR_C_KIND=hist PTEAR_C_REPORT="$tmp/hist-a.json" \
+            PTEAR_C_REPORT_B="$tmp/hist-b.json" PTEAR_C_ARCH="$harch" >/dev/null
         then ok "retry histogram ($label): both ptear/1 reports have the schedules' histograms, totals and percentiles"
         else fail "retry histogram ($label)" "the JSON reports, see above"; fi
     fi
@@ -250,16 +118,6 @@ layouts_test() {                # label arch runner...
 # the port's reader_wrong() and reader_publish() on two readers through
 # collect_results() (the report it writes is checked here too), then kept
 # values replaced on a thread while reports are made.
-samples_py='
-d = json.load(open(sys.argv[1]))
-check(d, "samples", sys.argv[2])
-t, smp = d["totals"], d["torn_samples"]
-assert t["families"] == {"entry": 202, "protnone": 1, "swap": 1, "migration": 1}, t["families"]
-assert (t["torn"], t["transient"], t["mixed"]) == (205, 202, 3), t
-assert len(smp) == 64 and len(set((s["low"], s["high"]) for s in smp)) == 5, smp
-assert set(s["family"] for s in smp) == set(FAMILIES), smp
-assert {s["chosen"] for s in smp} == {"first_of_kind", "reservoir"}, smp
-'
 samples_test() {                # label arch host-arch runner...
     local label=$1 arch=$2 harch=$3 line rc
     shift 3
@@ -274,10 +132,8 @@ samples_test() {                # label arch host-arch runner...
     done <"$tmp/samples.txt"
     if [ $rc -ne 0 ] || [ "$(grep -c '^ok    ' "$tmp/samples.txt")" -ne 8 ]; then
         fail "samples ($label)" "exit $rc: $(tail -c 300 "$tmp/samples.txt")"
-    elif python3 - "$tmp/samples.json" "$harch" <<EOF
-$check_report_py
-$samples_py
-EOF
+    elif rust_check c_behaviour_in_ptear_c_report PTEAR_C_KIND=samples PTEAR_C_REPORT="$tmp/samples.json" \
+        PTEAR_C_ARCH="$harch" >/dev/null
     then ok "samples ($label): its ptear/1 report has 5 kinds among 64 samples, totals.families exact"
     else fail "samples ($label)" "the JSON report, see above"; fi
 }
@@ -301,47 +157,20 @@ for arch in x86_64 sh4; do
 done
 
 # 3. selftest on both CPUs, with the JSON of the first checked
-selftest_py='
-def selftest_ok(d, want, short):
-    """None if d passed (every control, gup-fast slipping some included), else raises"""
-    names = [c["name"] for c in d["controls"]]
-    assert names == want, names
-    bad = [c for c in d["controls"] if not c["pass"]]
-    if not bad and d["pass"] is True:
-        return None
-    raise AssertionError("failed: %s" % [c["name"] for c in bad])
-'
 for cpu in sh7785 sh7750r; do
     if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
     start=$(date +%s.%N)
     "${Q[@]}" "$bin" selftest -d 1s --json "$tmp/selftest-$cpu.json" >"$tmp/selftest-$cpu.txt" 2>&1
     rc=$?
-    secs=$(python3 -c "print('%.1f' % ($(date +%s.%N) - $start))")
+    secs=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $start }")
     if [ $rc -eq 0 ] && tail -1 "$tmp/selftest-$cpu.txt" | grep -q '^selftest: PASS'; then
         ok "selftest under qemu-sh4 -cpu $cpu (${secs}s)"
     else
         fail "selftest under qemu-sh4 -cpu $cpu" "exit $rc"
         sed 's/^/      /' "$tmp/selftest-$cpu.txt"
     fi
-    if python3 - "$tmp/selftest-$cpu.json" >"$tmp/py.out" <<EOF
-$check_report_py
-$selftest_py
-d = json.load(open(sys.argv[1]))
-assert d["schema"] == "ptear-selftest/1" and d["pass"] is True
-assert selftest_ok(d, CONTROLS, False) is None
-for c in d["controls"]:
-    assert set(c) == {"name", "expect", "pass", "report"}
-    check(c["report"], c["name"])
-    assert c["report"]["config"]["duration_s"] == 1.0
-# each control ran as the port's table says: its layout (or the writer's
-# arch's, README "Entries look like the architecture's"), clear-to, level
-want = {c["name"]: (c["layout"] or {"mips": "mips", "sh": "sh-x2tlb"}.get(c["writer"], "x86-pae"), c["clear_to"],
-                    c["level"]) for c in PORT["controls"]}
-got = {c["name"]: tuple(c["report"]["config"][k] for k in ("layout", "clear_to", "level")) for c in d["controls"]}
-assert got == want, got
-g = d["controls"][7]["report"]["totals"]["gup_fast"]
-print("gup-fast caught %d, slipped %d" % (g["caught"], g["slipped"]))
-EOF
+    if rust_check c_report_in_ptear_c_report PTEAR_C_REPORT="$tmp/selftest-$cpu.json" PTEAR_C_KIND="selftest-$cpu" \
+        >"$tmp/py.out"
     then ok "selftest --json ($cpu): ptear-selftest/1 with 12 full ptear/1 reports ($(cat "$tmp/py.out"))"
     else fail "selftest --json ($cpu)" "see above"; fi
     # ci/test.sh's matrix keeps these instead of running the same selftest
@@ -355,18 +184,8 @@ done
 # selftest -d D: every control runs D (src/cli/args.rs SelftestArgs --duration)
 # In KTAP (--format ktap), checked against its grammar by ci/ktap.py.
 "${SH4A[@]}" "$bin" selftest -d 300ms --format ktap --json "$tmp/selftest-d.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
-if [ $rc -le 1 ] && python3 "$root/ci/ktap.py" "$tmp/o" >"$tmp/ktap.out" && python3 - "$tmp/selftest-d.json" >"$tmp/py.out" <<EOF
-$check_report_py
-$selftest_py
-d = json.load(open(sys.argv[1]))
-assert d["schema"] == "ptear-selftest/1"
-why = selftest_ok(d, CONTROLS, True)
-for c in d["controls"]:
-    check(c["report"], c["name"])
-    assert c["report"]["config"]["duration_s"] == 0.3, (c["name"], c["report"]["config"]["duration_s"])
-    assert c["report"]["totals"]["elapsed_s"] < 1.0, (c["name"], c["report"]["totals"]["elapsed_s"])
-print("PASS" if why is None else "PASS but " + why)
-EOF
+if [ $rc -le 1 ] && python3 "$root/ci/ktap.py" "$tmp/o" >"$tmp/ktap.out" &&
+    rust_check c_report_in_ptear_c_report PTEAR_C_REPORT="$tmp/selftest-d.json" PTEAR_C_KIND=selftest-short >"$tmp/py.out"
 then ok "selftest -d 300ms --format ktap: $(cat "$tmp/ktap.out"); duration_s 0.3 in every control's config, $(cat "$tmp/py.out")"
 else fail "selftest -d 300ms --format ktap" "exit $rc: $(head -c 300 "$tmp/e") $(cat "$tmp/ktap.out" 2>/dev/null)"; fi
 
@@ -379,36 +198,6 @@ else fail "selftest -d 300ms --format ktap" "exit $rc: $(head -c 300 "$tmp/e") $
 # ci/test.sh).
 cpus=()
 if [ "$(nproc)" -ge 2 ]; then cpus=(--cpus 0,1); fi
-behave_py='
-d = json.load(open(sys.argv[1]))
-mode = sys.argv[2]
-check(d, mode, sys.argv[3])
-cf, t = d["config"], d["totals"]
-c, g = t["consequences"], t["gup_fast"]
-out = "reads %d, torn %d (mixed %d, transient %d)" % (t["reads"], t["torn"], t["mixed"], t["transient"])
-if mode == "a":
-    assert (cf["writer"], cf["layout"], cf["low_period"]) == ("mips", "mips", MAX_LOW["mips"]), cf
-    assert t["transient"] > 0 and t["mixed"] == 0 and c["pfn_zero"] > 0, (t, c)
-elif mode == "b":
-    assert (cf["reader"], cf["layout"], cf["low_period"]) == ("once", "x86-pae", MAX_LOW["x86-pae"]), cf
-    assert t["mixed"] > 0 and t["transient"] == 0, t
-elif mode == "c-lockless":
-    assert t["mixed"] > 0, t
-elif mode == "c-kvm-count":
-    assert t["reads"] > 0 and t["mixed"] == 0 and t["transient"] == 0 and t["retries"] > 0, t
-    out += ", retries %d" % t["retries"]
-elif mode == "c-gup-fast":
-    assert g["caught"] > 0, g
-    out += "; gup-fast: first value wrong %d = caught %d + slipped %d; accepted %d, fallback not present %d, " \
-           "re-check %d" % (g["first_wrong"], g["caught"], g["slipped"], g["accepted"], g["fallback_not_present"],
-                            g["fallback_recheck"])
-elif mode == "d":
-    assert cf["layout"] == "x86-pae-nohighmem", cf
-    assert all(v == 0 for k, v in c.items() if k not in ("nx_lost", "nx_gained")), c
-    assert c["nx_lost"] + c["nx_gained"] >= t["torn"] > 0, (c, t)
-nz = ", ".join("%s %d" % kv for kv in c.items() if kv[1])
-print(out + ("; " + nz if nz else ""))
-'
 for plat in x86_64; do
     if [ $plat = x86_64 ]; then
         R=(timeout 60 "$xbin"); harch=x86_64; label="native x86_64"
@@ -419,10 +208,8 @@ for plat in x86_64; do
         local mode=$1 what=$2 rc
         shift 2
         "${R[@]}" run -q --format json "${cpus[@]}" "$@" >"$tmp/b.json" 2>"$tmp/e"; rc=$?
-        if [ $rc -le 1 ] && python3 - "$tmp/b.json" "$mode" "$harch" >"$tmp/py.out" <<EOF
-$check_report_py
-$behave_py
-EOF
+        if [ $rc -le 1 ] && rust_check c_behaviour_in_ptear_c_report PTEAR_C_KIND="behave-$mode" \
+            PTEAR_C_REPORT="$tmp/b.json" PTEAR_C_ARCH="$harch" >"$tmp/py.out"
         then ok "$label, $what: $(cat "$tmp/py.out")"
         else fail "$label, $what" "exit $rc: $(head -c 300 "$tmp/e")"; fi
     }
@@ -440,18 +227,8 @@ EOF
 done
 # the selftest natively, shorter (500ms per control; under qemu it ran above)
 timeout 120 "$xbin" selftest -d 500ms --json "$tmp/selftest-x86.json" >"$tmp/selftest-x86.txt" 2>&1; rc=$?
-if [ $rc -le 1 ] && python3 - "$tmp/selftest-x86.json" >"$tmp/py.out" <<EOF
-$check_report_py
-$selftest_py
-d = json.load(open(sys.argv[1]))
-why = selftest_ok(d, CONTROLS + ["atomic64", "x86-pae", "pmd"], True)
-for c in d["controls"]:
-    check(c["report"], c["name"], "x86_64")
-cf = d["controls"][-1]["report"]["config"]
-assert (cf["writer"], cf["level"], cf["clear_to"], cf["low_period"]) == ("x86-pae", "pmd", "zero", MAX_LOW_PMD["x86-pae"]), cf
-g = d["controls"][7]["report"]["totals"]["gup_fast"]
-print("%s; gup-fast caught %d, slipped %d" % ("PASS" if why is None else "PASS but " + why, g["caught"], g["slipped"]))
-EOF
+if [ $rc -le 1 ] &&
+    rust_check c_report_in_ptear_c_report PTEAR_C_REPORT="$tmp/selftest-x86.json" PTEAR_C_KIND=selftest-native >"$tmp/py.out"
 then ok "selftest -d 500ms natively: $(cat "$tmp/py.out")"
 else
     fail "selftest -d 500ms natively" "exit $rc"
@@ -465,22 +242,6 @@ fi
 # qemu-sh4 (the CAS is gcc's soft-gUSA sequence; 11-13 k mixed in 1 s when
 # measured, so required there too). Then the text report's lines and the
 # thread limit's words. About 4 s in all.
-wpe_py='
-d = json.load(open(sys.argv[1]))
-check(d, "writers-per-entry", sys.argv[2])
-cf, t, w = d["config"], d["totals"], d["writers"]
-assert (cf["writers"], cf["writers_per_entry"], cf["readers"], cf["low_period"]) == (1, 2, 1, 2), cf
-assert [(x["index"], x["group"]) for x in w] == [(0, 0), (1, 0)], w
-assert all(x["clears"] > 0 and x["installs"] > 0 for x in w), w
-clears, installs = sum(x["clears"] for x in w), sum(x["installs"] for x in w)
-assert abs(clears - installs) <= 1 and installs == t["writer_cycles"], (clears, installs, t["writer_cycles"])
-assert [p["role"] for p in d["placement"]["threads"]] == ["writer", "writer", "reader"], d["placement"]
-assert t["transient"] == 0, t
-if sys.argv[3] == "1":
-    assert t["mixed"] > 0, t
-print("mixed %d in %.1f s; %s" % (t["mixed"], t["elapsed_s"], "; ".join(
-    "writer %d: %d clears, %d installs" % (x["index"], x["clears"], x["installs"]) for x in w)))
-'
 for plat in x86_64 sh4; do
     if [ $plat = x86_64 ]; then
         R=(timeout 60 "$xbin"); harch=x86_64; label="native x86_64"; dur=2s
@@ -491,10 +252,8 @@ for plat in x86_64 sh4; do
     mixed=0; [ ${#cpus[@]} -gt 0 ] && mixed=1
     "${R[@]}" run -d $dur --writers-per-entry 2 --low-period 2 --reader-gap 1000 --readers 1 "${cpus[@]}" \
         --format json >"$tmp/wpe.json" 2>"$tmp/e"; rc=$?
-    if [ $rc -le 1 ] && python3 - "$tmp/wpe.json" "$harch" $mixed >"$tmp/py.out" <<EOF
-$check_report_py
-$wpe_py
-EOF
+    if [ $rc -le 1 ] && rust_check c_behaviour_in_ptear_c_report PTEAR_C_KIND="wpe-$mixed" \
+        PTEAR_C_REPORT="$tmp/wpe.json" PTEAR_C_ARCH="$harch" >"$tmp/py.out"
     then ok "$label, --writers-per-entry 2, ABA: $(cat "$tmp/py.out")"
     else fail "$label, --writers-per-entry 2, ABA" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 done
@@ -513,39 +272,6 @@ fi
 # high first and S's low is not present); the high-first clear of E and of
 # PN_t leaves {L, 0} and {PN low, 0} (transient only); the once reader
 # mixes x86 PAE PMDs (--level pmd, documented: mixed). About 8 s.
-clear_py='
-d = json.load(open(sys.argv[1]))
-mode = sys.argv[2]
-check(d, mode, sys.argv[3])
-cf, t, smp = d["config"], d["totals"], d["torn_samples"]
-out = "reads %d, mixed %d, transient %d" % (t["reads"], t["mixed"], t["transient"])
-if mode == "swap":
-    assert (cf["reader"], cf["writer"], cf["layout"], cf["clear_to"], cf["level"]) == \
-        ("once", "documented", "x86-pae", "swap", "pte"), cf
-    assert t["mixed"] > 0 and t["transient"] == 0, t
-    s = sum(1 for x in smp if x["high"] == SWAP_HIGH["x86-pae"])
-    out += "; families.swap %d; %d of %d samples with the swap entry high" % (t["families"]["swap"], s, len(smp))
-elif mode == "protnone":
-    assert (cf["writer"], cf["layout"], cf["clear_to"]) == ("mips", "x86-pae", "protnone"), cf
-    assert t["transient"] > 0 and t["mixed"] == 0, t
-    assert any(x["decoded"]["protnone"] or x["decoded"]["present"] for x in smp), smp[:2]
-    pn = [x for x in smp if x["decoded"]["protnone"]]
-    assert all(x["class"] == "transient" and x["high"] == 0 and not x["decoded"]["writable"] for x in pn), pn[:2]
-    # counted, not fished for in samples: PROT_NONE values in totals.families
-    assert t["families"]["protnone"] > 0, t["families"]
-    # and, as the first of their kind, in the samples
-    assert pn, smp[:2]
-    out += "; families.protnone %d; %d of %d samples PROT_NONE" % (t["families"]["protnone"], len(pn), len(smp))
-elif mode == "pmd":
-    assert (cf["reader"], cf["writer"], cf["layout"], cf["level"], cf["low_period"]) == \
-        ("once", "documented", "x86-pae", "pmd", MAX_LOW_PMD["x86-pae"]), cf
-    assert t["mixed"] > 0 and t["transient"] == 0, t
-    P = [l["pmd"] for l in PORT["layouts"] if l["name"] == "x86-pae"][0]     # flags (with PSE) below low_shift
-    assert all(x["low"] & ((1 << P["low_shift"]) - 1) in P["low_flags"] and
-               (x["low"] >> P["low_shift"]) < P["max_low_period"] for x in smp), smp[:2]
-nz = ", ".join("%s %d" % kv for kv in t["consequences"].items() if kv[1])
-print(out + ("; " + nz if nz else ""))
-'
 for plat in sh4 x86_64; do
     if [ $plat = x86_64 ]; then
         R=(timeout 60 "$xbin"); harch=x86_64; label="native x86_64"
@@ -560,10 +286,8 @@ for plat in sh4 x86_64; do
             pmd) args=(--level pmd --reader once); what="--level pmd, once: mixed PMDs" ;;
         esac
         "${R[@]}" run -q -d 1s --readers 1 --format json "${cpus[@]}" "${args[@]}" >"$tmp/ct.json" 2>"$tmp/e"; rc=$?
-        if [ $rc -le 1 ] && python3 - "$tmp/ct.json" $mode "$harch" >"$tmp/py.out" <<EOF
-$check_report_py
-$clear_py
-EOF
+        if [ $rc -le 1 ] && rust_check c_behaviour_in_ptear_c_report PTEAR_C_KIND="clear-$mode" \
+            PTEAR_C_REPORT="$tmp/ct.json" PTEAR_C_ARCH="$harch" >"$tmp/py.out"
         then ok "$label, $what: $(cat "$tmp/py.out")"
         else fail "$label, $what" "exit $rc: $(head -c 300 "$tmp/e")"; fi
     done
@@ -658,30 +382,16 @@ done
 
 # 6. a run's --json file
 "${SH4A[@]}" "$bin" run -d 1s --quiet --readers 2 --pairs 64 --writers 2 --json "$tmp/run.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
-if [ $rc -eq 0 ] && python3 -m json.tool "$tmp/run.json" >/dev/null && python3 - "$tmp/run.json" <<EOF
-$check_report_py
-d = json.load(open(sys.argv[1]))
-check(d, "run")
-assert d["complete"] is True and d["interrupted"] is False and d["verdict"] == "clean"
-assert d["host"]["emulated"] is True and d["host"]["emulation_note"]
-assert d["config"]["readers"] == 2 and d["config"]["pairs"] == 64 and d["config"]["reads"] is None
-assert d["totals"]["reads"] > 0 and d["totals"]["writer_cycles"] > 0
-assert 0.9 < d["totals"]["elapsed_s"] < 1.5
-EOF
+if [ $rc -eq 0 ] && rust_check c_report_in_ptear_c_report PTEAR_C_REPORT="$tmp/run.json" PTEAR_C_KIND=run >"$tmp/py.out"
 then
-    ok "run --json: json.tool parses it, every schema key present ($(python3 -c "import json; t=json.load(open('$tmp/run.json'))['totals']; print('%.2f M reads/s' % (t['reads_per_s']/1e6))"))"
+    ok "run --json: it parses, every schema key present, in order ($(cat "$tmp/py.out"))"
 else
     fail "run --json" "exit $rc: $(head -c 300 "$tmp/e")"
 fi
 
 # 7. --format json on stdout, a torn run, --expect
 "${SH4A[@]}" "$bin" run --reader once --reader-gap 100 -d 1s --format json --expect torn >"$tmp/torn.json" 2>"$tmp/e"; rc=$?
-if [ $rc -eq 0 ] && python3 - "$tmp/torn.json" <<EOF
-$check_report_py
-d = json.load(open(sys.argv[1]))
-check(d, "torn")
-assert d["verdict"] == "torn" and d["torn_samples"]
-EOF
+if [ $rc -eq 0 ] && rust_check c_report_in_ptear_c_report PTEAR_C_REPORT="$tmp/torn.json" PTEAR_C_KIND=torn >/dev/null
 then
     ok "--format json --expect torn: exit 0, torn samples with valid_high"
 else
@@ -703,13 +413,7 @@ fi
 
 # 8. --reads without --duration
 "${SH4A[@]}" "$bin" run --reads 200001 --readers 2 --format json >"$tmp/reads.json" 2>"$tmp/e"; rc=$?
-if [ $rc -eq 0 ] && python3 - "$tmp/reads.json" <<EOF
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["totals"]["reads"] == 200001, d["totals"]["reads"]
-assert sorted(r["reads"] for r in d["readers"]) == [100000, 100001]
-assert d["config"]["duration_s"] is None and d["config"]["reads"] == 200001
-EOF
+if [ $rc -eq 0 ] && rust_check c_reads_run_in_ptear_c_report PTEAR_C_REPORT="$tmp/reads.json"
 then ok "--reads 200001: exactly that many, split 100001 + 100000, no time limit"
 else fail "--reads" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 
@@ -720,17 +424,13 @@ else fail "--reads" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 timeout --foreground 120 qemu-sh4 "$bin" run -d 60s --checkpoint 1 --json "$tmp/ck.json" --quiet >"$tmp/ck.txt" 2>"$tmp/e" &
 pid=$!
 sleep 2.5
-mid=$(python3 -c "import json; print(json.load(open('$tmp/ck.json'))['complete'])" 2>&1)
+cp "$tmp/ck.json" "$tmp/ck-mid.json"    # the checkpoint, written while it runs
 kill -INT $pid
 wait $pid; rc=$?
-if [ "$mid" = False ] && [ $rc -le 1 ] && grep -q INTERRUPTED "$tmp/ck.txt" && python3 - "$tmp/ck.json" <<EOF
-import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["complete"] is True and d["interrupted"] is True, (d["complete"], d["interrupted"])
-assert d["totals"]["elapsed_s"] < 10 and d["config"]["checkpoint_s"] == 1.0
-EOF
+if [ $rc -le 1 ] && grep -q INTERRUPTED "$tmp/ck.txt" &&
+    rust_check c_checkpoint_in_ptear_c_checkpoint PTEAR_C_CHECKPOINT="$tmp/ck-mid.json" PTEAR_C_REPORT="$tmp/ck.json"
 then ok "--checkpoint writes complete=false meanwhile; SIGINT gives the full report with interrupted=true"
-else fail "--checkpoint / SIGINT" "mid=$mid exit $rc: $(head -c 300 "$tmp/e")"; fi
+else fail "--checkpoint / SIGINT" "exit $rc: $(head -c 300 "$tmp/e")"; fi
 
 # 10. --help, --version (the version is Cargo.toml's)
 version=$(awk '/^\[/ { pkg = ($0 == "[package]") } pkg && /^[ \t]*version[ \t]*=/ { sub(/^[^=]*=[ \t]*"/, ""); sub(/".*$/, ""); print; exit }' "$root/Cargo.toml")
@@ -747,40 +447,8 @@ fi
 for cpu in sh7785 sh7750r; do
     if [ "$cpu" = sh7785 ]; then Q=("${SH4A[@]}"); else Q=("${SH4[@]}"); fi
     if "${Q[@]}" "$bin" list --json >"$tmp/list.json" 2>"$tmp/e" && "$xbin" list --json >"$tmp/xlist.json" 2>>"$tmp/e" &&
-        python3 - "$tmp/list.json" "$cpu" "$version" "$tmp/xlist.json" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1]))
-sh4a = sys.argv[2] == "sh7785"
-assert list(d) == ["schema", "tool", "arch", "readers", "writers", "barriers", "limits", "controls", "layouts"], list(d)
-assert d["schema"] == "ptear-list/1" and d["arch"] == "sh"
-assert d["tool"] == {"name": "ptear", "version": sys.argv[3], "implementation": "c"}
-no64 = "SuperH has no 64-bit atomic load or exchange"
-assert [(r["name"], r["unavailable"]) for r in d["readers"]] == [
-    ("lockless", None), ("once", None), ("atomic64", no64), ("gup-fast", None), ("kvm-count", None)]
-assert [(w["name"], w["unavailable"]) for w in d["writers"]] == [
-    ("documented", None), ("x86-pae", no64), ("x86-pae@2.6-4.18", None), ("mips", None), ("sh", None),
-    ("unordered", None)]
-assert [b["name"] for b in d["barriers"]] == ["kernel", "full", "synco", "compiler", "none"]
-assert all(list(x) == ["name", "help", "unavailable", "kernels", "source"] for x in d["readers"] + d["writers"])
-assert [w["kernels"] is None for w in d["writers"]] == [False] * 5 + [True]
-assert all(list(b) == ["name", "detail", "unavailable"] for b in d["barriers"])
-synco = d["barriers"][2]["unavailable"]
-assert (synco is None) == sh4a, synco
-assert list(d["limits"]) == ["max_threads", "max_pairs", "max_gap", "max_low_period", "max_duration_s",
-                             "max_samples", "kind_first", "exact_retries", "rare_retry_slots"], list(d["limits"])
-assert all(list(c) == ["name", "reader", "writer", "barrier", "low_period", "writer_gap", "reader_gap",
-                       "expect", "needs_two_cpus", "needs_atomic64", "layout", "clear_to", "level", "expect_class",
-                       "expect_caught"]
-           for c in d["controls"])
-# The tables themselves: the x86_64 build's (tests/c_port.rs checks those
-# equal the Rust tool's), less the controls that need a 64-bit atomic;
-# both come from c/generated.h, so this checks the sh4 build uses them.
-x = json.load(open(sys.argv[4]))
-assert d["controls"] == [c for c in x["controls"] if not c["needs_atomic64"]], d["controls"]
-assert d["layouts"] == x["layouts"] and d["limits"] == x["limits"]
-for k in ("readers", "writers"):
-    assert [{**r, "unavailable": None} for r in d[k]] == [{**r, "unavailable": None} for r in x[k]], d[k]
-EOF
+        rust_check c_list_json_in_ptear_c_list PTEAR_C_LIST="$tmp/list.json" PTEAR_C_LIST_X86_64="$tmp/xlist.json" \
+            PTEAR_C_CPU="$cpu"
     then ok "list --json ($cpu): ptear-list/1"
     else fail "list --json ($cpu)" "$(head -c 300 "$tmp/e")"; fi
 done

@@ -38,7 +38,7 @@
 # Output: a line per check, `ok: ...` / `FAILED: ...`, the time each VM
 # took by the host's clock (boot to init, each check, power-off, the whole
 # VM), and `system: N passed, N failed` (exit 1 if anything failed).
-# Reports: target/reports/system-TARGET.json (selftest, ptear-selftest/1) and
+# Reports (read back by tests/system_log.rs): target/reports/system-TARGET.json (selftest, ptear-selftest/1) and
 # system-TARGET-run.json (ptear/1); every block the guest printed under
 # target/system/out/TARGET/; the serial console of each boot in
 # target/system/logs/TARGET.log (its tail is printed on failure). Each VM
@@ -213,164 +213,15 @@ initramfs() { # TARGET OUT: a gzip'd newc cpio of /init, /checks, busybox, the b
 # the timings. KINDS: selftest (exit 0, pass, ran on this kernel with SMP CPUs),
 # run (exit 0, clean, complete, seed reported), no-mfence (`list` marks mfence
 # not available), needs-sse2 (exit 2, one line on stderr: SSE2, ptear-i586).
+# (tests/system_log.rs, the log's markers as ci/system-init.sh prints them;
+# its KTAP by ci/ktap.py.) Its `ok:` and `FAILED:` lines on stdout; cargo's
+# and the harness's other lines start otherwise.
 verify() { # TARGET LOG T0 RELEASE SMP KIND...
-    python3 - "$@" <<'PY'
-import json, os, re, sys
-target, log, t0, release, smp, kinds = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6:]
-out_dir = f"target/system/out/{target}"
-os.makedirs(out_dir, exist_ok=True)
-os.makedirs("target/reports", exist_ok=True)
-info, blocks, status, done, cur = {}, {}, {}, False, None
-kmsg = re.compile(r"^\[\s*\d+\.\d+\] ")
-with open(log, "rb") as f:
-    lines = f.read().decode("utf-8", "replace").replace("\r", "").split("\n")
-for line in lines:
-    # A marker is a whole line, but the firmware's last line may precede the
-    # first one without a newline.
-    m = re.search(r"===PTEAR-(\w+)(?: (.*))?===$", line)
-    if m and m[1] == "END" and cur == m[2]:
-        cur = None
-    elif cur is not None:
-        if not kmsg.match(line):   # a kernel message that slipped in
-            blocks[cur].append(line)
-    elif m and m[1] == "BEGIN":
-        cur = m[2]; blocks[cur] = []
-    elif m and m[1] == "INFO":
-        k, _, v = m[2].partition(" "); info[k] = v
-    elif m and m[1] == "STATUS":
-        name, st, up0, up1 = m[2].split(" ")
-        status[name] = (int(st), float(up1) - float(up0))   # by the guest's clock
-    elif m and m[1] == "DONE":
-        done = True
-for k, v in blocks.items():
-    if v and v[-1] == "":
-        v.pop()    # the guest's empty line before the end marker
-    with open(f"{out_dir}/{k}", "w") as f:
-        f.write("\n".join(v) + ("\n" if v else ""))
-
-results = []
-def result(ok, what, why=""):
-    results.append(ok)
-    print(f"{'ok' if ok else 'FAILED'}: {target}: {what}" + ("" if ok else f": {why}"))
-
-def report(name, dest):
-    text = "\n".join(blocks.get(f"{name}.json", []))
-    if not text:
-        raise AssertionError("no JSON report printed")
-    d = json.loads(text)
-    with open(dest, "w") as f:
-        json.dump(d, f, indent=1)
-    return d
-
-sys.path.insert(0, "ci")
-import ktap
-def ktap_ok(name, n):
-    problems, res = ktap.check(blocks.get(f"{name}.out", []))
-    assert not problems, "KTAP: " + "; ".join(problems[:3])
-    assert len(res) == n and all(s == "ok" for s, *_ in res), f"KTAP: {len(res)} results, expected {n} ok: {res}"
-
-def junit_ok(name, cases):
-    import xml.etree.ElementTree as ET
-    root = ET.fromstring("\n".join(blocks[f"{name}.xml"]))
-    with open(f"target/reports/system-{target}.junit.xml", "w") as f:
-        f.write("\n".join(blocks[f"{name}.xml"]) + "\n")
-    got = [c.get("name") for c in root.iter("testcase")]
-    assert sorted(got) == sorted(cases), f"JUnit testcases {got}, expected {cases}"
-    suite = next(root.iter("testsuite"))
-    assert int(suite.get("tests")) == len(cases) and int(suite.get("failures")) == 0, \
-        f"JUnit suite tests={suite.get('tests')} failures={suite.get('failures')}"
-
-def on_this_kernel(rep):
-    h = rep["host"]
-    assert h["kernel"] == info.get("kernel"), f"report's kernel {h['kernel']!r}, booted {info.get('kernel')!r}"
-    assert h["cpus"] == smp, f"report sees {h['cpus']} CPUs, the VM has {smp}"
-
-booted = "kernel" in info
-result(booted and info["kernel"] == release, f"boots {release} to init",
-       "never reached init" if not booted else f"booted {info['kernel']!r}, expected {release!r}")
-if booted:
-    result(info.get("cpus") == str(smp), f"{smp} CPU(s) online", f"{info.get('cpus')} online, expected {smp}")
-for spec in kinds:
-    name, kind = spec.split(":")
-    what = {"selftest": "selftest", "run": ("C port: " if name == "c-run" else "") + "run -d 1s is clean", "no-mfence": "list marks mfence not available",
-            "needs-sse2": "ptear-i686 refuses a CPU without SSE2 (exit 2, one line naming ptear-i586)"}[kind]
-    if name not in status:
-        result(False, what, "no exit status: the VM died or timed out before this check finished (see the log)")
-        continue
-    st, secs = status[name]
-    err = blocks.get(f"{name}.err", [])
-    try:
-        assert st != 137, f"killed after {secs:.0f} s (the guest's timeout for this check): hung"
-        if kind == "selftest":
-            tail = " | ".join(blocks.get(f"{name}.out", [])[-3:] + err[-3:])
-            assert f"{name}.json" in blocks or st == 0, f"exit {st}, no report: {tail}"
-            d = report(name, f"target/reports/system-{target}.json")
-            bad = [f"{c['name']} expected {c['expect']}, got {c['report']['verdict']} "
-                   f"({c['report']['totals']['torn']} torn in {c['report']['totals']['reads']} reads, "
-                   f"{c['report']['totals']['retries']} retries)"
-                   for c in d["controls"] if not c["pass"]]
-            assert st == 0 and d["schema"] == "ptear-selftest/1" and d["pass"], \
-                f"exit {st}, pass {d.get('pass')}: " + ("; ".join(bad) or tail)
-            for c in d["controls"]:
-                on_this_kernel(c["report"])
-            if f"{name}.xml" in blocks:   # --format ktap --junit (the kernel engine's)
-                ktap_ok(name, len(d["controls"]) + len(d.get("skipped", [])) + 1)
-                junit_ok(name, [c["name"] for c in d["controls"]] + [s["name"] for s in d.get("skipped", [])] + ["encodings"])
-                what += ", KTAP and JUnit"
-            skipped = ", ".join(f"{s['name']} ({s['reason']})" for s in d.get("skipped", []))
-            what += f" ({len(d['controls'])} controls" + (f"; skipped: {skipped}" if skipped else "") + ")"
-        elif kind == "run":
-            assert st == 0, f"exit {st}: " + " | ".join(err[-3:])
-            # run -> system-TARGET-run.json, c-run -> system-TARGET-c-run.json
-            d = report(name, f"target/reports/system-{target}-{name}.json")
-            assert d["verdict"] == "clean" and d["complete"] and not d["interrupted"], \
-                f"verdict {d['verdict']}, complete {d['complete']}, interrupted {d['interrupted']}"
-            assert isinstance(d["config"]["seed"], int), "no seed reported"
-            on_this_kernel(d)
-            what += f" ({d['totals']['reads']} reads, seed {d['config']['seed']})"
-        elif kind == "no-mfence":
-            assert st == 0, f"exit {st}: " + " | ".join(err[-3:])
-            rows = [l for l in blocks.get(f"{name}.out", []) if re.match(r"barrier\s+mfence\s", l)]
-            assert rows, "no mfence row in `list`"
-            assert "[not available:" in rows[0], f"mfence listed as available: {rows[0]!r}"
-        elif kind == "needs-sse2":
-            lines_ = [l for l in err if l != ""]
-            assert st == 2 and len(lines_) == 1 and re.search("sse2", lines_[0], re.I) and "ptear-i586" in lines_[0], \
-                f"exit {st} with {len(lines_)} line(s) on stderr: {' | '.join(lines_[-3:])!r}"
-    except (AssertionError, ValueError, KeyError, TypeError) as e:
-        result(False, what, str(e) or type(e).__name__)
-    else:
-        result(True, what)
-if booted and not done:
-    result(False, "init ran every check", "no ===PTEAR-DONE=== (the guest died or timed out)")
-
-# Timings by the host's clock (the times file stamps each marker as it arrives).
-stamps = {}
-with open(log[:-len(".log")] + ".times") as f:
-    for line in f:
-        ts, _, text = line.rstrip("\n").partition(" ")
-        key = re.match(r"(?:===PTEAR-(\w+)|=== check (\S+):|===(HOST-EXIT))(?: (\S+))?", text)
-        if key:
-            stamps.setdefault((key[1] or ("CHECK" if key[2] else key[3]), key[2] or key[4]), float(ts))
-t = []
-if ("INFO", "kernel") in stamps:
-    t.append(f"boot to init {stamps['INFO', 'kernel'] - t0:.1f} s")
-for n in status:
-    if ("CHECK", n) in stamps and ("STATUS", n) in stamps:
-        t.append(f"{n} {stamps['STATUS', n] - stamps['CHECK', n]:.1f} s")
-if ("DONE", None) in stamps and ("HOST-EXIT", None) in stamps:
-    t.append(f"power-off {stamps['HOST-EXIT', None] - stamps['DONE', None]:.1f} s")
-if ("HOST-EXIT", None) in stamps:
-    t.append(f"VM total {stamps['HOST-EXIT', None] - t0:.1f} s")
-# The VM's vCPUs are host threads: when other work holds the host's CPUs
-# they take turns, and a control that needs two CPUs at once (aba) can miss;
-# then its retries are near 0 too (the reader hardly ever saw the writer move).
-t.append("host load average " + open("/proc/loadavg").read().split()[0])
-print(f"time: {target}: " + ", ".join(t))
-if booted:
-    print(f"info: {target}: {info.get('kernel')}, {info.get('cpus')} x {info.get('cpu')}, entropy_avail at init {info.get('entropy_avail')}")
-sys.exit(0 if all(results) else 1)
-PY
+    local target=$1 log=$2 t0=$3 release=$4 smp=$5; shift 5
+    PTEAR_SYSTEM_TARGET=$target PTEAR_SYSTEM_LOG=$log PTEAR_SYSTEM_T0=$t0 PTEAR_SYSTEM_RELEASE=$release \
+        PTEAR_SYSTEM_SMP=$smp PTEAR_SYSTEM_KINDS="$*" \
+        cargo test --locked --profile ci --quiet --test system_log system_vm_log_in_ptear_system_log \
+        -- --ignored --exact --nocapture
 }
 
 stamp() { # LOG TIMES: stdin to LOG (CRs dropped); each marker line, stamped, to TIMES
@@ -445,7 +296,7 @@ for t in "$@"; do
         cp "$log" "$D/logs/$t.boot$boot.log"
     done
     vcode=0; res=$(verify "$t" "$log" "$t0" "$release" "$SMP" "${KINDS[@]}") || vcode=$?
-    grep -q '^FAILED:' <<<"$res" || [ "$vcode" = 0 ] || res+=$'\n'"FAILED: $t: reading the log back failed (python exit $vcode, above)"
+    grep -q '^FAILED:' <<<"$res" || [ "$vcode" = 0 ] || res+=$'\n'"FAILED: $t: reading the log back failed (tests/system_log.rs: exit $vcode, above)"
     if [ -f "$stalled" ]; then
         res+=$'\n'"FAILED: $t: boot $boot: $(cat "$stalled")"
     elif [ "$code" = 124 ]; then

@@ -134,9 +134,15 @@ selftest() { # ARCH: the control set, kept as target/reports/ARCH.json, in KTAP 
     return "$rc"
 }
 
+# One of the tests that check what the suite made (INPUT_TESTS): TEST in
+# tests/FILE.rs, its inputs in the environment given before it.
+input_test() { # FILE TEST [VAR=VALUE...]
+    local file=$1 name=$2; shift 2
+    env "$@" cargo test --locked --profile ci --test "$file" "$name" -- --ignored --exact --nocapture
+}
+
 emulated_is_reported() { # ARCH
-    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['controls'][0]['report']['host']['emulated'], 'not flagged as emulated'" \
-        "target/reports/$1.json"
+    input_test ci_reports emulation_flagged_in_ptear_selftest_json PTEAR_SELFTEST_JSON="target/reports/$1.json"
 }
 
 matrix() {
@@ -177,7 +183,7 @@ matrix() {
             mipsel|sh4)
                 check "$arch: classes of the acceptance runs" env PTEAR_CLASSES_NAME="$arch" \
                     PTEAR_CLASSES_CMD="$(runner "$arch") $(binary "$arch")" cargo test --locked --profile ci \
-                    --test classes acceptance_runs_of_the_binary_in_ptear_classes_cmd -- --exact --nocapture ;;
+                    --test classes acceptance_runs_of_the_binary_in_ptear_classes_cmd -- --ignored --exact --nocapture ;;
         esac
         case $arch in
             i686|mipsel) check "differential $arch" differential "$arch" ;;
@@ -192,56 +198,29 @@ differential() { # ARCH
     bash c/build.sh "$arch"
     # shellcheck disable=SC2046
     $(runner "$arch") "$c" selftest -d "$SELFTEST_D" --quiet --json "target/reports/c-$arch.json" >/dev/null
-    python3 - "target/reports/$arch.json" "target/reports/c-$arch.json" <<'PY'
-import json, sys
-rust, c = (json.load(open(p)) for p in sys.argv[1:3])
-rv = {x["name"]: x["report"]["verdict"] for x in rust["controls"]}
-cv = {x["name"]: x["report"]["verdict"] for x in c["controls"]}
-common = sorted(set(rv) & set(cv))
-assert len(common) >= 7, f"too few common controls: {common}"
-diff = [n for n in common if rv[n] != cv[n]]
-print("differential:", ", ".join(f"{n}={rv[n]}" for n in common))
-assert not diff, f"Rust and C disagree on {diff}: rust={rv} c={cv}"
-# The two control tables must be the same table.
-keys = ("reader", "writer", "barrier", "layout", "clear_to", "level", "low_period", "writer_gap", "reader_gap", "readers", "writers", "pairs")
-conf = lambda d: {x["name"]: {k: x["report"]["config"][k] for k in keys} for x in d["controls"]}
-rc, cc = conf(rust), conf(c)
-odd = {n: (rc[n], cc[n]) for n in common if rc[n] != cc[n]}
-assert not odd, f"Rust and C run different controls under the same name: {odd}"
-
-PY
+    # Tables and verdicts: tests/ci_reports.rs
+    input_test ci_reports differential_of_ptear_rust_json_and_ptear_c_json \
+        PTEAR_RUST_JSON="target/reports/$arch.json" PTEAR_C_JSON="target/reports/c-$arch.json"
 }
 
 # Every selftest of the matrix (each arch, Rust and C port) must find the
 # same classes of wrong value on every control they share: which of mixed,
 # transient and GUP-fast's caught are non-zero.
 same_classes() {
-    python3 - target/reports/*.json <<'PY'
-import json, sys
-def sig(rep):
-    t = rep["totals"]
-    g = t.get("gup_fast") or {}
-    return (rep["verdict"], t["mixed"] > 0, t["transient"] > 0, g.get("caught", 0) > 0)
-seen = {}
-for path in sys.argv[1:]:
-    d = json.load(open(path))
-    if d.get("schema") != "ptear-selftest/1":
-        continue
-    for c in d["controls"]:
-        seen.setdefault(c["name"], {})[path.split("/")[-1][:-5]] = sig(c["report"])
-bad = {n: v for n, v in seen.items() if len(set(v.values())) > 1}
-# Both engines count every wrong value in exactly one family.
-for path in sys.argv[1:]:
-    d = json.load(open(path))
-    for c in d.get("controls", []) if d.get("schema") == "ptear-selftest/1" else []:
-        t = c["report"]["totals"]
-        assert sum(t["families"].values()) == t["torn"], f"{path} {c['name']}: families {t['families']} vs torn {t['torn']}"
-for n, v in sorted(seen.items()):
-    print(f"  {n:<12} (verdict, mixed, transient, caught) = {sorted(set(v.values()))} on {len(v)} runs")
-assert len(seen) >= 9, f"too few controls: {sorted(seen)}"
-assert not bad, f"arches disagree: {bad}"
-PY
+    # Also: in each, every wrong value in exactly one family (tests/ci_reports.rs).
+    input_test ci_reports same_classes_in_ptear_selftest_dir PTEAR_SELFTEST_DIR=target/reports
 }
+
+# The tests that check what the suite made (target/reports/, a VM's log,
+# another binary): marked ignored, failing without the environment variables
+# that name their inputs, each run by the step that makes those with
+# `-- --ignored --exact`; the `cargo test` steps leave them out.
+INPUT_TESTS=(acceptance_runs_of_the_binary_in_ptear_classes_cmd differential_of_ptear_rust_json_and_ptear_c_json
+    same_classes_in_ptear_selftest_dir emulation_flagged_in_ptear_selftest_json system_vm_log_in_ptear_system_log
+    c_list_json_in_ptear_c_list c_reads_run_in_ptear_c_report c_checkpoint_in_ptear_c_checkpoint c_report_in_ptear_c_report
+    c_behaviour_in_ptear_c_report)
+SKIP_INPUT_TESTS=()
+for t in "${INPUT_TESTS[@]}"; do SKIP_INPUT_TESTS+=(--skip "$t"); done
 
 checks() {
     step "lint"
@@ -252,14 +231,16 @@ checks() {
     check "full-system stall watch" bash ci/watch_vm-test.sh
 
     # --include-ignored: the tests that need root and a cpuset cgroup run
-    # here, where they must pass (a plain `cargo test` lists them ignored).
+    # here, where they must pass (a plain `cargo test` lists them ignored);
+    # those that need inputs named by environment variables (INPUT_TESTS)
+    # are skipped here: the steps that make their inputs run them.
     # --profile ci: optimised without fat LTO (Cargo.toml says why); the
     # release binaries themselves are what the matrix below runs.
     step "unit and integration tests (x86-64)"
-    check "cargo test x86-64" cargo test --locked --profile ci -- --include-ignored
+    check "cargo test x86-64" cargo test --locked --profile ci -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
     step "unit and integration tests (i686, static, natively on this x86-64 kernel)"
     check "cargo test i686" env RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/test-i686 \
-        cargo test --locked --profile ci --target i686-unknown-linux-gnu -- --include-ignored
+        cargo test --locked --profile ci --target i686-unknown-linux-gnu -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
     step "C port (sh4) tests"
     check "c/test.sh" env PTEAR_REPORTS=target/reports bash c/test.sh
     SH4_FROM_C_TESTS=1

@@ -6,11 +6,14 @@
 //! depends on nothing else here but `names`), `host`, `affinity`, `seed`,
 //! `signals`, `error` (leaves), `pte` (the entry, its encoding, the
 //! kernel's read and write sequences), `config` (a run's options, checked),
-//! `engine` (shared memory, threads, the hammer loops), `report` (the one
-//! result structure, schema ptear/1), `export` (text, JSON, matrix),
-//! `selftest` (the control table), `kernel` (the kernel engine: loads
-//! kmod/'s module, turns its results into a `Measurement` and a report;
-//! its selftest reuses `selftest`'s `Control`), `cli`.
+//! `engine` (shared memory, threads, the hammer loops), `report` (the
+//! result structures: schema ptear/1 and those around it, hunt's and
+//! sweep's among them), `export` (text, JSON, matrix, hunt's and sweep's
+//! tables and plot panels), `selftest` (the control table), `kernel` (the
+//! kernel engine: loads kmod/'s module, turns its results into a
+//! `Measurement` and a report; its selftest reuses `selftest`'s
+//! `Control`), `knob`, `trial` (one child `ptear run`), `hunt` and `sweep`
+//! (the search and the grid, through trials), `cli`.
 
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -36,3 +39,4 @@ pub mod seed;
 pub mod selftest;
 pub mod signals;
 pub mod sweep;
+pub mod trial;

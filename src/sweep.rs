@@ -1,31 +1,20 @@
 //! `ptear sweep`: a grid of knob values, each point a few short child runs
-//! (see [`crate::hunt::trial`]), summarised as tears/s, reads/s, retry
-//! percentiles and time to the first tear; `ptear-sweep/1` in JSON.
+//! (see [`crate::trial`]), summarised as tears/s, reads/s, retry
+//! percentiles and time to the first tear: the `--vary` grid and the
+//! summaries. Its JSON, `ptear-sweep/1`, is [`crate::report::sweep_schema`];
+//! its table and plot panels [`crate::export::sweep`].
 
-use crate::export::plot::{Panel, Series};
-use crate::hunt::trial::Trial;
 use crate::knob::Knob;
 use crate::report::stats::{per_s, retry_percentile};
-use crate::report::{Tool, SCHEMA};
-use serde::{Deserialize, Serialize};
+pub use crate::report::sweep_schema::{Point, RunSummary, SweepRecord, Vary, SWEEP_SCHEMA};
+use crate::report::SCHEMA;
+use crate::trial::Trial;
 use std::collections::BTreeMap;
-
-/// The `schema` value of `ptear sweep --json`.
-pub const SWEEP_SCHEMA: &str = "ptear-sweep/1";
 
 /// Most values one `--vary` may list, and most points in a grid.
 pub const MAX_VALUES: usize = 64;
 /// Most points in a grid.
 pub const MAX_POINTS: usize = 1000;
-
-/// One `--vary NAME=V1,V2,...`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Vary {
-    /// The knob (serialized as its option without `--`).
-    pub name: Knob,
-    /// Its values, in the order given.
-    pub values: Vec<u64>,
-}
 
 /// Parses `NAME=V1,V2,...` (one line of error for clap).
 pub fn parse_vary(s: &str) -> Result<Vary, String> {
@@ -95,73 +84,6 @@ pub fn grid(vary: &[Vary]) -> Result<Vec<Vec<u64>>, String> {
     Ok(out)
 }
 
-/// `ptear sweep --json`.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct SweepRecord {
-    /// Always [`SWEEP_SCHEMA`].
-    pub schema: String,
-    /// The program that swept.
-    pub tool: Tool,
-    /// The sweep's seed: every run's seed comes from it.
-    pub seed: u64,
-    /// The `--exec` prefix, `null` for this executable.
-    pub exec: Option<String>,
-    /// The options every run had.
-    pub fixed: Vec<String>,
-    /// The knobs varied, in order (the first is the plot's x axis).
-    pub vary: Vec<Vary>,
-    /// Seconds of each run.
-    pub duration_s: f64,
-    /// Runs per point.
-    pub repeat: u32,
-    /// Stopped by SIGINT or SIGTERM.
-    pub interrupted: bool,
-    /// The points measured, in grid order.
-    pub points: Vec<Point>,
-}
-
-/// One grid point, over its runs.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Point {
-    /// The knobs' values, in `vary` order.
-    pub values: Vec<u64>,
-    /// Torn reads per second: all runs' torn over all runs' seconds.
-    pub tears_per_s: f64,
-    /// Accepted reads per second, likewise.
-    pub reads_per_s: f64,
-    /// Torn reads, all runs.
-    pub torn: u64,
-    /// Accepted reads, all runs.
-    pub reads: u64,
-    /// Seconds, all runs.
-    pub elapsed_s: f64,
-    /// Retries per read of all runs' reads: median.
-    pub retries_p50: u64,
-    /// 99th percentile.
-    pub retries_p99: u64,
-    /// Largest.
-    pub retries_max: u64,
-    /// Mean over the runs that tore of the time to their first tear, `null` if none did.
-    pub first_torn_s: Option<f64>,
-    /// Each run.
-    pub runs: Vec<RunSummary>,
-}
-
-/// One run of a point.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct RunSummary {
-    /// Its seed.
-    pub seed: u64,
-    /// Torn reads.
-    pub torn: u64,
-    /// Accepted reads.
-    pub reads: u64,
-    /// Seconds.
-    pub elapsed_s: f64,
-    /// Time to its first tear, `null` if none.
-    pub first_torn_s: Option<f64>,
-}
-
 /// The summary of one point's trials.
 pub fn point(values: Vec<u64>, trials: &[(u64, Trial)]) -> Point {
     let mut hist = BTreeMap::new();
@@ -201,113 +123,6 @@ pub fn point(values: Vec<u64>, trials: &[(u64, Trial)]) -> Point {
             .then(|| firsts.iter().sum::<f64>() / firsts.len() as f64),
         runs,
     }
-}
-
-/// The table: one row per point.
-pub fn table(rec: &SweepRecord) -> String {
-    use crate::export::text::si;
-    use std::fmt::Write;
-    let mut o = String::new();
-    for v in &rec.vary {
-        let _ = write!(o, "{:>12} ", v.name);
-    }
-    let _ = writeln!(
-        o,
-        "{:>12} {:>12} {:>8} {:>8} {:>8} {:>12}",
-        "torn/s", "reads/s", "ret p50", "ret p99", "ret max", "first tear"
-    );
-    for p in &rec.points {
-        for x in &p.values {
-            let _ = write!(o, "{x:>12} ");
-        }
-        let _ = writeln!(
-            o,
-            "{:>12} {:>12} {:>8} {:>8} {:>8} {:>12}",
-            si(p.tears_per_s).trim_end(),
-            si(p.reads_per_s).trim_end(),
-            p.retries_p50,
-            p.retries_p99,
-            p.retries_max,
-            p.first_torn_s.map_or("-".into(), |t| format!("{:.4} s", t))
-        );
-    }
-    o
-}
-
-/// The two panels of the plot: tears/s and reads/s against the first
-/// knob, one line per combination of the others' values.
-pub fn panels(rec: &SweepRecord) -> Vec<Panel> {
-    let Some(x) = rec.vary.first() else {
-        return Vec::new();
-    };
-    let mut lines: Vec<(Vec<u64>, Vec<&Point>)> = Vec::new();
-    for p in &rec.points {
-        let rest = p.values[1..].to_vec();
-        match lines.iter_mut().find(|(r, _)| *r == rest) {
-            Some((_, v)) => v.push(p),
-            None => lines.push((rest, vec![p])),
-        }
-    }
-    let label = |rest: &[u64]| {
-        if rest.is_empty() {
-            "all runs".to_owned()
-        } else {
-            rest.iter()
-                .zip(&rec.vary[1..])
-                .map(|(v, k)| format!("{}={v}", k.name))
-                .collect::<Vec<_>>()
-                .join(" ")
-        }
-    };
-    // A run's own rate: the band around a point's line is its runs' spread.
-    let per_run = |p: &Point, f: &dyn Fn(&RunSummary) -> u64| -> (f64, f64) {
-        p.runs
-            .iter()
-            .map(|r| per_s(f(r), r.elapsed_s))
-            .fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
-                (lo.min(v), hi.max(v))
-            })
-    };
-    type Of<'a> = &'a dyn Fn(&RunSummary) -> u64;
-    let make = |title: &str, y: &str, f: &dyn Fn(&Point) -> f64, of: Of<'_>| Panel {
-        title: title.to_owned(),
-        x_label: x.name.to_string(),
-        y_label: y.to_owned(),
-        series: lines
-            .iter()
-            .enumerate()
-            .map(|(i, (rest, pts))| Series {
-                label: label(rest),
-                colour: i,
-                points: pts.iter().map(|p| (p.values[0] as f64, f(p))).collect(),
-                band: if rec.repeat > 1 {
-                    pts.iter()
-                        .map(|p| {
-                            let (lo, hi) = per_run(p, of);
-                            (p.values[0] as f64, lo, hi)
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                },
-            })
-            .collect(),
-        own_axes: false,
-    };
-    vec![
-        make(
-            "torn reads per second (band: the repeats' min to max)",
-            "tears/s",
-            &|p| p.tears_per_s,
-            &|r| r.torn,
-        ),
-        make(
-            "accepted reads per second (band: the repeats' min to max)",
-            "reads/s",
-            &|p| p.reads_per_s,
-            &|r| r.reads,
-        ),
-    ]
 }
 
 #[cfg(test)]

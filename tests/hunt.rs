@@ -2,8 +2,8 @@
 
 mod common;
 use common::*;
-use ptear::hunt::{HuntRecord, HUNT_SCHEMA};
-use ptear::sweep::{SweepRecord, SWEEP_SCHEMA};
+use ptear::report::{HuntRecord, HUNT_SCHEMA};
+use ptear::report::{SweepRecord, SWEEP_SCHEMA};
 
 /// The series of a plot: its polylines of width 2 (axes and grid are width 1).
 fn polylines(svg: &str) -> usize {

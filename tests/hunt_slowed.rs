@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use ptear::hunt::HuntRecord;
+use ptear::report::HuntRecord;
 
 /// `slow.sh LOG PTEAR run ARGS...`: every third run is slowed the way a
 /// host that takes a CPU away slows it (writer and reader on CPU 0 with

@@ -5,8 +5,9 @@ use super::hunt::{FixedArgs, TrialArgs};
 use super::parse;
 use super::status_line::StatusLine;
 use crate::error::{exit, runtime, usage, Error};
-use crate::hunt::trial::{Runner, Trial};
+use crate::export::sweep::{panels, table};
 use crate::sweep::{self, SweepRecord, Vary, SWEEP_SCHEMA};
+use crate::trial::{Runner, Trial};
 use clap::{value_parser, Args};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
@@ -101,7 +102,7 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
         interrupted: interrupt.load(Ordering::Relaxed),
         points,
     };
-    print!("{}", sweep::table(&rec));
+    print!("{}", table(&rec));
     println!("seed {seed}");
     write(args, &rec, host)?;
     Ok(exit::CLEAN)
@@ -198,7 +199,7 @@ fn write(
             args.repeat,
             args.duration.as_secs_f64()
         );
-        crate::export::plot::write_svg(path, &title, &sweep::panels(rec))
+        crate::export::plot::write_svg(path, &title, &panels(rec))
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
     }
     if let Some(path) = &args.trials.json {

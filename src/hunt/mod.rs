@@ -10,7 +10,7 @@
 //! is pasted, not on average; qemu-mipsel ABA points whose unpinned
 //! threads land together or apart alternate 55 and 140 k tears/s), then
 //! fresh runs of the winner for its rate and a 95% interval. Each trial is
-//! a child `ptear run` (see [`trial`]), scored by `torn / elapsed_s`, ties
+//! a child `ptear run` (see [`crate::trial`]), scored by `torn / elapsed_s`, ties
 //! broken by retries per second (a read that overlapped a write retries:
 //! the race window is being hit even before it tears). The seed fixes the
 //! grid order and every trial's seed; which points survive depends on what
@@ -18,179 +18,35 @@
 //!
 //! A confirmation run that tore under a quarter of the point's full-speed
 //! median while its writer made under 70% of its best cycles/s there is
-//! set aside and run again (see [`split_slowed`]): on a VM the host can
+//! set aside and run again (see [`slowed::split_slowed`]): on a VM the host can
 //! take a CPU away for seconds or minutes, which halves the writer and
 //! cuts ABA tears 50-2000x (BENCHMARKS.md, "Why the ABA command does not
 //! reproduce"). The rate printed is that of the machine a pasted command
 //! most likely meets; the runs set aside are kept in the JSON and printed.
 
+pub mod slowed;
 pub mod space;
-pub mod trial;
 
 use crate::error::Error;
+pub use crate::report::hunt_schema::{
+    Found, HuntRecord, HuntResult, RunRate, HUNT_SCHEMA, SLOWED_TEARS, SLOWED_WRITER,
+};
 use crate::report::stats::per_s;
-use crate::report::{ConfigRecord, Tool};
+use crate::report::ConfigRecord;
+use crate::trial::{Runner, Trial};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
+use slowed::{finalist_score, interval, split_slowed};
 use space::{Knobs, Space};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use trial::{Runner, Trial};
 
-/// The `schema` value of `ptear hunt --json`.
-pub const HUNT_SCHEMA: &str = "ptear-hunt/1";
-
-/// `ptear hunt --json`: every hunt of one invocation.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct HuntRecord {
-    /// Always [`HUNT_SCHEMA`].
-    pub schema: String,
-    /// The program that hunted.
-    pub tool: Tool,
-    /// The hunt's seed (`--seed`).
-    pub seed: u64,
-    /// The budget of each hunt, in seconds.
-    pub budget_s: f64,
-    /// The `--exec` prefix, `null` for this executable.
-    pub exec: Option<String>,
-    /// Stopped by SIGINT or SIGTERM.
-    pub interrupted: bool,
-    /// One per hunt: one, or one per broken control.
-    pub hunts: Vec<HuntResult>,
-}
-
-/// One hunt's outcome.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct HuntResult {
-    /// The selftest control hunted, `null` for a hunt of the options given.
-    pub control: Option<String>,
-    /// The options every trial had (not searched).
-    pub fixed: Vec<String>,
-    /// Trials run.
-    pub trials: u64,
-    /// Seconds the hunt took.
-    pub elapsed_s: f64,
-    /// The best configuration, `null` if no trial finished.
-    pub best: Option<Found>,
-    /// The next best configurations, best first.
-    pub runners_up: Vec<Found>,
-}
-
-/// A configuration and its measured rate.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Found {
-    /// A ready-to-paste `ptear run ...` command.
-    pub command: String,
-    /// The searched options (the command's options beyond `fixed`).
-    pub args: Vec<String>,
-    /// Torn reads per second: the mean of `runs`.
-    pub tears_per_s: f64,
-    /// A 95% interval of the mean (Student t), `[lo, hi]`.
-    pub interval: [f64; 2],
-    /// Torn reads per second of each run counted.
-    pub runs: Vec<f64>,
-    /// The writers' cycles per second of each run counted, as `runs`.
-    #[serde(default)]
-    pub writer_cycles_per_s: Vec<f64>,
-    /// Confirmation runs not counted (the host slowed, see
-    /// [`split_slowed`]), in run order.
-    #[serde(default)]
-    pub set_aside: Vec<RunRate>,
-    /// Seconds of each counted run.
-    pub run_s: f64,
-    /// `runs` are confirmation runs at the end of the hunt (the best: its
-    /// fresh runs after the choice; a runner-up: the runs that ranked the
-    /// best three); false: the search's runs of this point.
-    pub confirmed: bool,
-    /// The configuration of the last run, as the child reported it.
-    pub config: ConfigRecord,
-}
-
-/// One run's rates.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
-pub struct RunRate {
-    /// Torn reads per second (`totals.torn / totals.elapsed_s`).
-    pub tears_per_s: f64,
-    /// The writers' cycles per second (`totals.writer_cycles_per_s`).
-    pub writer_cycles_per_s: f64,
-}
-
-impl RunRate {
-    fn of(t: &Trial) -> RunRate {
-        RunRate {
-            tears_per_s: t.tears_per_s(),
-            writer_cycles_per_s: t.report.totals.writer_cycles_per_s,
-        }
+/// The rates of one trial's run.
+fn run_rate(t: &Trial) -> RunRate {
+    RunRate {
+        tears_per_s: t.tears_per_s(),
+        writer_cycles_per_s: t.report.totals.writer_cycles_per_s,
     }
-}
-
-/// A slowed run's writer made under this share of the best writer
-/// cycles/s seen at the same point ...
-pub const SLOWED_WRITER: f64 = 0.7;
-/// ... and it tore under this share of the median of the point's runs at
-/// full speed (their writer at [`SLOWED_WRITER`] of the best or more).
-pub const SLOWED_TEARS: f64 = 0.25;
-
-/// The median of `xs` (0 for none).
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-/// Splits confirmation runs of a point into those counted and those set
-/// aside, each in run order; `point` is every run made there, search
-/// runs included. A run is set aside when both its writer made under
-/// [`SLOWED_WRITER`] of the most of any run at the point and it tore under
-/// [`SLOWED_TEARS`] of the median of the point's full-speed runs: the
-/// machine, not the race, changed. Either alone is no evidence: unpinned
-/// runs' writer rates spread 163-478 M cycles/s with tears within 3x of
-/// each other, and few tears is also just noise at low counts. The
-/// full-speed runs, not the runs judged, set the yardstick, so a host that
-/// stays slowed for the whole confirmation is still seen (qemu-mipsel,
-/// BENCHMARKS.md: one run of 508 k, then four of 1 k). If that would
-/// leave none counted, the judged runs are their own yardstick (the
-/// fastest of them is always counted).
-pub fn split_slowed(judged: &[RunRate], point: &[RunRate]) -> (Vec<RunRate>, Vec<RunRate>) {
-    match split_by(judged, point) {
-        (counted, _) if counted.is_empty() => split_by(judged, judged),
-        split => split,
-    }
-}
-
-fn split_by(judged: &[RunRate], point: &[RunRate]) -> (Vec<RunRate>, Vec<RunRate>) {
-    let best = point
-        .iter()
-        .map(|r| r.writer_cycles_per_s)
-        .fold(0.0, f64::max);
-    let full: Vec<f64> = point
-        .iter()
-        .filter(|r| r.writer_cycles_per_s >= SLOWED_WRITER * best)
-        .map(|r| r.tears_per_s)
-        .collect();
-    let yardstick = SLOWED_TEARS * median(&full);
-    judged
-        .iter()
-        .partition(|r| r.writer_cycles_per_s >= SLOWED_WRITER * best || r.tears_per_s >= yardstick)
-}
-
-/// How a finalist ranks: the slowest and the mean tears/s of its runs
-/// not set aside.
-fn finalist_score(runs: &[RunRate], point: &[RunRate]) -> (f64, f64) {
-    let tears: Vec<f64> = split_slowed(runs, point)
-        .0
-        .iter()
-        .map(|r| r.tears_per_s)
-        .collect();
-    (
-        tears.iter().copied().fold(f64::INFINITY, f64::min),
-        interval(&tears).0,
-    )
 }
 
 /// What a hunt searches and how long.
@@ -280,7 +136,7 @@ impl Candidate {
         self.retries += tot.retries;
         self.elapsed += tot.elapsed_s;
         self.longest = self.longest.max(tot.elapsed_s);
-        self.runs.push(RunRate::of(t));
+        self.runs.push(run_rate(t));
         self.run_s = tot.elapsed_s;
         self.config = Some(t.report.config.clone());
     }
@@ -293,23 +149,6 @@ fn by_score(a: (f64, f64), b: (f64, f64)) -> std::cmp::Ordering {
 
 fn better(a: (f64, f64), b: (f64, f64)) -> bool {
     by_score(a, b).is_gt()
-}
-
-/// Mean and 95% interval (Student t) of `xs`.
-pub fn interval(xs: &[f64]) -> (f64, [f64; 2]) {
-    let n = xs.len();
-    if n == 0 {
-        return (0.0, [0.0, 0.0]);
-    }
-    let mean = xs.iter().sum::<f64>() / n as f64;
-    if n == 1 {
-        return (mean, [mean, mean]);
-    }
-    const T: [f64; 9] = [12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26];
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    let t = T.get(n - 2).copied().unwrap_or(1.96);
-    let half = t * (var / n as f64).sqrt();
-    (mean, [(mean - half).max(0.0), mean + half])
 }
 
 /// The hunt's state: the runner, the clock, the seeded stream.
@@ -644,7 +483,7 @@ impl Hunt<'_> {
             for c in confirm.iter_mut() {
                 match h.trial(c.cand, per, show)? {
                     Some(t) => {
-                        c.runs.push(RunRate::of(&t));
+                        c.runs.push(run_rate(&t));
                         c.run_s = t.report.totals.elapsed_s;
                     }
                     None => break 'select,
@@ -666,7 +505,7 @@ impl Hunt<'_> {
         {
             match h.trial(w, per, show)? {
                 Some(t) => {
-                    runs.push(RunRate::of(&t));
+                    runs.push(run_rate(&t));
                     run_s = t.report.totals.elapsed_s;
                 }
                 None => break,
@@ -680,88 +519,5 @@ impl Hunt<'_> {
             }
         }
         Ok((ranked, found))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals() {
-        assert_eq!(interval(&[]), (0.0, [0.0, 0.0]));
-        assert_eq!(interval(&[4.0]), (4.0, [4.0, 4.0]));
-        let (m, [lo, hi]) = interval(&[1.0, 2.0, 3.0]);
-        assert!((m - 2.0).abs() < 1e-12);
-        assert!((hi - m - 4.30 / 3f64.sqrt()).abs() < 1e-9 && lo < m);
-    }
-
-    fn runs(v: &[(f64, f64)]) -> Vec<RunRate> {
-        v.iter()
-            .map(|&(t, w)| RunRate {
-                tears_per_s: t * 1e3,
-                writer_cycles_per_s: w * 1e6,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn slowed_runs_are_set_aside() {
-        // Measured (BENCHMARKS.md): one x86-64 ABA point's confirmation
-        // runs, k tears/s and M writer cycles/s, one in the slow state.
-        let r = runs(&[(1.4, 195.0), (404.0, 390.0), (418.0, 400.0), (402.0, 380.0)]);
-        let (counted, aside) = split_slowed(&r, &r);
-        assert_eq!(aside, r[..1]);
-        assert_eq!(counted, r[1..]);
-    }
-
-    #[test]
-    fn a_host_slowed_for_the_whole_confirmation_is_seen() {
-        // Measured under qemu-mipsel: the search's runs at full speed, then
-        // the confirmation's, the host slowed after the first (k tears/s,
-        // M writer cycles/s).
-        let search = runs(&[
-            (1100.0, 72.0),
-            (1230.0, 73.0),
-            (1190.0, 72.0),
-            (980.0, 71.0),
-        ]);
-        let confirm = runs(&[(508.3, 50.0), (0.8, 35.0), (0.9, 35.0), (1.0, 34.0)]);
-        let point: Vec<RunRate> = search.iter().chain(&confirm).copied().collect();
-        let (counted, aside) = split_slowed(&confirm, &point);
-        assert_eq!(counted, confirm[..1]);
-        assert_eq!(aside, confirm[1..]);
-        // Judged by themselves they would all count: the median is slow.
-        assert!(split_slowed(&confirm, &confirm).1.is_empty());
-        // Slowed throughout: then the confirmation is its own yardstick, and
-        // of the runs slowed further still only those are set aside.
-        let confirm = runs(&[(60.0, 210.0), (0.0, 94.0), (57.0, 215.0), (61.0, 212.0)]);
-        let search = runs(&[(270.0, 450.0), (265.0, 458.0)]);
-        let point: Vec<RunRate> = search.iter().chain(&confirm).copied().collect();
-        let (counted, aside) = split_slowed(&confirm, &point);
-        assert_eq!(aside, confirm[1..2]);
-        assert_eq!(counted.len(), 3);
-    }
-
-    #[test]
-    fn normal_spread_is_counted() {
-        // Measured: an unpinned ABA point's runs, the writer's rate spread
-        // 3x by placement while tears stayed within 3x.
-        let r = runs(&[
-            (115.5, 289.0),
-            (138.7, 422.0),
-            (88.1, 478.0),
-            (58.4, 214.0),
-            (91.2, 163.0),
-        ]);
-        assert_eq!(split_slowed(&r, &r), (r.clone(), vec![]));
-        // Few tears at full writer speed: noise, not a slowed host.
-        let r = runs(&[(0.0, 400.0), (0.002, 398.0), (0.01, 401.0)]);
-        assert_eq!(split_slowed(&r, &r).1, vec![]);
-        // No tears at all: nothing to compare.
-        let r = runs(&[(0.0, 100.0), (0.0, 400.0)]);
-        assert_eq!(split_slowed(&r, &r).1, vec![]);
-        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
-        assert_eq!(median(&[]), 0.0);
     }
 }

@@ -44,6 +44,18 @@ pub fn run_json(args: &[&str]) -> (i32, Value) {
     (out.status.code().expect("exited"), stdout_json(&out))
 }
 
+/// The value of `var`, an input a test marked `#[ignore]` needs (ci/test.sh
+/// sets it and runs the test with `--ignored --exact`): without it the
+/// test fails, saying what to set, rather than pass having checked nothing.
+pub fn input(var: &str, what: &str) -> String {
+    match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => v,
+        _ => panic!(
+            "{var} is not set: this test needs it ({what}); the script that runs it (ci/test.sh, ci/system.sh or c/test.sh) sets it"
+        ),
+    }
+}
+
 pub fn u(v: &Value) -> u64 {
     v.as_u64()
         .unwrap_or_else(|| panic!("not an unsigned integer: {v}"))
