@@ -333,7 +333,8 @@ fn report_plot_of_60_files_is_one_page_of_small_multiples() {
         .descendants()
         .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke-width") == Some("2"))
         .count();
-    assert_eq!(lines, 20 + 40 * 12, "a line per run");
+    // Each run's retry histogram, and its read latency in the panel beside.
+    assert_eq!(lines, 2 * (20 + 40 * 12), "two lines per run");
     let texts: Vec<&str> = doc
         .descendants()
         .filter(|n| n.has_tag_name("text"))

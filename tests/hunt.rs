@@ -166,7 +166,8 @@ fn report_plot_has_one_series_per_input() {
     let out = run(&args);
     assert_eq!(out.status.code(), Some(0));
     let text = std::fs::read_to_string(&svg).unwrap();
-    assert_eq!(polylines(&text), 3);
+    // A retry histogram per input, and beside its panel its read latency.
+    assert_eq!(polylines(&text), 2 * 3);
     for w in ["documented", "mips", "unordered"] {
         assert!(text.contains(&format!("/ {w} /")), "no label for {w}");
     }
