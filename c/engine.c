@@ -118,8 +118,10 @@ static void gate_open(struct engine *e, int value, uint32_t n)
     pthread_mutex_lock(&e->gate_mu);
     while (value > 0 && e->arrived < n)
         pthread_cond_wait(&e->gate_cv, &e->gate_mu);
-    if (value > 0)
-        e->sh.t0 = mono_now();
+    if (value > 0) {
+        e->sh.t0_ns = mono_now_ns();
+        e->sh.t0 = (double)e->sh.t0_ns * 1e-9;
+    }
     e->gate = value;
     pthread_cond_broadcast(&e->gate_cv);
     pthread_mutex_unlock(&e->gate_mu);

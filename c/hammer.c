@@ -60,11 +60,12 @@ static __attribute__((noinline, cold)) void reader_publish(struct reader_ctx *rc
     seq_publish(&rc->seq, rc->pub, &rc->live, reader_stats_used(rc->live.n_rare));
 }
 
-/* Nanoseconds since the run's start. */
+/* Nanoseconds since the run's start, in integers (run_ctx.h, mono_now_ns:
+ * sh4's double to 64-bit conversion cannot be trusted). */
 static uint64_t run_ns(const struct reader_ctx *rc)
 {
-    const double t = mono_now() - rc->sh->t0;
-    return t > 0 ? (uint64_t)(t * 1e9) : 0;
+    const int64_t t = mono_now_ns() - rc->sh->t0_ns;
+    return t > 0 ? (uint64_t)t : 0;
 }
 
 /* An accepted read that is not an installed entry: its class,

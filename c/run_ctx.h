@@ -29,6 +29,7 @@ struct run_shared {
     const struct config *cfg;
     struct barrier_choice bar;      /* --barrier, resolved once */
     double t0;                      /* CLOCK_MONOTONIC when the gate opened */
+    int64_t t0_ns;                  /* the same, in ns (samples' times: see run_ns) */
     struct pte_ptl *ptl;            /* --writers-per-entry > 1: one lock per pair, its own mapping; else NULL */
     struct lat_clock lat;           /* the read-latency clock; lat.every 0: no read is timed */
     uint32_t stop __attribute__((aligned(CACHELINE)));
@@ -135,6 +136,17 @@ struct writer_ctx {
     uint32_t seq __attribute__((aligned(CACHELINE)));
     uint32_t pub[sizeof(struct writer_counts) / 4] __attribute__((aligned(CACHELINE)));
 } __attribute__((aligned(CACHELINE)));
+
+/* CLOCK_MONOTONIC in ns, in integers: sh4's double to 64-bit integer
+ * conversion (libgcc's __fixdfdi/__fixunsdfdi, as run under qemu-sh4)
+ * returned multiples of 2^32 (0.123456e9 gave 4294967296), so no time
+ * that must be exact goes through a double. */
+static inline int64_t mono_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static inline double mono_now(void)
 {

@@ -408,7 +408,9 @@ fn read_latency_percentiles_are_the_crates() {
             })
             .collect()
     };
-    let mut edges: Vec<u64> = vec![1, 2, 3, 1023, 1024, 1025, 2047, 2048, 2049, 2050, 4095, 4096, 4097];
+    let mut edges: Vec<u64> = vec![
+        1, 2, 3, 1023, 1024, 1025, 2047, 2048, 2049, 2050, 4095, 4096, 4097,
+    ];
     for p in 0..=11 {
         edges.push(10u64.pow(p));
         edges.push(10u64.pow(p) - 1);
@@ -432,7 +434,10 @@ fn read_latency_percentiles_are_the_crates() {
         ("zeros and ones", vec![vec![0, 0, 0, 1, 1]]),
         ("1 ns to 60 s and beyond", vec![edges.clone()]),
         ("ten values", vec![(1..=10).map(|v| v * 1000).collect()]),
-        ("a thousand and one", vec![(0..1001).map(|v| v * 7 + 3).collect()]),
+        (
+            "a thousand and one",
+            vec![(0..1001).map(|v| v * 7 + 3).collect()],
+        ),
         ("random up to 2^40", vec![random(1, 100_000, 40)]),
         ("random up to 2^63", vec![random(2, 50_000, 63)]),
         ("random, small", vec![random(3, 20_000, 14)]),
@@ -459,7 +464,11 @@ fn read_latency_percentiles_are_the_crates() {
             if i > 0 {
                 input += " | ";
             }
-            input += &values.iter().map(u64::to_string).collect::<Vec<_>>().join(" ");
+            input += &values
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
         }
         rust += &line("merged", &all);
 

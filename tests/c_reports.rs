@@ -779,6 +779,24 @@ fn c_report_in_ptear_c_report() {
             let (o, v, d) = load_report(&path, &text);
             check_c(&o, &v, &d, &kind, "sh", &port);
             let t = &d.totals;
+            // Times of wrong reads fall inside the run: the sh4 build once
+            // put every one at 4.29 s (2^32 ns) of a 1 s run, from sh4's
+            // double to 64-bit integer conversion (c/run_ctx.h, mono_now_ns).
+            let inside = |s: f64| (0.0..=t.elapsed_s + 0.05).contains(&s);
+            assert!(
+                t.first_torn_s.is_none_or(inside),
+                "{kind}: first_torn_s {:?} past elapsed_s {}",
+                t.first_torn_s,
+                t.elapsed_s
+            );
+            for x in &d.torn_samples {
+                assert!(
+                    inside(x.t_s),
+                    "{kind}: a sample at {} s, past elapsed_s {}",
+                    x.t_s,
+                    t.elapsed_s
+                );
+            }
             if kind == "torn" {
                 assert!(
                     ptear::names::Named::name(d.verdict) == "torn" && !d.torn_samples.is_empty(),
