@@ -321,14 +321,8 @@ fn c_checkpoint_in_ptear_c_checkpoint() {
     assert_eq!(d.config.checkpoint_s, Some(1.0), "{path}: checkpoint_s");
 }
 
-const CONS: [&str; 6] = [
-    "wrong_page",
-    "pfn_zero",
-    "nx_lost",
-    "nx_gained",
-    "wrong_permissions",
-    "no_permissions",
-];
+/// The consequence and family names, in the schema's order: the crate's own.
+const CONS: [&str; 6] = ptear::pte::Consequences::NAMES;
 const FAMILIES: [&str; 4] = ["entry", "protnone", "swap", "migration"];
 
 /// The port's tables (its `list --json`, `PTEAR_PORT_LIST`: c/generated.h,

@@ -192,7 +192,7 @@ fn timed_read<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
     let t1 = clock.now();
     s.latency.record(clock.ns(t0, t1));
     let mut not_present = 0u32;
-    let _ = account(ctx, i, r, s, &mut not_present);
+    account(ctx, i, r, s, &mut not_present);
     s.not_present += u64::from(not_present);
 }
 
@@ -210,62 +210,56 @@ fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
 ) {
     let present = ctx.encoding.layout().present;
     let mut not_present = 0u32;
-    // The last value classified present or not present, and which: a
-    // reader mostly reads a value again (its cache line stays until the
-    // writer's next store takes it), and the same value has the same
-    // class. A wrong value is never remembered: every read of it counts.
+    // The last present value found to be an E entry: a reader mostly
+    // reads a value again (its cache line stays until the writer's next
+    // store takes it), and the same value is the same entry. Not present
+    // is counted on every read without a branch; only a present value
+    // other than the last is classified. A wrong value is never
+    // remembered: every read of it counts.
     let mut last = Pte::NONE;
-    let mut last_np = u32::from(ctx.encoding.not_present(Pte::NONE));
     for _ in 0..n {
         let i = order.next_pair();
         let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
         let r = R::read::<B, G>(&ctx.pairs[i], side, present, gap);
-        if matches!(r.outcome, Outcome::Accepted) && r.pte == last {
-            if r.retries != 0 {
-                s.record_retries(r.retries);
-            }
-            not_present += last_np;
+        if !matches!(r.outcome, Outcome::Accepted) {
+            account(ctx, i, r, s, &mut not_present);
             continue;
         }
-        if account(ctx, i, r, s, &mut not_present) {
-            last = r.pte;
-            last_np = u32::from(ctx.encoding.not_present(r.pte));
+        if r.retries != 0 {
+            s.record_retries(r.retries);
+        }
+        let np = ctx.encoding.not_present(r.pte);
+        not_present += u32::from(np);
+        if !np && r.pte != last {
+            if ctx.encoding.is_e(r.pte) {
+                last = r.pte;
+            } else {
+                not_e(ctx, i, r.pte, r.retries, s);
+            }
         }
     }
     s.not_present += u64::from(not_present);
 }
 
 /// Counts one read of pair `i`: its retries, and what it accepted (not
-/// present, an E entry, or, off the hot path, anything else). True if it
-/// accepted a value whose class the next read of it may reuse: not
-/// present, or an E entry.
+/// present, an E entry, or, off the hot path, anything else).
 #[inline(always)]
-fn account(
-    ctx: &ReaderCtx<'_>,
-    i: usize,
-    r: Read,
-    s: &mut ReaderStats,
-    not_present: &mut u32,
-) -> bool {
+fn account(ctx: &ReaderCtx<'_>, i: usize, r: Read, s: &mut ReaderStats, not_present: &mut u32) {
     let enc = &ctx.encoding;
     if r.retries != 0 {
         s.record_retries(r.retries);
     }
     match r.outcome {
         Outcome::Accepted => {
-            // Counted on every read, so the count stays in a register;
-            // a present value that is not E (rare) leaves the loop.
             let np = enc.not_present(r.pte);
             *not_present += u32::from(np);
-            if np || enc.is_e(r.pte) {
-                return true;
+            if !np && !enc.is_e(r.pte) {
+                not_e(ctx, i, r.pte, r.retries, s);
             }
-            not_e(ctx, i, r.pte, r.retries, s);
         }
         Outcome::FallbackNotPresent => *not_present += 1,
         Outcome::FallbackRecheck => s.record_recheck(enc.classify(r.pte) == Class::Wrong),
     }
-    false
 }
 
 /// A present value that is not an E entry: a PROT_NONE entry the writer
