@@ -217,6 +217,7 @@ fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
     // other than the last is classified. A wrong value is never
     // remembered: every read of it counts.
     let mut last = Pte::NONE;
+    let visible = ctx.encoding.visible();
     for _ in 0..n {
         let i = order.next_pair();
         let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
@@ -228,9 +229,11 @@ fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
         if r.retries != 0 {
             s.record_retries(r.retries);
         }
-        let np = ctx.encoding.not_present(r.pte);
-        not_present += u32::from(np);
-        if !np && r.pte != last {
+        // As a u32 in a register: a bool here was spilled to the stack and
+        // reloaded each read (the uncontended reader ran at 0.78x).
+        let np = u32::from(r.pte.low & visible == 0);
+        not_present += np;
+        if np == 0 && r.pte != last {
             if ctx.encoding.is_e(r.pte) {
                 last = r.pte;
             } else {

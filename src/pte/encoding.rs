@@ -545,6 +545,11 @@ impl Encoding {
         }
     }
 
+    /// The bits [`Encoding::not_present`] tests: PRESENT | PROTNONE.
+    pub fn visible(&self) -> u32 {
+        self.visible
+    }
+
     /// Not present: neither PRESENT nor PROTNONE (pte_present()), the
     /// first test of [`Encoding::classify`].
     #[inline(always)]
