@@ -212,10 +212,9 @@ fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
     let mut not_present = 0u32;
     // The last present value found to be an E entry: a reader mostly
     // reads a value again (its cache line stays until the writer's next
-    // store takes it), and the same value is the same entry. Not present
-    // is counted on every read without a branch; only a present value
-    // other than the last is classified. A wrong value is never
-    // remembered: every read of it counts.
+    // store takes it), and the same value is the same entry. Only a
+    // present value other than the last is classified. A wrong value is
+    // never remembered: every read of it counts.
     let mut last = Pte::NONE;
     let visible = ctx.encoding.visible();
     for _ in 0..n {
@@ -229,11 +228,14 @@ fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
         if r.retries != 0 {
             s.record_retries(r.retries);
         }
-        // As a u32 in a register: a bool here was spilled to the stack and
-        // reloaded each read (the uncontended reader ran at 0.78x).
-        let np = u32::from(r.pte.low & visible == 0);
-        not_present += np;
-        if np == 0 && r.pte != last {
+        // A branch, not a count without one: against the code before the
+        // reuse of the last entry, the branch-free count (its flag spilled
+        // to the stack and reloaded) ran the uncontended reader at 0.74x,
+        // this at 1.02x, and the contended one 1.59x faster than that
+        // (benches/ab.sh; BENCHMARKS.md, "Against the code before #20").
+        if r.pte.low & visible == 0 {
+            not_present += 1;
+        } else if r.pte != last {
             if ctx.encoding.is_e(r.pte) {
                 last = r.pte;
             } else {
