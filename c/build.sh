@@ -108,35 +108,60 @@ if [ -z "$version" ]; then
 fi
 CFLAGS+=(-DPTEAR_VERSION="\"$version\"")
 
-out="$root/target/c/ptear-c-$arch"
 mkdir -p "$root/target/c"
+# Everything an output is made from: c/ (sources, headers, tests, this
+# script, the plugin), Cargo.toml (the version), the compiler, and for sh4
+# the sysroot.
+deps=("$here" "$root/Cargo.toml" "$(readlink -f "$(command -v "$CC")")")
+[ "$arch" != sh4 ] || deps+=("$root/target/sh4-sysroot/.done")
+
+# build OUT SRC...: OUT from SRC (paths under c/), each source compiled on
+# its own and all at once (the suite builds the port for four arches and
+# the tests for two: one gcc over every file used one CPU), then linked,
+# and OUT replaced in one rename (tests building the same port at once
+# never see half a file). Skipped when OUT is newer than all it is made
+# from: the suite's steps each ask for the port they run, and only the
+# first one builds it.
+build() {
+    local out=$1 objs s i=0 rc=0 pids=()
+    shift
+    if [ -f "$out" ] && [ -z "$(find "${deps[@]}" -newer "$out" -type f -print -quit 2>/dev/null)" ]; then
+        echo "up to date: $out"
+        return 0
+    fi
+    objs=$(mktemp -d "$root/target/c/.build.XXXXXX")
+    for s in "$@"; do
+        (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -c "$s" -o "$objs/$(printf %02d $i).o") &
+        pids+=($!)
+        i=$((i + 1))
+    done
+    for s in "${pids[@]}"; do wait "$s" || rc=1; done
+    if [ $rc = 0 ] && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$objs/out" "$objs"/*.o; then
+        mv -f "$objs/out" "$out"
+        rm -rf "$objs"
+        echo "built $out"
+    else
+        rm -rf "$objs"
+        echo "build.sh: building $out failed" >&2
+        exit 1
+    fi
+}
+
 srcs=(main.c cli.c engine.c hammer.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c selftest.c list.c
       samples.c latency.c latclock.c)
 if [ -z "$tests" ]; then
-    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$out" "${srcs[@]}")
-    echo "built $out"
+    build "$root/target/c/ptear-c-$arch" "${srcs[@]}"
 else
     # tests/retry_histogram.c includes hammer.c itself (the real reader
     # loop, with its own gap); it links the rest of what a report needs.
-    # tests/layouts.c checks the encoding of layout.h (pte.c's known
-    # answers included).
-    t="$root/target/c/retry-histogram-$arch"
-    tsrcs=(tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c
-           latency.c)
-    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
-    echo "built $t"
-    t="$root/target/c/layouts-$arch"
-    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" tests/layouts.c pte.c)
-    echo "built $t"
+    build "$root/target/c/retry-histogram-$arch" tests/retry_histogram.c collect.c gap.c report.c json.c hostinfo.c \
+        cpuprobe.c barrier.c pte.c samples.c latency.c
+    # tests/layouts.c checks the encoding of layout.h (pte.c's known answers included).
+    build "$root/target/c/layouts-$arch" tests/layouts.c pte.c
     # tests/samples.c: samples.c's keeping and merge, then the real
     # reader_wrong() (it includes hammer.c too) through a report
-    t="$root/target/c/samples-$arch"
-    tsrcs=(tests/samples.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c barrier.c pte.c samples.c
-           latency.c)
-    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" "${tsrcs[@]}")
-    echo "built $t"
+    build "$root/target/c/samples-$arch" tests/samples.c collect.c gap.c report.c json.c hostinfo.c cpuprobe.c \
+        barrier.c pte.c samples.c latency.c
     # tests/latency.c: latency.c's histogram on values from stdin
-    t="$root/target/c/latency-$arch"
-    (cd "$here" && "$CC" "${CFLAGS[@]}" "${EXTRA[@]}" -o "$t" tests/latency.c latency.c)
-    echo "built $t"
+    build "$root/target/c/latency-$arch" tests/latency.c latency.c
 fi

@@ -48,7 +48,7 @@ done
 # Two lanes at once: the release profile spends most of a Rust build in
 # fat LTO over one codegen unit, on one CPU (x86-64: 42 of 52 s), so two
 # builds side by side finish sooner (the suite's six: 348 s one after the
-# other, 277 s in two lanes). The musl builds share target/musl-src, so
+# other, 277 s in two lanes). The musl builds share the cache's musl-src, so
 # they keep to one lane; each lane is a ci/build.sh of its own.
 if [ ${#musl[@]} -gt 0 ] && [ ${#other[@]} -gt 0 ]; then
     bash "$0" "${musl[@]}" &

@@ -15,7 +15,8 @@
 # not reachable, so everything is built from sources that are:
 #   1. musl: Debian bookworm's source package (deb-src via a private apt list;
 #      the system's apt configuration is not touched), fetched once into
-#      target/musl-src and compiled per ARCH into target/musl-ARCH/sysroot
+#      the machine's cache (ci/cache.sh: musl-src) and compiled per ARCH into
+#      its musl-ARCH/sysroot
 #      (i586: i686-linux-gnu-gcc -march=i586; mipsel-r1: mipsel-linux-gnu-gcc
 #      -march=mips32 -msoft-float).
 #   2. libunwind.a: LLVM's libunwind from the rust-src component (what Rust's
@@ -33,7 +34,8 @@
 # soft-float) and runs `ptear list` under qemu-user on the old CPU if there.
 #
 # Idempotent: each step is skipped when its output exists (delete
-# target/musl-ARCH, or target/musl-src for the source, to start over).
+# musl-ARCH or musl-src in the cache, or target/musl-ARCH for ptear's build,
+# to start over).
 # Needs: apt-get, tar, make, cargo/rustc with the rust-src component, and
 #   i586:      gcc-i686-linux-gnu and host g++ (with -m32, for libunwind's
 #              one C++ file)
@@ -75,7 +77,13 @@ case $ARCH in
     *) die "usage: ci/musl.sh ARCH   (ARCH: i586 mipsel-r1)" ;;
 esac
 S=$ROOT/target/musl-$ARCH
-SRC=$ROOT/target/musl-src
+# musl's source, libc and libunwind are kept in the machine's cache
+# (ci/cache.sh): built once per machine, not per clone; the lock keeps two
+# suites from building them at once.
+# shellcheck source=ci/cache.sh
+. "$ROOT/ci/cache.sh"
+SRC=$PTEAR_CACHE/musl-src
+C=$PTEAR_CACHE/musl-$ARCH
 OUT=$S/ptear-$ARCH-musl
 CC=${XP}gcc
 
@@ -89,7 +97,8 @@ UNWIND_SRC=$RUST_SRC/src/llvm-project/libunwind
 [ -d "$UNWIND_SRC/src" ] && [ -d "$RUST_SRC/library/std" ] ||
     die "rust-src component missing (rustup component add rust-src)"
 
-mkdir -p "$S"
+mkdir -p "$S" "$C"
+cache_lock musl
 
 # 1. musl source from Debian bookworm (deb-src), via a private apt state.
 if ! ls -d "$SRC"/musl-*/configure >/dev/null 2>&1; then
@@ -115,10 +124,13 @@ MUSL_DIR=$(ls -d "$SRC"/musl-*/ | head -1)
 MUSL_DIR=${MUSL_DIR%/}
 
 # 2. musl libc.a + crt objects for ARCH (out-of-tree build: the source is shared).
-SYSROOT=$S/sysroot
-if [ ! -f "$SYSROOT/.done" ]; then
+SYSROOT=$C/sysroot
+# What the libc was built from and with: another source, compiler or flags
+# builds it again.
+musl_key="$(basename "$MUSL_DIR") $($CC -dumpmachine) $($CC -dumpfullversion) ${ARCH_CFLAGS[*]}"
+if [ "$(cat "$SYSROOT/.done" 2>/dev/null)" != "$musl_key" ]; then
     step "building $(basename "$MUSL_DIR") (log: $S/musl.log)"
-    rm -rf "$SYSROOT" "$S/musl-build"
+    rm -rf "$SYSROOT" "$C/unwind" "$S/musl-build"
     mkdir -p "$S/musl-build"
     (
         cd "$S/musl-build" &&
@@ -126,12 +138,14 @@ if [ ! -f "$SYSROOT/.done" ]; then
                 "$MUSL_DIR/configure" --target=$MUSL_TARGET --disable-shared --prefix="$SYSROOT" &&
             make -j"$(nproc)" && make install
     ) >"$S/musl.log" 2>&1 || { tail -20 "$S/musl.log" >&2; die "musl build failed (log: $S/musl.log)"; }
-    touch "$SYSROOT/.done"
+    printf '%s\n' "$musl_key" >"$SYSROOT/.done"
 fi
 
 # 3. LLVM libunwind (from rust-src) for ARCH, as libunwind.a.
-UNW=$S/unwind
-if [ ! -f "$UNW/libunwind.a" ]; then
+UNW=$C/unwind
+# libunwind comes with rustc's rust-src: a new toolchain builds it again.
+unwind_key="$(rustc -V) $($CC -dumpmachine) $($CC -dumpfullversion) ${ARCH_CFLAGS[*]}"
+if [ "$(cat "$UNW/.done" 2>/dev/null)" != "$unwind_key" ]; then
     step "building libunwind (log: $S/unwind.log)"
     rm -rf "$UNW"
     mkdir -p "$UNW"
@@ -149,7 +163,9 @@ if [ ! -f "$UNW/libunwind.a" ]; then
         "${XP}ar" rcs "$UNW/libunwind.a.tmp" "$UNW"/*.o || exit 1
     } >"$S/unwind.log" 2>&1 || { tail -20 "$S/unwind.log" >&2; die "libunwind build failed"; }
     mv "$UNW/libunwind.a.tmp" "$UNW/libunwind.a"
+    printf '%s\n' "$unwind_key" >"$UNW/.done"
 fi
+cache_unlock
 
 # 4. Linker: the cross gcc with musl's specs, minus libgcc_eh (Debian's is
 #    i686 or hard-float MIPS32r2 code). mipsel-r1 also drops libgcc and gcc's

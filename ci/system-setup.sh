@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# ci/system-setup.sh: what ci/system.sh needs, fetched once and cached under
-# target/system/ (safe to run any number of times; delete target/system/ to
-# fetch again, e.g. after a Debian kernel update).
+# ci/system-setup.sh: what ci/system.sh needs, fetched once per machine into
+# its cache (ci/cache.sh: $PTEAR_CACHE/system) and linked into target/system/
+# (safe to run any number of times; delete $PTEAR_CACHE/system to fetch
+# again, e.g. after a Debian kernel update).
 #
 #   apt:     qemu-system-x86, qemu-system-mips, cpio, make, gcc (only those missing)
 #   i386:    target/system/i386/{vmlinuz,config,busybox}   from linux-image-686-pae:i386
@@ -17,13 +18,25 @@
 #
 # The kernels and busybox are Debian packages of the foreign architecture,
 # fetched through a private apt state (lists, cache, sources list under
-# target/system/apt/): the system's dpkg architectures and apt lists are
+# the cache's system/apt/): the system's dpkg architectures and apt lists are
 # not touched, and nothing is installed (dpkg -x). The mirror is the one this
 # machine's apt uses (ci/apt-mirror.sh). The kernel package is resolved
 # through its metapackage, never a pinned ABI number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-D=$PWD/target/system
+# What is fetched is kept in the machine's cache (ci/cache.sh: system/),
+# once per machine, and linked into target/system/ where ci/system.sh
+# reads it; the lock keeps two suites from fetching at once.
+# shellcheck source=ci/cache.sh
+. ci/cache.sh
+T=$PWD/target/system
+D=$PTEAR_CACHE/system
+mkdir -p "$D" "$T"
+# The links, once everything is there.
+link_into_tree() {
+    local x
+    for x in i386 mipsel headers versions; do cache_link "system/$x" "$T/$x"; done
+}
 
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
@@ -57,9 +70,11 @@ have_headers() {
         [ "$(cat "$D/headers/release" 2>/dev/null)" = "$(cat "$D/i386/release")" ]
 }
 if have_all && have_headers; then
-    echo "system-setup: ok (cached in target/system: $(tr '\n' ' ' < "$D/versions"))"
+    link_into_tree
+    echo "system-setup: ok (cached in $D: $(tr '\n' ' ' < "$D/versions"))"
     exit 0
 fi
+cache_lock system
 
 # shellcheck source=ci/apt-mirror.sh
 . ci/apt-mirror.sh
@@ -71,12 +86,13 @@ signed=""
 echo "deb ${signed}$mirror bookworm main" > "$A/sources.list"
 o=(-o "Dir::Etc::SourceList=$A/sources.list" -o Dir::Etc::SourceParts=/dev/null
    -o "Dir::State::Lists=$A/lists" -o "Dir::Cache=$A/cache"
-   -o APT::Architectures::=amd64 -o APT::Architectures::=i386 -o APT::Architectures::=mipsel)
+   -o APT::Architectures::=amd64 -o APT::Architectures::=i386 -o APT::Architectures::=mipsel
+   -o APT::Sandbox::User=root)
 
 # A mirror mid-sync can make `apt-get update` exit 100 (a size mismatch on
 # one index) although the lists needed here are fine: retry once, then let
 # the resolution below decide.
-echo "system-setup: apt-get update (private lists in target/system/apt, $mirror bookworm main)"
+echo "system-setup: apt-get update (private lists in $A, $mirror bookworm main)"
 if ! apt-get "${o[@]}" update -qq; then
     echo "system-setup: apt-get update failed; retrying once in 10 s"
     sleep 10
@@ -160,4 +176,6 @@ if ! have_headers; then
     echo "$release" > "$out/release"
     rm -rf "$hd"
 fi
+cache_unlock
+link_into_tree
 echo "system-setup: ok ($(tr '\n' ' ' < "$D/versions"))"

