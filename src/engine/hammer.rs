@@ -121,10 +121,23 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
     ctx: ReaderCtx<'_>,
     gap: &mut G,
 ) -> ReaderStats {
+    // The walk is chosen once, and passed by value so that its state stays
+    // in registers, not in `ctx`.
+    if ctx.pairs.len() == 1 {
+        reader_in::<R, B, G, _>(ctx, gap, OnePair)
+    } else {
+        let order = ctx.order;
+        reader_in::<R, B, G, _>(ctx, gap, order)
+    }
+}
+
+/// [`reader`] with its walk over the pairs.
+fn reader_in<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
+    ctx: ReaderCtx<'_>,
+    gap: &mut G,
+    mut order: O,
+) -> ReaderStats {
     let mut s = ReaderStats::new(ctx.samples_seed);
-    // A local, so the walk's state stays in registers, not in `ctx`.
-    let mut order = ctx.order;
-    let one = ctx.pairs.len() == 1;
     let clock = Clock::get();
     // The first read is timed, then one in `every`.
     let mut next_timed = 0u64;
@@ -137,19 +150,11 @@ pub fn reader<R: ReadProtocol, B: Barriers, G: Gap>(
             }
             if s.reads >= next_timed {
                 next_timed += clock.every();
-                if one {
-                    timed_read::<R, B, G, _>(&ctx, &mut OnePair, clock, &mut s, gap);
-                } else {
-                    timed_read::<R, B, G, _>(&ctx, &mut order, clock, &mut s, gap);
-                }
+                timed_read::<R, B, G, O>(&ctx, &mut order, clock, &mut s, gap);
                 s.reads += 1;
                 n -= 1;
             }
-            if one {
-                read_chunk::<R, B, G, _>(&ctx, &mut OnePair, n as u32, &mut s, gap);
-            } else {
-                read_chunk::<R, B, G, _>(&ctx, &mut order, n as u32, &mut s, gap);
-            }
+            read_chunk::<R, B, G, O>(&ctx, &mut order, n as u32, &mut s, gap);
             s.reads += n;
         }
         published = published.wrapping_add(1);
@@ -233,7 +238,7 @@ fn read_chunk<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
         // to the stack and reloaded) ran the uncontended reader at 0.74x,
         // this at 1.02x, and the contended one 1.59x faster than that
         // (benches/ab.sh; BENCHMARKS.md, "Against the code before #20").
-        if r.pte.low & visible == 0 {
+        if Encoding::not_present_with(visible, r.pte) {
             not_present += 1;
         } else if r.pte != last {
             if ctx.encoding.is_e(r.pte) {

@@ -406,19 +406,11 @@ impl Encoding {
     }
 
     /// How many installs after E(s) [`Encoding::step`] gives: those before
-    /// j reaches the low period or h the number of states. 0 for a layout
-    /// whose flags share bits with its fields (none does: a unit test
-    /// steps every layout), where an add would carry into a flag.
+    /// j reaches the low period or h the number of states. An add never
+    /// carries into a flag: no layout's flags share bits with its fields
+    /// (ETest::new asserts it for every encoding made).
     pub fn steps_before_wrap(&self, s: State) -> u32 {
         let l = &self.layout;
-        let fields = Pte {
-            low: self.low_mask << l.low_shift,
-            high: self.high_mask << l.high_shift,
-        };
-        let apart = |flags: &[u32; 2], field: u32| (flags[0] | flags[1]) & field == 0;
-        if !(apart(&l.low_flags, fields.low) && apart(&l.high_flags, fields.high)) {
-            return 0;
-        }
         let j_left = self.period - 1 - s.j;
         let h_left = if l.states > 1 {
             l.states - 1 - s.h
@@ -533,7 +525,7 @@ impl Encoding {
         // and is looked at again on the rare path: the families tested one
         // after the other in line cost the uncontended reader 22 to 39% of
         // its speed (benches/ab.sh -- --writer-gap 100000; BENCHMARKS.md).
-        if pte.low & self.visible == 0 {
+        if self.not_present(pte) {
             return Class::NotPresent;
         }
         if self.e_test.is_e(pte) {
@@ -554,7 +546,15 @@ impl Encoding {
     /// first test of [`Encoding::classify`].
     #[inline(always)]
     pub fn not_present(&self, pte: Pte) -> bool {
-        pte.low & self.visible == 0
+        Encoding::not_present_with(self.visible, pte)
+    }
+
+    /// [`Encoding::not_present`] with the mask ([`Encoding::visible`])
+    /// given: the hot loop holds it in a register rather than reload it
+    /// through the encoding on every read.
+    #[inline(always)]
+    pub fn not_present_with(visible: u32, pte: Pte) -> bool {
+        pte.low & visible == 0
     }
 
     /// An installed entry of family E, the second test of
