@@ -257,8 +257,7 @@ checks() {
         [[ " ${TIMING_TESTS[*]} " == *" $f "* ]] || quiet+=(--test "$f")
     done
     check "cargo test x86-64" cargo test --locked --profile ci "${quiet[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
-    check "loaded: cargo test x86-64 (timing tests)" with_busy_loops cargo test --locked --profile ci \
-        "${TIMING_ARGS[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
+    check "loaded: cargo test x86-64 (timing tests)" loaded_timing_tests
     step "unit and integration tests (i686, static, natively on this x86-64 kernel)"
     check "cargo test i686" env RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/test-i686 \
         cargo test --locked --profile ci --target i686-unknown-linux-gnu -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
@@ -278,8 +277,11 @@ checks() {
 # loading the CPUs and needs them quiet otherwise (its file says why).
 # tests/classes.rs is the classes of the acceptance runs natively.
 TIMING_TESTS=(run classes report hunt signals retry_histogram)
-TIMING_ARGS=()
-for t in "${TIMING_TESTS[@]}"; do TIMING_ARGS+=(--test "$t"); done
+loaded_timing_tests() { # the TIMING_TESTS files, with the busy loops beside them
+    local args=() t
+    for t in "${TIMING_TESTS[@]}"; do args+=(--test "$t"); done
+    with_busy_loops cargo test --locked --profile ci "${args[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
+}
 BUSY_LOOPS=2
 with_busy_loops() ( # CMD...: runs CMD with BUSY_LOOPS busy loops beside it
     pids=()
@@ -328,8 +330,7 @@ case "${1:-all}" in
     checks) checks ;;
     loaded)
         step "timing tests (x86-64) with $BUSY_LOOPS busy loops beside them"
-        check "loaded: cargo test x86-64 (timing tests)" with_busy_loops cargo test --locked --profile ci \
-            "${TIMING_ARGS[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
+        check "loaded: cargo test x86-64 (timing tests)" loaded_timing_tests
         loaded ;;
     system) shift; system "$@" ;;
     *) matrix "$@" ;;
