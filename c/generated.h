@@ -414,6 +414,12 @@ static const char *const expect_class_names[3] = { 0, "mixed", "transient" };
 /* Why a control that needs two CPUs is skipped on one (src/selftest.rs). */
 #define PTEAR_SKIP_NEEDS_TWO_CPUS "needs 2 CPUs: on one CPU an ABA tear needs two preemptions inside one read"
 
+/* A control that must tear runs until it has shown its outcome (torn, its
+ * class and catches, and PTEAR_SHOWN_MIN_TORN wrong values or -d run), at
+ * most PTEAR_TORN_CAP_FACTOR x -d (src/selftest.rs Control::shown). */
+#define PTEAR_TORN_CAP_FACTOR 10u
+#define PTEAR_SHOWN_MIN_TORN 1000u
+
 /* The control table (src/selftest.rs CONTROLS), as initializers: selftest.c
  * puts them in its array, control i runs with seed + i. */
 #define PTEAR_CONTROLS \

@@ -4,10 +4,27 @@
 //! fails the selftest. The C port (c/) runs the same table, generated
 //! from this one (c/generated.h, tests/c_header.rs).
 
-use crate::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
+use crate::config::{BarrierKind, CheckedConfig, ReaderKind, RunConfig, WriterKind};
+use crate::engine::{Measurement, Observer};
 use crate::pte::{ClearTo, LayoutKind, Level, WrongClass};
-use crate::report::{Report, Verdict};
+use crate::report::{Report, Totals, Verdict};
+use std::ops::ControlFlow;
 use std::time::Duration;
+
+/// A control that must tear may run this many times `-d` at most: it ends
+/// as soon as it has shown its outcome ([`Control::shown`]), so on a quiet
+/// machine it takes milliseconds, and on a busy one it has time to. Its
+/// tears need the writer to run inside the reader's window; under a
+/// full-system guest each vCPU is a host thread, and with the host's CPUs
+/// shared with other work, `aba` and `gup-fast` read 0 wrong values in 3 s
+/// where a quiet host shows thousands (README "Suite time").
+pub const TORN_CAP_FACTOR: u32 = 10;
+
+/// A control that must tear has shown its outcome once it has this many
+/// wrong values (and the class and catches it must), or has run its `-d`.
+/// Enough that its class rule (every wrong value of one class) is checked
+/// on many, not on the first.
+pub const SHOWN_MIN_TORN: u64 = 1000;
 
 /// A configuration whose outcome is known.
 pub struct Control {
@@ -234,14 +251,39 @@ impl Control {
     /// It gave the outcome it must: verdict, class and GUP-fast catches
     /// (reading something and running to the end are the caller's rules).
     pub fn behaved(&self, r: &Report) -> bool {
-        let t = &r.totals;
+        r.verdict == self.expect && self.classes_as_expected(&r.totals)
+    }
+
+    /// Its class rule and GUP-fast catches hold in `t`.
+    fn classes_as_expected(&self, t: &Totals) -> bool {
         let class_ok = match self.expect_class {
             None => true,
             Some(WrongClass::Mixed) => t.mixed > 0 && t.transient == 0,
             Some(WrongClass::Transient) => t.transient > 0 && t.mixed == 0,
         };
         let caught_ok = !self.expect_caught || t.gup_fast.is_some_and(|g| g.caught > 0);
-        r.verdict == self.expect && class_ok && caught_ok
+        class_ok && caught_ok
+    }
+
+    /// How long its run may last when the selftest gives `-d` as `d`: `d`
+    /// for a control that must stay clean (its outcome is its whole run),
+    /// TORN_CAP_FACTOR × `d` for one that must tear (it ends sooner, once
+    /// [`shown`](Control::shown)). The C port computes the same.
+    pub fn run_for(&self, d: Duration) -> Duration {
+        match self.expect {
+            Verdict::Clean => d,
+            Verdict::Torn => d.saturating_mul(TORN_CAP_FACTOR),
+        }
+    }
+
+    /// A control that must tear has shown its outcome in `t` (the totals so
+    /// far): torn, its class and catches as it must, and SHOWN_MIN_TORN
+    /// wrong values or `d` run. Never for one that must stay clean.
+    pub fn shown(&self, t: &Totals, d: Duration) -> bool {
+        self.expect == Verdict::Torn
+            && t.torn > 0
+            && self.classes_as_expected(t)
+            && (t.torn >= SHOWN_MIN_TORN || t.elapsed_s >= d.as_secs_f64())
     }
 
     /// Why this control cannot show its outcome on a machine where the
@@ -261,6 +303,34 @@ pub fn controls() -> Vec<&'static Control> {
         &[]
     };
     CONTROLS.iter().chain(atomic).collect()
+}
+
+/// The observer of a control's run that ends it once it has shown its
+/// outcome ([`Control::shown`]); `d` is the selftest's `-d`.
+pub struct UntilShown<'a> {
+    /// The control.
+    pub control: &'a Control,
+    /// Its checked configuration (for the totals).
+    pub cfg: &'a CheckedConfig,
+    /// The selftest's `-d`.
+    pub d: Duration,
+    /// Set when it ended the run.
+    pub ended: bool,
+}
+
+impl Observer for UntilShown<'_> {
+    fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement) -> ControlFlow<()> {
+        if self.control.expect != Verdict::Torn {
+            return ControlFlow::Continue(());
+        }
+        let t = crate::report::build::totals(self.cfg, &snapshot(), elapsed.as_secs_f64());
+        self.ended = self.control.shown(&t, self.d);
+        if self.ended {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    }
 }
 
 impl Control {

@@ -21,7 +21,7 @@ use ptear::pte::layout::{Layout, CLEAR_TO_NAMES, LAYOUT_NAMES, LEVEL_NAMES};
 use ptear::pte::write::HalfCleared;
 use ptear::pte::{ClearTo, LayoutKind, Level, WrongClass};
 use ptear::report::{Verdict, LIST_SCHEMA, SCHEMA, SELFTEST_SCHEMA};
-use ptear::selftest::{Control, ATOMIC64_CONTROLS, CONTROLS};
+use ptear::selftest::{Control, ATOMIC64_CONTROLS, CONTROLS, SHOWN_MIN_TORN, TORN_CAP_FACTOR};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -518,6 +518,13 @@ fn render_controls(out: &mut String) {
         .expect("a control needs two CPUs");
     out.push_str("/* Why a control that needs two CPUs is skipped on one (src/selftest.rs). */\n");
     writeln!(out, "#define PTEAR_SKIP_NEEDS_TWO_CPUS {}\n", c_str(&two)).unwrap();
+    out.push_str(
+        "/* A control that must tear runs until it has shown its outcome (torn, its\n \
+         * class and catches, and PTEAR_SHOWN_MIN_TORN wrong values or -d run), at\n \
+         * most PTEAR_TORN_CAP_FACTOR x -d (src/selftest.rs Control::shown). */\n",
+    );
+    writeln!(out, "#define PTEAR_TORN_CAP_FACTOR {TORN_CAP_FACTOR}u").unwrap();
+    writeln!(out, "#define PTEAR_SHOWN_MIN_TORN {SHOWN_MIN_TORN}u\n").unwrap();
     out.push_str(
         "/* The control table (src/selftest.rs CONTROLS), as initializers: selftest.c\n \
          * puts them in its array, control i runs with seed + i. */\n#define PTEAR_CONTROLS \\\n",

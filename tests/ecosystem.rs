@@ -305,6 +305,7 @@ fn report_plot_of_60_files_is_one_page_of_small_multiples() {
                 name: format!("control-{k}"),
                 expect: Verdict::Clean,
                 pass: true,
+                ended_when_shown: false,
                 report: reports[(b + k) % reports.len()].clone(),
             })
             .collect();

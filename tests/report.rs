@@ -73,12 +73,68 @@ fn selftest_passes_and_its_json_reads_back_as_a_matrix() {
     for c in controls {
         assert_eq!(c["report"]["verdict"], c["expect"], "{}", c["name"]);
         assert_eq!(c["report"]["schema"], "ptear/1");
+        until_shown_or_duration(c, 0.7);
+        // Each passed, so each that must tear has shown it before its cap.
+        if c["expect"] == "torn" {
+            assert_eq!(c["ended_when_shown"], true, "{}", c["name"]);
+        }
     }
     let md = run(&["report", "--markdown", path.to_str().unwrap()]);
     assert_eq!(
         String::from_utf8_lossy(&md.stdout).lines().count(),
         2 + controls.len()
     );
+}
+
+/// A control's run lasted as selftest::Control::shown says, with `-d` `d`
+/// seconds: one that must stay clean its `d`; one that must tear (and
+/// did) until it had shown that, within TORN_CAP_FACTOR × `d`.
+fn until_shown_or_duration(c: &serde_json::Value, d: f64) {
+    let (r, name) = (&c["report"], &c["name"]);
+    let elapsed = r["totals"]["elapsed_s"].as_f64().unwrap();
+    let cap = d * f64::from(ptear::selftest::TORN_CAP_FACTOR);
+    if c["expect"] == "clean" {
+        assert_eq!(r["config"]["duration_s"], d, "{name}");
+        assert_eq!(c["ended_when_shown"], false, "{name}");
+        assert!(elapsed >= d, "{name}: {elapsed} s");
+    } else {
+        assert_eq!(r["config"]["duration_s"], cap, "{name}");
+        let torn = r["totals"]["torn"].as_u64().unwrap();
+        if c["ended_when_shown"] == true {
+            // Shown: its outcome, with 1000 wrong values or d run.
+            assert_eq!(c["pass"], true, "{name}");
+            let min = ptear::selftest::SHOWN_MIN_TORN;
+            assert!(
+                torn >= min || elapsed >= d,
+                "{name}: {torn} torn in {elapsed} s"
+            );
+            assert!(elapsed < cap, "{name}: {elapsed} s");
+        } else {
+            assert!(elapsed >= cap, "{name}: {elapsed} s");
+        }
+    }
+}
+
+#[test]
+fn a_control_that_must_tear_ends_once_shown_and_a_broken_one_at_its_cap() {
+    // `once` broken for real (PTEAR_BREAK_CONTROL: the lockless reader) stays
+    // clean: it runs its whole cap, 10 × 200 ms, and fails; every other
+    // control passes, those that must tear (margins: the
+    // selftest_passes_... test above) ending once they have shown it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.json");
+    let out = ptear()
+        .env("PTEAR_BREAK_CONTROL", "once")
+        .args(["selftest", "-d", "200ms", "--quiet", "--json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let s = file_json(&path);
+    for c in s["controls"].as_array().unwrap() {
+        assert_eq!(c["pass"], c["name"] != "once", "{c}");
+        until_shown_or_duration(c, 0.2);
+    }
 }
 
 #[test]
@@ -88,8 +144,8 @@ fn on_one_cpu_the_aba_control_is_skipped_not_failed() {
     let path = dir.path().join("one-cpu.json");
     let mut cmd = ptear();
     // 1.5 s per control: on one CPU `once` tears only rarely (measured: 23
-    // torn in 1.5 s on x86-64; the other broken controls ~10^7), which is
-    // the margin of this test.
+    // torn in 1.5 s on x86-64; the other broken controls ~10^7); as a
+    // control that must tear it may run until it has, up to 15 s.
     cmd.args(["selftest", "-d", "1500ms", "--json", path.to_str().unwrap()]);
 
     // SAFETY: sched_setaffinity only, in the child before exec.

@@ -11,7 +11,7 @@ use crate::kernel::{self, selftest as kst, KernelOptions};
 use crate::report::{
     self, build::RecordedOptions, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
-use crate::selftest::Control;
+use crate::selftest::{Control, UntilShown};
 use std::io::Write;
 
 /// The kernel engine's options when `--engine kernel`; None for the model.
@@ -78,14 +78,25 @@ fn run_control(
     host: &crate::host::Host,
     interrupt: &std::sync::atomic::AtomicBool,
 ) -> Result<Judged, Error> {
-    let cfg = c
-        .config(seed.wrapping_add(i as u64), args.duration)
-        .check()
-        .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
+    let check = |d| {
+        c.config(seed.wrapping_add(i as u64), d)
+            .check()
+            .map_err(|why| usage(format!("control {}: {why}", c.name)))
+    };
+    // The module runs its -d; the model, as `ptear selftest` does, until a
+    // control that must tear has (up to TORN_CAP_FACTOR × -d).
+    let cfg = check(args.duration)?;
     let krun = kernel::run(&cfg, opts, interrupt)?;
     let krep = kernel::report(&cfg, opts, host, &krun);
-    let m = crate::engine::run(&cfg, interrupt, &mut ())?;
-    let mrep = report::build(&cfg, &RecordedOptions::default(), host, &m);
+    let model_cfg = check(c.run_for(args.duration))?;
+    let mut until = UntilShown {
+        control: c,
+        cfg: &model_cfg,
+        d: args.duration,
+        ended: false,
+    };
+    let m = crate::engine::run(&model_cfg, interrupt, &mut until)?;
+    let mrep = report::build(&model_cfg, &RecordedOptions::default(), host, &m);
     let ran = |r: &report::Report| !r.interrupted && r.totals.reads > 0;
     let k_ok = c.behaved(&krep) && ran(&krep);
     let m_ok = c.behaved(&mrep) && ran(&mrep);
@@ -110,15 +121,16 @@ fn run_control(
         model_classes: kst::classes(&mrep),
         agree: agree.is_ok(),
     };
-    let record = |pass, report| ControlRecord {
+    let record = |pass, ended_when_shown, report| ControlRecord {
         name: c.name.into(),
         expect: c.expect,
         pass,
+        ended_when_shown,
         report,
     };
     Ok(Judged {
-        record: record(why.is_none(), krep),
-        model: record(m_ok, mrep),
+        record: record(why.is_none(), false, krep),
+        model: record(m_ok, until.ended, mrep),
         diff,
         why,
     })

@@ -10,6 +10,7 @@ use crate::export::{json, text};
 use crate::host::{self, Host};
 use crate::report::{self, build::RecordedOptions, Report, Verdict};
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -82,11 +83,11 @@ struct RunObserver<'a> {
 }
 
 impl Observer for RunObserver<'_> {
-    fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement) {
+    fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement) -> ControlFlow<()> {
         let progress_due = self.progress.as_ref().is_some_and(|p| elapsed >= p.next);
         let checkpoint_due = self.checkpoint.as_ref().is_some_and(|c| elapsed >= c.next);
         if !progress_due && !checkpoint_due {
-            return;
+            return ControlFlow::Continue(());
         }
         let m = snapshot();
         if let (true, Some(p)) = (progress_due, &mut self.progress) {
@@ -95,6 +96,7 @@ impl Observer for RunObserver<'_> {
         if let (true, Some(c)) = (checkpoint_due, &mut self.checkpoint) {
             c.write(&report::build(self.cfg, self.extra, self.host, &m), elapsed);
         }
+        ControlFlow::Continue(())
     }
 }
 

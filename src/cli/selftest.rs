@@ -9,7 +9,7 @@ use crate::report::{
     self, build::RecordedOptions, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
 
-use crate::selftest::{controls, Control};
+use crate::selftest::{controls, Control, UntilShown, TORN_CAP_FACTOR};
 
 /// `ptear selftest`: 0 if every control behaved, else 1; or why it failed.
 pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
@@ -26,8 +26,11 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     let host = crate::host::detect();
     let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
     let about = format!(
-        "ptear selftest on {} ({}), seed {seed}, {:?} per control",
-        host.arch, host.cpu_model, args.duration
+        "ptear selftest on {} ({}), seed {seed}, {:?} per control (one that must tear: until it has, at most {:?})",
+        host.arch,
+        host.cpu_model,
+        args.duration,
+        args.duration.saturating_mul(TORN_CAP_FACTOR)
     );
     let emulated = host.emulation_note.as_ref();
     let diag = about.clone() + &emulated.map_or(String::new(), |n| format!("\nemulated: {n}"));
@@ -143,14 +146,22 @@ impl Run<'_> {
         interrupt: &std::sync::atomic::AtomicBool,
     ) -> Result<ControlRecord, Error> {
         // Control i runs with seed + i (the C port derives it the same way).
-        let mut cfg = c.config(self.seed.wrapping_add(i as u64), self.args.duration);
+        // One that must tear runs until it has (up to TORN_CAP_FACTOR × -d).
+        let d = self.args.duration;
+        let mut cfg = c.config(self.seed.wrapping_add(i as u64), c.run_for(d));
         if self.broken == Some(c.name) {
             out::sabotage(c, &mut cfg);
         }
         let cfg = cfg
             .check()
             .map_err(|why| usage(format!("control {}: {why}", c.name)))?;
-        let m = crate::engine::run(&cfg, interrupt, &mut ())?;
+        let mut until = UntilShown {
+            control: c,
+            cfg: &cfg,
+            d,
+            ended: false,
+        };
+        let m = crate::engine::run(&cfg, interrupt, &mut until)?;
         let report = report::build(&cfg, &RecordedOptions::default(), self.host, &m);
         // A control that read nothing proved nothing.
         let pass = c.behaved(&report) && !report.interrupted && report.totals.reads > 0;
@@ -158,6 +169,7 @@ impl Run<'_> {
             name: c.name.into(),
             expect: c.expect,
             pass,
+            ended_when_shown: until.ended,
             report,
         })
     }

@@ -26,6 +26,7 @@ use mailbox::Mailbox;
 use memory::{PteTable, PtlTable, SideTable};
 use samples::SampleKeeper;
 use stats::ReaderStats;
+use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -82,14 +83,20 @@ pub struct Measurement {
 
 /// Told about the run about every MONITOR_TICK by the monitor thread;
 /// `snapshot` gives the counts published so far (a few thousand operations
-/// stale at most). Progress lines and checkpoints are observers.
+/// stale at most). Progress lines and checkpoints are observers; so is the
+/// selftest's rule that ends a control once it has shown its outcome
+/// (selftest::UntilShown), which is why `tick` may end the run.
 pub trait Observer {
-    /// Called from the monitor thread; `snapshot` is cheap enough to call each tick but need not be.
-    fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement);
+    /// Called from the monitor thread; `snapshot` is cheap enough to call
+    /// each tick but need not be. `Break` ends the run there, as its
+    /// duration would (not interrupted).
+    fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement) -> ControlFlow<()>;
 }
 
 impl Observer for () {
-    fn tick(&mut self, _: Duration, _: &dyn Fn() -> Measurement) {}
+    fn tick(&mut self, _: Duration, _: &dyn Fn() -> Measurement) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
 }
 
 /// SplitMix64: derives independent per-thread seeds from the run's seed.
@@ -375,7 +382,7 @@ struct Watched {
 }
 
 /// The monitor: ticks the observer until the duration, the read quota, a
-/// failure or `interrupt` ends the run, then stops the threads.
+/// failure, the observer or `interrupt` ends the run, then stops the threads.
 fn watch(
     cfg: &CheckedConfig,
     run: &Coordination<'_>,
@@ -404,7 +411,9 @@ fn watch(
         if run.stop.load(Relaxed) || deadline.is_some_and(|d| now >= d) {
             break;
         }
-        observer.tick(now - start, &snapshot);
+        if observer.tick(now - start, &snapshot).is_break() {
+            break;
+        }
         let left = deadline.map_or(MONITOR_TICK, |d| d - now);
         std::thread::sleep(left.min(MONITOR_TICK));
     }

@@ -131,7 +131,9 @@ fn placement(cfg: &CheckedConfig, m: &Measurement) -> Placement {
 }
 
 /// The readers' and writers' counts, summed.
-fn totals(cfg: &CheckedConfig, m: &Measurement, secs: f64) -> Totals {
+/// The totals of `m`, alone (the selftest looks at them every tick of a
+/// control's run: selftest::UntilShown).
+pub fn totals(cfg: &CheckedConfig, m: &Measurement, secs: f64) -> Totals {
     let sum =
         |f: fn(&crate::engine::stats::ReaderStats) -> u64| m.readers.iter().map(f).sum::<u64>();
     let torn = sum(|r| r.torn);

@@ -520,6 +520,12 @@ pub struct ControlRecord {
     pub expect: Verdict,
     /// It gave that verdict, was not interrupted, and read something.
     pub pass: bool,
+    /// A control that must tear ended as soon as it had shown its outcome
+    /// (selftest::Control::shown), before its `report.config.duration_s`
+    /// (TORN_CAP_FACTOR × `-d` for such a control). False for a run that
+    /// lasted its duration, and in files written before the field existed.
+    #[serde(default)]
+    pub ended_when_shown: bool,
     /// Its full run report.
     pub report: Report,
 }
