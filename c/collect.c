@@ -2,6 +2,7 @@
  * totals, the merged retry histogram and its percentiles, the read-latency
  * histograms added up (latency.h), the torn samples (by kind: samples.h),
  * the placement of the threads. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,29 @@ void collect_progress(const struct collect_src *src, uint64_t *reads, uint64_t *
         *torn += w[1];
     }
 }
+
+/* The front of struct reader_stats up to `caught` (every field there a
+ * u64): what collect_totals() copies of each reader's publication, about
+ * 100 bytes rather than the whole struct with its histograms. */
+#define TOTALS_WORDS (offsetof(struct reader_stats, caught) / sizeof(uint64_t) + 1)
+#define AT(field) (offsetof(struct reader_stats, field) / sizeof(uint64_t))
+_Static_assert(offsetof(struct reader_stats, caught) % sizeof(uint64_t) == 0, "reader_stats: u64s up to caught");
+
+void collect_totals(const struct collect_src *src, struct collect_totals *t)
+{
+    uint32_t i;
+    memset(t, 0, sizeof *t);
+    for (i = 0; i < src->sh->cfg->readers; i++) {
+        uint64_t w[TOTALS_WORDS];
+        seq_snapshot(&src->rd[i]->seq, src->rd[i]->pub, w, sizeof w);
+        t->reads += w[AT(reads)];
+        t->torn += w[AT(torn)];
+        t->mixed += w[AT(mixed)];
+        t->transient += w[AT(transient)];
+        t->caught += w[AT(caught)];
+    }
+}
+#undef AT
 
 /* Appends one histogram entry, growing the array; -1 when memory runs out
  * (the caller fails the whole collection rather than report a histogram

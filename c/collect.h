@@ -25,4 +25,14 @@ int collect_results(const struct collect_src *src, struct results *res, int fina
 /* Reads and torn reads so far, over all readers (the progress line). */
 void collect_progress(const struct collect_src *src, uint64_t *reads, uint64_t *torn);
 
+/* The counts a run's until hook looks at (engine.h struct engine_until),
+ * summed over the readers. */
+struct collect_totals {
+    uint64_t reads, torn, mixed, transient, caught;
+};
+
+/* The readers' counts so far, as collect_progress() does it: only the
+ * front of each reader's published counters, on the stack; no allocation. */
+void collect_totals(const struct collect_src *src, struct collect_totals *t);
+
 #endif

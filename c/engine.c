@@ -1,7 +1,7 @@
 /* engine.c - one run: the shared mapping of PTE pairs, starting the
  * threads pinned where --cpus asks and running the hot loops of hammer.c in
- * them, the main thread's loop (stop, progress line, checkpoints, with
- * collect.c) and the signals that interrupt it. */
+ * them, the main thread's loop (stop, progress line, checkpoints, the
+ * selftest's until rule, with collect.c) and the signals that interrupt it. */
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -25,6 +25,7 @@
 #define THREAD_STACK        (128u * 1024u)
 #define PROGRESS_AFTER_S    3.0     /* runs this short or shorter get no progress line */
 #define PROGRESS_EVERY_S    2.0
+#define UNTIL_EVERY_S       0.05    /* how often an until rule is asked (engine.h) */
 
 /* The state of one run that only this file sees. */
 struct engine {
@@ -532,19 +533,21 @@ static int check_pins(struct engine *e, pthread_t *tids, uint32_t nthreads, char
 }
 
 /* The main thread while the run lasts: stop at the deadline, when every
- * reader met its --reads quota or on a signal; the progress line and the
- * checkpoints meanwhile. Returns 1 if a signal stopped it; *printed: a
- * progress line was written. */
-static int watch(struct engine *e, const struct collect_src *src, int tty, int *printed)
+ * reader met its --reads quota, when `until` (if any) says so, or on a
+ * signal; the progress line and the checkpoints meanwhile. Returns 1 if a
+ * signal stopped it; *printed: a progress line was written. */
+static int watch(struct engine *e, const struct collect_src *src, struct engine_until *until, int tty,
+                 int *printed)
 {
     const struct config *cfg = e->sh.cfg;
     int progress = !cfg->quiet && (!cfg->has_duration || cfg->duration_s > PROGRESS_AFTER_S);
-    double now, deadline = 0, next_progress, next_ckpt, last_t = 0;
+    double now, deadline = 0, next_progress, next_ckpt, next_until, last_t = 0;
     uint64_t last_reads = 0;
 
     if (cfg->has_duration)
         deadline = e->sh.t0 + cfg->duration_s;
     next_progress = e->sh.t0 + PROGRESS_EVERY_S;
+    next_until = e->sh.t0 + UNTIL_EVERY_S;
     next_ckpt = cfg->has_checkpoint ? e->sh.t0 + cfg->checkpoint_s : 0;
     for (;;) {
         double nap = 0.02;
@@ -556,6 +559,15 @@ static int watch(struct engine *e, const struct collect_src *src, int tty, int *
             return 0;
         if (cfg->has_duration && now >= deadline)
             return 0;
+        if (until && now >= next_until) {
+            struct collect_totals t;
+            collect_totals(src, &t);
+            if (until->done(&t, now - e->sh.t0, until->arg)) {
+                until->ended = 1;   /* as the deadline would: not interrupted */
+                return 0;
+            }
+            next_until = now + UNTIL_EVERY_S;
+        }
         if (progress && now >= next_progress) {
             progress_line(src, now, &last_reads, &last_t, tty);
             *printed = 1;
@@ -577,6 +589,12 @@ static int watch(struct engine *e, const struct collect_src *src, int tty, int *
 int engine_run(const struct config *cfg, const struct barrier_choice *bar, const struct host_info *host,
                struct results *res, char *err, size_t errlen)
 {
+    return engine_run_until(cfg, bar, host, NULL, res, err, errlen);
+}
+
+int engine_run_until(const struct config *cfg, const struct barrier_choice *bar, const struct host_info *host,
+                     struct engine_until *until, struct results *res, char *err, size_t errlen)
+{
     struct engine e;
     pthread_t *tids;
     uint32_t i, nw = config_writer_threads(cfg), nthreads = cfg->readers + nw;
@@ -584,6 +602,8 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     struct collect_src src;
 
     memset(&e, 0, sizeof e);
+    if (until)
+        until->ended = 0;
     e.sh.cfg = cfg;
     e.nwriters = nw;
     e.sh.bar = *bar;
@@ -612,7 +632,7 @@ int engine_run(const struct config *cfg, const struct barrier_choice *bar, const
     src.host = host;
     src.rd = e.rd;
     src.wr = e.wr;
-    interrupted = watch(&e, &src, tty, &printed);
+    interrupted = watch(&e, &src, until, tty, &printed);
     __atomic_store_n(&e.sh.stop, 1, __ATOMIC_RELAXED);
     for (i = 0; i < nthreads; i++)
         pthread_join(tids[i], NULL);

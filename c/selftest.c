@@ -1,4 +1,5 @@
-/* selftest.c - the controls, 2 s each (-d D), 1 writer, 1 reader, 1 pair. The same
+/* selftest.c - the controls, 2 s each (-d D; one that must tear until it
+ * has shown that, at most 10 x D), 1 writer, 1 reader, 1 pair. The same
  * table as the Rust ptear's (src/selftest.rs): three that must stay clean
  * (the correct protocol), four that must tear, each by a different known
  * way and with a known class of wrong value (mixed or transient), gup-fast
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "barrier.h"
+#include "collect.h"
 #include "engine.h"
 #include "hostinfo.h"
 #include "json.h"
@@ -126,20 +128,53 @@ static void ktap_control(size_t n, const struct control *k, const struct results
     fflush(stdout);
 }
 
-/* The verdict as expected; where a class is expected, some of it and none
- * of the other; where expect_caught, gup-fast caught some; and the run read
- * something and was not interrupted. */
+/* Where a class is expected, some of it and none of the other; where
+ * expect_caught, gup-fast (the reader that ran) caught some
+ * (src/selftest.rs Control::classes_as_expected): at the end of a run, and
+ * on its counts so far (shown()). */
+static int classes_as_expected(const struct control *k, enum reader_kind reader, uint64_t mixed,
+                               uint64_t transient, uint64_t caught)
+{
+    if (k->expect_class == EXPECT_CLASS_MIXED && !(mixed > 0 && transient == 0))
+        return 0;
+    if (k->expect_class == EXPECT_CLASS_TRANSIENT && !(transient > 0 && mixed == 0))
+        return 0;
+    if (k->expect_caught && !(reader == READER_GUP_FAST && caught > 0))
+        return 0;
+    return 1;
+}
+
+/* The verdict as expected, its classes and catches as expected, and the
+ * run read something and was not interrupted. */
 static int control_passes(const struct control *k, const struct results *r)
 {
     if (r->interrupted || r->reads == 0 || (r->torn > 0) != k->expect_torn)
         return 0;
-    if (k->expect_class == EXPECT_CLASS_MIXED && !(r->mixed > 0 && r->transient == 0))
-        return 0;
-    if (k->expect_class == EXPECT_CLASS_TRANSIENT && !(r->transient > 0 && r->mixed == 0))
-        return 0;
-    if (k->expect_caught && !(r->cfg->reader == READER_GUP_FAST && r->caught > 0))
-        return 0;
-    return 1;
+    return classes_as_expected(k, r->cfg->reader, r->mixed, r->transient, r->caught);
+}
+
+/* What shown() looks at: the control, its run's config (sabotaged or not:
+ * its reader says whether gup-fast catches can count) and the selftest's -d. */
+struct shown_arg {
+    const struct control *k;
+    const struct config *cfg;
+    double d;
+};
+
+/* The until rule of a control that must tear (engine.h engine_until):
+ * it has shown its outcome in the counts so far, so its run ends there
+ * rather than at its cap of PTEAR_TORN_CAP_FACTOR x -d. The same rule as
+ * src/selftest.rs Control::shown: torn, its class and catches as it must,
+ * and PTEAR_SHOWN_MIN_TORN wrong values (the class rule checked on many,
+ * not on the first) or -d run. On a quiet machine that takes milliseconds;
+ * under emulation on a busy host, where tears need the writer inside the
+ * reader's window, the cap gives it the time. */
+static int shown(const struct collect_totals *t, double elapsed_s, void *arg)
+{
+    const struct shown_arg *a = arg;
+    return a->k->expect_torn && t->torn > 0 &&
+           classes_as_expected(a->k, a->cfg->reader, t->mixed, t->transient, t->caught) &&
+           (t->torn >= PTEAR_SHOWN_MIN_TORN || elapsed_s >= a->d);
 }
 
 /* PTEAR_BREAK_CONTROL from the environment: NULL when unset or empty;
@@ -167,11 +202,14 @@ static const char *break_control(int *bad)
  * machine, the seed, the encoding check, the table's heading). */
 static void print_header(const struct cli *c, const struct host_info *host, const char *bad, int ktap, int quiet)
 {
-    char dur[32];
+    char dur[32], cap[32], per[128];
     fmt_duration(dur, sizeof dur, c->selftest_duration_s);
+    fmt_duration(cap, sizeof cap, c->selftest_duration_s * PTEAR_TORN_CAP_FACTOR);
+    /* as src/cli/selftest.rs says it: a control that must tear runs until shown() */
+    snprintf(per, sizeof per, "%s per control (one that must tear: until it has, at most %s)", dur, cap);
     if (ktap) {     /* KTAP version 1 (src/export/ktap.rs): version, plan, diagnostics */
-        printf("KTAP version 1\n1..%zu\n# ptear selftest on %s (%s), seed %llu, %s per control (C port)\n", NCONTROLS,
-               host->arch, host->cpu_model, (unsigned long long)c->seed, dur);
+        printf("KTAP version 1\n1..%zu\n# ptear selftest on %s (%s), seed %llu, %s (C port)\n", NCONTROLS,
+               host->arch, host->cpu_model, (unsigned long long)c->seed, per);
         if (host->emulated)
             printf("# emulated: only interleaving tears can show\n");
         if (bad)
@@ -181,7 +219,7 @@ static void print_header(const struct cli *c, const struct host_info *host, cons
     if (!quiet) {
         printf("ptear selftest %s (C port), %s, %s%s\n", PTEAR_VERSION, host->arch, host->cpu_model,
                host->emulated ? " [emulated: only interleaving tears can show]" : "");
-        printf("seed %llu, %s per control, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed, dur);
+        printf("seed %llu, %s, 1 writer, 1 reader, 1 pair\n", (unsigned long long)c->seed, per);
         printf("encoding: %s\n", bad ? bad : "L, H, classify, consequences, decode and valid_high of every layout "
                                              "give the known answers");
         printf("%-13s %-9s %-11s %-9s %-17s %-8s %14s %10s %10s  %s\n", "name", "reader", "writer", "barrier",
@@ -191,8 +229,10 @@ static void print_header(const struct cli *c, const struct host_info *host, cons
 }
 
 /* Control i's run: 1 reader, 1 writer, 1 pair on the two CPUs of pin (if
- * npin), for -d, with seed + i; the opposite one if PTEAR_BREAK_CONTROL
- * names it. */
+ * npin), with seed + i, for -d, or PTEAR_TORN_CAP_FACTOR x -d if it must
+ * tear (it ends sooner once shown(): src/selftest.rs Control::run_for); the
+ * opposite one if PTEAR_BREAK_CONTROL names it (a must-tear control then
+ * stays clean, runs its whole cap and fails). */
 static void control_config(struct config *cfg, const struct control *k, size_t i, const struct cli *c, int *pin,
                            uint32_t npin, const char *broken)
 {
@@ -206,7 +246,7 @@ static void control_config(struct config *cfg, const struct control *k, size_t i
     cfg->cpus = npin ? pin : NULL;
 
     cfg->has_duration = 1;
-    cfg->duration_s = c->selftest_duration_s;
+    cfg->duration_s = k->expect_torn ? c->selftest_duration_s * PTEAR_TORN_CAP_FACTOR : c->selftest_duration_s;
     cfg->layout = k->layout >= 0 ? (enum layout_id)k->layout : writer_default_layout(k->writer);
     cfg->clear_to = k->clear_to;
     cfg->level = k->level;
@@ -238,10 +278,12 @@ static void print_row(const struct control *k, const struct results *r, int pass
 }
 
 /* ptear-selftest/1 to the --json path: the controls that ran, each with
- * its report, and the skipped ones with the reason. 0, or -1 with the
- * failure printed. */
+ * whether it passed, whether shown() ended it (src/report/schema.rs
+ * ControlRecord ended_when_shown: false for a run that lasted its
+ * duration) and its report, and the skipped ones with the reason. 0, or -1
+ * with the failure printed. */
 static int write_json(const char *path, int all, const struct results *res, const int *ran, const int *pass,
-                      const int *skipped)
+                      const int *ended, const int *skipped)
 {
     struct json j;
     const char *text;
@@ -260,6 +302,7 @@ static int write_json(const char *path, int all, const struct results *res, cons
         json_str(&j, "name", controls[i].name);
         json_str(&j, "expect", controls[i].expect_torn ? "torn" : "clean");
         json_bool(&j, "pass", pass[i]);
+        json_bool(&j, "ended_when_shown", ended[i]);
         report_json(&j, "report", &res[i]);
         json_obj_end(&j);
     }
@@ -290,7 +333,7 @@ int cmd_selftest(const struct cli *c)
     struct host_info host;
     struct results res[NCONTROLS];
     struct config cfgs[NCONTROLS];
-    int pass[NCONTROLS], ran[NCONTROLS] = { 0 }, skipped[NCONTROLS] = { 0 };
+    int pass[NCONTROLS], ran[NCONTROLS] = { 0 }, skipped[NCONTROLS] = { 0 }, ended[NCONTROLS] = { 0 };
     int all = 1, nrun = 0, nskip = 0, npass = 0, ktap = c->selftest_ktap, quiet = c->quiet || ktap, nobreak;
     const char *broken;
     const char *bad = pte_selfcheck();
@@ -309,6 +352,8 @@ int cmd_selftest(const struct cli *c)
     for (i = 0; i < NCONTROLS; i++) {
         const struct control *k = &controls[i];
         struct barrier_choice bar;
+        struct shown_arg sa = { k, &cfgs[i], c->selftest_duration_s };
+        struct engine_until until = { shown, &sa, 0 };
         int rc;
         if (npin == 0 && k->needs_two_cpus) {
             /* Same rule as the Rust selftest (src/selftest.rs): on one CPU
@@ -329,13 +374,15 @@ int cmd_selftest(const struct cli *c)
             fprintf(stderr, "ptear: error: %s\n", err);
             return 2;
         }
-        rc = engine_run(&cfgs[i], &bar, &host, &res[i], err, sizeof err);
+        /* one that must stay clean runs its whole -d: no until rule */
+        rc = engine_run_until(&cfgs[i], &bar, &host, k->expect_torn ? &until : NULL, &res[i], err, sizeof err);
         if (rc) {
             fprintf(stderr, "ptear: %s: %s\n", rc == 3 ? "runtime failure" : "error", err);
             return rc;
         }
         nrun++;
         ran[i] = 1;
+        ended[i] = until.ended;
         pass[i] = control_passes(k, &res[i]);
         if (pass[i])
             npass++;
@@ -359,7 +406,7 @@ int cmd_selftest(const struct cli *c)
            all ? "PASS" : "FAIL",
            npass, NCONTROLS, nskip, bad ? "; the encoding check failed" : "");
 
-    if (c->json_path && write_json(c->json_path, all, res, ran, pass, skipped) != 0)
+    if (c->json_path && write_json(c->json_path, all, res, ran, pass, ended, skipped) != 0)
         all = -1;
     for (i = 0; i < NCONTROLS; i++)
         results_free(&res[i]);

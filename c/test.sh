@@ -191,12 +191,13 @@ for cpu in sh7785 sh7750r; do
     fi
 done
 
-# selftest -d D: every control runs D (src/cli/args.rs SelftestArgs --duration)
+# selftest -d D: every control runs D (src/cli/args.rs SelftestArgs --duration),
+# one that must tear until it has, at most 10 x D (src/selftest.rs Control::run_for)
 # In KTAP (--format ktap), checked against its grammar by ci/ktap.py.
 "${SH4A[@]}" "$bin" selftest -d 300ms --format ktap --json "$tmp/selftest-d.json" >"$tmp/o" 2>"$tmp/e"; rc=$?
 if [ $rc -le 1 ] && python3 "$root/ci/ktap.py" "$tmp/o" >"$tmp/ktap.out" &&
     rust_check c_report_in_ptear_c_report PTEAR_C_REPORT="$tmp/selftest-d.json" PTEAR_C_KIND=selftest-short >"$tmp/py.out"
-then ok "selftest -d 300ms --format ktap: $(cat "$tmp/ktap.out"); duration_s 0.3 in every control's config, $(cat "$tmp/py.out")"
+then ok "selftest -d 300ms --format ktap: $(cat "$tmp/ktap.out"); duration_s 0.3 in every control's config (3 for one that must tear), $(cat "$tmp/py.out")"
 else fail "selftest -d 300ms --format ktap" "exit $rc: $(head -c 300 "$tmp/e") $(cat "$tmp/ktap.out" 2>/dev/null)"; fi
 
 # 3b. docs/layouts.md in short runs, natively (x86_64): the class of each

@@ -7,9 +7,11 @@
 
 mod common;
 use common::input;
-use ptear::report::{ListRecord, Report, LIST_SCHEMA, SCHEMA};
+use ptear::report::{ControlRecord, ListRecord, Report, Verdict, LIST_SCHEMA, SCHEMA};
+use ptear::selftest::{SHOWN_MIN_TORN, TORN_CAP_FACTOR};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::path::Path;
+use std::time::Duration;
 
 /// A JSON value with each object's keys in the order of the text (the
 /// crate's `serde_json` keeps none): what "every key, in order" checks.
@@ -714,10 +716,17 @@ fn load_report(path: &str, text: &str) -> (Ordered, serde_json::Value, Report) {
     (parse(path, text), parse(path, text), parse(path, text))
 }
 
-/// A `ptear-selftest/1` file of the C port: every control ran and passed,
-/// in the order `want`, each a full ptear/1 report of `arch` that
-/// `check_c` accepts; the reports' `duration_s`.
-fn check_selftest(path: &str, text: &str, want: &[String], arch: &str, port: &Port) -> Report {
+/// A `ptear-selftest/1` file of the C port, run with `-d dur`: every
+/// control ran and passed, in the order `want`, each a full ptear/1 report
+/// of `arch` that `check_c` accepts, run for as long as `control_ran` says.
+fn check_selftest(
+    path: &str,
+    text: &str,
+    want: &[String],
+    arch: &str,
+    port: &Port,
+    dur: Duration,
+) -> Report {
     let o: Ordered = parse(path, text);
     let v: serde_json::Value = parse(path, text);
     let d: ptear::report::SelftestRecord = parse(path, text);
@@ -734,10 +743,11 @@ fn check_selftest(path: &str, text: &str, want: &[String], arch: &str, port: &Po
     for (i, c) in d.controls.iter().enumerate() {
         let oc = &o.get("controls").items()[i];
         assert_eq!(
-            sorted_keys(oc),
-            ["expect", "name", "pass", "report"],
+            oc.keys(),
+            ["name", "expect", "pass", "ended_when_shown", "report"],
             "{path}"
         );
+        control_ran(c, dur, path);
         check_c(
             oc.get("report"),
             &v["controls"][i]["report"],
@@ -750,12 +760,48 @@ fn check_selftest(path: &str, text: &str, want: &[String], arch: &str, port: &Po
     d.controls[0].report.clone()
 }
 
+/// How long control `c` of a selftest run with `-d d` ran (src/selftest.rs
+/// Control::run_for, Control::shown): one that must stay clean for `d`,
+/// never ended early; one that must tear (and did: the caller checks that
+/// each passed) up to TORN_CAP_FACTOR × `d`, ended as soon as it had shown
+/// its outcome, which it had then: SHOWN_MIN_TORN wrong values or `d` run.
+/// The one way such a control passes without being ended so: its first
+/// tears published only after the last look, at the end of its cap.
+fn control_ran(c: &ControlRecord, d: Duration, path: &str) {
+    let (t, n) = (&c.report.totals, &c.name);
+    let torn = c.expect == Verdict::Torn;
+    let run_for = if torn { d * TORN_CAP_FACTOR } else { d };
+    let cap = run_for.as_secs_f64();
+    assert_eq!(c.report.config.duration_s, Some(cap), "{path}: {n}");
+    if !torn {
+        assert!(
+            !c.ended_when_shown,
+            "{path}: {n} must stay clean but ended when shown"
+        );
+        return;
+    }
+    assert!(
+        c.ended_when_shown || t.elapsed_s >= cap,
+        "{path}: {n} passed in {} s of its {cap} s but did not end when shown",
+        t.elapsed_s
+    );
+    if c.ended_when_shown {
+        assert!(
+            (t.torn >= SHOWN_MIN_TORN || t.elapsed_s >= d.as_secs_f64()) && t.elapsed_s < cap,
+            "{path}: {n} ended when shown at {} s with {} torn (-d {d:?}, cap {cap} s)",
+            t.elapsed_s,
+            t.torn
+        );
+    }
+}
+
 /// A report of the C port's sh4 build that c/test.sh made
 /// (`PTEAR_C_REPORT`), checked key by key as ptear/1 (`check_c`) and then
 /// as `PTEAR_C_KIND` says: `run` (section 6: clean, complete, emulated,
 /// its options), `torn` (7: torn, with samples), `selftest-sh7785` and
 /// `selftest-sh7750r` (3: ptear-selftest/1, every control of the port's
-/// table, 1 s each, with its layout, clear-to and level), `selftest-short`
+/// table, -d 1s (up to 10 s for one that must tear: `control_ran`), with
+/// its layout, clear-to and level), `selftest-short`
 /// (3: -d 300ms), `selftest-native` (3b: the x86_64 build, -d 500ms). Its
 /// summary for c/test.sh's ok line on stdout, after `c_reports: `.
 #[test]
@@ -823,10 +869,8 @@ fn c_report_in_ptear_c_report() {
         }
         "selftest-sh7785" | "selftest-sh7750r" => {
             let d: ptear::report::SelftestRecord = parse(&path, &text);
-            check_selftest(&path, &text, &controls, "sh", &port);
-            for c in &d.controls {
-                assert_eq!(c.report.config.duration_s, Some(1.0), "{}", c.name);
-            }
+            // -d 1s: duration_s 1 for a control that must stay clean, 10 for one that must tear
+            check_selftest(&path, &text, &controls, "sh", &port, Duration::from_secs(1));
             // each control ran as the port's table says: its layout (or the
             // writer's arch's, README "Entries look like the
             // architecture's"), clear-to, level
@@ -854,13 +898,21 @@ fn c_report_in_ptear_c_report() {
         }
         "selftest-short" => {
             let d: ptear::report::SelftestRecord = parse(&path, &text);
-            check_selftest(&path, &text, &controls, "sh", &port);
+            check_selftest(
+                &path,
+                &text,
+                &controls,
+                "sh",
+                &port,
+                Duration::from_millis(300),
+            );
+            // each stopped when it should: its duration (0.3 s, or 3 s for
+            // one that must tear), or before once it had shown its outcome
             for c in &d.controls {
-                let r = &c.report;
-                assert_eq!(r.config.duration_s, Some(0.3), "{}", c.name);
+                let (r, cap) = (&c.report, c.report.config.duration_s.unwrap());
                 assert!(
-                    r.totals.elapsed_s < 1.0,
-                    "{}: {}",
+                    r.totals.elapsed_s < cap + 0.7,
+                    "{}: {} s of {cap} s",
                     c.name,
                     r.totals.elapsed_s
                 );
@@ -871,7 +923,14 @@ fn c_report_in_ptear_c_report() {
             let d: ptear::report::SelftestRecord = parse(&path, &text);
             let mut want = controls.clone();
             want.extend(["atomic64", "x86-pae", "pmd"].map(String::from));
-            check_selftest(&path, &text, &want, "x86_64", &port);
+            check_selftest(
+                &path,
+                &text,
+                &want,
+                "x86_64",
+                &port,
+                Duration::from_millis(500),
+            );
             let cf = &d.controls.last().unwrap().report.config;
             let pmd = port.layout("x86-pae").pmd.as_ref().unwrap().max_low_period;
             assert_eq!(
