@@ -3,16 +3,20 @@
  * "Against a hand-written C loop").
  *
  * The shape of `ptear run --reader lockless --writer documented --barrier
- * kernel --readers 1 --writers 1 --pairs 1 --cpus A,B` on x86, and nothing
- * else: one 8-byte aligned pair {u32 low, high} in mmap(MAP_SHARED |
- * MAP_ANONYMOUS) memory; a writer pinned to CPU A clears it (low = 0,
- * smp_wmb, high = 0) and installs the next value (high, smp_wmb, low); a
- * reader pinned to CPU B runs ptep_get_lockless() (low, smp_rmb, high,
- * smp_rmb, re-check low). Both look at the stop flag every 64 operations
- * with a relaxed load, as src/engine/hammer.rs does (CHUNK). x86 smp_rmb and
- * smp_wmb are barrier(): asm volatile("" ::: "memory"). The reader keeps no
- * statistics: it counts reads in a local and folds each value into another
- * (printed, so the loads stay live). No classification, no retry count.
+ * kernel --readers 1 --writers 1 --pairs 1 --cpus A,B` on x86 (and of the C
+ * port's, c/, on SH-4A: benches/c_loop_sh4.sh), and nothing else: one
+ * 8-byte aligned pair {u32 low, high} in mmap(MAP_SHARED | MAP_ANONYMOUS)
+ * memory; a writer pinned to CPU A clears it (low = 0, smp_wmb, high = 0)
+ * and installs the next value (high, smp_wmb, low); a reader pinned to CPU
+ * B runs ptep_get_lockless() (low, smp_rmb, high, smp_rmb, re-check low).
+ * Both look at the stop flag every 64 operations with a relaxed load, as
+ * src/engine/hammer.rs does (CHUNK). x86 smp_rmb and smp_wmb are barrier():
+ * asm volatile("" ::: "memory"); SuperH's (built with __sh__) are SH-4A's
+ * `synco`, as arch/sh/include/asm/barrier.h on CONFIG_CPU_SH4A and
+ * c/barrier_sh.h, so the sh build runs on SH-4A only (qemu-sh4's default
+ * CPU, sh7785; synco is illegal on SH-4). The reader keeps no statistics:
+ * it counts reads in a local and folds each value into another (printed,
+ * so the loads stay live). No classification, no retry count.
  *
  *     c_loop SECONDS CPU_A CPU_B [WRITER]
  *
@@ -25,11 +29,19 @@
  *                `xchg`, i686 a `lock cmpxchg8b` loop, as ptear's); set_pte
  *   x86-pae@2.6-4.18  the old PAE clear: xchg of the low half with 0,
  *                load the high, store high 0; set_pte
+ * On SuperH: documented, high-first (ptear's `sh`) and unordered; the two
+ * x86 PAE clears are refused.
  *
  * prints one line: reads_per_s=... writer_cycles_per_s=... reads=...
  * cycles=... elapsed_s=... fold=...
  *
- * Build: gcc -O2 -pthread (x86-64); i686-linux-gnu-gcc -O2 -static -pthread. */
+ * Build: gcc -O2 -pthread (x86-64); i686-linux-gnu-gcc -O2 -static -pthread;
+ * sh4: benches/c_loop_sh4.sh, which uses c/build.sh's sh4 compiler and flags:
+ * sh4-linux-gnu-gcc -std=c11 -O2 -Wall -Wextra -Werror -static -pthread
+ * (gcc's default -m4, as the port: the assembler takes synco) -B$R/lib
+ * -L$R/lib -isystem $R/include, R = target/sh4-sysroot/usr/sh4-linux-gnu,
+ * plus c/build.sh's -fplugin when the compiler has the sh_treg_combine bug
+ * (c/README.md): the stop flag's test is a zero test of a loaded value. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
@@ -43,8 +55,14 @@
 #define CHUNK 64u /* operations between two looks at the stop flag */
 
 #define barrier() __asm__ __volatile__("" ::: "memory")
+#if defined(__sh__)
+/* SH-4A: the kernel's __rmb()/__wmb() (and the smp_ ones) are synco */
+#define smp_rmb() __asm__ __volatile__("synco" ::: "memory")
+#define smp_wmb() __asm__ __volatile__("synco" ::: "memory")
+#else
 #define smp_rmb() barrier() /* x86: TSO, compiler barrier only */
 #define smp_wmb() barrier()
+#endif
 
 struct pair {
     uint32_t low, high;
@@ -91,6 +109,9 @@ static inline void xchg64_zero(volatile struct pair *p)
                          : "+m"(*(volatile uint64_t *)p), "+a"(lo), "+d"(hi)
                          : "b"(0), "c"(0)
                          : "memory", "cc");
+#else
+    (void)p; /* no 64-bit exchange (SuperH): main refuses x86-pae */
+    abort();
 #endif
 }
 
@@ -196,6 +217,15 @@ int main(int argc, char **argv)
         }
         mode = (enum mode)m;
     }
+#if defined(__sh__)
+    if (mode == XCHG64 || mode == XCHG_LOW) {
+        fprintf(stderr,
+                "c_loop: writer %s is an x86 PAE clear, which no SuperH kernel has; on SuperH: documented, "
+                "high-first, unordered\n",
+                argv[4]);
+        return 2;
+    }
+#endif
     double secs = atof(argv[1]);
     if (!(secs > 0)) {
         fprintf(stderr, "c_loop: bad duration %s\n", argv[1]);
