@@ -20,6 +20,11 @@ use std::time::Duration;
 /// where a quiet host shows thousands (README "Suite time").
 pub const TORN_CAP_FACTOR: u32 = 10;
 
+/// How long a control that must tear may run when the selftest's `-d` is `d`.
+pub fn torn_cap(d: Duration) -> Duration {
+    d.saturating_mul(TORN_CAP_FACTOR)
+}
+
 /// A control that must tear has shown its outcome once it has this many
 /// wrong values (and the class and catches it must), or has run its `-d`.
 /// Enough that its class rule (every wrong value of one class) is checked
@@ -272,7 +277,7 @@ impl Control {
     pub fn run_for(&self, d: Duration) -> Duration {
         match self.expect {
             Verdict::Clean => d,
-            Verdict::Torn => d.saturating_mul(TORN_CAP_FACTOR),
+            Verdict::Torn => torn_cap(d),
         }
     }
 
@@ -320,6 +325,8 @@ pub struct UntilShown<'a> {
 
 impl Observer for UntilShown<'_> {
     fn tick(&mut self, elapsed: Duration, snapshot: &dyn Fn() -> Measurement) -> ControlFlow<()> {
+        // `shown` is never true for a control that must stay clean: skip
+        // the snapshot (a copy of every reader's counts) for those.
         if self.control.expect != Verdict::Torn {
             return ControlFlow::Continue(());
         }

@@ -6,9 +6,8 @@
 //! with `-- --ignored --exact`.
 
 mod common;
-use common::input;
-use ptear::report::{ControlRecord, ListRecord, Report, Verdict, LIST_SCHEMA, SCHEMA};
-use ptear::selftest::{SHOWN_MIN_TORN, TORN_CAP_FACTOR};
+use common::{control_ran, input};
+use ptear::report::{ListRecord, Report, LIST_SCHEMA, SCHEMA};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::path::Path;
 use std::time::Duration;
@@ -758,41 +757,6 @@ fn check_selftest(
         );
     }
     d.controls[0].report.clone()
-}
-
-/// How long control `c` of a selftest run with `-d d` ran (src/selftest.rs
-/// Control::run_for, Control::shown): one that must stay clean for `d`,
-/// never ended early; one that must tear (and did: the caller checks that
-/// each passed) up to TORN_CAP_FACTOR × `d`, ended as soon as it had shown
-/// its outcome, which it had then: SHOWN_MIN_TORN wrong values or `d` run.
-/// The one way such a control passes without being ended so: its first
-/// tears published only after the last look, at the end of its cap.
-fn control_ran(c: &ControlRecord, d: Duration, path: &str) {
-    let (t, n) = (&c.report.totals, &c.name);
-    let torn = c.expect == Verdict::Torn;
-    let run_for = if torn { d * TORN_CAP_FACTOR } else { d };
-    let cap = run_for.as_secs_f64();
-    assert_eq!(c.report.config.duration_s, Some(cap), "{path}: {n}");
-    if !torn {
-        assert!(
-            !c.ended_when_shown,
-            "{path}: {n} must stay clean but ended when shown"
-        );
-        return;
-    }
-    assert!(
-        c.ended_when_shown || t.elapsed_s >= cap,
-        "{path}: {n} passed in {} s of its {cap} s but did not end when shown",
-        t.elapsed_s
-    );
-    if c.ended_when_shown {
-        assert!(
-            (t.torn >= SHOWN_MIN_TORN || t.elapsed_s >= d.as_secs_f64()) && t.elapsed_s < cap,
-            "{path}: {n} ended when shown at {} s with {} torn (-d {d:?}, cap {cap} s)",
-            t.elapsed_s,
-            t.torn
-        );
-    }
 }
 
 /// A report of the C port's sh4 build that c/test.sh made

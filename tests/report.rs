@@ -2,6 +2,13 @@
 
 mod common;
 use common::*;
+use ptear::report::ControlRecord;
+use std::time::Duration;
+
+/// A control of a `ptear-selftest/1` file, read with the crate's type.
+fn record(c: &serde_json::Value) -> ControlRecord {
+    serde_json::from_value(c.clone()).expect("a ControlRecord")
+}
 
 #[test]
 fn one_report_prints_again_and_several_make_a_matrix() {
@@ -73,7 +80,7 @@ fn selftest_passes_and_its_json_reads_back_as_a_matrix() {
     for c in controls {
         assert_eq!(c["report"]["verdict"], c["expect"], "{}", c["name"]);
         assert_eq!(c["report"]["schema"], "ptear/1");
-        until_shown_or_duration(c, 0.7);
+        control_ran(&record(c), Duration::from_millis(700), "selftest.json");
         // Each passed, so each that must tear has shown it before its cap.
         if c["expect"] == "torn" {
             assert_eq!(c["ended_when_shown"], true, "{}", c["name"]);
@@ -84,35 +91,6 @@ fn selftest_passes_and_its_json_reads_back_as_a_matrix() {
         String::from_utf8_lossy(&md.stdout).lines().count(),
         2 + controls.len()
     );
-}
-
-/// A control's run lasted as selftest::Control::shown says, with `-d` `d`
-/// seconds: one that must stay clean its `d`; one that must tear (and
-/// did) until it had shown that, within TORN_CAP_FACTOR × `d`.
-fn until_shown_or_duration(c: &serde_json::Value, d: f64) {
-    let (r, name) = (&c["report"], &c["name"]);
-    let elapsed = r["totals"]["elapsed_s"].as_f64().unwrap();
-    let cap = d * f64::from(ptear::selftest::TORN_CAP_FACTOR);
-    if c["expect"] == "clean" {
-        assert_eq!(r["config"]["duration_s"], d, "{name}");
-        assert_eq!(c["ended_when_shown"], false, "{name}");
-        assert!(elapsed >= d, "{name}: {elapsed} s");
-    } else {
-        assert_eq!(r["config"]["duration_s"], cap, "{name}");
-        let torn = r["totals"]["torn"].as_u64().unwrap();
-        if c["ended_when_shown"] == true {
-            // Shown: its outcome, with 1000 wrong values or d run.
-            assert_eq!(c["pass"], true, "{name}");
-            let min = ptear::selftest::SHOWN_MIN_TORN;
-            assert!(
-                torn >= min || elapsed >= d,
-                "{name}: {torn} torn in {elapsed} s"
-            );
-            assert!(elapsed < cap, "{name}: {elapsed} s");
-        } else {
-            assert!(elapsed >= cap, "{name}: {elapsed} s");
-        }
-    }
 }
 
 #[test]
@@ -133,7 +111,7 @@ fn a_control_that_must_tear_ends_once_shown_and_a_broken_one_at_its_cap() {
     let s = file_json(&path);
     for c in s["controls"].as_array().unwrap() {
         assert_eq!(c["pass"], c["name"] != "once", "{c}");
-        until_shown_or_duration(c, 0.2);
+        control_ran(&record(c), Duration::from_millis(200), "broken.json");
     }
 }
 

@@ -9,7 +9,7 @@ use crate::report::{
     self, build::RecordedOptions, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
 
-use crate::selftest::{controls, Control, UntilShown, TORN_CAP_FACTOR};
+use crate::selftest::{controls, torn_cap, Control, UntilShown};
 
 /// `ptear selftest`: 0 if every control behaved, else 1; or why it failed.
 pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
@@ -30,7 +30,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
         host.arch,
         host.cpu_model,
         args.duration,
-        args.duration.saturating_mul(TORN_CAP_FACTOR)
+        torn_cap(args.duration)
     );
     let emulated = host.emulation_note.as_ref();
     let diag = about.clone() + &emulated.map_or(String::new(), |n| format!("\nemulated: {n}"));

@@ -130,9 +130,8 @@ fn placement(cfg: &CheckedConfig, m: &Measurement) -> Placement {
     }
 }
 
-/// The readers' and writers' counts, summed.
-/// The totals of `m`, alone (the selftest looks at them every tick of a
-/// control's run: selftest::UntilShown).
+/// The readers' and writers' counts, summed (also alone: the selftest looks
+/// at them every tick of a control's run, selftest::UntilShown).
 pub fn totals(cfg: &CheckedConfig, m: &Measurement, secs: f64) -> Totals {
     let sum =
         |f: fn(&crate::engine::stats::ReaderStats) -> u64| m.readers.iter().map(f).sum::<u64>();
