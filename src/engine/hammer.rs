@@ -428,7 +428,26 @@ fn cycle_chunk<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const Z
     gap: &mut G,
 ) {
     // A u32 count: a u64 one is two registers and an add-with-carry on i686.
-    for _ in 0..chunk::<G>() as u32 {
+    let n = chunk::<G>() as u32;
+    if ZERO && pairs.len() == 1 && round.left >= n {
+        // The common case, one pair and no wrap in this chunk: the same
+        // cycles as the loop below, with no test of `left` or `at` in
+        // them. What stays live is the pair, the entry, the step and the
+        // count, few enough for i686's registers: with `left` tested in
+        // every cycle the entry's high half lived on the stack, a store
+        // and a reload per cycle (BENCHMARKS.md).
+        let pair = pairs[0];
+        let mut entry = round.entry;
+        for _ in 0..n {
+            clear::<W, B, G, COUNT>(ctx, pair, 0, gap);
+            W::install::<B, G>(pair, entry, gap);
+            entry = round.step.after(entry);
+        }
+        round.entry = entry;
+        round.left -= n;
+        return;
+    }
+    for _ in 0..n {
         let pair = pairs[*at];
         zap::<W, B, G, COUNT, ZERO>(ctx, pair, *at, round.cleared, gap);
         populate::<W, B, G, COUNT, ZERO>(ctx, pair, *at, round.entry, gap);
