@@ -1,5 +1,6 @@
 /* main.c - ptear, C port: dispatch the command, run, report, exit status.
  * 0 clean, 1 torn (or --expect not met), 2 usage error, 3 runtime failure. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -108,6 +109,12 @@ int main(int argc, char **argv)
     int rc;
 
     setvbuf(stderr, NULL, _IONBF, 0);
+    /* A reader that closes stdout early (`ptear run | head -3`) must not
+     * end the run: with SIGPIPE ignored a write there fails with EPIPE,
+     * which stdio keeps to itself, and the command goes on to write its
+     * --json file and exit with its outcome, as the Rust ptear does
+     * (src/cli/stdout.rs). */
+    signal(SIGPIPE, SIG_IGN);
     (void)cpu_has_synco();          /* SuperH: decide before any thread exists */
     if (cli_parse(argc, argv, &c, err, sizeof err) != 0) {
         fprintf(stderr, "ptear: error: %s\n", err);

@@ -235,6 +235,19 @@ fn json_onto_a_fifo_writes_into_it_and_leaves_the_fifo() {
     assert_eq!(r["tool"]["implementation"], "c");
 }
 
+/// The C port, too, finishes a run and a selftest whose stdout was
+/// closed, and writes their reports (tests/signals.rs has the Rust one's).
+#[test]
+fn a_closed_stdout_loses_nothing() {
+    let r = closed_stdout(
+        &mut Command::new(c_port()),
+        &["run", "-d", "200ms", "--format", "json"],
+    );
+    assert_eq!(r["tool"]["implementation"], "c");
+    let r = closed_stdout(&mut Command::new(c_port()), &["selftest", "-d", "100ms"]);
+    assert_eq!(r["schema"], "ptear-selftest/1");
+}
+
 /// Samples by kind are one algorithm in both engines: the same trace of
 /// wrong values (kinds, readers, times) and seed make the same kept values
 /// per reader, in the same slots, and the same report samples. The C side

@@ -182,3 +182,14 @@ fn progress_lines_on_long_runs_and_none_with_quiet() {
     let short = run(&["run", "-d", "1s", "--readers", "1"]);
     assert!(short.stderr.is_empty(), "short runs stay quiet");
 }
+
+/// A reader that closes stdout early (`ptear selftest | head -3`) ends
+/// neither a run nor a selftest: the report file is written and the exit
+/// status is the outcome's (tests/c_port.rs has the C port's).
+#[test]
+fn a_closed_stdout_loses_nothing() {
+    let r = closed_stdout(&mut ptear(), &["run", "-d", "200ms", "--format", "json"]);
+    assert_eq!(r["schema"], "ptear/1");
+    let r = closed_stdout(&mut ptear(), &["selftest", "-d", "100ms"]);
+    assert_eq!(r["schema"], "ptear-selftest/1");
+}

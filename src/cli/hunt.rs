@@ -3,6 +3,7 @@
 
 use super::parse;
 use super::status_line::StatusLine;
+use super::stdout::{out, outln};
 use crate::error::{exit, runtime, Error};
 use crate::export::hunt::{rate, render, table};
 use crate::hunt::space::Space;
@@ -242,7 +243,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
         progress.finish();
         let r = r?;
         if plans.len() == 1 {
-            print!("{}", render(&r));
+            out!("{}", render(&r));
         } else {
             eprint!("{}", render(&r));
         }
@@ -252,13 +253,13 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, Error> {
         }
     }
     if plans.len() > 1 {
-        print!("{}", table(&results));
+        out!("{}", table(&results));
     }
     let interrupted = interrupt.load(std::sync::atomic::Ordering::Relaxed);
     if interrupted {
-        println!("interrupted: the best so far, from the search's runs");
+        outln!("interrupted: the best so far, from the search's runs");
     }
-    println!("seed {seed}");
+    outln!("seed {seed}");
     if let Some(path) = &args.trials.json {
         let rec = HuntRecord {
             schema: HUNT_SCHEMA.into(),

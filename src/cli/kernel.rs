@@ -3,6 +3,7 @@
 
 use super::args::{Engine, Format, KernelArgs, RunArgs, SelftestArgs, SelftestFormat};
 use super::selftest_out as out;
+use super::stdout::{out, outln};
 use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
 use crate::export::junit::{self, Case, CaseOutcome};
@@ -12,7 +13,6 @@ use crate::report::{
     self, build::RecordedOptions, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
 use crate::selftest::{Control, UntilShown};
-use std::io::Write;
 
 /// The kernel engine's options when `--engine kernel`; None for the model.
 /// Its own options without it are a usage error.
@@ -48,10 +48,9 @@ pub fn run(args: &RunArgs, opts: &KernelOptions) -> Result<i32, Error> {
     let run = kernel::run(&cfg, opts, &interrupt)?;
     let rep = kernel::report(&cfg, opts, &host, &run);
     match args.format {
-        Format::Text => print!("{}{}", text::render(&rep), kernel::text_lines(&rep)),
-        Format::Json => print!("{}", json::to_string(&rep)),
+        Format::Text => out!("{}{}", text::render(&rep), kernel::text_lines(&rep)),
+        Format::Json => out!("{}", json::to_string(&rep)),
     }
-    let _ = std::io::stdout().flush();
     if let Some(path) = &args.json {
         json::write_atomic(path, &rep)
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;
@@ -188,7 +187,7 @@ pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error>
     );
     let ktap = out::Ktap::start(!text, kst::CONTROLS.len() + 1, &about);
     if !args.quiet && text {
-        println!("{about}");
+        outln!("{about}");
     }
     let cpus = crate::affinity::allowed_cpus().len();
     let (mut judged, mut skipped) = (Vec::<(&Control, Judged)>::new(), vec![]);
@@ -203,7 +202,7 @@ pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error>
         }
         let j = run_control(i, c, seed, args, opts, &host, &interrupt)?;
         if !args.quiet && text {
-            println!("{}", text_line(c, &j));
+            outln!("{}", text_line(c, &j));
         }
         ktap.case(i + 1, c.name, &ktap_lines(c, &j), j.why.is_none());
         judged.push((c, j));
@@ -226,9 +225,9 @@ pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error>
     );
     if text {
         let records: Vec<ControlRecord> = judged.iter().map(|(_, j)| j.record.clone()).collect();
-        println!("\n{}", out::table(&records));
-        println!("{ENCODINGS}: {enc_line}");
-        println!("selftest --engine kernel: {verdict}");
+        outln!("\n{}", out::table(&records));
+        outln!("{ENCODINGS}: {enc_line}");
+        outln!("selftest --engine kernel: {verdict}");
     } else {
         let names: Vec<&str> = kst::CONTROLS.iter().map(|c| c.name).collect();
         ktap.not_run(&out::not_run(&names, judged.len() + skipped.len()));

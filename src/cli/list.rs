@@ -3,6 +3,7 @@
 //! C port must print identically, tests/c_port.rs).
 
 use super::args::ListArgs;
+use super::stdout::out;
 use crate::config::{limits, name_of, ReaderKind, WriterKind};
 use crate::engine::samples::KIND_FIRST;
 use crate::engine::stats::{EXACT_RETRIES, MAX_SAMPLES, RARE_RETRY_SLOTS};
@@ -135,7 +136,7 @@ pub fn record() -> ListRecord {
 pub fn list(args: &ListArgs) -> Result<i32, Error> {
     let r = record();
     if args.json {
-        print!("{}", json::to_string(&r));
+        out!("{}", json::to_string(&r));
         return Ok(exit::CLEAN);
     }
     let mut out = String::new();
@@ -169,6 +170,6 @@ pub fn list(args: &ListArgs) -> Result<i32, Error> {
     for &to in ClearTo::ALL {
         line(&mut out, "clear-to", &name_of(to), &help(to), &None);
     }
-    print!("{out}");
+    out!("{out}");
     Ok(exit::CLEAN)
 }

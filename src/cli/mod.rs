@@ -12,6 +12,7 @@ mod run;
 mod selftest;
 mod selftest_out;
 pub mod status_line;
+mod stdout;
 pub mod sweep;
 mod values;
 

@@ -1,6 +1,7 @@
 //! `ptear report FILE...`: a report again, or a matrix of many.
 
 use super::args::ReportArgs;
+use super::stdout::out;
 use crate::error::{exit, usage, Error};
 use crate::export::{matrix, text};
 use crate::report::{Report, SelftestRecord, SCHEMA, SELFTEST_SCHEMA};
@@ -65,7 +66,7 @@ pub fn report(args: &ReportArgs) -> Result<i32, Error> {
             .map_err(|e| crate::error::runtime(format!("cannot write {}: {e}", path.display())))?;
     }
     if runs.len() == 1 && !args.markdown {
-        print!("{}", text::render(&runs[0].2));
+        out!("{}", text::render(&runs[0].2));
         return Ok(exit::CLEAN);
     }
     let rows: Vec<matrix::Row<'_>> = runs
@@ -76,7 +77,7 @@ pub fn report(args: &ReportArgs) -> Result<i32, Error> {
             report,
         })
         .collect();
-    print!(
+    out!(
         "{}",
         if args.markdown {
             matrix::markdown(&rows)

@@ -3,13 +3,13 @@
 
 use super::args::{Format, RunArgs};
 use super::status_line::StatusLine;
+use super::stdout::out;
 use crate::config::CheckedConfig;
 use crate::engine::{self, Measurement, Observer};
 use crate::error::{exit, runtime, Error};
 use crate::export::{json, text};
 use crate::host::{self, Host};
 use crate::report::{self, build::RecordedOptions, Report, Verdict};
-use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -53,10 +53,9 @@ pub fn run(args: &RunArgs) -> Result<i32, Error> {
     let m = measured?;
     let report = report::build(&cfg, &extra, &host, &m);
     match args.format {
-        Format::Text => print!("{}", text::render(&report)),
-        Format::Json => print!("{}", json::to_string(&report)),
+        Format::Text => out!("{}", text::render(&report)),
+        Format::Json => out!("{}", json::to_string(&report)),
     }
-    let _ = std::io::stdout().flush();
     if let Some(path) = &args.json {
         json::write_atomic(path, &report)
             .map_err(|e| runtime(format!("cannot write {}: {e}", path.display())))?;

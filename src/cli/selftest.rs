@@ -9,6 +9,7 @@ use crate::report::{
     self, build::RecordedOptions, ControlRecord, SelftestRecord, SkippedRecord, SELFTEST_SCHEMA,
 };
 
+use super::stdout::outln;
 use crate::selftest::{controls, torn_cap, Control, UntilShown};
 
 /// `ptear selftest`: 0 if every control behaved, else 1; or why it failed.
@@ -36,9 +37,9 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     let diag = about.clone() + &emulated.map_or(String::new(), |n| format!("\nemulated: {n}"));
     let ktap = out::Ktap::start(!text, controls().len(), &diag);
     if !args.quiet && text {
-        println!("{about}");
+        outln!("{about}");
         if let Some(note) = &host.emulation_note {
-            println!("  emulated: {note}");
+            outln!("  emulated: {note}");
         }
     }
     let run = Run {
@@ -52,7 +53,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     let (records, skipped) = run.controls(&interrupt)?;
     let pass = records.iter().all(|r| r.pass) && records.len() + skipped.len() == controls().len();
     if text {
-        println!("\n{}", out::table(&records));
+        outln!("\n{}", out::table(&records));
     }
     let verdict = match (pass, skipped.len()) {
         (false, _) => "FAIL".to_owned(),
@@ -60,7 +61,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
         (true, n) => format!("PASS: every control run behaved ({n} skipped on this machine)"),
     };
     if text {
-        println!("selftest: {verdict}");
+        outln!("selftest: {verdict}");
     } else {
         let names: Vec<&str> = controls().iter().map(|c| c.name).collect();
         ktap.not_run(&out::not_run(&names, records.len() + skipped.len()));
@@ -106,7 +107,7 @@ impl Run<'_> {
         for (i, c) in controls().into_iter().enumerate() {
             if let Some(reason) = c.cannot_run_here(cpus) {
                 if !quiet {
-                    println!("  {:<13} skipped: {reason}", c.name);
+                    outln!("  {:<13} skipped: {reason}", c.name);
                 }
                 skipped.push(SkippedRecord {
                     name: c.name.into(),
@@ -117,7 +118,7 @@ impl Run<'_> {
             }
             let rec = self.control(i, c, interrupt)?;
             if !quiet {
-                println!(
+                outln!(
                     "  {:<13} {:<9} {:<11} {:<9} expect {:<5}  {:>12} reads  {:>9} torn  {}",
                     c.name,
                     name_of(c.reader),

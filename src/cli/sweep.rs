@@ -4,6 +4,7 @@
 use super::hunt::{FixedArgs, TrialArgs};
 use super::parse;
 use super::status_line::StatusLine;
+use super::stdout::{out, outln};
 use crate::error::{exit, runtime, usage, Error};
 use crate::export::sweep::{panels, table};
 use crate::sweep::{self, SweepRecord, Vary, SWEEP_SCHEMA};
@@ -102,8 +103,8 @@ pub fn sweep(args: &SweepArgs) -> Result<i32, Error> {
         interrupted: interrupt.load(Ordering::Relaxed),
         points,
     };
-    print!("{}", table(&rec));
-    println!("seed {seed}");
+    out!("{}", table(&rec));
+    outln!("seed {seed}");
     write(args, &rec, host)?;
     Ok(exit::CLEAN)
 }

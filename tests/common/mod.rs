@@ -122,6 +122,33 @@ pub fn json_through_a_fifo(cmd: &mut Command) -> Value {
     serde_json::from_str(&text).expect("the report came through the FIFO")
 }
 
+/// Runs `cmd ARGS... --json FILE` with stdout a pipe whose reader has
+/// already gone (as `| head -0` leaves it: every write fails with EPIPE),
+/// and checks that the command finished anyway: the exit status of its
+/// outcome (0), no panic, its `--json` report written. Returns the report.
+pub fn closed_stdout(cmd: &mut Command, args: &[&str]) -> Value {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0i32; 2];
+    // SAFETY: pipe(2) fills two descriptors we then own.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both are open and ours; the read end is closed at once.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("report.json");
+    let out = cmd
+        .args(args)
+        .arg("--json")
+        .arg(&json)
+        .stdout(std::process::Stdio::from(write))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(!stderr.contains("panicked"), "no panic: {stderr}");
+    file_json(&json)
+}
+
 /// docs/json-schema.md.
 pub fn schema_doc() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/json-schema.md")).unwrap()
