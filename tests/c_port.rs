@@ -246,6 +246,11 @@ fn a_closed_stdout_loses_nothing() {
     assert_eq!(r["tool"]["implementation"], "c");
     let r = closed_stdout(&mut Command::new(c_port()), &["selftest", "-d", "100ms"]);
     assert_eq!(r["schema"], "ptear-selftest/1");
+    let r = closed_stdout(
+        &mut Command::new(c_port()),
+        &["selftest", "-d", "100ms", "--format", "ktap"],
+    );
+    assert_eq!(r["schema"], "ptear-selftest/1");
 }
 
 /// Samples by kind are one algorithm in both engines: the same trace of

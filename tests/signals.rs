@@ -192,4 +192,9 @@ fn a_closed_stdout_loses_nothing() {
     assert_eq!(r["schema"], "ptear/1");
     let r = closed_stdout(&mut ptear(), &["selftest", "-d", "100ms"]);
     assert_eq!(r["schema"], "ptear-selftest/1");
+    let r = closed_stdout(
+        &mut ptear(),
+        &["selftest", "-d", "100ms", "--format", "ktap"],
+    );
+    assert_eq!(r["schema"], "ptear-selftest/1");
 }

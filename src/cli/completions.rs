@@ -2,18 +2,16 @@
 //! definition, so they always match the options (README "Install").
 
 use super::args::{Cli, CompletionsArgs};
+use super::stdout::out;
 use crate::error::{exit, runtime, Error};
 use clap::CommandFactory;
-use std::io::Write;
 
 /// Prints the completion script for a shell.
 pub fn completions(args: &CompletionsArgs) -> Result<i32, Error> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "ptear", &mut out);
-    std::io::stdout()
-        .write_all(&out)
-        .map_err(|e| runtime(format!("cannot write the completions: {e}")))?;
+    out!("{}", String::from_utf8_lossy(&out));
     Ok(exit::CLEAN)
 }
 
@@ -22,7 +20,7 @@ pub fn man() -> Result<i32, Error> {
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
-        .and_then(|()| std::io::stdout().write_all(&out))
-        .map_err(|e| runtime(format!("cannot write the man page: {e}")))?;
+        .map_err(|e| runtime(format!("cannot render the man page: {e}")))?;
+    out!("{}", String::from_utf8_lossy(&out));
     Ok(exit::CLEAN)
 }

@@ -2,7 +2,7 @@
 //! command-line side of the kernel engine (src/kernel/ does the work).
 
 use super::args::{Engine, Format, KernelArgs, RunArgs, SelftestArgs, SelftestFormat};
-use super::selftest_out as out;
+use super::selftest_out;
 use super::stdout::{out, outln};
 use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
@@ -105,11 +105,11 @@ fn run_control(
         (Err(e), _, _) => Some(format!("engines differ: {e}")),
         (_, false, _) => Some(format!(
             "the kernel's run: {}",
-            out::why_failed(c, &krep, false).unwrap_or_default()
+            selftest_out::why_failed(c, &krep, false).unwrap_or_default()
         )),
         (_, _, false) => Some(format!(
             "the model's run: {}",
-            out::why_failed(c, &mrep, false).unwrap_or_default()
+            selftest_out::why_failed(c, &mrep, false).unwrap_or_default()
         )),
     };
     let diff = kst::DiffRecord {
@@ -157,9 +157,9 @@ fn text_line(c: &Control, j: &Judged) -> String {
 /// The KTAP diagnostics of a judged control.
 fn ktap_lines(c: &Control, j: &Judged) -> Vec<String> {
     let mut l = vec![
-        out::describe(c, &j.record.report),
-        format!("kernel: {}", out::outcome(&j.record.report)),
-        format!("model: {}", out::outcome(&j.model.report)),
+        selftest_out::describe(c, &j.record.report),
+        format!("kernel: {}", selftest_out::outcome(&j.record.report)),
+        format!("model: {}", selftest_out::outcome(&j.model.report)),
     ];
     l.extend(j.why.as_ref().map(|w| format!("FAIL: {w}")));
     l
@@ -173,8 +173,8 @@ const ENCODINGS: &str = "encodings";
 /// KTAP and JUnit, after the controls).
 pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error> {
     let interrupt = super::prepare(args.json.as_deref())?;
-    out::check_junit_path(args)?;
-    let started = out::now_s();
+    selftest_out::check_junit_path(args)?;
+    let started = selftest_out::now_s();
     let text = args.format == SelftestFormat::Text;
     let host = crate::host::detect();
     let seed = args.seed.unwrap_or_else(crate::seed::fresh_seed);
@@ -185,7 +185,7 @@ pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error>
         args.duration,
         opts.module.display()
     );
-    let ktap = out::Ktap::start(!text, kst::CONTROLS.len() + 1, &about);
+    let ktap = selftest_out::Ktap::start(!text, kst::CONTROLS.len() + 1, &about);
     if !args.quiet && text {
         outln!("{about}");
     }
@@ -225,17 +225,17 @@ pub fn selftest(args: &SelftestArgs, opts: &KernelOptions) -> Result<i32, Error>
     );
     if text {
         let records: Vec<ControlRecord> = judged.iter().map(|(_, j)| j.record.clone()).collect();
-        outln!("\n{}", out::table(&records));
+        outln!("\n{}", selftest_out::table(&records));
         outln!("{ENCODINGS}: {enc_line}");
         outln!("selftest --engine kernel: {verdict}");
     } else {
         let names: Vec<&str> = kst::CONTROLS.iter().map(|c| c.name).collect();
-        ktap.not_run(&out::not_run(&names, judged.len() + skipped.len()));
+        ktap.not_run(&selftest_out::not_run(&names, judged.len() + skipped.len()));
         ktap.case(kst::CONTROLS.len() + 1, ENCODINGS, &[enc_line], enc.pass);
         ktap.diag(&format!("selftest --engine kernel: {verdict}"));
     }
     if let Some(path) = &args.junit {
-        out::write(path, junit(&judged, &skipped, &enc, started).as_bytes())?;
+        selftest_out::write(path, junit(&judged, &skipped, &enc, started).as_bytes())?;
     }
     if let Some(path) = &args.json {
         let (records, (model, differential)) = judged
@@ -270,7 +270,7 @@ fn junit(
 ) -> String {
     let classname = "ptear.selftest.kernel";
     let controls: Vec<&Control> = kst::CONTROLS.iter().collect();
-    let mut cases = out::junit_cases(&controls, classname, skipped, |c| {
+    let mut cases = selftest_out::junit_cases(&controls, classname, skipped, |c| {
         judged.iter().find(|(k, _)| k.name == c.name).map(|(_, j)| {
             let o = j
                 .why

@@ -139,7 +139,7 @@ pub fn list(args: &ListArgs) -> Result<i32, Error> {
         out!("{}", json::to_string(&r));
         return Ok(exit::CLEAN);
     }
-    let mut out = String::new();
+    let mut text = String::new();
     let line = |out: &mut String, what: &str, name: &str, desc: &str, why: &Option<String>| {
         let state = why
             .as_ref()
@@ -147,29 +147,29 @@ pub fn list(args: &ListArgs) -> Result<i32, Error> {
         out.push_str(&format!("{what:<8} {name:<17} {desc}{state}\n"));
     };
     for k in &r.readers {
-        line(&mut out, "reader", &k.name, &k.help, &k.unavailable);
+        line(&mut text, "reader", &k.name, &k.help, &k.unavailable);
     }
     for k in &r.writers {
-        line(&mut out, "writer", &k.name, &k.help, &k.unavailable);
+        line(&mut text, "writer", &k.name, &k.help, &k.unavailable);
         if let (Some(v), Some(f)) = (&k.kernels, &k.source) {
-            out.push_str(&format!("{:<27}kernels: {v}; {f}\n", ""));
+            text.push_str(&format!("{:<27}kernels: {v}; {f}\n", ""));
         }
     }
     for b in &r.barriers {
-        line(&mut out, "barrier", &b.name, &b.detail, &b.unavailable);
+        line(&mut text, "barrier", &b.name, &b.detail, &b.unavailable);
     }
     for l in &r.layouts {
-        line(&mut out, "layout", &l.name, &l.help, &None);
+        line(&mut text, "layout", &l.name, &l.help, &None);
         if let Some(p) = &l.pmd {
-            out.push_str(&format!(
+            text.push_str(&format!(
                 "{:<27}--level pmd: huge-page PMDs, page frame from bit {}, at most {} low halves\n",
                 "", p.low_shift, p.max_low_period
             ));
         }
     }
     for &to in ClearTo::ALL {
-        line(&mut out, "clear-to", &name_of(to), &help(to), &None);
+        line(&mut text, "clear-to", &name_of(to), &help(to), &None);
     }
-    out!("{out}");
+    out!("{text}");
     Ok(exit::CLEAN)
 }

@@ -1,7 +1,7 @@
 //! `ptear selftest`: runs the control set, prints a verdict table.
 
 use super::args::{SelftestArgs, SelftestFormat};
-use super::selftest_out as out;
+use super::selftest_out;
 use crate::config::name_of;
 use crate::error::{exit, runtime, usage, Error};
 use crate::export::json;
@@ -18,9 +18,9 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
         return super::kernel::selftest(args, &opts);
     }
     let interrupt = super::prepare(args.json.as_deref())?;
-    out::check_junit_path(args)?;
-    let broken = out::break_control(&controls()).map_err(usage)?;
-    let started = out::now_s();
+    selftest_out::check_junit_path(args)?;
+    let broken = selftest_out::break_control(&controls()).map_err(usage)?;
+    let started = selftest_out::now_s();
     // --format ktap: KTAP alone on stdout, none of the text.
     let text = args.format == SelftestFormat::Text;
 
@@ -35,7 +35,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     );
     let emulated = host.emulation_note.as_ref();
     let diag = about.clone() + &emulated.map_or(String::new(), |n| format!("\nemulated: {n}"));
-    let ktap = out::Ktap::start(!text, controls().len(), &diag);
+    let ktap = selftest_out::Ktap::start(!text, controls().len(), &diag);
     if !args.quiet && text {
         outln!("{about}");
         if let Some(note) = &host.emulation_note {
@@ -53,7 +53,7 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
     let (records, skipped) = run.controls(&interrupt)?;
     let pass = records.iter().all(|r| r.pass) && records.len() + skipped.len() == controls().len();
     if text {
-        outln!("\n{}", out::table(&records));
+        outln!("\n{}", selftest_out::table(&records));
     }
     let verdict = match (pass, skipped.len()) {
         (false, _) => "FAIL".to_owned(),
@@ -64,12 +64,15 @@ pub fn selftest(args: &SelftestArgs) -> Result<i32, Error> {
         outln!("selftest: {verdict}");
     } else {
         let names: Vec<&str> = controls().iter().map(|c| c.name).collect();
-        ktap.not_run(&out::not_run(&names, records.len() + skipped.len()));
+        ktap.not_run(&selftest_out::not_run(
+            &names,
+            records.len() + skipped.len(),
+        ));
         ktap.diag(&format!("selftest: {verdict}"));
     }
     if let Some(path) = &args.junit {
-        let xml = out::junit(&controls(), &records, &skipped, &host.arch, started);
-        out::write(path, xml.as_bytes())?;
+        let xml = selftest_out::junit(&controls(), &records, &skipped, &host.arch, started);
+        selftest_out::write(path, xml.as_bytes())?;
     }
     if let Some(path) = &args.json {
         let record = SelftestRecord {
@@ -91,7 +94,7 @@ struct Run<'a> {
     seed: u64,
     broken: Option<&'a str>,
     host: &'a crate::host::Host,
-    ktap: &'a out::Ktap,
+    ktap: &'a selftest_out::Ktap,
 }
 
 impl Run<'_> {
@@ -151,7 +154,7 @@ impl Run<'_> {
         let d = self.args.duration;
         let mut cfg = c.config(self.seed.wrapping_add(i as u64), c.run_for(d));
         if self.broken == Some(c.name) {
-            out::sabotage(c, &mut cfg);
+            selftest_out::sabotage(c, &mut cfg);
         }
         let cfg = cfg
             .check()

@@ -3,6 +3,7 @@
 //! `PTEAR_BREAK_CONTROL` that makes one control misbehave for real.
 
 use super::args::SelftestArgs;
+use super::stdout::out;
 use crate::config::{name_of, BarrierKind, ReaderKind, RunConfig, WriterKind};
 use crate::error::{runtime, usage, Error};
 use crate::export::junit::{self, Case, CaseOutcome};
@@ -12,7 +13,6 @@ use crate::export::text::si;
 use crate::pte::{ClearTo, Level};
 use crate::report::{ControlRecord, Report, SkippedRecord, Verdict};
 use crate::selftest::Control;
-use std::io::Write;
 
 /// What a control must give, in words: `torn, mixed only, some caught`.
 pub fn expectation(c: &Control) -> String {
@@ -172,9 +172,7 @@ impl Ktap {
 
     fn put(&self, s: &str) {
         if self.on {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(s.as_bytes());
-            let _ = out.flush();
+            out!("{s}");
         }
     }
 

@@ -439,8 +439,8 @@ fn cycle_chunk<W: WriterProfile, B: Barriers, G: Gap, const COUNT: bool, const Z
         let pair = pairs[0];
         let mut entry = round.entry;
         for _ in 0..n {
-            clear::<W, B, G, COUNT>(ctx, pair, 0, gap);
-            W::install::<B, G>(pair, entry, gap);
+            zap::<W, B, G, COUNT, ZERO>(ctx, pair, 0, round.cleared, gap);
+            populate::<W, B, G, COUNT, ZERO>(ctx, pair, 0, entry, gap);
             entry = round.step.after(entry);
         }
         round.entry = entry;
