@@ -559,7 +559,14 @@ static inline struct clear_target clear_target_of(const struct run_shared *sh)
  * constant (writer_loop_ct() below): 0 for --clear-to zero, whose cycle
  * then has no test for it at all (on x86-64 the same instructions as
  * before --clear-to existed); with 1, which clear target it is costs one
- * test per cycle, the same way every time. */
+ * test per cycle, the same way every time.
+ * The round's entry: with --clear-to zero it is stepped (pte_round_next(),
+ * pte.h: two adds and two xors, and a full computation only where j or h
+ * wraps), as the Rust writer's Round::advance and Encoding::step do
+ * (src/engine/hammer.rs); a full pte_step() + pte_L() + pte_H() every
+ * round held the sh4 writer at 0.57-0.61 of the bookkeeping-free C loop's
+ * cycles/s (BENCHMARKS.md). With the other targets the round is computed
+ * in full from j and h as in Rust (!ZERO), whose PN_t needs them too. */
 static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wkind kind, const enum bar_eff b,
                                             const int gap, const int count, const int other)
 {
@@ -573,17 +580,18 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     const uint32_t step = wc->publish_step;
     struct gap_stream g = { wc->gap_table, 0 };
     const struct clear_target ct = clear_target_of(sh);
-    uint32_t p = first, j = pte_first_j(&enc), h = pte_first_h(&enc), lo, hi;
+    const struct pte_step st = pte_step_of(&enc);
+    uint32_t p = first, j = pte_first_j(&enc), h = pte_first_h(&enc);
     uint32_t xlo = ct.lo, xhi = ct.hi;      /* S, M, or PN of the entries this round clears */
     uint64_t cycles = 0, next_pub = step;
+    struct pte_round r;                     /* E of the round's install (r.lo, r.hi), and its steps */
 
     if (other && ct.ct == CLEAR_TO_PROTNONE) {
         xlo = pte_PN_L(&enc, j);
         xhi = pte_PN_H(&enc, h);
     }
     pte_step(&enc, &j, &h);                 /* install 2 */
-    lo = pte_L(&enc, j);
-    hi = pte_H(&enc, h, j & 1);
+    r = pte_round_at(&enc, j, h);
     while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
         uint32_t i;
         for (i = 0; i < batch; i++) {
@@ -599,18 +607,22 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
                         count_spte_clear(&side[p], b);
                 }
             }
-            writer_install(ptep, lo, hi, kind, b, gap, &g);
+            writer_install(ptep, r.lo, r.hi, kind, b, gap, &g);
             cycles++;
             p += stride;
             if (p >= npairs) {
                 p = first;
-                if (other && ct.ct == CLEAR_TO_PROTNONE) {
-                    xlo = pte_PN_L(&enc, j);
-                    xhi = pte_PN_H(&enc, h);
+                if (!other) {
+                    pte_round_next(&enc, &st, &r);  /* Round::advance: stepped, or in full at a wrap */
+                } else {
+                    if (ct.ct == CLEAR_TO_PROTNONE) {
+                        xlo = pte_PN_L(&enc, j);
+                        xhi = pte_PN_H(&enc, h);
+                    }
+                    pte_step(&enc, &j, &h);
+                    r.lo = pte_L(&enc, j);
+                    r.hi = pte_H(&enc, h, j & 1);
                 }
-                pte_step(&enc, &j, &h);
-                lo = pte_L(&enc, j);
-                hi = pte_H(&enc, h, j & 1);
             }
         }
         if (cycles >= next_pub) {

@@ -19,7 +19,10 @@
  *     src/pte/layout.rs, whose values the kernel engine's differential
  *     checks against a real kernel) are not present; a present low with their high is mixed (documented) or
  *     transient (unordered), with the contract's consequences;
- *   - pte_selfcheck() (the selftest's known answers) passes.
+ *   - pte_selfcheck() (the selftest's known answers) passes;
+ *   - the writer's stepped entry (pte.h pte_round_next(), hammer.c's
+ *     writer loop) is E(j, h) at every round, wraps of j and h included,
+ *     for every layout and level and P in 1, 2, 3, 1024, the max.
  * Plain C, division allowed here (the hot loops have none). Prints an ok or
  * FAIL line per check and layout; exit 0 if all passed. Built by
  * `c/build.sh ARCH tests` as target/c/layouts-ARCH. */
@@ -362,6 +365,85 @@ static void check_cleared(enum layout_id id)
                "(unordered over S/M), with their consequences\n", l->name, n);
 }
 
+/* The writer's stepped entry (pte.h pte_round_next(), what writer_loop()
+ * of hammer.c installs with --clear-to zero) against the full computation
+ * (pte_step(), then pte_L() and pte_H()) at every round: from install 2
+ * as the loop starts, for at least STEP_ROUNDS rounds and the whole cycle
+ * of states (lcm(P, N) rounds) where it is at most STEP_CYCLE_MAX, so
+ * every (j, h) the writer installs on all but the longest cycles (mips
+ * with P = 3); then from a few installs before j wraps, h wraps and both
+ * do (each started in full, as after a wrap). Both paths must be taken:
+ * stepped rounds (but with P = 1, whose every round wraps) and wraps. */
+#define STEP_ROUNDS 300000u
+#define STEP_CYCLE_MAX (1u << 21)
+
+static void check_writer_step(enum layout_id id, enum pte_level level)
+{
+    const struct layout row = layout_at(id, level);
+    const struct layout *l = &row;
+    const uint32_t periods[] = { 1, 2, 3, 1024, l->max_low_period };
+    char where[96];
+    size_t pi;
+    int bad = failures;
+    unsigned long rounds = 0, stepped = 0, wraps = 0;
+
+    for (pi = 0; pi < sizeof periods / sizeof periods[0]; pi++) {
+        const uint32_t P = periods[pi];
+        const struct pte_enc e = pte_enc_make_at(id, level, P, 0, 0);
+        const struct pte_step st = pte_step_of(&e);
+        const uint64_t cycle = (uint64_t)P * l->states / gcd32(P, l->states);
+        uint64_t starts[4], t, n, len;
+        unsigned long stepped_p = 0, wraps_p = 0;
+        size_t si;
+
+        snprintf(where, sizeof where, "%s%s writer step, P = %u", l->name, level == LEVEL_PMD ? " (pmd)" : "", P);
+        starts[0] = 2;                                      /* the loop's first install */
+        starts[1] = P > 5 ? P - 5 : 2;                      /* j wraps */
+        starts[2] = l->states > 5 ? (uint64_t)l->states - 5 : 2;    /* h wraps */
+        starts[3] = cycle > 5 ? cycle - 5 : 2;              /* both wrap */
+        for (si = 0; si < 4; si++) {
+            uint32_t j, h, lo, hi, rj, rh;
+            struct pte_round r;
+            len = si ? 64 : cycle <= STEP_CYCLE_MAX && cycle > STEP_ROUNDS ? cycle : STEP_ROUNDS;
+            t = starts[si];
+            j = (uint32_t)(t % P);
+            h = (uint32_t)(t % l->states);
+            if (si == 0) {                                  /* as writer_loop() starts */
+                j = pte_first_j(&e);
+                h = pte_first_h(&e);
+                pte_step(&e, &j, &h);
+            }
+            r = pte_round_at(&e, j, h);
+            for (n = 0; n < len; n++, t++) {
+                entry_of(&e, t, &lo, &hi, &rj, &rh);        /* and with division, now and then */
+                if (n % 4096 == 0 || n < 8)
+                    CHECK(rj == j && rh == h && r.lo == lo && r.hi == hi,
+                          "install %llu: {0x%08x, 0x%08x} at (%u, %u), want E(%u, %u) = {0x%08x, 0x%08x}",
+                          (unsigned long long)t, r.lo, r.hi, j, h, rj, rh, lo, hi);
+                CHECK(r.lo == pte_L(&e, j) && r.hi == pte_H(&e, h, j & 1),
+                      "install %llu: stepped {0x%08x, 0x%08x}, E(%u, %u) = {0x%08x, 0x%08x}", (unsigned long long)t,
+                      r.lo, r.hi, j, h, pte_L(&e, j), pte_H(&e, h, j & 1));
+                CHECK(r.left == pte_steps_before_wrap(&e, j, h), "install %llu: %u steps left at (%u, %u), want %u",
+                      (unsigned long long)t, r.left, j, h, pte_steps_before_wrap(&e, j, h));
+                if (r.left)
+                    stepped_p++;
+                else
+                    wraps_p++;
+                pte_round_next(&e, &st, &r);
+                pte_step(&e, &j, &h);
+                rounds++;
+            }
+        }
+        CHECK(stepped_p > 0 || P == 1, "never stepped");
+        CHECK(wraps_p > 0, "never wrapped");
+        stepped += stepped_p;
+        wraps += wraps_p;
+    }
+    if (failures == bad)
+        printf("ok    %s%s: the writer's stepped entry is E(j, h) in all %lu rounds (%lu stepped, %lu computed in "
+               "full at a wrap)\n", l->name, level == LEVEL_PMD ? " (pmd)" : "", rounds, stepped, wraps);
+}
+
 int main(void)
 {
     const char *where = "pte_selfcheck";
@@ -380,6 +462,11 @@ int main(void)
             check_protnone((enum layout_id)i);
     for (i = 0; i < LAYOUT_N; i++)
         check_cleared((enum layout_id)i);
+    for (i = 0; i < LAYOUT_N; i++)
+        check_writer_step((enum layout_id)i, LEVEL_PTE);
+    for (i = 0; i < LAYOUT_N; i++)
+        if (layout_table[i].pmd.exists)
+            check_writer_step((enum layout_id)i, LEVEL_PMD);
     printf("%lu checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
 }
