@@ -575,6 +575,7 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     uint32_t *const side = sh->side;
     const struct pte_enc enc = sh->enc;
     const uint32_t npairs = sh->cfg->pairs, stride = sh->cfg->writers, first = wc->group;
+    const int one = first + stride >= npairs;   /* this writer has one pair */
     const uint32_t *const stop = &sh->stop;
     const uint32_t batch = gap ? 1 : STOP_CHECK_CYCLES;
     const uint32_t step = wc->publish_step;
@@ -594,6 +595,29 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
     r = pte_round_at(&enc, j, h);
     while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
         uint32_t i;
+        if (!other && !gap && one && r.left >= batch) {
+            /* The common case, one pair and no wrap in this batch: the
+             * same cycles as the loop below with no test of the pair index
+             * or of `left` in them, as the Rust writer's cycle_chunk has
+             * (src/engine/hammer.rs). Under qemu-sh4 each guest
+             * instruction costs its translation, so the four stores and
+             * their barriers are most of what is left. */
+            struct pte_pair *const ptep = &pairs[first];
+            uint32_t lo = r.lo, hi = r.hi;
+            for (i = 0; i < batch; i++) {
+                writer_clear(ptep, kind, b, gap, &g);
+                if (count)
+                    count_spte_clear(&side[first], b);
+                writer_install(ptep, lo, hi, kind, b, gap, &g);
+                lo = (lo + st.add_lo) ^ st.flip_lo;     /* pte_round_next's step */
+                hi = (hi + st.add_hi) ^ st.flip_hi;
+            }
+            r.lo = lo;
+            r.hi = hi;
+            r.left -= batch;
+            cycles += batch;
+            goto publish;
+        }
         for (i = 0; i < batch; i++) {
             struct pte_pair *const ptep = &pairs[p];
             writer_clear(ptep, kind, b, gap, &g);
@@ -625,6 +649,7 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
                 }
             }
         }
+    publish:
         if (cycles >= next_pub) {
             writer_publish(wc, cycles);
             next_pub = cycles + step;
