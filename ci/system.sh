@@ -68,8 +68,8 @@
 # BOOTS boots); each stall is a `note:` line, and a stall of the last boot
 # is a failure. Measured: two stalls in six boots of mips-34kf in
 # clean-clone runs of the suite (then none in three in a row), none on x86.
-# Another shape, seen once on mips-34kf (2026-12-05, after some thirty
-# clean boots): the guest stopped in the middle of printing selftest.json
+# Another shape, seen once on mips-34kf (2026-12-05, in a quiet
+# clean-clone run): the guest stopped in the middle of printing selftest.json
 # to its console, and qemu kept spinning (106% CPU) with the console silent
 # until the VM's timeout, 540 s later. A guest prints a block (`cat` of a
 # file) without pause, so silent for STALL_S seconds inside a block is a

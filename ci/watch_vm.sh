@@ -4,7 +4,7 @@
 # 1 s of CPU in that time, or the guest was printing a block (its last
 # marker a `===PTEAR-BEGIN`, not yet ended): a guest that stops in the
 # middle of `cat`ting a file to its console has stalled even while qemu
-# spins (seen once on mips-34kf: silent for 540 s in selftest.json at
+# spins (seen once on mips-34kf: silent for about 540 s in selftest.json at
 # 106% CPU), where a check that prints nothing while it runs keeps qemu
 # busy and the console silent for a minute or more (ci/system.sh,
 # "Stalls"). Looks every POLL_S seconds (5); returns when the VM has
