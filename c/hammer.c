@@ -609,8 +609,7 @@ static PTEAR_ALWAYS_INLINE void writer_loop(struct writer_ctx *wc, const enum wk
                 if (count)
                     count_spte_clear(&side[first], b);
                 writer_install(ptep, lo, hi, kind, b, gap, &g);
-                lo = (lo + st.add_lo) ^ st.flip_lo;     /* pte_round_next's step */
-                hi = (hi + st.add_hi) ^ st.flip_hi;
+                pte_entry_step(&st, &lo, &hi);
             }
             r.lo = lo;
             r.hi = hi;

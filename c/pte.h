@@ -105,6 +105,13 @@ static inline struct pte_round pte_round_at(const struct pte_enc *e, uint32_t j,
     return r;
 }
 
+/* E(j + 1, h + 1) from E(j, h) while neither wraps (Step::after). */
+static inline __attribute__((always_inline)) void pte_entry_step(const struct pte_step *s, uint32_t *lo, uint32_t *hi)
+{
+    *lo = (*lo + s->add_lo) ^ s->flip_lo;
+    *hi = (*hi + s->add_hi) ^ s->flip_hi;
+}
+
 /* The next round (Round::advance with ZERO): stepped while it may be,
  * else, at a wrap of j or h, in full from the state after (wj, wh). */
 static inline __attribute__((always_inline)) void pte_round_next(const struct pte_enc *e, const struct pte_step *s,
@@ -112,8 +119,7 @@ static inline __attribute__((always_inline)) void pte_round_next(const struct pt
 {
     if (__builtin_expect(r->left != 0, 1)) {
         r->left--;
-        r->lo = (r->lo + s->add_lo) ^ s->flip_lo;
-        r->hi = (r->hi + s->add_hi) ^ s->flip_hi;
+        pte_entry_step(s, &r->lo, &r->hi);
     } else {
         uint32_t j = r->wj, h = r->wh;
         pte_step(e, &j, &h);

@@ -3,7 +3,8 @@
 //! Rust ignores SIGPIPE, so a write to a closed pipe fails with EPIPE, and
 //! `print!` panics on that: the run's `--json` file was lost and the exit
 //! status was a panic's. Every command (its KTAP lines, `man` and
-//! `completions` too) prints through [`out!`] and [`outln!`] instead: the first failed write stops the printing (silently
+//! `completions` too) prints through [`out!`] and [`outln!`] instead: the
+//! first failed write stops the printing (silently
 //! for a closed pipe, with one line on stderr for any other error), and the
 //! command goes on to the end: its files are written and its exit status is
 //! that of its outcome. The C port does the same by ignoring SIGPIPE
