@@ -12,7 +12,7 @@ use crate::pte::read::{Outcome, Read, ReadProtocol};
 use crate::pte::write::{count_spte_clear, Ptl, WriterProfile};
 use crate::pte::{Class, ClearTo, Encoding, Gap, Pair, Pte, State, Step};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Operations between two looks at the stop flag (1 with a gap: see Gap::SLOW).
 const CHUNK: u64 = 64;
@@ -279,14 +279,15 @@ fn account(ctx: &ReaderCtx<'_>, i: usize, r: Read, s: &mut ReaderStats, not_pres
 fn not_e(ctx: &ReaderCtx<'_>, pair: usize, pte: Pte, retries: u32, s: &mut ReaderStats) {
     let enc = &ctx.encoding;
     if enc.classify(pte) == Class::Wrong {
-        s.record_torn(TornSample {
+        let sample = TornSample {
             reader: ctx.index,
             pair,
             pte,
             wrong: enc.wrong(pte),
             retries,
-            at: ctx.start.elapsed(),
-        });
+            at: Duration::ZERO, // read only if kept
+        };
+        s.record_torn_at(sample, || ctx.start.elapsed());
     }
 }
 

@@ -109,6 +109,8 @@ pub struct SampleKeeper {
     kinds: Vec<KindSlot>,
     /// Wrong values that were not a first of their kind.
     rest_seen: u64,
+    /// Of `kept`, those chosen [`Chosen::Reservoir`].
+    reservoir: usize,
     /// Wrong values offered.
     offered: u64,
     rng: SplitMix,
@@ -123,6 +125,7 @@ impl SampleKeeper {
             kept: Vec::with_capacity(MAX_SAMPLES),
             kinds: Vec::with_capacity(MAX_KINDS),
             rest_seen: 0,
+            reservoir: 0,
             offered: 0,
             rng: SplitMix::new(seed),
             version: 0,
@@ -140,6 +143,10 @@ impl SampleKeeper {
     pub fn restore(kept: Vec<Kept>) -> SampleKeeper {
         SampleKeeper {
             offered: kept.iter().map(|k| k.nth + 1).max().unwrap_or(0),
+            reservoir: kept
+                .iter()
+                .filter(|k| k.chosen == Chosen::Reservoir)
+                .count(),
             kept,
             kinds: Vec::new(),
             rest_seen: 0,
@@ -153,13 +160,27 @@ impl SampleKeeper {
         &self.kept
     }
 
-    /// Offers one wrong value (the cold path). No allocation: every vector
-    /// stays within the capacity reserved by `new`.
+    /// Offers one wrong value with its time (tests, traces).
     pub fn offer(&mut self, sample: TornSample) {
+        self.offer_at(sample, || sample.at);
+    }
+
+    /// Offers one wrong value (the cold path) whose time is read only if
+    /// it is kept: `at` is called then, and the time it gave returned.
+    /// Reading the clock on every wrong read took 7% of an x86-64 reader's
+    /// time beside a high-first writer (perf: `__vdso_clock_gettime` under
+    /// `not_e`), and under qemu-user it is a syscall; c/hammer.c's
+    /// reader_wrong reads it only for a kept value too. No allocation:
+    /// every vector stays within the capacity reserved by `new`.
+    pub fn offer_at(
+        &mut self,
+        mut sample: TornSample,
+        at: impl FnOnce() -> Duration,
+    ) -> Option<Duration> {
         let nth = self.offered;
         self.offered += 1;
         let kind = sample.wrong.kind();
-        let at = match self.kinds.iter().position(|e| e.kind == kind) {
+        let kind_at = match self.kinds.iter().position(|e| e.kind == kind) {
             Some(i) => Some(i),
             None if self.kinds.len() < MAX_KINDS => {
                 self.kinds.push(KindSlot {
@@ -171,45 +192,61 @@ impl SampleKeeper {
             }
             None => None,
         };
-        match at {
+        let (slot, chosen) = match kind_at {
             Some(i) if usize::from(self.kinds[i].offered) < KIND_FIRST => {
                 self.kinds[i].offered += 1;
-                self.keep_first(i, sample, nth)
+                (self.first_slot(i)?, Chosen::FirstOfKind)
             }
-            _ => self.keep_rest(sample, nth),
-        }
-    }
-
-    fn keep_first(&mut self, kind_at: usize, sample: TornSample, nth: u64) {
+            _ => (self.rest_slot()?, Chosen::Reservoir),
+        };
+        sample.at = at();
         let kept = Kept {
             sample,
-            chosen: Chosen::FirstOfKind,
+            chosen,
             nth,
         };
-        if self.kept.len() < MAX_SAMPLES {
-            self.kept.push(kept);
-        } else if let Some(slot) = self.victim() {
+        if chosen == Chosen::Reservoir {
+            self.reservoir += 1;
+        }
+        match self.kept.get_mut(slot) {
+            Some(old) => {
+                if old.chosen == Chosen::Reservoir {
+                    self.reservoir -= 1;
+                }
+                *old = kept;
+            }
+            None => self.kept.push(kept),
+        }
+        self.version += 1;
+        Some(sample.at)
+    }
+
+    /// Where a first of kind `kind_at` goes: the next free slot, else a
+    /// victim's ([`SampleKeeper::victim`]), else nowhere. A slot equal to
+    /// `kept.len()` means a push.
+    fn first_slot(&mut self, kind_at: usize) -> Option<usize> {
+        let slot = if self.kept.len() < MAX_SAMPLES {
+            self.kept.len()
+        } else {
+            let slot = self.victim()?;
             if self.kept[slot].chosen == Chosen::FirstOfKind {
                 let k = self.kept[slot].sample.wrong.kind();
                 if let Some(e) = self.kinds.iter_mut().find(|e| e.kind == k) {
                     e.kept -= 1;
                 }
             }
-            self.kept[slot] = kept;
-        } else {
-            return;
-        }
+            slot
+        };
         self.kinds[kind_at].kept += 1;
-        self.version += 1;
+        Some(slot)
     }
 
     /// The slot a new kind's first sample takes when all are full: a
     /// reservoir sample drawn at random, else the newest sample of the kind
     /// with the most (if it has more than one), else none.
     fn victim(&mut self) -> Option<usize> {
-        let reservoir = self.count(Chosen::Reservoir);
-        if reservoir > 0 {
-            let j = self.rng.below(reservoir as u64) as usize;
+        if self.reservoir > 0 {
+            let j = self.rng.below(self.reservoir as u64) as usize;
             return self.nth(Chosen::Reservoir, j);
         }
         let mut most: Option<KindSlot> = None;
@@ -224,33 +261,23 @@ impl SampleKeeper {
             .max_by_key(|&i| self.kept[i].nth)
     }
 
-    fn keep_rest(&mut self, sample: TornSample, nth: u64) {
+    /// Where a value after its kind's firsts goes: the next free slot,
+    /// else (reservoir sampling) a random reservoir slot with probability
+    /// reservoir / rest_seen, else nowhere.
+    fn rest_slot(&mut self) -> Option<usize> {
         self.rest_seen += 1;
-        let kept = Kept {
-            sample,
-            chosen: Chosen::Reservoir,
-            nth,
-        };
         if self.kept.len() < MAX_SAMPLES {
-            self.kept.push(kept);
-            self.version += 1;
-            return;
+            return Some(self.kept.len());
         }
-        let reservoir = self.count(Chosen::Reservoir) as u64;
-        if reservoir == 0 {
-            return;
+        if self.reservoir == 0 {
+            return None;
         }
         let j = self.rng.below(self.rest_seen);
-        if j < reservoir {
-            if let Some(slot) = self.nth(Chosen::Reservoir, j as usize) {
-                self.kept[slot] = kept;
-                self.version += 1;
-            }
+        if j < self.reservoir as u64 {
+            self.nth(Chosen::Reservoir, j as usize)
+        } else {
+            None
         }
-    }
-
-    fn count(&self, chosen: Chosen) -> usize {
-        self.kept.iter().filter(|e| e.chosen == chosen).count()
     }
 
     fn nth(&self, chosen: Chosen, j: usize) -> Option<usize> {
@@ -269,6 +296,7 @@ impl SampleKeeper {
             dst.kept.clone_from(&self.kept);
             dst.kinds.clone_from(&self.kinds);
             dst.rest_seen = self.rest_seen;
+            dst.reservoir = self.reservoir;
             dst.offered = self.offered;
             dst.rng = self.rng;
             dst.version = self.version;

@@ -151,10 +151,18 @@ impl ReaderStats {
         self.rare.record(r);
     }
 
+    /// Records a torn read whose time is known (tests, traces).
+    pub fn record_torn(&mut self, sample: TornSample) {
+        self.record_torn_at(sample, || sample.at);
+    }
+
     /// Records a torn read (the cold path: it offers it as a sample).
+    /// `now` gives the time since the run's start; it is called only for
+    /// the reader's first torn read and for a value the samples keep
+    /// ([`SampleKeeper::offer_at`]): `sample.at` is set from it then.
     #[cold]
     #[inline(never)]
-    pub fn record_torn(&mut self, sample: TornSample) {
+    pub fn record_torn_at(&mut self, sample: TornSample, now: impl Fn() -> Duration) {
         self.torn += 1;
         match sample.wrong.class {
             WrongClass::Mixed => self.mixed += 1,
@@ -164,8 +172,10 @@ impl ReaderStats {
             *n += u64::from(sample.wrong.consequences.0 >> b & 1);
         }
         self.families[sample.wrong.family as usize] += 1;
-        self.first_torn.get_or_insert(sample.at);
-        self.samples.offer(sample);
+        let kept_at = self.samples.offer_at(sample, &now);
+        if self.first_torn.is_none() {
+            self.first_torn = Some(kept_at.unwrap_or_else(now));
+        }
     }
 
     /// GUP-fast: a re-check saw another value; `caught` if the first was wrong.
@@ -264,6 +274,40 @@ mod tests {
         assert_eq!(counts[1], (1, 2));
         assert_eq!(s.max_retries(), 10_000);
         assert_eq!(s.retries, 1 + 1 + 2 + 255 + 256 + 10_000);
+    }
+
+    /// The clock is read for the first torn read and for each value the
+    /// samples keep, never for one they pass over: 10 000 wrong values of
+    /// one kind fill the 64 slots, then replace one of the 60 reservoir
+    /// samples about 60 * ln(10000 / 64) times (364 reads of the clock with
+    /// this seed, against 10 000 before), and every kept sample has the
+    /// time of its own read.
+    #[test]
+    fn the_clock_is_read_only_for_kept_values() {
+        use std::cell::Cell;
+        let mut s = ReaderStats::new(7);
+        let calls = Cell::new(0u64);
+        for i in 0..10_000u64 {
+            let sample = TornSample {
+                reader: 0,
+                pair: i as usize,
+                pte: Pte::NONE,
+                wrong: MIXED,
+                retries: 0,
+                at: Duration::ZERO,
+            };
+            s.record_torn_at(sample, || {
+                calls.set(calls.get() + 1);
+                Duration::from_nanos(i + 1)
+            });
+        }
+        assert_eq!(s.torn, 10_000);
+        assert_eq!(s.first_torn, Some(Duration::from_nanos(1)));
+        let n = calls.get();
+        assert!((64..1000).contains(&n), "the clock was read {n} times");
+        for k in s.samples.kept() {
+            assert_eq!(k.sample.at, Duration::from_nanos(k.sample.pair as u64 + 1));
+        }
     }
 
     #[test]
