@@ -246,7 +246,7 @@ checks() {
     # here, where they must pass (a plain `cargo test` lists them ignored);
     # those that need inputs named by environment variables (INPUT_TESTS)
     # are skipped here: the steps that make their inputs run them.
-    # --profile ci: optimised without fat LTO (Cargo.toml says why); the
+    # --profile ci: optimised, without LTO (Cargo.toml says why); the
     # release binaries themselves are what the matrix below runs.
     # On x86-64 the timing-dependent tests (TIMING_TESTS) run once, with two
     # busy loops beside them (the loaded check); i686 runs them quiet.
