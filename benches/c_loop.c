@@ -18,7 +18,7 @@
  * it counts reads in a local and folds each value into another (printed,
  * so the loads stay live). No classification, no retry count.
  *
- *     c_loop SECONDS CPU_A CPU_B [WRITER]
+ *     c_loop SECONDS CPU_A CPU_B [WRITER [READER]]
  *
  * WRITER is the store sequence of one of ptear's writers, written out:
  *   documented   pte_clear (low, smp_wmb, high), set_pte (high, smp_wmb, low)
@@ -32,8 +32,22 @@
  * On SuperH: documented, high-first (ptear's `sh`) and unordered; the two
  * x86 PAE clears are refused.
  *
+ * READER adds one piece of ptear's reader at a time (BENCHMARKS.md, "Same
+ * loops, other rates"), to see which of them changes how the two threads
+ * share the line:
+ *   plain      the loop above, no bookkeeping (the default: the reference)
+ *   classify   ptear's branches on the value: not present counted, a present
+ *              value compared with the last one, retries summed
+ *   timed      classify, and one read in 1024 timed between two
+ *              `lfence; rdtsc; lfence` (x86 only), as ptear's latency sampling
+ *   publish    classify, and the counts published through a seqlock every
+ *              64 chunks, as ptear's mailbox
+ * Each is its own copy of the loop (reader_loop, inlined with the variant a
+ * constant), so `plain` is the same code as without the argument.
+ *
  * prints one line: reads_per_s=... writer_cycles_per_s=... reads=...
- * cycles=... elapsed_s=... fold=...
+ * cycles=... elapsed_s=... fold=... not_present_share=... (0 with `plain`,
+ * which does not look)
  *
  * Build: gcc -O2 -pthread (x86-64); i686-linux-gnu-gcc -O2 -static -pthread;
  * sh4: benches/c_loop_sh4.sh, which uses c/build.sh's sh4 compiler and flags:
@@ -76,8 +90,10 @@ enum mode { DOCUMENTED, HIGH_FIRST, UNORDERED, XCHG64, XCHG_LOW };
 struct job {
     volatile struct pair *p;
     enum mode mode;
+    int variant; /* the reader's: enum reader_variant */
     int cpu;
-    uint64_t count; /* reads or cycles, written once at the end */
+    uint64_t count;       /* reads or cycles, written once at the end */
+    uint64_t not_present; /* the reader's, but for `plain` */
     uint32_t fold;
 } __attribute__((aligned(64)));
 
@@ -191,28 +207,92 @@ static void *writer(void *arg)
     return NULL;
 }
 
-static void *reader(void *arg)
+enum reader_variant { PLAIN, CLASSIFY, TIMED, PUBLISH };
+
+/* Where `publish` puts its counts (read by nobody: the stores are the point). */
+static struct {
+    uint32_t seq;
+    uint64_t reads, not_present;
+} published __attribute__((aligned(64)));
+
+static inline uint32_t rdtsc_fenced(void)
 {
-    struct job *j = arg;
-    volatile struct pair *p = j->p;
-    uint64_t reads = 0;
-    uint32_t fold = 0;
-    pin(j->cpu);
+#if defined(__i386__) || defined(__x86_64__)
+    uint32_t lo, hi;
+    __asm__ __volatile__("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) : : "memory");
+    return lo ^ hi;
+#else
+    abort(); /* main refuses `timed` off x86 */
+#endif
+}
+
+static inline __attribute__((always_inline)) void reader_loop(struct job *j, volatile struct pair *p,
+                                                              const enum reader_variant v)
+{
+    uint64_t reads = 0, np = 0, chunks = 0;
+    uint32_t fold = 0, last_lo = 0, last_hi = 0, tick = 0;
     while (!stopped()) {
         for (unsigned n = 0; n < CHUNK; n++) {
-            uint32_t lo, hi;
+            uint32_t lo, hi, r = (uint32_t)-1;
+            if (v == TIMED && (++tick & 1023) == 0) {
+                fold += rdtsc_fenced();
+                lo = p->low;
+                smp_rmb();
+                hi = p->high;
+                fold += rdtsc_fenced();
+            }
             do { /* ptep_get_lockless */
+                r++;
                 lo = p->low;
                 smp_rmb();
                 hi = p->high;
                 smp_rmb();
             } while (__builtin_expect(lo != p->low, 0));
-            fold += lo ^ hi;
+            if (v == PLAIN) {
+                fold += lo ^ hi;
+                continue;
+            }
+            fold += r;
+            if (!(lo & 1)) {
+                np++;
+            } else if (lo != last_lo || hi != last_hi) {
+                last_lo = lo;
+                last_hi = hi;
+            }
         }
         reads += CHUNK;
+        if (v == PUBLISH && (++chunks & 63) == 0) {
+            __atomic_store_n(&published.seq, published.seq + 1, __ATOMIC_RELAXED);
+            __atomic_thread_fence(__ATOMIC_RELEASE);
+            published.reads = reads;
+            published.not_present = np;
+            __atomic_thread_fence(__ATOMIC_RELEASE);
+            __atomic_store_n(&published.seq, published.seq + 1, __ATOMIC_RELAXED);
+        }
     }
     j->count = reads;
-    j->fold = fold;
+    j->not_present = np;
+    j->fold = fold + last_lo + last_hi;
+}
+
+static void *reader(void *arg)
+{
+    struct job *j = arg;
+    volatile struct pair *p = j->p;
+    pin(j->cpu);
+    switch (j->variant) {
+    case CLASSIFY:
+        reader_loop(j, p, CLASSIFY);
+        break;
+    case TIMED:
+        reader_loop(j, p, TIMED);
+        break;
+    case PUBLISH:
+        reader_loop(j, p, PUBLISH);
+        break;
+    default:
+        reader_loop(j, p, PLAIN);
+    }
     return NULL;
 }
 
@@ -225,14 +305,32 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4 && argc != 5) {
-        fprintf(stderr, "usage: c_loop SECONDS CPU_A CPU_B [WRITER]\n");
+    if (argc < 4 || argc > 6) {
+        fprintf(stderr, "usage: c_loop SECONDS CPU_A CPU_B [WRITER [READER]]\n");
         return 2;
     }
     static const char *const modes[] = { "documented", "high-first", "unordered", "x86-pae",
                                          "x86-pae@2.6-4.18" };
     enum mode mode = DOCUMENTED;
-    if (argc == 5) {
+    static const char *const variants[] = { "plain", "classify", "timed", "publish" };
+    int variant = PLAIN;
+    if (argc == 6) {
+        unsigned v = 0;
+        while (v < sizeof variants / sizeof *variants && strcmp(argv[5], variants[v]) != 0)
+            v++;
+        if (v == sizeof variants / sizeof *variants) {
+            fprintf(stderr, "c_loop: no reader %s (plain, classify, timed, publish)\n", argv[5]);
+            return 2;
+        }
+        variant = (int)v;
+    }
+#if !defined(__i386__) && !defined(__x86_64__)
+    if (variant == TIMED) {
+        fprintf(stderr, "c_loop: reader timed uses rdtsc: x86 only\n");
+        return 2;
+    }
+#endif
+    if (argc >= 5) {
         unsigned m = 0;
         while (m < sizeof modes / sizeof *modes && strcmp(argv[4], modes[m]) != 0)
             m++;
@@ -268,6 +366,7 @@ int main(int argc, char **argv)
     static struct job w, r;
     w.p = r.p = p;
     w.mode = mode;
+    r.variant = variant;
     w.cpu = atoi(argv[2]);
     r.cpu = atoi(argv[3]);
     pthread_t tw, tr;
@@ -283,8 +382,10 @@ int main(int argc, char **argv)
     double elapsed = now() - t0; /* as the engine: measured at the stop */
     pthread_join(tw, NULL);
     pthread_join(tr, NULL);
-    printf("reads_per_s=%.0f writer_cycles_per_s=%.0f reads=%llu cycles=%llu elapsed_s=%.6f fold=%u\n",
+    printf("reads_per_s=%.0f writer_cycles_per_s=%.0f reads=%llu cycles=%llu elapsed_s=%.6f fold=%u "
+           "not_present_share=%.3f\n",
            (double)r.count / elapsed, (double)w.count / elapsed, (unsigned long long)r.count,
-           (unsigned long long)w.count, elapsed, (unsigned)r.fold);
+           (unsigned long long)w.count, elapsed, (unsigned)r.fold,
+           r.count ? (double)r.not_present / (double)r.count : 0.0);
     return 0;
 }

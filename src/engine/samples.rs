@@ -109,7 +109,9 @@ pub struct SampleKeeper {
     kinds: Vec<KindSlot>,
     /// Wrong values that were not a first of their kind.
     rest_seen: u64,
-    /// Of `kept`, those chosen [`Chosen::Reservoir`].
+    /// Of `kept`, those chosen [`Chosen::Reservoir`]: kept as a count
+    /// (c/samples.c's n_res) so that an offer does not walk the 64 slots
+    /// to find it.
     reservoir: usize,
     /// Wrong values offered.
     offered: u64,

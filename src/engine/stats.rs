@@ -151,7 +151,8 @@ impl ReaderStats {
         self.rare.record(r);
     }
 
-    /// Records a torn read whose time is known (tests, traces).
+    /// Records a torn read whose time is known (the tests').
+    #[cfg(test)]
     pub fn record_torn(&mut self, sample: TornSample) {
         self.record_torn_at(sample, || sample.at);
     }
