@@ -42,6 +42,13 @@
  *              `lfence; rdtsc; lfence` (x86 only), as ptear's latency sampling
  *   publish    classify, and the counts published through a seqlock every
  *              64 chunks, as ptear's mailbox
+ *   branchless the same exact check without a branch on the value: not
+ *              present counted with arithmetic, and every present value
+ *              tested with arithmetic for being an entry this writer
+ *              installs (high == low >> 1, bit 31 aside); a branch only
+ *              for a value that fails, which the documented writer never
+ *              publishes. Shows whether the branches or the work on the
+ *              loaded values cost the reads.
  * Each is its own copy of the loop (reader_loop, inlined with the variant a
  * constant), so `plain` is the same code as without the argument.
  *
@@ -207,7 +214,7 @@ static void *writer(void *arg)
     return NULL;
 }
 
-enum reader_variant { PLAIN, CLASSIFY, TIMED, PUBLISH };
+enum reader_variant { PLAIN, CLASSIFY, TIMED, PUBLISH, BRANCHLESS };
 
 /* Where `publish` puts its counts (read by nobody: the stores are the point). */
 static struct {
@@ -253,6 +260,16 @@ static inline __attribute__((always_inline)) void reader_loop(struct job *j, vol
                 continue;
             }
             fold += r;
+            if (v == BRANCHLESS) {
+                np += ~lo & 1;
+                /* lo & 1: present; the xor: not {k, k << 1 | 1} */
+                uint32_t bad = lo & (uint32_t)((((lo >> 1) ^ hi) & 0x7fffffffu) != 0);
+                if (__builtin_expect(bad, 0)) {
+                    last_lo = lo; /* kept live: the fold prints it */
+                    last_hi = hi;
+                }
+                continue;
+            }
             if (!(lo & 1)) {
                 np++;
             } else if (lo != last_lo || hi != last_hi) {
@@ -290,6 +307,9 @@ static void *reader(void *arg)
     case PUBLISH:
         reader_loop(j, p, PUBLISH);
         break;
+    case BRANCHLESS:
+        reader_loop(j, p, BRANCHLESS);
+        break;
     default:
         reader_loop(j, p, PLAIN);
     }
@@ -312,14 +332,14 @@ int main(int argc, char **argv)
     static const char *const modes[] = { "documented", "high-first", "unordered", "x86-pae",
                                          "x86-pae@2.6-4.18" };
     enum mode mode = DOCUMENTED;
-    static const char *const variants[] = { "plain", "classify", "timed", "publish" };
+    static const char *const variants[] = { "plain", "classify", "timed", "publish", "branchless" };
     int variant = PLAIN;
     if (argc == 6) {
         unsigned v = 0;
         while (v < sizeof variants / sizeof *variants && strcmp(argv[5], variants[v]) != 0)
             v++;
         if (v == sizeof variants / sizeof *variants) {
-            fprintf(stderr, "c_loop: no reader %s (plain, classify, timed, publish)\n", argv[5]);
+            fprintf(stderr, "c_loop: no reader %s (plain, classify, timed, publish, branchless)\n", argv[5]);
             return 2;
         }
         variant = (int)v;

@@ -6,7 +6,11 @@
 //! loop doing the same stores, one invocation alternates RUNS pairs of runs
 //! (ptear's engine for EACH, then the C loop for EACH) and prints medians,
 //! ranges and the ratios ptear/C of reads/s and of writer cycles/s.
-//! PTEAR_BENCH_WRITERS=documented,mips picks some of the writers.
+//! PTEAR_BENCH_WRITERS=documented,mips picks some of the writers;
+//! PTEAR_BENCH_C_READER=classify (or timed, publish, branchless: c_loop.c
+//! says what each adds) runs the C loop's reader with that much of
+//! ptear's work instead of none (`plain`, the default and the reference
+//! of #20's targets).
 //!
 //!     cargo bench --bench c_loop                  # x86-64
 //!     ci/bench.sh                                 # x86-64 and i686, as in BENCHMARKS.md
@@ -71,10 +75,10 @@ fn build_c_loop((compilers, extra): (&[&str], &[&str])) -> PathBuf {
 }
 
 /// One run of the C loop: (reads/s, writer cycles/s).
-fn run_c(bin: &Path, writer: &str, secs: u64, cpus: (usize, usize)) -> (f64, f64) {
+fn run_c(bin: &Path, writer: &str, reader: &str, secs: u64, cpus: (usize, usize)) -> (f64, f64) {
     let out = Command::new(bin)
         .args([secs.to_string(), cpus.0.to_string(), cpus.1.to_string()])
-        .arg(writer)
+        .args([writer, reader])
         .output()
         .expect("run the C loop");
     let text = String::from_utf8_lossy(&out.stdout);
@@ -150,6 +154,12 @@ fn main() {
     };
 
     let only = std::env::var("PTEAR_BENCH_WRITERS").ok();
+    let c_reader = std::env::var("PTEAR_BENCH_C_READER").unwrap_or_else(|_| "plain".into());
+    if c_reader != "plain" {
+        println!(
+            "C loop's reader: {c_reader} (PTEAR_BENCH_C_READER), not the bookkeeping-free `plain`"
+        );
+    }
     let mut rows = Vec::new();
     for &(writer, c_writer) in CASES {
         let name = ptear::config::name_of(writer);
@@ -170,7 +180,10 @@ fn main() {
         cfg.cpus = pinned.clone();
         let cfg = cfg.check().expect("the benchmark's configuration");
         println!("writer {name} (C loop: {c_writer})");
-        rows.push((name, alternate(&cfg, &c_loop, c_writer, runs, secs, c_cpus)));
+        rows.push((
+            name,
+            alternate(&cfg, &c_loop, c_writer, &c_reader, runs, secs, c_cpus),
+        ));
     }
     println!(
         "{:<18} {:>24} {:>24} {:>7} {:>24} {:>24} {:>7}",
@@ -220,6 +233,7 @@ fn alternate(
     cfg: &ptear::config::CheckedConfig,
     c_loop: &Path,
     c_writer: &str,
+    c_reader: &str,
     runs: usize,
     secs: u64,
     c_cpus: (usize, usize),
@@ -238,7 +252,7 @@ fn alternate(
             m.readers[0].reads as f64 / s,
             m.writers[0].installs as f64 / s,
         );
-        let (c, cw) = run_c(c_loop, c_writer, secs, c_cpus);
+        let (c, cw) = run_c(c_loop, c_writer, c_reader, secs, c_cpus);
         println!(
             "  run {}: reads/s ptear {:.1} M, C {:.1} M ({:.3}); writer cycles/s ptear {:.1} M, C {:.1} M ({:.3})",
             i + 1,
