@@ -150,7 +150,10 @@ fn reader_in<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
             }
             if s.reads >= next_timed {
                 next_timed += clock.every();
-                timed_read::<R, B, G, O>(&ctx, &mut order, clock, &mut s, gap);
+                // The pair is chosen here, so that the cold timed_read
+                // is not compiled again for each walk (`O`).
+                let i = order.next_pair();
+                timed_read::<R, B, G>(&ctx, i, clock, &mut s, gap);
                 s.reads += 1;
                 n -= 1;
             }
@@ -178,18 +181,18 @@ fn reader_in<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
 /// every 4 M reads, so a snapshot's latency lags by that much at most.
 const LATENCY_PUBLISH: u32 = 1024;
 
-/// One read, timed ([`latency`](super::latency)): the clock, the read
-/// protocol alone, the clock; then counted as [`read_chunk`] counts it.
+/// One read of pair `i`, timed ([`latency`](super::latency)): the clock,
+/// the read protocol alone, the clock; then counted as [`read_chunk`]
+/// counts it.
 #[inline(never)]
 #[cold]
-fn timed_read<R: ReadProtocol, B: Barriers, G: Gap, O: Order>(
+fn timed_read<R: ReadProtocol, B: Barriers, G: Gap>(
     ctx: &ReaderCtx<'_>,
-    order: &mut O,
+    i: usize,
     clock: Clock,
     s: &mut ReaderStats,
     gap: &mut G,
 ) {
-    let i = order.next_pair();
     let side = if R::SIDE { &ctx.side[i] } else { &UNUSED };
     let present = ctx.encoding.layout().present;
     let t0 = clock.now();

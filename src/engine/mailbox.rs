@@ -22,8 +22,24 @@ impl<T: Clone> Mailbox<T> {
     }
 
     /// Lets `fill` update the published copy, unless the monitor holds it.
+    /// Called through `dyn`: each hammer loop's closure is a type of its
+    /// own, and a generic body was 660 copies of the lock and its guard's
+    /// drop, 7% of the library's LLVM IR (`cargo llvm-lines`). One
+    /// indirect call per publication, every PUBLISH chunks, costs nothing
+    /// the loop can see.
     #[inline]
-    pub fn publish(&self, fill: impl FnOnce(&mut T)) {
+    pub fn publish(&self, mut fill: impl FnMut(&mut T)) {
+        self.publish_dyn(&mut fill);
+    }
+
+    /// Like `publish`, but retries until it lands: for the last publication.
+    #[inline]
+    pub fn publish_final(&self, mut fill: impl FnMut(&mut T)) {
+        self.publish_final_dyn(&mut fill);
+    }
+
+    #[inline(never)]
+    fn publish_dyn(&self, fill: &mut dyn FnMut(&mut T)) {
         match self.slot.try_lock() {
             Ok(mut g) => fill(&mut g),
             Err(TryLockError::Poisoned(p)) => fill(&mut p.into_inner()),
@@ -31,8 +47,8 @@ impl<T: Clone> Mailbox<T> {
         }
     }
 
-    /// Like `publish`, but retries until it lands: for the last publication.
-    pub fn publish_final(&self, fill: impl FnOnce(&mut T)) {
+    #[inline(never)]
+    fn publish_final_dyn(&self, fill: &mut dyn FnMut(&mut T)) {
         fill(&mut self.wait_lock());
     }
 
