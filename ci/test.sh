@@ -259,7 +259,12 @@ checks() {
     check "cargo test x86-64" cargo test --locked --profile ci "${quiet[@]}" -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
     check "loaded: cargo test x86-64 (timing tests)" loaded_timing_tests
     step "unit and integration tests (i686, static, natively on this x86-64 kernel)"
-    check "cargo test i686" env RUSTFLAGS="-C target-feature=+crt-static" CARGO_TARGET_DIR=target/test-i686 \
+    # The x86-64 tests' target directory: with --target, RUSTFLAGS reaches
+    # only the i686 units, and the host's build scripts and proc macros
+    # (syn, serde_derive, clap_derive) built above are used again, not
+    # built a second time (the i686 test build, `--no-run`, the same code:
+    # 95 s after the x86-64 one, 110 s in a directory of its own, 2026-12-06).
+    check "cargo test i686" env RUSTFLAGS="-C target-feature=+crt-static" \
         cargo test --locked --profile ci --target i686-unknown-linux-gnu -- --include-ignored "${SKIP_INPUT_TESTS[@]}"
     step "C port (sh4) tests"
     check "c/test.sh" env PTEAR_REPORTS=target/reports bash c/test.sh
