@@ -133,7 +133,8 @@ pub fn json_through_a_fifo(cmd: &mut Command) -> Value {
 /// commands once exited 1 with nothing on stderr (a clean-clone run,
 /// 2026-12-06): most likely a control that must tear not showing its
 /// tears within its 1 s cap on a loaded machine. That is the selftest's
-/// margin, which tests/run.rs and the matrix check, not what this checks.
+/// margin, which tests/report.rs (`selftest_passes_...`) and the matrix
+/// check with theirs, not what this checks.
 pub fn closed_stdout(cmd: &mut Command, args: &[&str]) -> Value {
     use std::os::fd::{FromRawFd, OwnedFd};
     let mut fds = [0i32; 2];
