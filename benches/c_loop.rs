@@ -15,6 +15,17 @@
 //!     cargo bench --bench c_loop                  # x86-64
 //!     ci/bench.sh                                 # x86-64 and i686, as in BENCHMARKS.md
 //!
+//! Before each ptear run and after each C run it times a cache line's
+//! hand-off between the two CPUs (two threads passing a counter back and
+//! forth, half the round trip). On a VM the host moves the two vCPUs
+//! between its cores while the benchmark runs, and the hand-off time
+//! changes with them (this project's 2-vCPU machines: 15-70 ns in some
+//! minutes, 170-280 ns in others, BENCHMARKS.md "The host moves the two
+//! vCPUs"); so do the contended rates, of the C loop as much as of ptear.
+//! A pair of runs whose two hand-offs differ by less than HANDOFF_SAME
+//! ran in one placement: after the table, the pairs are grouped by
+//! placement, with the median of each group's own ratios.
+//!
 //! The C loop is compiled at bench time, next to this benchmark's binary
 //! (under target/), with `cc` from PATH (x86-64) or `i686-linux-gnu-gcc
 //! -static` (i686). PTEAR_BENCH_RUNS (default 7) and PTEAR_BENCH_SECS
@@ -27,8 +38,8 @@ use ptear::config::{BarrierKind, ReaderKind, RunConfig, WriterKind};
 use ptear::engine;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
 
 const SOURCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/c_loop.c");
 
@@ -96,6 +107,58 @@ fn run_c(bin: &Path, writer: &str, reader: &str, secs: u64, cpus: (usize, usize)
             .unwrap_or_else(|| panic!("no {key}= in the C loop's output: {text}"))
     };
     (field("reads_per_s"), field("writer_cycles_per_s"))
+}
+
+/// Round trips of one hand-off probe: 10-50 ms at 50-250 ns one way.
+const HANDOFF_ROUNDS: u32 = 100_000;
+
+/// Two hand-offs within this factor of each other: one placement. The
+/// two placements seen on this project's 2-vCPU machines differ by 2.4x
+/// and more (at most 70 ns against at least 170 ns); within the far one
+/// the probe varied by up to 1.6x.
+const HANDOFF_SAME: f64 = 2.0;
+
+/// The time in ns to hand one cache line from CPU `cpus.0` to `cpus.1`,
+/// half of the mean round trip: each thread waits for the other's number
+/// and answers with the next. NaN when both are one CPU: no hand-off to
+/// time, and each wait would last a scheduler tick.
+fn handoff_ns(cpus: (usize, usize)) -> f64 {
+    if cpus.0 == cpus.1 {
+        return f64::NAN;
+    }
+    #[repr(align(64))]
+    struct Line(AtomicU32);
+    let line = Line(AtomicU32::new(0));
+    let pin = |cpu| {
+        affinity::pin_current_thread(cpu).expect("pin the hand-off probe");
+    };
+    // Both sides on threads of their own: the caller's affinity, which
+    // the engine's threads and the C loop's process start from, is left
+    // as it was.
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            pin(cpus.1);
+            for i in 0..HANDOFF_ROUNDS {
+                while line.0.load(Ordering::Acquire) != 2 * i + 1 {
+                    std::hint::spin_loop();
+                }
+                line.0.store(2 * i + 2, Ordering::Release);
+            }
+        });
+        let first = s.spawn(|| {
+            pin(cpus.0);
+            let t0 = Instant::now();
+            for i in 0..HANDOFF_ROUNDS {
+                line.0.store(2 * i + 1, Ordering::Release);
+                while line.0.load(Ordering::Acquire) != 2 * i + 2 {
+                    std::hint::spin_loop();
+                }
+            }
+            t0.elapsed()
+        });
+        let took = first.join().expect("the hand-off probe");
+        took.as_nanos() as f64 / f64::from(HANDOFF_ROUNDS) / 2.0
+    })
 }
 
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {
@@ -208,6 +271,73 @@ fn main() {
         );
     }
     println!("ratio: ptear / C of the medians; spreads are median (min-max) in millions");
+    println!(
+        "by placement: the pairs whose hand-offs before and after were within {HANDOFF_SAME}x, \
+         grouped by hand-off; the median of their own ratios ptear / C"
+    );
+    for (name, r) in &rows {
+        let placed = placements(&r.handoff);
+        let groups: Vec<String> = placed
+            .iter()
+            .map(|g| {
+                let ratio = |p: &[f64], c: &[f64]| {
+                    median(&g.iter().map(|&i| p[i] / c[i]).collect::<Vec<_>>())
+                };
+                let ends = sorted(
+                    g.iter()
+                        .flat_map(|&i| [r.handoff[i].0, r.handoff[i].1])
+                        .collect(),
+                );
+                format!(
+                    "{:.0}-{:.0} ns: {} pair(s), reads {:.3}, writer {:.3}",
+                    ends[0],
+                    ends[ends.len() - 1],
+                    g.len(),
+                    ratio(&r.p_reads, &r.c_reads),
+                    ratio(&r.p_cycles, &r.c_cycles)
+                )
+            })
+            .collect();
+        let unstable = r.handoff.len() - placed.iter().map(Vec::len).sum::<usize>();
+        println!(
+            "{:<18} {}{}",
+            name,
+            if groups.is_empty() {
+                "-".to_string()
+            } else {
+                groups.join(" | ")
+            },
+            if r.handoff.iter().any(|h| h.0.is_nan()) {
+                " (one CPU: no hand-off to time)".to_string()
+            } else if unstable > 0 {
+                format!(" ({unstable} pair(s) moved during their runs)")
+            } else {
+                String::new()
+            }
+        );
+    }
+}
+
+/// The pairs of runs that ran in one placement (their two hand-offs within
+/// HANDOFF_SAME of each other), grouped: sorted by mean hand-off, a group
+/// ends where the next pair's is more than HANDOFF_SAME times its first's.
+fn placements(handoff: &[(f64, f64)]) -> Vec<Vec<usize>> {
+    let mean = |i: usize| (handoff[i].0 + handoff[i].1) / 2.0;
+    let mut stable: Vec<usize> = (0..handoff.len())
+        .filter(|&i| {
+            let (a, b) = handoff[i];
+            a.max(b) < HANDOFF_SAME * a.min(b)
+        })
+        .collect();
+    stable.sort_by(|&a, &b| mean(a).total_cmp(&mean(b)));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for i in stable {
+        match groups.last_mut() {
+            Some(g) if mean(i) < HANDOFF_SAME * mean(g[0]) => g.push(i),
+            _ => groups.push(vec![i]),
+        }
+    }
+    groups
 }
 
 /// ptear's writers and the C loop's writer of the same stores.
@@ -226,6 +356,9 @@ struct Runs {
     p_cycles: Vec<f64>,
     c_reads: Vec<f64>,
     c_cycles: Vec<f64>,
+    /// The cache line's hand-off time before the pair's ptear run and
+    /// after its C run, in ns.
+    handoff: Vec<(f64, f64)>,
 }
 
 /// `runs` rounds of ptear's engine, then the C loop, with `cfg`'s writer.
@@ -244,8 +377,10 @@ fn alternate(
         p_cycles: Vec::new(),
         c_reads: Vec::new(),
         c_cycles: Vec::new(),
+        handoff: Vec::new(),
     };
     for i in 0..runs {
+        let before = handoff_ns(c_cpus);
         let m = engine::run(cfg, &stop, &mut ()).expect("run");
         let s = m.elapsed.as_secs_f64();
         let (p, pw) = (
@@ -253,8 +388,10 @@ fn alternate(
             m.writers[0].installs as f64 / s,
         );
         let (c, cw) = run_c(c_loop, c_writer, c_reader, secs, c_cpus);
+        let after = handoff_ns(c_cpus);
         println!(
-            "  run {}: reads/s ptear {:.1} M, C {:.1} M ({:.3}); writer cycles/s ptear {:.1} M, C {:.1} M ({:.3})",
+            "  run {}: hand-off {before:.0}/{after:.0} ns; reads/s ptear {:.1} M, C {:.1} M ({:.3}); \
+             writer cycles/s ptear {:.1} M, C {:.1} M ({:.3})",
             i + 1,
             p / 1e6,
             c / 1e6,
@@ -267,6 +404,7 @@ fn alternate(
         r.p_cycles.push(pw);
         r.c_reads.push(c);
         r.c_cycles.push(cw);
+        r.handoff.push((before, after));
     }
     r
 }
