@@ -409,26 +409,43 @@ fn json_onto_a_fifo_writes_into_it_and_leaves_the_fifo() {
 /// 567 ns; 4000: 2117 ns (3.7x of 1000). The bounds below (2.5x to 6x,
 /// and far above gap 0) leave room for a busy machine: preemption moves
 /// the tail, a median of hundreds of samples hardly.
+///
+/// What does move a median is the speed the host gives the vCPU, which
+/// changes from one second to the next (BENCHMARKS.md, "The host moves
+/// the two vCPUs"): in a whole-suite run with two busy loops beside it
+/// (2026-12-06, i686), gap 1000 ran at p50 1322 ns and the 1 s run after
+/// it, gap 4000, at 2835 ns: 2.14x. So the two gaps run in three
+/// alternated pairs of 700 ms, and the median of the pairs' own ratios is
+/// checked: one pair that straddles a change of speed cannot decide it.
+/// Timed reads: one in 1024; gap 4000 gave 21 in 300 ms beside a loaded
+/// suite, 70 for gap 1000, so 700 ms and at least 30.
 #[test]
 fn a_slowed_reader_shows_a_proportionally_higher_median_latency() {
     let p50 = |gap: &str| {
-        let (_, r) = run_json(&["-d", "1s", "--reader-gap", gap, "--seed", "7"]);
+        let (_, r) = run_json(&["-d", "700ms", "--reader-gap", gap, "--seed", "7"]);
         let l = &r["read_latency"];
-        assert!(u(&l["samples"]) >= 50, "too few timed reads: {l}");
+        assert!(u(&l["samples"]) >= 30, "too few timed reads: {l}");
         assert!(
             u(&l["p50_ns"]) <= u(&l["p90_ns"]) && u(&l["p999_ns"]) <= u(&l["max_ns"]),
             "{l}"
         );
         u(&l["p50_ns"]) as f64
     };
-    let (fast, slow, slower) = (p50("0"), p50("1000"), p50("4000"));
+    let fast = p50("0");
+    let pairs: Vec<(f64, f64)> = (0..3).map(|_| (p50("1000"), p50("4000"))).collect();
+    let middle = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[1]
+    };
+    let slow = middle(pairs.iter().map(|p| p.0).collect());
     assert!(
         slow > 5.0 * fast,
         "gap 1000: p50 {slow} ns against {fast} ns without"
     );
-    let ratio = slower / slow;
+    let ratio = middle(pairs.iter().map(|p| p.1 / p.0).collect());
     assert!(
         (2.5..6.0).contains(&ratio),
-        "gap 4000 against 1000: p50 {slower} / {slow} ns = {ratio:.2}, want about 4"
+        "gap 4000 against 1000: median of the pairs' p50 ratios {ratio:.2}, want about 4; \
+         pairs (gap 1000, gap 4000) in ns: {pairs:?}"
     );
 }
