@@ -44,8 +44,8 @@ enum bar_eff {
     BAR_NEFF
 };
 
-/* X(arg, eff) for every effective barrier of this build: how hammer.c
- * instantiates one loop per barrier. */
+/* X(arg, eff) for every effective barrier of this build: how the hot loops
+ * (hammer_internal.h) are instantiated once per barrier. */
 #if defined(__x86_64__) || defined(__i386__)
 #define FOR_EACH_BAR_EFF(X, arg) \
     X(arg, BAR_NONE) X(arg, BAR_COMPILER) X(arg, BAR_FENCE) X(arg, BAR_MFENCE) X(arg, BAR_LFENCE_SFENCE)
@@ -57,7 +57,7 @@ enum bar_eff {
 #endif
 
 /* smp_rmb()/smp_wmb() as the run resolved them. `e` is a compile-time
- * constant in every caller (hammer.c), so each folds to a single
+ * constant in every caller (the hot loops), so each folds to a single
  * instruction or to nothing. */
 static PTEAR_ALWAYS_INLINE void smp_rmb(const enum bar_eff e)
 {

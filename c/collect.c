@@ -200,11 +200,11 @@ static double collect_elapsed(const struct collect_src *src, int final)
     return e < 0 ? 0 : e;
 }
 
-/* Reader rc's read-latency counts (hammer.c reader_latency()) added to
- * w->lat_sum: the words up to lat_top copied under lat_seq, which moves only
- * when a count carries into its high half, so the copy is retried at most
- * once in 2^32 samples of one count; a copy made while the reader runs may
- * lack its latest samples, never has a torn count. */
+/* Reader rc's read-latency counts (hammer_reader.c reader_latency())
+ * added to w->lat_sum: the words up to lat_top copied under lat_seq, which
+ * moves only when a count carries into its high half, so the copy is
+ * retried at most once in 2^32 samples of one count; a copy made while the
+ * reader runs may lack its latest samples, never has a torn count. */
 static void collect_latency(const struct reader_ctx *rc, struct collect_ws *w)
 {
     uint32_t a, top, i;

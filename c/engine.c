@@ -1,5 +1,5 @@
 /* engine.c - one run: the shared mapping of PTE pairs, starting the
- * threads pinned where --cpus asks and running the hot loops of hammer.c in
+ * threads pinned where --cpus asks and running the hot loops of hammer.h in
  * them, the main thread's loop (stop, progress line, checkpoints, the
  * selftest's until rule, with collect.c) and the signals that interrupt it. */
 #include <errno.h>

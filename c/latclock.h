@@ -1,6 +1,6 @@
 /* latclock.h - the clock of the sampled read-latency histogram (latency.h):
  * which one, how often a read is timed, and the two time stamps around a
- * timed read (hammer.c's reader_timed()).
+ * timed read (hammer_reader.c's reader_timed()).
  *
  * x86 (x86_64, and i686 with SSE2): `lfence; rdtsc`, ticks turned into ns
  * with a TSC frequency measured once per process against CLOCK_MONOTONIC
@@ -17,7 +17,7 @@
 #include "barrier.h"
 
 /* One read in this many is timed (per reader; checked once per chunk of
- * reads, see hammer.c). The only place these are set. */
+ * reads, see hammer_reader.c). The only place these are set. */
 #define LATENCY_EVERY_RDTSC     1024u
 #define LATENCY_EVERY_CLOCK     4096u
 
@@ -28,7 +28,7 @@
 enum lat_clock_kind { LAT_CLOCK_GETTIME, LAT_CLOCK_RDTSC };
 
 /* A run's choice (run_ctx.h struct run_shared). All zero: no read is
- * timed (the c/tests programs that drive hammer.c themselves). */
+ * timed (the c/tests programs that drive the reader themselves). */
 struct lat_clock {
     enum lat_clock_kind kind;
     uint32_t every;                 /* 0: none timed */

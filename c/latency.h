@@ -17,8 +17,8 @@
  *
  * Freestanding (<stdint.h>, <string.h>: memcpy only), as samples.c is:
  * tests/c_port.rs compiles c/tests/latency.c with it alone. The clock and
- * the sampling are latclock.h's, the histograms of a run hammer.c's and
- * collect.c's. */
+ * the sampling are latclock.h's, the histograms of a run hammer_reader.c's
+ * and collect.c's. */
 #ifndef PTEAR_LATENCY_H
 #define PTEAR_LATENCY_H
 

@@ -2,7 +2,7 @@
  *
  * Every access to a half is a volatile 32-bit load or store (READ_ONCE /
  * WRITE_ONCE). The barrier `b` and the gap switch `gap` are compile-time
- * constants in every caller (hammer.c instantiates one loop per
+ * constants in every caller (the hammer_*.c files instantiate one loop per
  * combination), so with gap == 0 nothing at all sits between an access and
  * its barrier. */
 #ifndef PTEAR_PROTOCOL_H

@@ -48,17 +48,18 @@ static inline void pte_step(const struct pte_enc *e, uint32_t *j, uint32_t *h)
 
 /* ---- the writer's entry, stepped ----
  * The Rust engine's Round and Encoding::step (src/engine/hammer.rs,
- * src/pte/encoding.rs), for writer_loop() (hammer.c): while neither j nor
- * h wraps, E(next) is E(now) with one more in the j field and one more in
- * the h field, xor the flags' flip (even j's flags to odd j's and back):
- * two adds and two xors a round, where pte_step() then pte_L() and pte_H()
- * are a compare, a mask, two shifts and two table look-ups (on sh4 the
- * writer reached 0.57-0.61 of the bookkeeping-free C loop's cycles/s with
- * them: BENCHMARKS.md, "The sh4 C port against the C loop for sh4"). An
- * add never carries into a flag: no layout's flags share bits with its
- * fields (L and H are field | flags, so field + flags), and as long as
- * j + 1 < P and h + 1 < N the fields do not wrap. When one would, the
- * round is computed in full from (j, h), as Round::advance does. */
+ * src/pte/encoding.rs), for writer_loop() (hammer_internal.h): while
+ * neither j nor h wraps, E(next) is E(now) with one more in the j field
+ * and one more in the h field, xor the flags' flip (even j's flags to odd
+ * j's and back): two adds and two xors a round, where pte_step() then
+ * pte_L() and pte_H() are a compare, a mask, two shifts and two table
+ * look-ups (on sh4 the writer reached 0.57-0.61 of the bookkeeping-free C
+ * loop's cycles/s with them: BENCHMARKS.md, "The sh4 C port against the C
+ * loop for sh4"). An add never carries into a flag: no layout's flags
+ * share bits with its fields (L and H are field | flags, so field +
+ * flags), and as long as j + 1 < P and h + 1 < N the fields do not wrap.
+ * When one would, the round is computed in full from (j, h), as
+ * Round::advance does. */
 struct pte_step {
     uint32_t add_lo, add_hi;        /* 1 in the j field; 1 in the h field, 0 when N = 1 (h stays 0) */
     uint32_t flip_lo, flip_hi;      /* low_flags[0] ^ low_flags[1], high_flags[0] ^ high_flags[1] */

@@ -1,4 +1,4 @@
-/* run_ctx.h - what the hammer threads (hammer.c) and the collection of
+/* run_ctx.h - what the hammer threads (hammer_*.c) and the collection of
  * results (collect.c) both work on: the state every thread of a run shares,
  * a reader's counters and each thread's context. engine.c fills these in
  * and drives both; neither includes engine.c's own state or functions. */
@@ -103,7 +103,7 @@ struct reader_ctx {
     int pin_errno;                  /* non-zero: the kernel refused the pin */
     double t_end;
     uint32_t done;
-    uint64_t lat_next;              /* the reader's reads when it times its next read (hammer.c) */
+    uint64_t lat_next;              /* the reader's reads when it times its next read (hammer_reader.c) */
     struct reader_timed_counts {    /* what its timed reads counted (the loop's registers have the rest) */
         uint64_t np, retries, recheck, caught;
     } timed;

@@ -20,7 +20,7 @@
  *     checks against a real kernel) are not present; a present low with their high is mixed (documented) or
  *     transient (unordered), with the contract's consequences;
  *   - pte_selfcheck() (the selftest's known answers) passes;
- *   - the writer's stepped entry (pte.h pte_round_next(), hammer.c's
+ *   - the writer's stepped entry (pte.h pte_round_next(), hammer_internal.h's
  *     writer loop) is E(j, h) at every round, wraps of j and h included,
  *     for every layout and level and P in 1, 2, 3, 1024, the max.
  * Plain C, division allowed here (the hot loops have none). Prints an ok or
@@ -366,14 +366,15 @@ static void check_cleared(enum layout_id id)
 }
 
 /* The writer's stepped entry (pte.h pte_round_next(), what writer_loop()
- * of hammer.c installs with --clear-to zero) against the full computation
- * (pte_step(), then pte_L() and pte_H()) at every round: from install 2
- * as the loop starts, for at least STEP_ROUNDS rounds and the whole cycle
- * of states (lcm(P, N) rounds) where it is at most STEP_CYCLE_MAX, so
- * every (j, h) the writer installs on all but the longest cycles (mips
- * with P = 3); then from a few installs before j wraps, h wraps and both
- * do (each started in full, as after a wrap). Both paths must be taken:
- * stepped rounds (but with P = 1, whose every round wraps) and wraps. */
+ * of hammer_internal.h installs with --clear-to zero) against the full
+ * computation (pte_step(), then pte_L() and pte_H()) at every round: from
+ * install 2 as the loop starts, for at least STEP_ROUNDS rounds and the
+ * whole cycle of states (lcm(P, N) rounds) where it is at most
+ * STEP_CYCLE_MAX, so every (j, h) the writer installs on all but the
+ * longest cycles (mips with P = 3); then from a few installs before j
+ * wraps, h wraps and both do (each started in full, as after a wrap). Both
+ * paths must be taken: stepped rounds (but with P = 1, whose every round
+ * wraps) and wraps. */
 #define STEP_ROUNDS 300000u
 #define STEP_CYCLE_MAX (1u << 21)
 

@@ -3,7 +3,7 @@
  *
  * Real threads rarely produce reads with thousands of retries, so this
  * makes them on purpose, deterministically, in one thread. It runs the
- * port's own reader: hammer.c is included whole, so hammer_reader()
+ * port's own reader: hammer_reader.c is included whole, so hammer_reader()
  * dispatches to the real reader_loop (lockless reader, --barrier kernel
  * resolved as a run resolves it, gap on) with the real ptep_get_lockless,
  * retried[]/reader_rare() counting and seqlock publication. The one
@@ -37,7 +37,7 @@
 static void stall_gap(struct gap_stream *g);
 #define gap_spin(g) stall_gap(g)
 
-#include "../hammer.c"  /* the real hot loops, compiled with the gap above */
+#include "../hammer_reader.c"   /* the real reader loops, compiled with the gap above */
 
 #include "../collect.h"
 #include "../hostinfo.h"

@@ -6,9 +6,10 @@
  *    kind then 1 of another; one kind only; more than 16 kinds; more kinds
  *    than the kind table; the same seed twice; the reservoir's spread.
  * 2. the port's own reader_wrong() and reader_publish() (this file
- *    includes hammer.c) on two readers, then collect_results() and the
- *    ptear/1 report: a run whose first 64 wrong values are one value still
- *    shows a sample of each kind it saw; totals.families; first_torn_s.
+ *    includes hammer_internal.h, where they are, not the loops) on two
+ *    readers, then collect_results() and the ptear/1 report: a run whose
+ *    first 64 wrong values are one value still shows a sample of each kind
+ *    it saw; totals.families; first_torn_s.
  * 3. the same reader path on a thread of its own, replacing kept values
  *    while the main thread collects reports (as checkpoints do): no sample
  *    is ever a mix of two.
@@ -22,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../hammer.c"  /* reader_wrong(), reader_publish(): the real cold paths */
+#include "../hammer_internal.h" /* reader_wrong(), reader_publish(): the real cold paths */
 
 #include "../collect.h"
 #include "../hostinfo.h"
@@ -264,7 +265,7 @@ static void part1(void)
     }
 }
 
-/* ---- 2. and 3.: through hammer.c's cold paths and collect.c ---- */
+/* ---- 2. and 3.: through the reader's cold paths and collect.c ---- */
 
 static struct config cfg;
 static struct run_shared sh;

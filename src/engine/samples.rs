@@ -171,7 +171,7 @@ impl SampleKeeper {
     /// it is kept: `at` is called then, and the time it gave returned.
     /// Reading the clock on every wrong read took 7% of an x86-64 reader's
     /// time beside a high-first writer (perf: `__vdso_clock_gettime` under
-    /// `not_e`), and under qemu-user it is a syscall; c/hammer.c's
+    /// `not_e`), and under qemu-user it is a syscall; c/hammer_internal.h's
     /// reader_wrong reads it only for a kept value too. No allocation:
     /// every vector stays within the capacity reserved by `new`.
     pub fn offer_at(
