@@ -121,10 +121,13 @@ fn on_one_cpu_the_aba_control_is_skipped_not_failed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("one-cpu.json");
     let mut cmd = ptear();
-    // 1.5 s per control: on one CPU `once` tears only rarely (measured: 23
-    // torn in 1.5 s on x86-64; the other broken controls ~10^7); as a
-    // control that must tear it may run until it has, up to 15 s.
-    cmd.args(["selftest", "-d", "1500ms", "--json", path.to_str().unwrap()]);
+    // 0.7 s per control: on one CPU `once` and `swap` tear the least
+    // (`taskset -c 0 ptear selftest -d 700ms`, three runs each, 2026-12-06:
+    // `once` 22-32 torn on x86-64 quiet, 22-50 beside two busy loops, 26-39
+    // on i686; `swap` 54-65; the other broken controls 10^4-10^5), where
+    // one is needed; a control that must tear may run until it has, up to
+    // 7 s. At 1.5 s this test took 15 s, the longest of its file.
+    cmd.args(["selftest", "-d", "700ms", "--json", path.to_str().unwrap()]);
 
     // SAFETY: sched_setaffinity only, in the child before exec.
     unsafe {

@@ -177,7 +177,9 @@ fn progress_lines_on_long_runs_and_none_with_quiet() {
         lines[0].contains("/5 s") || lines[0].contains("/4 s"),
         "elapsed/total: {err}"
     );
-    let quiet = run(&["run", "-d", "4500ms", "--readers", "1", "--quiet"]);
+    // Long enough for a line at 2 s (runs over 3 s get them), which
+    // --quiet must hold back.
+    let quiet = run(&["run", "-d", "3200ms", "--readers", "1", "--quiet"]);
     assert!(quiet.stderr.is_empty());
     let short = run(&["run", "-d", "1s", "--readers", "1"]);
     assert!(short.stderr.is_empty(), "short runs stay quiet");
